@@ -1,0 +1,4 @@
+/** The `btd` command line. */
+export function main(argv: string[]): void {
+  console.log('btd', argv.join(' '));
+}
