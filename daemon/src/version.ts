@@ -1,0 +1,2 @@
+/** btd's version, as released. */
+export const VERSION = '0.1.0';
