@@ -1,0 +1,147 @@
+/** Public data shapes of the session, shared by the RPC layer and the CLI. */
+
+/** Construction options of a Session; all but downloadDir have defaults. */
+export interface SessionOptions {
+  /** Default save folder. */
+  downloadDir: string;
+  /** Resume data etc.; default path.join(downloadDir, '.btd'). */
+  stateDir?: string;
+  /** Default '0.0.0.0'; tests use '127.0.0.1'. */
+  listenHost?: string;
+  /** 0 = any free port; default 6881. */
+  port?: number;
+  /** `ip` sent to trackers. */
+  announceIp?: string;
+  /** Global connection cap, default 200. */
+  maxConnections?: number;
+  /** Per-torrent connection cap, default 50. */
+  maxConnectionsPerTorrent?: number;
+  /** Bytes/s, 0 = unlimited. */
+  uploadRateLimit?: number;
+  /** Bytes/s, 0 = unlimited. */
+  downloadRateLimit?: number;
+  /** Default '-BT0100-' + 12 random bytes. */
+  peerId?: Uint8Array;
+}
+
+/** Lifecycle state of one torrent. */
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'error';
+
+/** A snapshot of one torrent for display. */
+export interface TorrentSummary {
+  infoHash: string;
+  name: string;
+  state: TorrentState;
+  error?: string;
+  /** 0..1, verified pieces only. */
+  progress: number;
+  totalLength: number;
+  verifiedBytes: number;
+  pieceCount: number;
+  havePieces: number;
+  downloaded: number;
+  uploaded: number;
+  downloadRate: number;
+  uploadRate: number;
+  ratio: number;
+  peers: number;
+  seeds: number;
+  savePath: string;
+  etaSeconds?: number;
+  addedAt: number;
+}
+
+/** A snapshot of one connection for display. */
+export interface PeerSummary {
+  /** 'ip:port' */
+  id: string;
+  ip: string;
+  port: number;
+  /** From the peer id, e.g. 'Transmission 3.00'. */
+  client: string;
+  progress: number;
+  downloadRate: number;
+  uploadRate: number;
+  downloaded: number;
+  uploaded: number;
+  amChoking: boolean;
+  amInterested: boolean;
+  peerChoking: boolean;
+  peerInterested: boolean;
+  direction: 'incoming' | 'outgoing';
+}
+
+/** A snapshot of one tracker of a torrent. */
+export interface TrackerStatus {
+  url: string;
+  tier: number;
+  lastAnnounce?: number;
+  nextAnnounce?: number;
+  seeders?: number;
+  leechers?: number;
+  lastError?: string;
+  lastWarning?: string;
+}
+
+/** Options of Session.addTorrent. */
+export interface AddTorrentOptions {
+  /** Folder holding the torrent's name; default downloadDir. */
+  savePath?: string;
+  paused?: boolean;
+  verify?: 'fast' | 'full';
+}
+
+/** Live-changeable session options. */
+export type SessionSettings = Partial<Omit<SessionOptions, 'downloadDir' | 'stateDir' | 'peerId'>> & { downloadDir?: string };
+
+/** Session-wide totals. */
+export interface SessionStats {
+  downloadRate: number;
+  uploadRate: number;
+  downloaded: number;
+  uploaded: number;
+  torrents: number;
+  peers: number;
+  port: number;
+}
+
+/** Entry of the 'log' event. */
+export interface LogEntry {
+  level: 'error' | 'warn' | 'info' | 'debug';
+  message: string;
+  infoHash?: string;
+}
+
+/** Change reported by the 'peer' event. */
+export interface PeerChange {
+  kind: 'added' | 'removed' | 'updated';
+  peer: PeerSummary;
+}
+
+/** Error codes of SessionError. */
+export type SessionErrorCode = 'duplicate-torrent' | 'unknown-torrent' | 'io' | 'invalid';
+
+/** A failure of a session operation that callers can map to a protocol error. */
+export class SessionError extends Error {
+  constructor(
+    readonly code: SessionErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionError';
+  }
+}
+
+/** The parts of a parsed metainfo the engine reads (the metainfo module's type satisfies it). */
+export interface Metainfo {
+  infoHash: Uint8Array;
+  infoHashHex: string;
+  name: string;
+  pieceLength: number;
+  pieceCount: number;
+  totalLength: number;
+  pieces: Uint8Array;
+  files: { path: string[]; length: number; offset: number }[];
+  announceList: string[][];
+  private: boolean;
+}
