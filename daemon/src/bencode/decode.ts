@@ -1,0 +1,194 @@
+/**
+ * Strict bencode decoder. All state lives in one Decoder per call (re-entrant); depth, size and item
+ * counts are capped before any allocation that depends on the input.
+ */
+import { BencodeError } from './errors';
+import type { BDict, BValue } from './types';
+
+/** Caps applied while decoding; the defaults suit metainfo files and tracker replies. */
+export interface DecodeLimits {
+  /** Deepest nesting of lists and dictionaries (the top value is depth 1). Clamped to 1000. */
+  maxDepth: number;
+  /** Largest input accepted, in bytes. */
+  maxSize: number;
+  /** Most values (of any kind) in the whole input. */
+  maxItems?: number;
+}
+
+/** Defaults: 64 levels, 64 MiB, no item cap beyond what the size implies. */
+export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = { maxDepth: 64, maxSize: 64 * 1024 * 1024 };
+
+const HARD_MAX_DEPTH = 1000;
+/** 16 digits hold every safe integer; more are refused before parsing. */
+const MAX_INT_DIGITS = 16;
+
+/** A raw byte range [start, end) of the input. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+const COLON = 0x3a;
+const LOWER_I = 0x69;
+const LOWER_L = 0x6c;
+const LOWER_D = 0x64;
+const LOWER_E = 0x65;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+class Decoder {
+  private pos = 0;
+  private items = 0;
+  private readonly maxDepth: number;
+  private readonly maxItems: number;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    limits: DecodeLimits,
+    private readonly spans?: WeakMap<object, Span>,
+  ) {
+    this.maxDepth = Math.min(limits.maxDepth, HARD_MAX_DEPTH);
+    this.maxItems = limits.maxItems ?? Number.POSITIVE_INFINITY;
+    if (bytes.length > limits.maxSize) {
+      throw new BencodeError('too-large', `input of ${bytes.length} bytes exceeds the ${limits.maxSize}-byte limit`, 0);
+    }
+  }
+
+  decodeTop(): BValue {
+    if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
+    const value = this.value(1);
+    if (this.pos !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', this.pos);
+    return value;
+  }
+
+  private peek(): number {
+    if (this.pos >= this.bytes.length) throw new BencodeError('unexpected-end', 'input ends too early', this.pos);
+    return this.bytes[this.pos];
+  }
+
+  private value(depth: number): BValue {
+    if (++this.items > this.maxItems) {
+      throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, this.pos);
+    }
+    const c = this.peek();
+    if (c === LOWER_I) return this.integer();
+    if (c >= ZERO && c <= NINE) return this.byteString();
+    if (c === LOWER_L || c === LOWER_D) {
+      if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, this.pos);
+      return c === LOWER_L ? this.list(depth) : this.dict(depth);
+    }
+    throw new BencodeError('unexpected-byte', `unexpected byte 0x${c.toString(16).padStart(2, '0')}`, this.pos);
+  }
+
+  /** Reads digits up to `terminator`, refusing empty, leading zeros and (if allowed) "-0". */
+  private digits(terminator: number, allowMinus: boolean, maxDigits: number): number {
+    const start = this.pos;
+    const code = allowMinus ? 'bad-integer' : 'bad-string-length';
+    let negative = false;
+    if (allowMinus && this.peek() === MINUS) {
+      negative = true;
+      this.pos++;
+    }
+    const first = this.pos;
+    let n = 0;
+    for (let c = this.peek(); c !== terminator; c = this.peek()) {
+      if (c < ZERO || c > NINE) throw new BencodeError(code, 'non-digit in number', this.pos);
+      if (this.pos - first >= maxDigits) {
+        throw new BencodeError(allowMinus ? 'integer-out-of-range' : code, 'number too large', start);
+      }
+      n = n * 10 + (c - ZERO);
+      this.pos++;
+    }
+    const count = this.pos - first;
+    if (count === 0) throw new BencodeError(code, 'empty number', start);
+    if (count > 1 && this.bytes[first] === ZERO) throw new BencodeError(code, 'leading zero in number', start);
+    if (negative && n === 0) throw new BencodeError(code, 'negative zero', start);
+    if (!Number.isSafeInteger(n)) {
+      throw new BencodeError(allowMinus ? 'integer-out-of-range' : code, 'number beyond 2^53-1', start);
+    }
+    this.pos++; // terminator
+    return negative ? -n : n;
+  }
+
+  private integer(): number {
+    this.pos++; // 'i'
+    return this.digits(LOWER_E, true, MAX_INT_DIGITS);
+  }
+
+  private byteString(): Uint8Array {
+    const start = this.pos;
+    const length = this.digits(COLON, false, MAX_INT_DIGITS);
+    if (length > this.bytes.length - this.pos) {
+      throw new BencodeError('bad-string-length', `string of ${length} bytes runs past the end of input`, start);
+    }
+    // A copy, so values never alias (or pin) the caller's buffer and are plain Uint8Arrays.
+    const out = Uint8Array.prototype.slice.call(this.bytes, this.pos, this.pos + length) as Uint8Array;
+    this.pos += length;
+    this.spans?.set(out, { start, end: this.pos });
+    return out;
+  }
+
+  private list(depth: number): BValue[] {
+    const start = this.pos++;
+    const out: BValue[] = [];
+    while (this.peek() !== LOWER_E) out.push(this.value(depth + 1));
+    this.pos++;
+    this.spans?.set(out, { start, end: this.pos });
+    return out;
+  }
+
+  private dict(depth: number): BDict {
+    const start = this.pos++;
+    const out: BDict = new Map();
+    while (this.peek() !== LOWER_E) {
+      const keyAt = this.pos;
+      const c = this.peek();
+      if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
+      if (++this.items > this.maxItems) {
+        throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
+      }
+      const key = this.key();
+      if (out.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
+      // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
+      out.set(key, this.value(depth + 1));
+    }
+    this.pos++;
+    this.spans?.set(out, { start, end: this.pos });
+    return out;
+  }
+
+  private key(): string {
+    const start = this.pos;
+    const length = this.digits(COLON, false, MAX_INT_DIGITS);
+    if (length > this.bytes.length - this.pos) {
+      throw new BencodeError('bad-string-length', `key of ${length} bytes runs past the end of input`, start);
+    }
+    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
+    const key = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, length).toString('latin1');
+    this.pos += length;
+    return key;
+  }
+}
+
+function withDefaults(limits?: Partial<DecodeLimits>): DecodeLimits {
+  return { ...DEFAULT_DECODE_LIMITS, ...limits };
+}
+
+/** Decodes one bencoded value that must fill `bytes` exactly; throws BencodeError on any malformation. */
+export function bdecode(bytes: Uint8Array, limits?: Partial<DecodeLimits>): BValue {
+  return new Decoder(bytes, withDefaults(limits)).decodeTop();
+}
+
+/** Result of `bdecodeWithSpans`: the value, and the raw input span of any byte string, list or dict in it. */
+export interface DecodedWithSpans {
+  value: BValue;
+  span(v: BValue[] | BDict | Uint8Array): Span | undefined;
+}
+
+/** Like `bdecode`, also remembering where each composite value and byte string stood in the input. */
+export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedWithSpans {
+  const spans = new WeakMap<object, Span>();
+  const value = new Decoder(bytes, withDefaults(limits), spans).decodeTop();
+  return { value, span: (v) => spans.get(v) };
+}
