@@ -1,0 +1,273 @@
+import { Bitfield } from '../util/bitfield';
+import { BlockState, PieceBlocks } from './piece-blocks';
+import { RarityOrder } from './rarity';
+
+/** One block to ask a peer for: offset and length inside the piece. */
+export interface BlockRequest {
+  piece: number;
+  offset: number;
+  length: number;
+}
+
+/** What to do after a block arrived. */
+export interface BlockReceipt {
+  /** False for a duplicate or a block nobody requested: drop the data. */
+  accepted: boolean;
+  /** Other peers that were asked for the same block (endgame) and should get a `cancel`. */
+  cancel: { peerKey: string; req: BlockRequest }[];
+  /** Every block of the piece is received: hash it next. */
+  pieceComplete: boolean;
+}
+
+/** The piece geometry the picker needs; a Metainfo satisfies it. */
+export interface PieceLayout {
+  pieceCount: number;
+  pieceLength: number;
+  totalLength: number;
+}
+
+/** Tuning and injected randomness (tests pass a seeded random). */
+export interface PickerOptions {
+  random?: () => number;
+  blockSize?: number;
+  /** Most peers one block may be requested from at once in endgame. */
+  endgameRequesters?: number;
+}
+
+const DEFAULT_BLOCK_SIZE = 16384;
+
+/**
+ * Chooses which blocks to request from which peer: partial pieces first, then rarest
+ * first with random ties, endgame once every missing block is requested. Tracks
+ * availability and the block states of partial pieces; pieces we have live in `have`.
+ */
+export class Picker {
+  private readonly haveSet: Bitfield;
+  private readonly rarity: RarityOrder;
+  private readonly partials = new Map<number, PieceBlocks>();
+  /** Partial pieces that still have blocks in state none, oldest first. */
+  private readonly open = new Set<number>();
+  /** Block ids (piece * blocksPerPiece + index) each peer has outstanding. */
+  private readonly byPeer = new Map<string, Set<number>>();
+  private readonly random: () => number;
+  private readonly blockSize: number;
+  private readonly blocksPerPiece: number;
+  private readonly maxRequesters: number;
+  private unrequested = 0;
+
+  constructor(private readonly layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
+    const n = layout.pieceCount;
+    if (have && have.length !== n) throw new RangeError(`have has ${have.length} pieces, torrent has ${n}`);
+    this.haveSet = have ? have.clone() : new Bitfield(n);
+    this.random = opts.random ?? Math.random;
+    this.blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
+    this.blocksPerPiece = Math.ceil(layout.pieceLength / this.blockSize);
+    this.maxRequesters = Math.max(1, opts.endgameRequesters ?? 3);
+    this.rarity = new RarityOrder(n, (p) => this.haveSet.has(p));
+    for (let p = 0; p < n; p++) if (!this.haveSet.has(p)) this.unrequested += this.blockCount(p);
+  }
+
+  /** Pieces we have (verified); do not mutate. */
+  get have(): Bitfield {
+    return this.haveSet;
+  }
+
+  get missingPieces(): number {
+    return this.haveSet.length - this.haveSet.count;
+  }
+
+  /** True once every missing block has been requested from someone. */
+  get endgame(): boolean {
+    return this.unrequested === 0 && this.missingPieces > 0;
+  }
+
+  availability(piece: number): number {
+    return this.rarity.availability(piece);
+  }
+
+  /** Blocks `peerKey` has outstanding. */
+  outstanding(peerKey: string): number {
+    return this.byPeer.get(peerKey)?.size ?? 0;
+  }
+
+  /** A peer's bitfield arrived (or have-all). */
+  addPeer(bitfield: Bitfield): void {
+    forEachSet(bitfield, (p) => this.rarity.increment(p));
+  }
+
+  /** A peer left: pass its bitfield as it stood last (including its `have`s). */
+  removePeer(bitfield: Bitfield): void {
+    forEachSet(bitfield, (p) => this.rarity.decrement(p));
+  }
+
+  /** A peer announced one more piece. */
+  peerHave(piece: number): void {
+    if (Number.isInteger(piece) && piece >= 0 && piece < this.layout.pieceCount) this.rarity.increment(piece);
+  }
+
+  /** Does the peer have a piece we lack? */
+  isInteresting(peerHas: Bitfield): boolean {
+    if (peerHas.length !== this.haveSet.length) return false;
+    const theirs = peerHas.bytes;
+    const ours = this.haveSet.bytes;
+    for (let i = 0; i < theirs.length; i++) if ((theirs[i] & ~ours[i]) !== 0) return true;
+    return false;
+  }
+
+  /** Up to `count` blocks to request from `peerKey`, marked as requested by it. */
+  pick(peerHas: Bitfield, count: number, peerKey: string): BlockRequest[] {
+    const out: BlockRequest[] = [];
+    if (count <= 0 || this.missingPieces === 0 || peerHas.length !== this.haveSet.length) return out;
+    for (const piece of this.open) {
+      if (out.length >= count) return out;
+      if (peerHas.has(piece)) this.takeUnrequested(piece, this.partials.get(piece) as PieceBlocks, peerKey, count, out);
+    }
+    if (out.length < count && this.unrequested > 0) {
+      this.rarity.scan(this.random, (piece) => {
+        if (this.partials.has(piece) || !peerHas.has(piece)) return false;
+        const blocks = new PieceBlocks(this.blockCount(piece));
+        this.partials.set(piece, blocks);
+        this.open.add(piece);
+        this.takeUnrequested(piece, blocks, peerKey, count, out);
+        return out.length >= count;
+      });
+    }
+    if (out.length < count && this.endgame) this.takeDuplicates(peerHas, peerKey, count, out);
+    return out;
+  }
+
+  /** A block arrived from `peerKey`. */
+  blockReceived(req: BlockRequest, peerKey: string): BlockReceipt {
+    const rejected: BlockReceipt = { accepted: false, cancel: [], pieceComplete: false };
+    const index = this.blockIndexOf(req);
+    const blocks = index < 0 ? undefined : this.partials.get(req.piece);
+    if (!blocks || blocks.state[index] !== BlockState.requested) return rejected;
+    const cancel: BlockReceipt['cancel'] = [];
+    for (const other of blocks.receive(index)) {
+      this.byPeer.get(other)?.delete(this.blockId(req.piece, index));
+      if (other !== peerKey) cancel.push({ peerKey: other, req: this.request(req.piece, index) });
+    }
+    return { accepted: true, cancel, pieceComplete: blocks.complete };
+  }
+
+  /** The peer choked us or disconnected: its outstanding blocks go back to the pool. */
+  releasePeer(peerKey: string): void {
+    const ids = this.byPeer.get(peerKey);
+    if (!ids) return;
+    this.byPeer.delete(peerKey);
+    for (const id of ids) this.unrequestBlock(Math.floor(id / this.blocksPerPiece), id % this.blocksPerPiece, peerKey);
+  }
+
+  /** One request to `peerKey` timed out or was rejected. */
+  releaseBlock(req: BlockRequest, peerKey: string): void {
+    const index = this.blockIndexOf(req);
+    if (index < 0) return;
+    this.byPeer.get(peerKey)?.delete(this.blockId(req.piece, index));
+    this.unrequestBlock(req.piece, index, peerKey);
+  }
+
+  /** The hash check of a complete piece finished: have it, or start it over. */
+  pieceVerified(piece: number, ok: boolean): void {
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.layout.pieceCount || this.haveSet.has(piece)) return;
+    const blocks = this.partials.get(piece);
+    if (blocks) this.dropPartial(piece, blocks);
+    if (!ok) return;
+    this.unrequested -= this.blockCount(piece);
+    this.haveSet.set(piece);
+    this.rarity.markHave(piece);
+  }
+
+  /** Blocks in `piece` (the last piece may be shorter). */
+  blockCount(piece: number): number {
+    return Math.ceil(this.pieceSize(piece) / this.blockSize);
+  }
+
+  private pieceSize(piece: number): number {
+    const { pieceCount, pieceLength, totalLength } = this.layout;
+    return piece === pieceCount - 1 ? totalLength - pieceLength * (pieceCount - 1) : pieceLength;
+  }
+
+  private request(piece: number, index: number): BlockRequest {
+    const offset = index * this.blockSize;
+    return { piece, offset, length: Math.min(this.blockSize, this.pieceSize(piece) - offset) };
+  }
+
+  private blockId(piece: number, index: number): number {
+    return piece * this.blocksPerPiece + index;
+  }
+
+  /** Block index of a well-formed request for a missing piece, else -1. */
+  private blockIndexOf(req: BlockRequest): number {
+    const { piece, offset, length } = req;
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.layout.pieceCount || this.haveSet.has(piece)) return -1;
+    if (!Number.isInteger(offset) || offset < 0 || offset % this.blockSize !== 0) return -1;
+    const index = offset / this.blockSize;
+    if (index >= this.blockCount(piece) || this.request(piece, index).length !== length) return -1;
+    return index;
+  }
+
+  private takeUnrequested(piece: number, blocks: PieceBlocks, peerKey: string, count: number, out: BlockRequest[]): void {
+    while (out.length < count) {
+      const index = blocks.nextNone();
+      if (index < 0) break;
+      blocks.request(index, peerKey);
+      this.unrequested--;
+      this.noteRequest(peerKey, piece, index, out);
+    }
+    if (blocks.unrequested === 0) this.open.delete(piece);
+  }
+
+  /** Endgame: ask this peer too for blocks others are slow to deliver, least-asked first. */
+  private takeDuplicates(peerHas: Bitfield, peerKey: string, count: number, out: BlockRequest[]): void {
+    for (let asked = 1; asked < this.maxRequesters; asked++) {
+      for (const [piece, blocks] of this.partials) {
+        if (!peerHas.has(piece)) continue;
+        for (let i = 0; i < blocks.blockCount; i++) {
+          if (out.length >= count) return;
+          const list = blocks.requesters[i];
+          if (!list || list.length !== asked || list.includes(peerKey)) continue;
+          blocks.request(i, peerKey);
+          this.noteRequest(peerKey, piece, i, out);
+        }
+      }
+    }
+  }
+
+  private noteRequest(peerKey: string, piece: number, index: number, out: BlockRequest[]): void {
+    let ids = this.byPeer.get(peerKey);
+    if (!ids) this.byPeer.set(peerKey, (ids = new Set()));
+    ids.add(this.blockId(piece, index));
+    out.push(this.request(piece, index));
+  }
+
+  private unrequestBlock(piece: number, index: number, peerKey: string): void {
+    const blocks = this.partials.get(piece);
+    if (!blocks || !blocks.unrequest(index, peerKey)) return;
+    this.unrequested++;
+    if (blocks.requested === 0 && blocks.received === 0) {
+      this.partials.delete(piece);
+      this.open.delete(piece);
+    } else {
+      this.open.add(piece);
+    }
+  }
+
+  /** Forgets a partial piece: outstanding requests are dropped, every block is none again. */
+  private dropPartial(piece: number, blocks: PieceBlocks): void {
+    for (let i = 0; i < blocks.blockCount; i++) {
+      for (const peerKey of blocks.requesters[i] ?? []) this.byPeer.get(peerKey)?.delete(this.blockId(piece, i));
+    }
+    this.unrequested += blocks.requested + blocks.received;
+    this.partials.delete(piece);
+    this.open.delete(piece);
+  }
+}
+
+function forEachSet(bitfield: Bitfield, fn: (piece: number) => void): void {
+  const bytes = bitfield.bytes;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0) continue;
+    for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) fn(i * 8 + bit);
+  }
+}
