@@ -1,0 +1,45 @@
+/** Session-wide methods: totals and settings. */
+/* eslint-disable @typescript-eslint/no-namespace -- each method is a namespace (method + typed handle), as LSP declares them */
+import { RequestType, RequestType0 } from 'vscode-jsonrpc';
+
+/** Live settings of the session. Rates in bytes/s, 0 = unlimited. */
+export interface Settings {
+  /** Default folder for new torrents (absolute). */
+  downloadDir: string;
+  /** Listening port for peers; 0 = any free port. */
+  port: number;
+  maxConnections: number;
+  maxConnectionsPerTorrent: number;
+  uploadRateLimit: number;
+  downloadRateLimit: number;
+}
+
+/** Session-wide totals. */
+export interface SessionStats {
+  downloadRate: number;
+  uploadRate: number;
+  downloaded: number;
+  uploaded: number;
+  torrents: number;
+  peers: number;
+  /** The port actually listened on. */
+  port: number;
+}
+
+/** Totals over all torrents. */
+export namespace SessionStatsRequest {
+  export const method = 'session/stats' as const;
+  export const type = new RequestType0<SessionStats, void>(method);
+}
+
+/** The current settings. */
+export namespace SessionGetSettingsRequest {
+  export const method = 'session/getSettings' as const;
+  export const type = new RequestType0<Settings, void>(method);
+}
+
+/** Changes some settings live; the result is the settings after the change. */
+export namespace SessionSetSettingsRequest {
+  export const method = 'session/setSettings' as const;
+  export const type = new RequestType<Partial<Settings>, Settings, void>(method);
+}

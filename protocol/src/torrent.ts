@@ -1,0 +1,201 @@
+/** Torrent methods and notifications: create, add, seed, list, get, pause, resume, remove. */
+/* eslint-disable @typescript-eslint/no-namespace -- each method is a namespace (method + typed handle), as LSP declares them */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { TrackerAnnounceInfo } from './tracker';
+
+/** Lifecycle state of one torrent. */
+export namespace TorrentState {
+  export const Checking = 'checking' as const;
+  export const Downloading = 'downloading' as const;
+  export const Seeding = 'seeding' as const;
+  export const Paused = 'paused' as const;
+  export const Error = 'error' as const;
+}
+/** One of TorrentState. */
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'error';
+
+/** A snapshot of one torrent. Sizes in bytes, rates in bytes/s, times in ms since the epoch. */
+export interface TorrentInfo {
+  /** 40 lowercase hex characters (SHA-1 of the raw info dictionary). */
+  infoHash: string;
+  name: string;
+  state: TorrentState;
+  /** Set when state is 'error'. */
+  error?: string;
+  /** 0..1, verified pieces only. */
+  progress: number;
+  totalLength: number;
+  verifiedBytes: number;
+  pieceCount: number;
+  havePieces: number;
+  downloaded: number;
+  uploaded: number;
+  downloadRate: number;
+  uploadRate: number;
+  ratio: number;
+  peers: number;
+  seeds: number;
+  /** Folder holding the torrent's file or folder. */
+  savePath: string;
+  etaSeconds?: number;
+  addedAt: number;
+}
+
+/** One file of a torrent. */
+export interface TorrentFileInfo {
+  /** Path components below the torrent's name (single-file torrents: `[name]`). */
+  path: string[];
+  length: number;
+}
+
+/** `torrent/get` result: the snapshot plus files and trackers. */
+export interface TorrentDetails extends TorrentInfo {
+  pieceLength: number;
+  private: boolean;
+  files: TorrentFileInfo[];
+  trackers: TrackerAnnounceInfo[];
+}
+
+/** A .torrent given by exactly one of: a path the daemon can read, its bytes in base64, or a magnet URI. */
+export type TorrentSource = { path: string } | { base64: string } | { magnet: string };
+
+/** Params naming one torrent. */
+export interface TorrentIdParams {
+  infoHash: string;
+}
+
+/** `$/progress` value during `torrent/create` (LSP's WorkDoneProgress shape). */
+export interface TorrentCreateProgress {
+  kind: 'begin' | 'report' | 'end';
+  title?: string;
+  message?: string;
+  /** 0..100 */
+  percentage?: number;
+  hashedBytes?: number;
+  totalBytes?: number;
+}
+
+/** `torrent/create` params. */
+export interface TorrentCreateParams {
+  /** The file or folder to make a torrent of. */
+  path: string;
+  /** Announce URLs, one tier each. */
+  trackers?: string[];
+  /** Power of two, 16 KiB..64 MiB; default chosen from the size. */
+  pieceLength?: number;
+  private?: boolean;
+  comment?: string;
+  webSeeds?: string[];
+  /** Also write the .torrent there. */
+  outputPath?: string;
+  /** When set, progress arrives as `$/progress` with this token. */
+  workDoneToken?: string | number;
+}
+
+/** `torrent/create` result. */
+export interface TorrentCreateResult {
+  infoHash: string;
+  name: string;
+  /** The .torrent bytes, base64. */
+  base64: string;
+  totalLength: number;
+  pieceLength: number;
+  pieceCount: number;
+  magnet: string;
+  outputPath?: string;
+}
+
+/** Hashes a file or folder into a .torrent. Cancellable with `$/cancelRequest`. */
+export namespace TorrentCreateRequest {
+  export const method = 'torrent/create' as const;
+  export const type = new RequestType<TorrentCreateParams, TorrentCreateResult, void>(method);
+}
+
+/** `torrent/add` params. */
+export interface TorrentAddParams {
+  torrent: TorrentSource;
+  /** Folder to hold the torrent's name; default the session's downloadDir. */
+  savePath?: string;
+  paused?: boolean;
+}
+
+/** Adds a torrent to download (or seed, when its data is already there). Result: the snapshot. */
+export namespace TorrentAddRequest {
+  export const method = 'torrent/add' as const;
+  export const type = new RequestType<TorrentAddParams, TorrentInfo, void>(method);
+}
+
+/** `torrent/seed` params. */
+export interface TorrentSeedParams {
+  torrent: TorrentSource;
+  /** The existing file or folder the torrent was made of; its base name must be the torrent's name. */
+  dataPath: string;
+}
+
+/** Adds a torrent whose data already exists; the data is hashed in full before seeding. */
+export namespace TorrentSeedRequest {
+  export const method = 'torrent/seed' as const;
+  export const type = new RequestType<TorrentSeedParams, TorrentInfo, void>(method);
+}
+
+/** `torrent/list` result. */
+export interface TorrentListResult {
+  torrents: TorrentInfo[];
+}
+
+/** All torrents, in the order added. */
+export namespace TorrentListRequest {
+  export const method = 'torrent/list' as const;
+  export const type = new RequestType0<TorrentListResult, void>(method);
+}
+
+/** One torrent in detail. */
+export namespace TorrentGetRequest {
+  export const method = 'torrent/get' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentDetails, void>(method);
+}
+
+/** Stops transfers, keeps the torrent. Result: the snapshot. */
+export namespace TorrentPauseRequest {
+  export const method = 'torrent/pause' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentInfo, void>(method);
+}
+
+/** Restarts a paused torrent. Result: the snapshot. */
+export namespace TorrentResumeRequest {
+  export const method = 'torrent/resume' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentInfo, void>(method);
+}
+
+/** `torrent/remove` params. */
+export interface TorrentRemoveParams extends TorrentIdParams {
+  /** Also delete the downloaded files. Default false. */
+  deleteData?: boolean;
+}
+
+/** Forgets a torrent (and optionally its data). Result null. */
+export namespace TorrentRemoveRequest {
+  export const method = 'torrent/remove' as const;
+  export const type = new RequestType<TorrentRemoveParams, null, void>(method);
+}
+
+/** Progress of one torrent, at most a few per second per torrent (the latest state wins). */
+export namespace TorrentProgressNotification {
+  export const method = 'torrent/progress' as const;
+  export const type = new NotificationType<TorrentInfo>(method);
+}
+
+/** `torrent/stateChanged` params. */
+export interface TorrentStateChangedParams {
+  infoHash: string;
+  state: TorrentState | 'removed';
+  /** The error message when state is 'error'. */
+  error?: string;
+  torrent?: TorrentInfo;
+}
+
+/** A torrent was added, changed state (e.g. completed, failed) or was removed; sent at once. */
+export namespace TorrentStateChangedNotification {
+  export const method = 'torrent/stateChanged' as const;
+  export const type = new NotificationType<TorrentStateChangedParams>(method);
+}
