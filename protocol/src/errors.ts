@@ -1,5 +1,5 @@
+/* eslint-disable @typescript-eslint/no-namespace -- each code group is a namespace of constants, as LSP declares them */
 /**
-/* eslint-disable @typescript-eslint/no-namespace -- each method is a namespace (method + typed handle), as LSP declares them */
  * Error codes answered in `error.code`. JSON-RPC's own codes keep their meaning; btd's codes live in
  * -32900..-32999, away from the ranges reserved by JSON-RPC (-32768..-32000 minus LSP's -32002/-32800).
  */
