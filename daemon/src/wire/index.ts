@@ -1,0 +1,13 @@
+/** The peer wire protocol (BEP 3): handshake, messages, framing, one connection. */
+export { WireError, type WireErrorCode } from './errors';
+export { HANDSHAKE_LENGTH, encodeHandshake, decodeHandshake, type Handshake } from './handshake';
+export * from './messages';
+export { Framer, type FramerHandlers } from './framer';
+export {
+  PeerConnection,
+  BLOCK_LENGTH,
+  MAX_REQUEST_LENGTH,
+  type PeerConnectionOptions,
+  type PeerConnectionEvents,
+  type TorrentGeometry,
+} from './connection';
