@@ -1,5 +1,98 @@
-/** `btd download` (placeholder until implemented). */
+/** `btd download`: fetch one torrent into a folder, resuming what is already there; exit 0 once complete. */
 import type { Command } from 'commander';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
+import { checkData, closeAndExit, dialPeers, openTransfer, seedUntilInterrupted, waitCompleted } from './download-run';
+import { signalExitCode } from './download-session';
+import { loadTorrent } from './download-torrent';
+import { CliError } from './errors';
+import { formatBytes } from './transfer-view';
+
+/** Parsed flags of `btd download`. */
+interface DownloadFlags {
+  file?: string;
+  output: string;
+  port: number;
+  ip?: string;
+  bind: string;
+  peer: PeerAddress[];
+  seedAfter?: boolean;
+  maxDownloadRate: number;
+  maxUploadRate: number;
+  statusInterval: number;
+  stateDir?: string;
+  debug?: boolean;
+}
 
 /** Registers `btd download` on the program. */
-export function registerDownload(_program: Command): void {}
+export function registerDownload(program: Command): void {
+  program
+    .command('download')
+    .description('download a torrent into a folder; exits 0 once every piece is verified')
+    .argument('[torrent]', 'the .torrent file')
+    .option('-f, --file <torrent>', 'the .torrent file (instead of the argument)')
+    .option('-o, --output <dir>', 'folder to save into; a partial download there is resumed', '.')
+    .option('-p, --port <port>', 'port to listen on for peers (0 = any free port)', parsePort, 6881)
+    .option('--ip <ip>', 'IP address to announce to trackers', parseIp)
+    .option('--bind <ip>', 'local address to listen on', parseIp, '0.0.0.0')
+    .option('--peer <ip:port>', 'also connect to this peer (repeatable)', parsePeer, [])
+    .option('--seed-after', 'keep seeding once complete, until interrupted')
+    .option('--max-download-rate <rate>', 'bytes per second, e.g. 500k or 2M (0 = unlimited)', parseRate, 0)
+    .option('--max-upload-rate <rate>', 'bytes per second (0 = unlimited)', parseRate, 0)
+    .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 2)
+    .option('--state-dir <dir>', 'where resume data is kept (default: <output>/.btd)')
+    .option('-d, --debug', 'print the session log')
+    .action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
+}
+
+async function runDownload(torrentArg: string | undefined, flags: DownloadFlags): Promise<void> {
+  if (flags.debug) process.env.BTD_DEBUG = '1';
+  const torrentPath = pickTorrentPath(torrentArg, flags.file);
+  const meta = await loadTorrent(torrentPath);
+  const outDir = resolve(flags.output);
+  await mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot create ${flags.output}: ${err.code ?? err.message}`);
+  });
+  const run = await openTransfer(meta, {
+    session: {
+      downloadDir: outDir,
+      stateDir: flags.stateDir === undefined ? undefined : resolve(flags.stateDir),
+      listenHost: flags.bind,
+      port: flags.port,
+      announceIp: flags.ip,
+      downloadRateLimit: flags.maxDownloadRate,
+      uploadRateLimit: flags.maxUploadRate,
+    },
+    savePath: outDir,
+    debug: flags.debug === true,
+    statusIntervalMs: flags.statusInterval * 1000,
+    peers: flags.peer,
+  });
+  const startedAt = Date.now();
+  const checked = await checkData(run);
+  if (checked === undefined) return closeAndExit(run, 130);
+  dialPeers(run, flags.peer);
+  const outcome = await waitCompleted(run);
+  if (outcome !== 'completed') {
+    run.view.line(`interrupted: ${run.torrent.summary().havePieces} of ${checked.pieceCount} pieces verified; run again to resume`);
+    return closeAndExit(run, signalExitCode(outcome));
+  }
+  const done = run.torrent.summary();
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  const thisRun = done.downloaded - checked.downloaded;
+  run.view.stop();
+  run.view.line(
+    `completed ${done.name}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
+      `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
+  );
+  if (flags.seedAfter) await seedUntilInterrupted(run);
+  return closeAndExit(run, 0);
+}
+
+function pickTorrentPath(arg: string | undefined, file: string | undefined): string {
+  if (arg !== undefined && file !== undefined && arg !== file) throw new CliError('give the torrent either as the argument or with -f, not both');
+  const path = arg ?? file;
+  if (path === undefined) throw new CliError('no torrent file given (usage: btd download <file.torrent> [-o DIR])');
+  return path;
+}

@@ -1,0 +1,105 @@
+/**
+ * The life of one torrent in a CLI process, shared by `btd download` and `btd seed`:
+ * open a session and add the torrent, wait for the data check, download, seed, and stop cleanly.
+ */
+import type { Writable } from 'node:stream';
+import { SessionError, type Metainfo, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
+import type { PeerAddress } from './download-options';
+import { attachLog, onInterrupt, startCliSession, waitChecked } from './download-session';
+import { CliError } from './errors';
+import { createTransferView, formatBytes, type TransferView } from './transfer-view';
+
+/** One torrent in its own session, with its display and the first interrupting signal. */
+export interface TransferRun {
+  session: Session;
+  torrent: Torrent;
+  view: TransferView;
+  out: Writable;
+  /** Settles with the first SIGINT/SIGTERM. */
+  interrupted: Promise<NodeJS.Signals>;
+}
+
+/** What openTransfer needs beyond the metainfo. */
+export interface OpenOptions {
+  session: SessionOptions;
+  savePath: string;
+  debug: boolean;
+  statusIntervalMs: number;
+  peers: PeerAddress[];
+}
+
+/** Starts the session, prints the port, adds the torrent; signals from here on end the run cleanly. */
+export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<TransferRun> {
+  const out = process.stdout;
+  let resolveSignal!: (s: NodeJS.Signals) => void;
+  const interrupted = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  onInterrupt(resolveSignal);
+  const session = await startCliSession(opts.session);
+  attachLog(session, process.stderr, opts.debug);
+  out.write(`listening on port ${session.port}\n`);
+  const view = createTransferView({ stream: out, tty: out.isTTY === true, intervalMs: opts.statusIntervalMs });
+  session.on('progress', (t: Torrent) => {
+    if (t.infoHashHex === meta.infoHashHex) view.update(t.summary());
+  });
+  let torrent: Torrent;
+  try {
+    torrent = await session.addTorrent(meta, { savePath: opts.savePath });
+  } catch (err) {
+    await session.close();
+    if (err instanceof SessionError) throw new CliError(`cannot add ${meta.name}: ${err.message}`);
+    throw err;
+  }
+  return { session, torrent, view, out, interrupted };
+}
+
+/** Waits for the data check; undefined if a signal came first. Prints how much was already there. */
+export async function checkData(run: TransferRun): Promise<TorrentSummary | undefined> {
+  const checked = await Promise.race([waitChecked(run.session, run.torrent), run.interrupted.then(() => undefined)]);
+  if (checked === undefined) return undefined;
+  if (checked.state === 'error') throw new CliError(`${checked.name}: ${checked.error ?? 'failed'}`);
+  run.view.line(`checked ${checked.name}: ${checked.havePieces} of ${checked.pieceCount} pieces verified (${formatBytes(checked.verifiedBytes)})`);
+  return checked;
+}
+
+/** Dials the peers given with `--peer`. */
+export function dialPeers(run: TransferRun, peers: PeerAddress[]): void {
+  for (const p of peers) run.torrent.addPeer(p.ip, p.port);
+}
+
+/** Settles with 'completed' once every piece is verified, or with the interrupting signal; rejects on error. */
+export function waitCompleted(run: TransferRun): Promise<'completed' | NodeJS.Signals> {
+  const { session, torrent } = run;
+  return new Promise((resolve, reject) => {
+    const settle = (): boolean => {
+      const s = torrent.summary();
+      if (s.state === 'error') reject(new CliError(`${s.name}: ${s.error ?? 'failed'}`));
+      else if (s.havePieces === s.pieceCount) resolve('completed');
+      else return false;
+      return true;
+    };
+    const onEvent = (t: Torrent): void => {
+      if (t === torrent && settle()) {
+        session.off('completed', onEvent);
+        session.off('state', onEvent);
+      }
+    };
+    if (settle()) return;
+    session.on('completed', onEvent);
+    session.on('state', onEvent);
+    void run.interrupted.then(resolve);
+  });
+}
+
+/** Prints the line scripts wait for, then seeds until a signal. */
+export function seedUntilInterrupted(run: TransferRun): Promise<NodeJS.Signals> {
+  run.view.line(`seeding ${run.torrent.metainfo.name} on port ${run.session.port}`);
+  return run.interrupted;
+}
+
+/** Stops the display, closes the session ('stopped' to trackers, resume data saved), cleans up, and exits. */
+export async function closeAndExit(run: TransferRun, code: number, cleanup?: () => Promise<void>): Promise<never> {
+  run.view.stop();
+  await run.session.close();
+  await cleanup?.();
+  process.exit(code);
+}
