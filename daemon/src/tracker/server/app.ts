@@ -1,0 +1,187 @@
+/** The tracker as a Koa app: parse → swarm → encode, with statistics; no listening socket here. */
+import Koa from 'koa';
+import Router from '@koa/router';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError } from './params';
+import { SwarmTable, type ScrapeEntry } from './swarm';
+import { encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
+import { RateCounter, type TrackerStats } from './stats';
+import { renderStatsPage } from './stats-page';
+
+/** How the tracker behaves; every field has a default. */
+export interface TrackerOptions {
+  /** Seconds between announces asked of clients (default 1800). */
+  interval?: number;
+  /** Seconds clients must wait at least between announces (default interval / 2, at most 900). */
+  minInterval?: number;
+  /** Seconds a silent peer stays listed (default 2 × interval + 60). */
+  peerTtl?: number;
+  defaultNumwant?: number;
+  maxNumwant?: number;
+  maxTorrents?: number;
+  maxPeersPerTorrent?: number;
+  maxPeers?: number;
+  /** Most info hashes in one scrape request. */
+  maxScrapeInfoHashes?: number;
+  /** Most torrents listed by a scrape that names none. */
+  maxScrapeAll?: number;
+  /** Hex info hashes this tracker serves; absent means any. */
+  allowList?: Iterable<string>;
+  /** Take the peer's address from the last X-Forwarded-For entry (behind one reverse proxy). */
+  trustProxy?: boolean;
+  /** Let `ip`, `ipv4` and `ipv6` parameters replace the source address (trusted networks only). */
+  trustIpParam?: boolean;
+  /** Milliseconds since the epoch; injectable for tests. */
+  clock?: () => number;
+  random?: () => number;
+}
+
+/** What `createTrackerApp` returns: the app and the state behind it. */
+export interface TrackerApp {
+  app: Koa;
+  swarms: SwarmTable;
+  stats(): TrackerStats;
+  /** Stops the expiry timer; the app itself holds no sockets. */
+  close(): void;
+}
+
+const TEXT = 'text/plain; charset=latin1';
+const INTERNAL = Buffer.from(encodeFailure('internal tracker error'));
+
+function resolve(opts: TrackerOptions) {
+  const interval = opts.interval ?? 1800;
+  return {
+    interval,
+    minInterval: opts.minInterval ?? Math.min(Math.max(Math.floor(interval / 2), 1), 900),
+    peerTtlMs: (opts.peerTtl ?? 2 * interval + 60) * 1000,
+    defaultNumwant: opts.defaultNumwant ?? 50,
+    maxNumwant: opts.maxNumwant ?? 200,
+    maxTorrents: opts.maxTorrents ?? 100_000,
+    maxPeersPerTorrent: opts.maxPeersPerTorrent ?? 20_000,
+    maxPeers: opts.maxPeers ?? 1_000_000,
+    maxScrapeInfoHashes: opts.maxScrapeInfoHashes ?? 256,
+    maxScrapeAll: opts.maxScrapeAll ?? 1000,
+    clock: opts.clock ?? Date.now,
+  };
+}
+
+function toAllowSet(hexes: Iterable<string> | undefined): Set<string> | undefined {
+  if (hexes === undefined) return undefined;
+  const out = new Set<string>();
+  for (const hex of hexes) {
+    if (!/^[0-9a-fA-F]{40}$/.test(hex)) throw new RangeError(`allow-list entry is not a 40-digit hex info hash: ${hex}`);
+    out.add(Buffer.from(hex, 'hex').toString('latin1'));
+  }
+  return out;
+}
+
+function rawQuery(url: string | undefined): string {
+  const q = url === undefined ? -1 : url.indexOf('?');
+  return q < 0 ? '' : (url as string).slice(q + 1);
+}
+
+/** The last hop of X-Forwarded-For is what our own proxy saw; earlier entries are client-supplied. */
+function sourceAddress(ctx: Koa.Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = ctx.req.headers['x-forwarded-for'];
+    const value = Array.isArray(header) ? header[header.length - 1] : header;
+    const last = value?.split(',').pop()?.trim();
+    if (last) return last;
+  }
+  return ctx.req.socket.remoteAddress ?? '';
+}
+
+function reply(ctx: Koa.Context, body: Uint8Array): void {
+  ctx.status = 200;
+  ctx.set('Content-Type', TEXT);
+  ctx.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+}
+
+/** Builds the tracker app; the caller listens (see `startTracker`) or mounts it. */
+export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
+  const o = resolve(opts);
+  const startMs = o.clock();
+  const swarms = new SwarmTable(
+    { maxTorrents: o.maxTorrents, maxPeersPerTorrent: o.maxPeersPerTorrent, maxPeers: o.maxPeers, peerTtlMs: o.peerTtlMs },
+    o.clock,
+    opts.random,
+    toAllowSet(opts.allowList),
+  );
+  const announces = new RateCounter(o.clock, startMs);
+  const scrapes = new RateCounter(o.clock, startMs);
+  const intervals: AnnounceIntervals = { interval: o.interval, minInterval: o.minInterval };
+  const parseOptions = { trustIpParam: opts.trustIpParam ?? false, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant };
+  const trustProxy = opts.trustProxy ?? false;
+
+  const stats = (): TrackerStats => ({
+    torrents: swarms.torrents,
+    seeders: swarms.seeders,
+    leechers: swarms.leechers,
+    peers: swarms.peers,
+    announces: announces.total,
+    scrapes: scrapes.total,
+    announcesPerSecond: announces.perSecond(),
+    scrapesPerSecond: scrapes.perSecond(),
+    uptimeSeconds: Math.floor((o.clock() - startMs) / 1000),
+    startedAt: new Date(startMs).toISOString(),
+  });
+
+  const router = new Router();
+  router.get('/announce', (ctx) => {
+    announces.hit();
+    try {
+      const params = parseAnnounceParams(rawQuery(ctx.req.url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
+      reply(ctx, encodeAnnounce(swarms.announce(params), params, intervals));
+    } catch (err) {
+      if (!(err instanceof TrackerRequestError)) throw err;
+      reply(ctx, encodeFailure(err.message));
+    }
+  });
+  router.get('/scrape', (ctx) => {
+    scrapes.hit();
+    try {
+      const { infoHashes } = parseScrapeParams(rawQuery(ctx.req.url), o.maxScrapeInfoHashes);
+      reply(ctx, encodeScrape(scrapeEntries(swarms, infoHashes, o.maxScrapeAll)));
+    } catch (err) {
+      if (!(err instanceof TrackerRequestError)) throw err;
+      reply(ctx, encodeFailure(err.message));
+    }
+  });
+  router.get('/stats.json', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = stats();
+  });
+  router.get('/stats', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'html';
+    ctx.body = renderStatsPage(stats(), swarms.entries());
+  });
+  router.get('/', (ctx) => ctx.redirect('/stats'));
+
+  const app = new Koa();
+  app.silent = true;
+  // Anything unforeseen still answers like a tracker: 200 with a failure reason, never a 500.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch {
+      reply(ctx, INTERNAL);
+    }
+  });
+  app.use(router.routes());
+
+  const sweepMs = Math.max(1000, Math.min(o.peerTtlMs / 4, 60_000));
+  const timer = setInterval(() => swarms.sweep(), sweepMs);
+  timer.unref();
+  return { app, swarms, stats, close: () => clearInterval(timer) };
+}
+
+function scrapeEntries(swarms: SwarmTable, infoHashes: Uint8Array[], maxAll: number): [Uint8Array, ScrapeEntry][] {
+  const zero: ScrapeEntry = { complete: 0, incomplete: 0, downloaded: 0 };
+  if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? zero]);
+  const out: [Uint8Array, ScrapeEntry][] = [];
+  for (const s of swarms.entries()) {
+    if (out.length >= maxAll) break;
+    out.push([s.infoHash, { complete: s.seeders.length, incomplete: s.leechers.length, downloaded: s.completed }]);
+  }
+  return out;
+}

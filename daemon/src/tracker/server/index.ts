@@ -1,0 +1,75 @@
+/** The HTTP tracker: app factory, a listening runner, and the pieces tests and benchmarks reach for. */
+import { createServer, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import { createTrackerApp, type TrackerOptions } from './app';
+import { encodeFailure } from './responses';
+import type { TrackerStats } from './stats';
+
+export { createTrackerApp, type TrackerApp, type TrackerOptions } from './app';
+export type { TrackerStats } from './stats';
+export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
+export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
+
+/** A tracker listening on a socket. */
+export interface RunningTracker {
+  /** `http://host:port/announce`, ready to put in a metainfo. */
+  url: string;
+  host: string;
+  port: number;
+  stats(): TrackerStats;
+  /** Stops listening, drops open connections and the expiry timer. */
+  close(): Promise<void>;
+}
+
+/** Largest request head accepted; longer URLs get a bencoded failure instead of a bare 431. */
+const MAX_HEADER_BYTES = 32 * 1024;
+const TOO_LONG = Buffer.from(encodeFailure('request too long'));
+
+function answerClientError(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = err.code === 'HPE_HEADER_OVERFLOW' ? TOO_LONG : Buffer.from(encodeFailure('malformed HTTP request'));
+  socket.end(`HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body.toString('latin1')}`, 'latin1');
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address();
+      resolvePort(typeof addr === 'object' && addr ? addr.port : port);
+    });
+  });
+}
+
+/** Starts the tracker on `host:port` (defaults 127.0.0.1:6969; port 0 picks a free one). */
+export async function startTracker(opts: TrackerOptions & { host?: string; port?: number } = {}): Promise<RunningTracker> {
+  const host = opts.host ?? '127.0.0.1';
+  const tracker = createTrackerApp(opts);
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, tracker.app.callback());
+  server.on('clientError', answerClientError);
+  let port: number;
+  try {
+    port = await listen(server, opts.port ?? 6969, host);
+  } catch (err) {
+    tracker.close();
+    throw err;
+  }
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/announce`,
+    host,
+    port,
+    stats: tracker.stats,
+    close: () =>
+      (closing ??= new Promise<void>((done) => {
+        tracker.close();
+        server.close(() => done());
+        server.closeAllConnections();
+      })),
+  };
+}

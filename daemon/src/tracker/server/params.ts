@@ -1,0 +1,181 @@
+/**
+ * The tracker's request parser: one pure function per endpoint turning a raw query string into one
+ * validated params object, or a `TrackerRequestError` whose message becomes the `failure reason`.
+ */
+import { isIPv4, isIPv6 } from 'node:net';
+import { QueryError, splitQuery, type QueryLimits, type RawQuery, DEFAULT_QUERY_LIMITS } from './query';
+
+/** A request the tracker refuses; the message is safe to send back as `failure reason`. */
+export class TrackerRequestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TrackerRequestError';
+  }
+}
+
+/** Announce events; `''` is a regular re-announce. */
+export type AnnounceEvent = '' | 'started' | 'completed' | 'stopped';
+
+/** One validated announce. */
+export interface AnnounceParams {
+  infoHash: Uint8Array;
+  peerId: Uint8Array;
+  port: number;
+  uploaded: number;
+  downloaded: number;
+  /** Bytes still missing; absent when the client did not say (treated as a leecher). */
+  left: number | undefined;
+  event: AnnounceEvent;
+  numwant: number;
+  compact: boolean;
+  noPeerId: boolean;
+  /** Address the peer is reachable at over IPv4, if any. */
+  ipv4: string | undefined;
+  /** Address the peer is reachable at over IPv6 (BEP 7), if any. */
+  ipv6: string | undefined;
+  key: string | undefined;
+}
+
+/** What the announce parser needs besides the query string. */
+export interface AnnounceParseOptions {
+  /** Address the request came from (socket or trusted proxy header). */
+  source: string;
+  /** Whether `ip`, `ipv4` and `ipv6` parameters may replace the source address. */
+  trustIpParam: boolean;
+  defaultNumwant: number;
+  maxNumwant: number;
+  limits?: QueryLimits;
+}
+
+/** One validated scrape: zero info hashes means "all torrents". */
+export interface ScrapeParams {
+  infoHashes: Uint8Array[];
+}
+
+const EVENTS: Record<string, AnnounceEvent> = { '': '', started: 'started', completed: 'completed', stopped: 'stopped', paused: '' };
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+
+function split(raw: string, limits: QueryLimits | undefined): RawQuery {
+  try {
+    return splitQuery(raw, limits ?? DEFAULT_QUERY_LIMITS);
+  } catch (err) {
+    if (err instanceof QueryError) throw new TrackerRequestError(`malformed query string: ${err.message}`);
+    throw err;
+  }
+}
+
+function single(q: RawQuery, name: string): Uint8Array | undefined {
+  const values = q.get(name);
+  if (values === undefined) return undefined;
+  if (values.length > 1) throw new TrackerRequestError(`${name} given more than once`);
+  return values[0];
+}
+
+function id20(q: RawQuery, name: string): Uint8Array {
+  const v = single(q, name);
+  if (v === undefined) throw new TrackerRequestError(`missing ${name}`);
+  if (v.length !== 20) throw new TrackerRequestError(`${name} must be 20 bytes, got ${v.length}`);
+  return v;
+}
+
+/** Reads a non-negative decimal integer below 2^53; `undefined` when absent. */
+function integer(q: RawQuery, name: string, allowHuge = false): number | undefined {
+  const v = single(q, name);
+  if (v === undefined) return undefined;
+  const text = latin1(v);
+  if (!/^\d+$/.test(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
+  if (text.length > 15) {
+    if (allowHuge) return Number.MAX_SAFE_INTEGER;
+    throw new TrackerRequestError(`${name} is too large`);
+  }
+  return Number(text);
+}
+
+function flag(q: RawQuery, name: string, fallback: boolean): boolean {
+  const v = single(q, name);
+  if (v === undefined || v.length === 0) return fallback;
+  const text = latin1(v);
+  if (text === '1') return true;
+  if (text === '0') return false;
+  throw new TrackerRequestError(`${name} must be 0 or 1`);
+}
+
+/** Strips the IPv4-mapped prefix so the same host is one address whichever socket family saw it. */
+export function normalizeAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
+function address(q: RawQuery, name: string): string | undefined {
+  const v = single(q, name);
+  if (v === undefined || v.length === 0) return undefined;
+  let text = normalizeAddress(latin1(v));
+  // BEP 7 allows `ipv6=[addr]:port`-style values; only the address part is used.
+  const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
+  if (bracket) text = bracket[1];
+  if (!isIPv4(text) && !isIPv6(text)) throw new TrackerRequestError(`${name} is not an IP address`);
+  return text;
+}
+
+function addresses(q: RawQuery, opts: AnnounceParseOptions): { ipv4: string | undefined; ipv6: string | undefined } {
+  const source = normalizeAddress(opts.source);
+  let ipv4 = isIPv4(source) ? source : undefined;
+  let ipv6 = isIPv6(source) ? source : undefined;
+  const ip = address(q, 'ip');
+  const v4 = address(q, 'ipv4');
+  const v6 = address(q, 'ipv6');
+  if (v4 !== undefined && !isIPv4(v4)) throw new TrackerRequestError('ipv4 is not an IPv4 address');
+  if (v6 !== undefined && !isIPv6(v6)) throw new TrackerRequestError('ipv6 is not an IPv6 address');
+  if (opts.trustIpParam) {
+    for (const a of [ip, v4, v6]) {
+      if (a === undefined) continue;
+      if (isIPv4(a)) ipv4 = a;
+      else ipv6 = a;
+    }
+  }
+  return { ipv4, ipv6 };
+}
+
+/** Parses and validates an announce query string (without `?`); throws `TrackerRequestError`. */
+export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): AnnounceParams {
+  const q = split(raw, opts.limits);
+  const infoHash = id20(q, 'info_hash');
+  const peerId = id20(q, 'peer_id');
+  const port = integer(q, 'port');
+  if (port === undefined) throw new TrackerRequestError('missing port');
+  if (port < 1 || port > 65535) throw new TrackerRequestError('port must be between 1 and 65535');
+  const eventBytes = single(q, 'event');
+  const eventText = eventBytes === undefined ? '' : latin1(eventBytes);
+  if (!Object.hasOwn(EVENTS, eventText)) throw new TrackerRequestError('event must be started, completed, stopped or empty');
+  const event = EVENTS[eventText];
+  const numwant = Math.min(integer(q, 'numwant', true) ?? opts.defaultNumwant, opts.maxNumwant);
+  const key = single(q, 'key');
+  if (key !== undefined && key.length > 64) throw new TrackerRequestError('key is longer than 64 bytes');
+  const { ipv4, ipv6 } = addresses(q, opts);
+  if (ipv4 === undefined && ipv6 === undefined) throw new TrackerRequestError('no usable peer address');
+  return {
+    infoHash,
+    peerId,
+    port,
+    uploaded: integer(q, 'uploaded') ?? 0,
+    downloaded: integer(q, 'downloaded') ?? 0,
+    left: integer(q, 'left'),
+    event,
+    numwant,
+    compact: flag(q, 'compact', true),
+    noPeerId: flag(q, 'no_peer_id', false),
+    ipv4,
+    ipv6,
+    key: key === undefined ? undefined : latin1(key),
+  };
+}
+
+/** Parses a scrape query string: every `info_hash` must be 20 bytes; at most `maxInfoHashes`. */
+export function parseScrapeParams(raw: string, maxInfoHashes: number, limits?: QueryLimits): ScrapeParams {
+  const q = split(raw, limits);
+  const values = q.get('info_hash') ?? [];
+  if (values.length > maxInfoHashes) throw new TrackerRequestError(`at most ${maxInfoHashes} info hashes per scrape`);
+  for (const v of values) {
+    if (v.length !== 20) throw new TrackerRequestError(`info_hash must be 20 bytes, got ${v.length}`);
+  }
+  return { infoHashes: values };
+}

@@ -1,0 +1,80 @@
+/**
+ * Binary-safe query-string splitting. Tracker requests carry info hashes and peer ids as raw bytes in
+ * percent-encoding, so values are decoded to bytes and never through UTF-8.
+ */
+
+/** Why a raw query string could not be split. */
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+/** Bounds on what the splitter accepts. */
+export interface QueryLimits {
+  /** Longest raw query string in characters. */
+  maxLength: number;
+  /** Most key=value pairs (repeated keys count; scrape repeats info_hash). */
+  maxPairs: number;
+}
+
+/** Defaults sized for announce and a scrape of a few hundred info hashes. */
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxLength: 16384, maxPairs: 512 };
+
+/** Decoded query: key (latin1) to its values as bytes, in order of appearance. */
+export type RawQuery = Map<string, Uint8Array[]>;
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
+  return -1;
+}
+
+/** Percent-decodes `raw[start, end)` into bytes; `+` is a space as in form encoding. */
+export function percentDecode(raw: string, start = 0, end = raw.length): Uint8Array {
+  const out = new Uint8Array(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25) {
+      const hi = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
+      const lo = hi >= 0 ? hexValue(raw.charCodeAt(i + 2)) : -1;
+      if (lo < 0) throw new QueryError(`bad percent-escape at offset ${i}`);
+      out[n++] = (hi << 4) | lo;
+      i += 2;
+    } else if (c === 0x2b) {
+      out[n++] = 0x20;
+    } else if (c > 0xff) {
+      throw new QueryError(`character outside latin1 at offset ${i}`);
+    } else {
+      out[n++] = c;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+/** Splits a raw query string (without the `?`) into byte values per key; pure, bounded. */
+export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): RawQuery {
+  if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
+  const out: RawQuery = new Map();
+  let pairs = 0;
+  let start = 0;
+  while (start <= raw.length) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
+      const eq = raw.indexOf('=', start);
+      const keyEnd = eq >= 0 && eq < end ? eq : end;
+      const key = Buffer.from(percentDecode(raw, start, keyEnd)).toString('latin1');
+      const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : new Uint8Array(0);
+      const list = out.get(key);
+      if (list) list.push(value);
+      else out.set(key, [value]);
+    }
+    start = end + 1;
+  }
+  return out;
+}
