@@ -1,3 +1,4 @@
+import { BLOCK_SIZE, Geometry } from '../metainfo/geometry';
 import { Bitfield } from '../util/bitfield';
 import { BlockState, PieceBlocks } from './piece-blocks';
 import { RarityOrder } from './rarity';
@@ -29,12 +30,9 @@ export interface PieceLayout {
 /** Tuning and injected randomness (tests pass a seeded random). */
 export interface PickerOptions {
   random?: () => number;
-  blockSize?: number;
   /** Most peers one block may be requested from at once in endgame. */
   endgameRequesters?: number;
 }
-
-const DEFAULT_BLOCK_SIZE = 16384;
 
 /**
  * Chooses which blocks to request from which peer: partial pieces first, then rarest
@@ -50,18 +48,19 @@ export class Picker {
   /** Block ids (piece * blocksPerPiece + index) each peer has outstanding. */
   private readonly byPeer = new Map<string, Set<number>>();
   private readonly random: () => number;
-  private readonly blockSize: number;
+  private readonly geometry: Geometry;
   private readonly blocksPerPiece: number;
   private readonly maxRequesters: number;
   private unrequested = 0;
 
-  constructor(private readonly layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
-    const n = layout.pieceCount;
+  constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
+    this.geometry = new Geometry({ pieceLength: layout.pieceLength, totalLength: layout.totalLength, files: [] });
+    const n = this.geometry.pieceCount;
+    if (n !== layout.pieceCount) throw new RangeError(`${layout.pieceCount} pieces do not fit ${layout.totalLength} bytes`);
     if (have && have.length !== n) throw new RangeError(`have has ${have.length} pieces, torrent has ${n}`);
     this.haveSet = have ? have.clone() : new Bitfield(n);
     this.random = opts.random ?? Math.random;
-    this.blockSize = opts.blockSize ?? DEFAULT_BLOCK_SIZE;
-    this.blocksPerPiece = Math.ceil(layout.pieceLength / this.blockSize);
+    this.blocksPerPiece = Math.ceil(layout.pieceLength / BLOCK_SIZE);
     this.maxRequesters = Math.max(1, opts.endgameRequesters ?? 3);
     this.rarity = new RarityOrder(n, (p) => this.haveSet.has(p));
     for (let p = 0; p < n; p++) if (!this.haveSet.has(p)) this.unrequested += this.blockCount(p);
@@ -102,7 +101,7 @@ export class Picker {
 
   /** A peer announced one more piece. */
   peerHave(piece: number): void {
-    if (Number.isInteger(piece) && piece >= 0 && piece < this.layout.pieceCount) this.rarity.increment(piece);
+    if (Number.isInteger(piece) && piece >= 0 && piece < this.geometry.pieceCount) this.rarity.increment(piece);
   }
 
   /** Does the peer have a piece we lack? */
@@ -168,7 +167,7 @@ export class Picker {
 
   /** The hash check of a complete piece finished: have it, or start it over. */
   pieceVerified(piece: number, ok: boolean): void {
-    if (!Number.isInteger(piece) || piece < 0 || piece >= this.layout.pieceCount || this.haveSet.has(piece)) return;
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.geometry.pieceCount || this.haveSet.has(piece)) return;
     const blocks = this.partials.get(piece);
     if (blocks) this.dropPartial(piece, blocks);
     if (!ok) return;
@@ -177,19 +176,12 @@ export class Picker {
     this.rarity.markHave(piece);
   }
 
-  /** Blocks in `piece` (the last piece may be shorter). */
-  blockCount(piece: number): number {
-    return Math.ceil(this.pieceSize(piece) / this.blockSize);
-  }
-
-  private pieceSize(piece: number): number {
-    const { pieceCount, pieceLength, totalLength } = this.layout;
-    return piece === pieceCount - 1 ? totalLength - pieceLength * (pieceCount - 1) : pieceLength;
+  private blockCount(piece: number): number {
+    return this.geometry.blockCount(piece);
   }
 
   private request(piece: number, index: number): BlockRequest {
-    const offset = index * this.blockSize;
-    return { piece, offset, length: Math.min(this.blockSize, this.pieceSize(piece) - offset) };
+    return { piece, offset: index * BLOCK_SIZE, length: this.geometry.blockSize(piece, index) };
   }
 
   private blockId(piece: number, index: number): number {
@@ -199,9 +191,9 @@ export class Picker {
   /** Block index of a well-formed request for a missing piece, else -1. */
   private blockIndexOf(req: BlockRequest): number {
     const { piece, offset, length } = req;
-    if (!Number.isInteger(piece) || piece < 0 || piece >= this.layout.pieceCount || this.haveSet.has(piece)) return -1;
-    if (!Number.isInteger(offset) || offset < 0 || offset % this.blockSize !== 0) return -1;
-    const index = offset / this.blockSize;
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.geometry.pieceCount || this.haveSet.has(piece)) return -1;
+    if (!Number.isInteger(offset) || offset < 0 || offset % BLOCK_SIZE !== 0) return -1;
+    const index = offset / BLOCK_SIZE;
     if (index >= this.blockCount(piece) || this.request(piece, index).length !== length) return -1;
     return index;
   }
