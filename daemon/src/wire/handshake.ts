@@ -32,8 +32,8 @@ export function decodeHandshake(buf: Uint8Array): Handshake {
     throw new WireError('bad-handshake', 'not a BitTorrent handshake');
   }
   return {
-    reserved: Uint8Array.prototype.slice.call(buf, 20, 28),
-    infoHash: Uint8Array.prototype.slice.call(buf, 28, 48),
-    peerId: Uint8Array.prototype.slice.call(buf, 48, 68),
+    reserved: new Uint8Array(buf.subarray(20, 28)),
+    infoHash: new Uint8Array(buf.subarray(28, 48)),
+    peerId: new Uint8Array(buf.subarray(48, 68)),
   };
 }

@@ -1,0 +1,98 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Framer } from '../../../daemon/src/wire/framer';
+import { WireError } from '../../../daemon/src/wire/errors';
+import { decodeMessage } from '../../../daemon/src/wire/messages';
+import { HANDSHAKE_LENGTH, decodeHandshake } from '../../../daemon/src/wire/handshake';
+
+function collect(maxFrame: number, expectHandshake = false) {
+  const frames: Buffer[] = [];
+  const handshakes: Buffer[] = [];
+  const framer = new Framer(
+    { handshake: (b) => handshakes.push(Buffer.from(b)), frame: (b) => frames.push(Buffer.from(b)) },
+    maxFrame,
+    expectHandshake,
+  );
+  return { framer, frames, handshakes };
+}
+
+function frame(body: Uint8Array): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(body.length);
+  return Buffer.concat([len, body]);
+}
+
+describe('Framer', () => {
+  test('hands out the handshake, then frames, whatever the chunking', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: 300 }), { maxLength: 10 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }),
+        (bodies, cuts) => {
+          const hs = Buffer.alloc(HANDSHAKE_LENGTH, 7);
+          const all = Buffer.concat([hs, ...bodies.map(frame)]);
+          const { framer, frames, handshakes } = collect(300, true);
+          let pos = 0;
+          for (let i = 0; pos < all.length; i++) {
+            const n = cuts[i % cuts.length];
+            framer.push(all.subarray(pos, pos + n));
+            pos += n;
+          }
+          assert.deepEqual(handshakes, [hs]);
+          assert.deepEqual(
+            frames.map((f) => [...f]),
+            bodies.map((b) => [...b]),
+          );
+          assert.equal(framer.pending, 0);
+        },
+      ),
+    );
+  });
+
+  test('a keep-alive is an empty frame', () => {
+    const { framer, frames } = collect(100);
+    framer.push(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 2]));
+    assert.deepEqual(
+      frames.map((f) => f.length),
+      [0, 1],
+    );
+  });
+
+  test('a 4 GiB length prefix is refused before any body arrives', () => {
+    const { framer, frames } = collect(16384 + 13);
+    assert.throws(
+      () => framer.push(Buffer.from([0xff, 0xff, 0xff, 0xff])),
+      (e: unknown) => e instanceof WireError && e.code === 'frame-too-large',
+    );
+    assert.equal(frames.length, 0);
+    assert.equal(framer.pending, 0);
+    assert.throws(() => framer.push(Buffer.from([0])), WireError);
+  });
+
+  test('a prefix of exactly the maximum is accepted, one more is not', () => {
+    const ok = collect(10);
+    ok.framer.push(frame(new Uint8Array(10)));
+    assert.equal(ok.frames.length, 1);
+    const bad = collect(10);
+    assert.throws(() => bad.framer.push(frame(new Uint8Array(11))), WireError);
+  });
+
+  test('random bytes only ever raise WireError through framer and decoders', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.boolean(), (bytes, withHandshake) => {
+        const framer = new Framer(
+          { handshake: (b) => void decodeHandshake(b), frame: (b) => void decodeMessage(b) },
+          1024,
+          withHandshake,
+        );
+        try {
+          framer.push(bytes);
+        } catch (err) {
+          assert.ok(err instanceof WireError, String(err));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
