@@ -1,0 +1,10 @@
+/** Choking policy: which peers we upload to. */
+export {
+  chooseUnchoked,
+  pickOptimistic,
+  UNCHOKE_INTERVAL_MS,
+  OPTIMISTIC_INTERVAL_MS,
+  DEFAULT_UNCHOKE_SLOTS,
+  NEW_CONNECTION_WEIGHT,
+} from './choker';
+export type { ChokePeer, ChokeOptions } from './choker';
