@@ -35,10 +35,8 @@ export namespace ErrorCodes {
   export const InvalidTorrent = -32906;
   /** A socket client did not present the daemon's token first. */
   export const Unauthorized = -32907;
-  /** A request other than `exit` arrived after `shutdown`. */
-  export const ShuttingDown = -32908;
   /** The data given to `torrent/seed` does not match the torrent. */
-  export const DataMismatch = -32909;
+  export const DataMismatch = -32908;
 }
 /** Every code in ErrorCodes. */
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -1,0 +1,71 @@
+/** Engine snapshots → protocol shapes. Fields are copied by name so engine internals never leak to clients. */
+import type * as P from '../../../protocol/src';
+import type { PeerSummary, TorrentSummary, TrackerStatus } from '../session/types';
+import type { EngineTorrent } from './engine';
+
+/** A torrent snapshot as the protocol sends it. */
+export function toTorrentInfo(s: TorrentSummary): P.TorrentInfo {
+  const out: P.TorrentInfo = {
+    infoHash: s.infoHash,
+    name: s.name,
+    state: s.state,
+    progress: s.progress,
+    totalLength: s.totalLength,
+    verifiedBytes: s.verifiedBytes,
+    pieceCount: s.pieceCount,
+    havePieces: s.havePieces,
+    downloaded: s.downloaded,
+    uploaded: s.uploaded,
+    downloadRate: s.downloadRate,
+    uploadRate: s.uploadRate,
+    ratio: s.ratio,
+    peers: s.peers,
+    seeds: s.seeds,
+    savePath: s.savePath,
+    addedAt: s.addedAt,
+  };
+  if (s.error !== undefined) out.error = s.error;
+  if (s.etaSeconds !== undefined && Number.isFinite(s.etaSeconds)) out.etaSeconds = s.etaSeconds;
+  return out;
+}
+
+/** A connection snapshot as the protocol sends it. */
+export function toPeerInfo(p: PeerSummary): P.PeerInfo {
+  return {
+    id: p.id,
+    ip: p.ip,
+    port: p.port,
+    client: p.client,
+    progress: p.progress,
+    downloadRate: p.downloadRate,
+    uploadRate: p.uploadRate,
+    downloaded: p.downloaded,
+    uploaded: p.uploaded,
+    amChoking: p.amChoking,
+    amInterested: p.amInterested,
+    peerChoking: p.peerChoking,
+    peerInterested: p.peerInterested,
+    direction: p.direction,
+  };
+}
+
+/** A tracker of a torrent as the protocol sends it. */
+export function toTrackerInfo(t: TrackerStatus): P.TrackerAnnounceInfo {
+  const out: P.TrackerAnnounceInfo = { url: t.url, tier: t.tier };
+  for (const k of ['lastAnnounce', 'nextAnnounce', 'seeders', 'leechers'] as const) if (t[k] !== undefined) out[k] = t[k];
+  if (t.lastError !== undefined) out.lastError = t.lastError;
+  if (t.lastWarning !== undefined) out.lastWarning = t.lastWarning;
+  return out;
+}
+
+/** `torrent/get`'s detailed view. */
+export function toTorrentDetails(t: EngineTorrent): P.TorrentDetails {
+  const m = t.metainfo;
+  return {
+    ...toTorrentInfo(t.summary()),
+    pieceLength: m.pieceLength,
+    private: m.private,
+    files: m.files.map((f) => ({ path: [...f.path], length: f.length })),
+    trackers: t.trackers().map(toTrackerInfo),
+  };
+}

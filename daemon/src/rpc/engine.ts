@@ -1,0 +1,69 @@
+/**
+ * What the RPC layer needs from the engine, as interfaces: the real Session satisfies them, and unit
+ * tests pass small fakes. The RPC layer adapts these shapes; the engine knows nothing of RPC.
+ */
+import type { EventEmitter } from 'node:events';
+import type {
+  AddTorrentOptions,
+  Metainfo,
+  PeerSummary,
+  SessionOptions,
+  SessionSettings,
+  SessionStats,
+  TorrentSummary,
+  TrackerStatus,
+} from '../session/types';
+
+/** One torrent of the session (see session/Torrent). */
+export interface EngineTorrent {
+  readonly infoHashHex: string;
+  readonly metainfo: Metainfo;
+  readonly savePath: string;
+  summary(): TorrentSummary;
+  peers(): PeerSummary[];
+  trackers(): TrackerStatus[];
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
+/** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'. */
+export interface EngineSession extends EventEmitter {
+  readonly port: number;
+  addTorrent(m: Metainfo, opts?: AddTorrentOptions): Promise<EngineTorrent>;
+  get(infoHashHex: string): EngineTorrent | undefined;
+  list(): EngineTorrent[];
+  remove(infoHashHex: string, opts?: { deleteData?: boolean }): Promise<void>;
+  setOptions(partial: SessionSettings): Promise<void>;
+  stats(): SessionStats;
+  close(): Promise<void>;
+}
+
+/** Options of createTorrent as the RPC layer passes them. */
+export interface CreateOptions {
+  trackers?: string[];
+  pieceLength?: number;
+  private?: boolean;
+  comment?: string;
+  webSeeds?: string[];
+  signal?: AbortSignal;
+  onProgress?: (hashedBytes: number, totalBytes: number) => void;
+}
+
+/** The built-in tracker server while it runs. */
+export interface EngineTracker {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  stats(): { torrents: number; seeders: number; leechers: number; announces: number; scrapes: number };
+  close(): Promise<void>;
+}
+
+/** Everything the daemon starts or parses, injected so tests can replace any part. */
+export interface Engine {
+  startSession(opts: SessionOptions): Promise<EngineSession>;
+  /** Throws on malformed metainfo. */
+  parseMetainfo(bytes: Uint8Array): Metainfo;
+  createTorrent(input: string, opts: CreateOptions): Promise<{ bytes: Uint8Array; metainfo: Metainfo }>;
+  buildMagnet(m: Metainfo): string;
+  startTracker(opts: { host: string; port: number; interval?: number }): Promise<EngineTracker>;
+}
