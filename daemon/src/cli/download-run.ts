@@ -3,9 +3,10 @@
  * open a session and add the torrent, wait for the data check, download, seed, and stop cleanly.
  */
 import type { Writable } from 'node:stream';
-import { SessionError, type Metainfo, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
+import { SessionError, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
+import type { Metainfo } from '../metainfo/types';
 import type { PeerAddress } from './download-options';
-import { attachLog, onInterrupt, startCliSession, waitChecked } from './download-session';
+import { attachLog, onInterrupt, startCliSession, waitChecked, waitComplete } from './download-session';
 import { CliError } from './errors';
 import { createTransferView, formatBytes, type TransferView } from './transfer-view';
 
@@ -68,26 +69,7 @@ export function dialPeers(run: TransferRun, peers: PeerAddress[]): void {
 
 /** Settles with 'completed' once every piece is verified, or with the interrupting signal; rejects on error. */
 export function waitCompleted(run: TransferRun): Promise<'completed' | NodeJS.Signals> {
-  const { session, torrent } = run;
-  return new Promise((resolve, reject) => {
-    const settle = (): boolean => {
-      const s = torrent.summary();
-      if (s.state === 'error') reject(new CliError(`${s.name}: ${s.error ?? 'failed'}`));
-      else if (s.havePieces === s.pieceCount) resolve('completed');
-      else return false;
-      return true;
-    };
-    const onEvent = (t: Torrent): void => {
-      if (t === torrent && settle()) {
-        session.off('completed', onEvent);
-        session.off('state', onEvent);
-      }
-    };
-    if (settle()) return;
-    session.on('completed', onEvent);
-    session.on('state', onEvent);
-    void run.interrupted.then(resolve);
-  });
+  return Promise.race([waitComplete(run.session, run.torrent).then(() => 'completed' as const), run.interrupted]);
 }
 
 /** Prints the line scripts wait for, then seeds until a signal. */

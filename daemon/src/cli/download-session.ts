@@ -41,6 +41,30 @@ export function waitChecked(session: Session, torrent: Torrent): Promise<Torrent
   });
 }
 
+/** Resolves once every piece of `torrent` is verified; rejects with a CliError if it enters the error state. */
+export function waitComplete(session: Session, torrent: Torrent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const settle = (): boolean => {
+      const s = torrent.summary();
+      if (s.state === 'error') reject(new CliError(`${s.name}: ${s.error ?? 'failed'}`));
+      else if (s.havePieces === s.pieceCount) resolve();
+      else return false;
+      return true;
+    };
+    const onEvent = (t: Torrent): void => {
+      if (t === torrent && settle()) {
+        session.off('completed', onEvent);
+        session.off('state', onEvent);
+        session.off('progress', onEvent);
+      }
+    };
+    if (settle()) return;
+    session.on('completed', onEvent);
+    session.on('state', onEvent);
+    session.on('progress', onEvent);
+  });
+}
+
 /**
  * Calls `onSignal` once on the first SIGINT or SIGTERM; a second signal exits at once (status 130),
  * for when a tracker or disk does not answer.

@@ -1,6 +1,6 @@
 /** Reads a .torrent file named on the command line; every failure is one line for the person typing. */
 import { open } from 'node:fs/promises';
-import type { Metainfo } from '../session';
+import type { Metainfo } from '../metainfo/types';
 import { CliError } from './errors';
 
 /** Larger than any sane .torrent (a 1 TiB torrent with 16 KiB pieces has 1.3 GB of hashes; that is not sane). */

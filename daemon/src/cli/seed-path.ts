@@ -5,7 +5,7 @@
 import { lstat, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Metainfo } from '../session';
+import type { Metainfo } from '../metainfo/types';
 import { CliError } from './errors';
 
 /** The folder to hand to the session, and a cleanup for anything made to get there. */
@@ -27,7 +27,7 @@ export interface SeedLocation {
 export async function resolveSeedLocation(meta: Metainfo, dataPath: string | undefined, cwd: string): Promise<SeedLocation> {
   const name = meta.name;
   if (name === '' || name === '.' || name === '..' || /[/\\]/.test(name)) throw new CliError(`torrent name is not a usable file name: ${JSON.stringify(name)}`);
-  const multi = meta.files.length > 1 || meta.files[0]?.path.length !== 1 || meta.files[0]?.path[0] !== name;
+  const multi = meta.multiFile;
   const noop = async (): Promise<void> => {};
   if (dataPath === undefined) {
     const at = join(cwd, name);
