@@ -1,0 +1,32 @@
+/** Metainfo: parse and validate .torrent files, create them, magnet links, safe paths, piece geometry. */
+export type { FileEntry, Metainfo } from './types';
+export { MetainfoError } from './errors';
+export type { MetainfoErrorCode } from './errors';
+export { parseMetainfo, pieceHash, MAX_METAINFO_SIZE } from './parse';
+export { createTorrent } from './create';
+export type { CreateOptions } from './create';
+export { parseMagnet, buildMagnet } from './magnet';
+export type { Magnet, MagnetSource } from './magnet';
+export { safeFilePath, componentProblem, checkPathParts } from './paths';
+export {
+  MIN_PIECE_LENGTH,
+  MAX_PIECE_LENGTH,
+  MAX_AUTO_PIECE_LENGTH,
+  autoPieceLength,
+  isValidPieceLength,
+  parsePieceLength,
+} from './piece-length';
+export { BLOCK_SIZE, Geometry, spansOf } from './geometry';
+export type { FileExtent, FileSpan, Layout } from './geometry';
+import { safeFilePath } from './paths';
+import type { Metainfo } from './types';
+
+/** Disk paths of every file of `m` under `root`, in torrent order (each checked by `safeFilePath`). */
+export function filePathsOf(m: Metainfo, root: string): string[] {
+  return m.files.map((f) => safeFilePath(root, f.path));
+}
+
+/** The layout `Geometry` needs, from a metainfo. */
+export function layoutOf(m: Metainfo): { pieceLength: number; totalLength: number; files: { length: number; offset: number }[] } {
+  return { pieceLength: m.pieceLength, totalLength: m.totalLength, files: m.files };
+}

@@ -1,0 +1,164 @@
+/** Parse and validate v1 metainfo (single and multi-file), hashing the info dictionary's raw bytes. */
+import { createHash } from 'node:crypto';
+import {
+  BencodeError,
+  asDict,
+  asList,
+  bdecodeWithSpans,
+  getBytes,
+  getDict,
+  getInt,
+  getList,
+  getString,
+  isBytes,
+  isList,
+  optBytes,
+  optInt,
+  optString,
+  asString,
+} from '../bencode';
+import type { BDict, BValue } from '../bencode';
+import { MetainfoError } from './errors';
+import { checkDuplicatePaths, checkPathParts } from './paths';
+import { checkPieceLength } from './piece-length';
+import type { FileEntry, Metainfo } from './types';
+
+/** Largest .torrent accepted (a 10 TB torrent with 16 MiB pieces needs ~12 MB). */
+export const MAX_METAINFO_SIZE = 64 * 1024 * 1024;
+/** Deepest nesting accepted; real files need 5 levels. */
+export const MAX_METAINFO_DEPTH = 32;
+/** Most files in one torrent. */
+export const MAX_FILES = 1_000_000;
+
+/** Parses and validates a .torrent file; throws MetainfoError naming the field on any problem. */
+export function parseMetainfo(bytes: Uint8Array): Metainfo {
+  try {
+    return parseChecked(bytes);
+  } catch (err) {
+    if (err instanceof BencodeError) {
+      const code = err.code === 'missing-key' ? 'missing-field' : err.code === 'wrong-type' ? 'bad-field' : 'not-bencode';
+      const prefix = code === 'not-bencode' ? 'not a torrent file: ' : '';
+      throw new MetainfoError(code, `${prefix}${err.message}`);
+    }
+    throw err;
+  }
+}
+
+function parseChecked(raw: Uint8Array): Metainfo {
+  const decoded = bdecodeWithSpans(raw, { maxSize: MAX_METAINFO_SIZE, maxDepth: MAX_METAINFO_DEPTH });
+  const dict = asDict(decoded.value, 'torrent');
+  const info = getDict(dict, 'info');
+  const span = decoded.span(info);
+  if (!span) throw new Error('bencode span of info missing');
+  const infoBytes = raw.slice(span.start, span.end);
+  const infoHash = new Uint8Array(createHash('sha1').update(infoBytes).digest());
+
+  const name = getString(info, 'name', 'info.name');
+  checkPathParts([name], 'info.name');
+  const pieceLength = getInt(info, 'piece length', 'info.piece length');
+  checkPieceLength(pieceLength);
+  const { files, multiFile } = parseFiles(info, name);
+  const last = files[files.length - 1];
+  const totalLength = last.offset + last.length;
+  if (totalLength === 0) throw new MetainfoError('empty', 'torrent has no data (total length 0)');
+  const pieceCount = Math.ceil(totalLength / pieceLength);
+  const pieces = getBytes(info, 'pieces', 'info.pieces');
+  if (pieces.length % 20 !== 0) {
+    throw new MetainfoError('bad-pieces', `info.pieces: length ${pieces.length} is not a multiple of 20`);
+  }
+  if (pieces.length !== pieceCount * 20) {
+    throw new MetainfoError(
+      'bad-pieces',
+      `info.pieces: ${pieces.length / 20} hashes, but ${totalLength} bytes in ${pieceLength}-byte pieces need ${pieceCount}`,
+    );
+  }
+  const announce = optString(dict, 'announce');
+  const list = parseAnnounceList(dict.get('announce-list'));
+  return {
+    infoHash,
+    infoHashHex: Buffer.from(infoHash).toString('hex'),
+    name,
+    pieceLength,
+    pieceCount,
+    totalLength,
+    pieces,
+    files,
+    multiFile,
+    announce,
+    announceList: list.length > 0 ? list : announce ? [[announce]] : [],
+    private: info.get('private') === 1,
+    urlList: parseUrlList(dict.get('url-list')),
+    comment: optString(dict, 'comment'),
+    createdBy: optString(dict, 'created by'),
+    creationDate: optInt(dict, 'creation date'),
+    infoBytes,
+    raw,
+    dict,
+  };
+}
+
+function checkLength(n: number, what: string): number {
+  if (n < 0) throw new MetainfoError('bad-length', `${what}: negative length ${n}`);
+  return n;
+}
+
+function parseFiles(info: BDict, name: string): { files: FileEntry[]; multiFile: boolean } {
+  const list = info.get('files');
+  if (list === undefined) {
+    if (!info.has('length') && info.has('file tree')) {
+      throw new MetainfoError('unsupported', 'v2-only torrents (BEP 52) are not supported');
+    }
+    const length = checkLength(getInt(info, 'length', 'info.length'), 'info.length');
+    return { files: [{ path: [name], length, offset: 0 }], multiFile: false };
+  }
+  if (info.has('length')) throw new MetainfoError('bad-field', 'info: has both "length" and "files"');
+  const entries = asList(list, 'info.files');
+  if (entries.length === 0) throw new MetainfoError('empty', 'info.files: empty list');
+  if (entries.length > MAX_FILES) throw new MetainfoError('bad-field', `info.files: more than ${MAX_FILES} files`);
+  const files: FileEntry[] = [];
+  let offset = 0;
+  for (let i = 0; i < entries.length; i++) {
+    const file = parseFileEntry(entries[i], `info.files[${i}]`, name, offset);
+    files.push(file);
+    offset += file.length;
+    if (!Number.isSafeInteger(offset)) throw new MetainfoError('bad-length', 'info.files: total length too large');
+  }
+  checkDuplicatePaths(files.map((f) => f.path));
+  return { files, multiFile: true };
+}
+
+function parseFileEntry(v: BValue, what: string, name: string, offset: number): FileEntry {
+  const d = asDict(v, what);
+  const length = checkLength(getInt(d, 'length', `${what}.length`), `${what}.length`);
+  const parts = getList(d, 'path', `${what}.path`).map((p, j) => asString(p, `${what}.path[${j}]`));
+  checkPathParts(parts, `${what}.path`);
+  const attr = optBytes(d, 'attr', `${what}.attr`);
+  const entry: FileEntry = { path: [name, ...parts], length, offset };
+  if (attr && attr.includes(0x70 /* 'p' */)) entry.padding = true;
+  return entry;
+}
+
+/** BEP 12 tiers. Lenient like other clients: non-string entries and empty tiers are dropped. */
+function parseAnnounceList(v: BValue | undefined): string[][] {
+  if (!isList(v)) return [];
+  const tiers: string[][] = [];
+  for (const tier of v) {
+    if (!isList(tier)) continue;
+    const urls = tier.filter(isBytes).map((u) => asString(u, 'announce-list')).filter((u) => u.length > 0);
+    if (urls.length > 0) tiers.push(urls);
+  }
+  return tiers;
+}
+
+/** BEP 19 web seeds: one URL or a list of them. */
+function parseUrlList(v: BValue | undefined): string[] {
+  if (isBytes(v)) return v.length > 0 ? [asString(v, 'url-list')] : [];
+  if (!isList(v)) return [];
+  return v.filter(isBytes).map((u) => asString(u, 'url-list')).filter((u) => u.length > 0);
+}
+
+/** The 20-byte SHA-1 of piece `i` from the metainfo. */
+export function pieceHash(m: Metainfo, i: number): Uint8Array {
+  if (!Number.isInteger(i) || i < 0 || i >= m.pieceCount) throw new RangeError(`piece ${i} out of range`);
+  return m.pieces.subarray(i * 20, i * 20 + 20);
+}
