@@ -1,0 +1,32 @@
+/** The status bar's text: aggregate progress and rates over all torrents. */
+import type { TorrentInfo } from '../../protocol/src';
+import { formatPercent, formatRate } from './format';
+
+/** What the status bar shows; `undefined` text hides it. */
+export interface StatusView {
+  text?: string;
+  tooltip: string;
+}
+
+/** Sums the torrents into one line: `↓ 42% 12.3 MB/s ↑ 1.1 MB/s` while downloading, uploads alone while seeding. */
+export function statusView(torrents: readonly TorrentInfo[]): StatusView {
+  if (torrents.length === 0) return { text: undefined, tooltip: '' };
+  const downloading = torrents.filter((t) => t.state === 'downloading' || t.state === 'checking');
+  const seeding = torrents.filter((t) => t.state === 'seeding');
+  const down = sum(torrents, (t) => t.downloadRate);
+  const up = sum(torrents, (t) => t.uploadRate);
+  const tooltip = `BitTorrent: ${torrents.length} torrent${torrents.length === 1 ? '' : 's'}, ` +
+    `${downloading.length} downloading, ${seeding.length} seeding — click to show them`;
+  if (downloading.length > 0) {
+    const total = sum(downloading, (t) => t.totalLength);
+    const verified = sum(downloading, (t) => t.verifiedBytes);
+    const progress = total > 0 ? verified / total : 0;
+    return { text: `↓ ${formatPercent(progress)} ${formatRate(down)} ↑ ${formatRate(up)}`, tooltip };
+  }
+  if (seeding.length > 0) return { text: `↑ ${formatRate(up)} (${seeding.length} seeding)`, tooltip };
+  return { text: 'BitTorrent: idle', tooltip };
+}
+
+function sum(list: readonly TorrentInfo[], pick: (t: TorrentInfo) => number): number {
+  return list.reduce((acc, t) => acc + (Number.isFinite(pick(t)) ? pick(t) : 0), 0);
+}

@@ -1,0 +1,99 @@
+/** The tree view's nodes as plain data: labels, descriptions and tooltips computed from the store. */
+import type { PeerInfo, TorrentInfo } from '../../protocol/src';
+import { formatBytes, formatPercent, formatRate, formatRatio } from './format';
+import type { TorrentStore } from './torrentStore';
+
+/** Node kinds; each doubles as the tree item's contextValue, which menus in package.json match on. */
+export type NodeKind = 'torrent' | 'torrent.paused' | 'peer';
+
+/** One row of the tree. */
+export interface TreeNode {
+  kind: NodeKind;
+  /** Stable id: the info hash, or `<info hash>/<ip:port>`. */
+  id: string;
+  infoHash: string;
+  label: string;
+  description: string;
+  tooltip: string;
+  /** Codicon id for the row. */
+  icon: string;
+  expandable: boolean;
+}
+
+/** The torrents, in daemon order. */
+export function torrentNodes(store: TorrentStore): TreeNode[] {
+  return store.list().map(torrentNode);
+}
+
+/** The peers of one torrent, sorted by address so rows do not jump between refreshes. */
+export function peerNodes(store: TorrentStore, infoHash: string): TreeNode[] {
+  return store
+    .peersOf(infoHash)
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .map((p) => peerNode(infoHash, p));
+}
+
+const STATE_ICONS: Record<TorrentInfo['state'], string> = {
+  checking: 'sync',
+  downloading: 'cloud-download',
+  seeding: 'cloud-upload',
+  paused: 'debug-pause',
+  error: 'error',
+};
+
+/** A torrent row: `name` — `downloading 42% ↓ 1.2 MB/s ↑ 0 B/s ratio 0.10`. */
+export function torrentNode(t: TorrentInfo): TreeNode {
+  const state = t.state === 'error' ? `error: ${t.error ?? 'unknown'}` : t.state;
+  const description = `${state} ${formatPercent(t.progress)} ↓ ${formatRate(t.downloadRate)} ↑ ${formatRate(t.uploadRate)} ratio ${formatRatio(t.ratio)}`;
+  const tooltip = [
+    t.name,
+    `Info hash: ${t.infoHash}`,
+    `State: ${state}`,
+    `Progress: ${formatPercent(t.progress)} of ${formatBytes(t.totalLength)} (${t.havePieces}/${t.pieceCount} pieces)`,
+    `Downloaded ${formatBytes(t.downloaded)}, uploaded ${formatBytes(t.uploaded)}`,
+    `Peers: ${t.peers} (${t.seeds} seeds)`,
+    `Folder: ${t.savePath}`,
+  ].join('\n');
+  return {
+    kind: t.state === 'paused' ? 'torrent.paused' : 'torrent',
+    id: t.infoHash,
+    infoHash: t.infoHash,
+    label: t.name,
+    description,
+    tooltip,
+    icon: STATE_ICONS[t.state] ?? 'file',
+    expandable: true,
+  };
+}
+
+/** Choke/interest flags in the style of other clients: d/D = we want/get data, u/U = they want/get data. */
+export function peerFlags(p: PeerInfo): string {
+  const flags: string[] = [];
+  if (p.amInterested) flags.push(p.peerChoking ? 'd' : 'D');
+  if (p.peerInterested) flags.push(p.amChoking ? 'u' : 'U');
+  if (p.direction === 'incoming') flags.push('I');
+  return flags.join('');
+}
+
+/** A peer row: `ip:port` — `client 42% ↓ … ↑ … DU`. */
+export function peerNode(infoHash: string, p: PeerInfo): TreeNode {
+  const flags = peerFlags(p);
+  const description = `${p.client || 'unknown client'} ${formatPercent(p.progress)} ↓ ${formatRate(p.downloadRate)} ↑ ${formatRate(p.uploadRate)}${flags ? ` ${flags}` : ''}`;
+  const tooltip = [
+    `${p.id} (${p.direction})`,
+    `Client: ${p.client || 'unknown'}`,
+    `Their progress: ${formatPercent(p.progress)}`,
+    `We choke them: ${p.amChoking ? 'yes' : 'no'}, they choke us: ${p.peerChoking ? 'yes' : 'no'}`,
+    `We are interested: ${p.amInterested ? 'yes' : 'no'}, they are interested: ${p.peerInterested ? 'yes' : 'no'}`,
+  ].join('\n');
+  return {
+    kind: 'peer',
+    id: `${infoHash}/${p.id}`,
+    infoHash,
+    label: p.id,
+    description,
+    tooltip,
+    icon: 'person',
+    expandable: false,
+  };
+}
