@@ -1,12 +1,11 @@
 /** The demo's metainfo: made with btd's own torrent maker, announcing to the demo's tracker. */
-import type { Metainfo } from '../metainfo/types';
+import { createTorrent, type Metainfo } from '../metainfo';
 
 /** Piece size of the demo torrent: small enough that a few tens of MiB make a real piece map. */
 export const DEMO_PIECE_LENGTH = 256 * 1024;
 
-/** Creates and parses the torrent of `source`. */
+/** Creates the torrent of `source` (nothing written to disk). */
 export async function makeDemoTorrent(source: string, trackerUrl: string): Promise<Metainfo> {
-  void source;
-  void trackerUrl;
-  throw new Error('torrent maker not available yet');
+  const { metainfo } = await createTorrent(source, { trackers: [trackerUrl], pieceLength: DEMO_PIECE_LENGTH });
+  return metainfo;
 }

@@ -1,23 +1,19 @@
 /** Reads a .torrent file named on the command line; every failure is one line for the person typing. */
 import { open } from 'node:fs/promises';
-import type { Metainfo } from '../metainfo/types';
+import { MAX_METAINFO_SIZE, parseMetainfo, type Metainfo } from '../metainfo';
 import { CliError } from './errors';
 
-/** Larger than any sane .torrent (a 1 TiB torrent with 16 KiB pieces has 1.3 GB of hashes; that is not sane). */
-export const MAX_TORRENT_FILE_BYTES = 64 * 1024 * 1024;
+/** The parser's own cap; checked against the file size so a huge file is never read into memory. */
+export const MAX_TORRENT_FILE_BYTES = MAX_METAINFO_SIZE;
 
 /** Reads and parses `path`, refusing files over the cap before reading them. */
 export async function loadTorrent(path: string): Promise<Metainfo> {
   const bytes = await readCapped(path);
   try {
-    return parseTorrentBytes(bytes);
+    return parseMetainfo(bytes);
   } catch (err) {
     throw new CliError(`${path} is not a valid torrent: ${err instanceof Error ? err.message : String(err)}`);
   }
-}
-
-function parseTorrentBytes(_bytes: Uint8Array): Metainfo {
-  throw new Error('metainfo parser not available');
 }
 
 async function readCapped(path: string): Promise<Uint8Array> {
@@ -32,6 +28,7 @@ async function readCapped(path: string): Promise<Uint8Array> {
   }
   try {
     const st = await file.stat();
+    if (st.isDirectory()) throw new CliError(`${path} is a folder, not a torrent file`);
     if (!st.isFile()) throw new CliError(`${path} is not a regular file`);
     if (st.size > MAX_TORRENT_FILE_BYTES) throw new CliError(`${path} is too large for a torrent file (${st.size} bytes)`);
     const buf = Buffer.alloc(st.size);

@@ -1,0 +1,87 @@
+/** Runs `node bin/btd.js ...` as a real child process and waits on what it prints (never on time). */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+
+/** The repository root, from out/test/integration/cli. */
+export const REPO_ROOT = resolve(__dirname, '../../../..');
+const BIN = resolve(REPO_ROOT, 'bin/btd.js');
+
+/** A running btd process with its output gathered line by line. */
+export interface BtdProcess {
+  child: ChildProcess;
+  pid: number;
+  stdout: () => string;
+  stderr: () => string;
+  /** Resolves with the first stdout line matching `re` (already printed or to come); rejects if the process exits first. */
+  waitFor(re: RegExp): Promise<RegExpExecArray>;
+  /** Resolves with the exit code (or 128 + signal number style name) once the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends SIGKILL if still running and waits for the exit; safe to call twice. */
+  kill(): Promise<void>;
+}
+
+/** Starts `btd <args>` in `cwd`. */
+export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+  let ended = false;
+  const check = (): void => {
+    for (const w of [...waiters]) {
+      const m = firstLineMatch(out, w.re);
+      if (m !== null) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(m);
+      } else if (ended) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.reject(new Error(`btd ${args.join(' ')} exited before printing ${w.re}\nstdout:\n${out}\nstderr:\n${err}`));
+      }
+    }
+  };
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+    check();
+  });
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    child.on('close', (code, signal) => {
+      ended = true;
+      check();
+      done({ code, signal });
+    });
+  });
+  return {
+    child,
+    pid: child.pid as number,
+    stdout: () => out,
+    stderr: () => err,
+    waitFor: (re) =>
+      new Promise((resolveMatch, reject) => {
+        waiters.push({ re, resolve: resolveMatch, reject });
+        check();
+      }),
+    exited,
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Runs `btd <args>` to the end. */
+export async function runBtd(args: string[], cwd = REPO_ROOT): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = startBtd(args, cwd);
+  const { code } = await p.exited;
+  return { code, stdout: p.stdout(), stderr: p.stderr() };
+}
+
+function firstLineMatch(text: string, re: RegExp): RegExpExecArray | null {
+  // Only whole lines: a line still being written must not match half-way.
+  const complete = text.slice(0, text.lastIndexOf('\n') + 1);
+  for (const line of complete.split('\n')) {
+    const m = re.exec(line);
+    if (m !== null) return m;
+  }
+  return null;
+}

@@ -1,0 +1,91 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { sameContent } from '../../../daemon/src/cli/demo-data';
+import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
+import { startBtd, type BtdProcess } from './btd-process';
+import { makeFixture, type Fixture } from './fixtures';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const LOCAL = ['-p', '0', '--bind', '127.0.0.1'];
+
+describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
+  let tracker: RunningTracker;
+  const running: BtdProcess[] = [];
+  const fixtures: Fixture[] = [];
+  const btd = (args: string[]): BtdProcess => {
+    const p = startBtd(args);
+    running.push(p);
+    return p;
+  };
+  const fixture = async (name: string, size: number, pieceLength: number, trackers: string[]): Promise<Fixture> => {
+    const fx = await makeFixture({ name, size, pieceLength, trackers });
+    fixtures.push(fx);
+    return fx;
+  };
+  const seed = async (fx: Fixture, extra: string[] = []): Promise<{ proc: BtdProcess; port: number }> => {
+    const proc = btd(['seed', fx.torrentPath, '-f', fx.dataPath, ...LOCAL, ...extra]);
+    const m = await proc.waitFor(new RegExp(`^seeding ${fx.meta.name.replace('.', '\\.')} on port (\\d+)$`));
+    return { proc, port: Number(m[1]) };
+  };
+
+  before(async () => {
+    tracker = await startTracker({ host: '127.0.0.1', port: 0 });
+  });
+  after(async () => {
+    await Promise.all(running.map((p) => p.kill()));
+    await tracker.close();
+    await Promise.all(fixtures.map((f) => f.remove()));
+  });
+
+  test('a download through the tracker is byte-identical; both processes stop cleanly', async () => {
+    const fx = await fixture('sample.bin', 6 * MiB + 12345, 64 * KiB, [tracker.url]);
+    const seeder = await seed(fx);
+    const out = join(fx.dir, 'out');
+    const leecher = btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
+    const done = await leecher.exited;
+    assert.equal(done.code, 0, leecher.stderr());
+    assert.match(leecher.stdout(), /^listening on port \d+$/m);
+    assert.match(leecher.stdout(), /^checked sample\.bin: 0 of 96 pieces verified/m);
+    assert.match(leecher.stdout(), /^completed sample\.bin: .* this run downloaded \d+ bytes/m);
+    assert.ok(await sameContent(fx.dataPath, join(out, 'sample.bin')), 'downloaded copy differs');
+    seeder.proc.child.kill('SIGINT');
+    assert.deepEqual(await seeder.proc.exited, { code: 0, signal: null }, seeder.proc.stderr());
+    assert.equal(tracker.stats().peers, 0, 'both processes should have announced stopped');
+  });
+
+  test('--peer reaches a seeder without any tracker; SIGTERM also ends a seeder with 0', async () => {
+    const fx = await fixture('direct.bin', 2 * MiB, 32 * KiB, []);
+    const seeder = await seed(fx);
+    const out = join(fx.dir, 'out');
+    const leecher = btd(['download', fx.torrentPath, '-o', out, ...LOCAL, '--peer', `127.0.0.1:${seeder.port}`]);
+    assert.equal((await leecher.exited).code, 0, leecher.stderr());
+    assert.ok(await sameContent(fx.dataPath, join(out, 'direct.bin')));
+    seeder.proc.child.kill('SIGTERM');
+    assert.equal((await seeder.proc.exited).code, 0, seeder.proc.stderr());
+  });
+
+  test('a leecher killed with SIGKILL mid-way resumes without fetching its verified pieces again', async () => {
+    const size = 16 * MiB;
+    const fx = await fixture('resume.bin', size, 256 * KiB, [tracker.url]);
+    await seed(fx);
+    const out = join(fx.dir, 'out');
+    // The rate cap keeps the first run going long enough to be killed between 20% and 80%.
+    const first = btd(['download', fx.torrentPath, '-o', out, ...LOCAL, '--max-download-rate', '2M', '--status-interval', '0.2']);
+    await first.waitFor(/^downloading\s+[2-7]\d\.\d%/);
+    await first.kill();
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    const second = btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
+    assert.equal((await second.exited).code, 0, second.stderr());
+    const checked = /^checked resume\.bin: (\d+) of 64 pieces verified/m.exec(second.stdout());
+    assert.ok(checked !== null, second.stdout());
+    assert.ok(Number(checked[1]) > 0, `no piece survived the kill:\n${second.stdout()}`);
+    const fetched = /this run downloaded (\d+) bytes/.exec(second.stdout());
+    assert.ok(fetched !== null, second.stdout());
+    assert.ok(Number(fetched[1]) < size, `the second run downloaded ${fetched[1]} of ${size} bytes`);
+    assert.ok(Number(fetched[1]) <= size - Number(checked[1]) * 256 * KiB + 256 * KiB, 'verified pieces were fetched again');
+    assert.ok(await sameContent(fx.dataPath, join(out, 'resume.bin')));
+  });
+});
