@@ -1,7 +1,98 @@
-import type * as vscode from 'vscode';
+/** Activation: starts the daemon client, the view, the status bar and the commands; deactivation stops them. */
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import {
+  PeerChangedNotification, SessionSetSettingsRequest, TorrentProgressNotification, TorrentStateChangedNotification,
+  type Settings,
+} from '../../protocol/src';
+import { CommandIds, HANDLERS } from './commands';
+import type { CommandContext } from './commands/context';
+import { refresh } from './commands/manage';
+import { DaemonClient } from './daemonClient';
+import { describeError } from './errors';
+import { changedSessionSettings, readSettings, toSessionSettings, type ExtensionSettings } from './settings';
+import { TorrentStatusBar } from './statusBar';
+import { TorrentStore } from './torrentStore';
+import { TorrentTreeProvider } from './treeProvider';
+import { createVscodeUi, TORRENTS_VIEW_ID } from './vscodeApi';
 
-/** Activates the btd extension. */
-export function activate(_context: vscode.ExtensionContext): void {}
+/** What activate() returns: read access for other extensions and the integration tests. */
+export interface BtdApi {
+  store: TorrentStore;
+  tree: TorrentTreeProvider;
+  daemon: DaemonClient;
+  /** The status bar text, or undefined while hidden. */
+  statusText(): string | undefined;
+}
 
-/** Deactivates the btd extension. */
-export function deactivate(): void {}
+let active: DaemonClient | undefined;
+
+/** Activates on a BitTorrent command or the view. */
+export async function activate(context: vscode.ExtensionContext): Promise<BtdApi> {
+  const output = vscode.window.createOutputChannel('BitTorrent', { log: true });
+  const settings = (): ExtensionSettings => readSettings((key) => vscode.workspace.getConfiguration('btd').get(key));
+  const home = homedir();
+  const store = new TorrentStore();
+  const ui = createVscodeUi(output);
+  const daemon = new DaemonClient({
+    extensionPath: context.extensionPath,
+    daemonPath: settings().daemonPath,
+    output,
+    initializationOptions: () => toSessionSettings(settings(), home),
+    onGaveUp: (message) => void ui.error(message, 'Show Log').then((c) => c && ui.showLog()),
+  });
+  active = daemon;
+  const ctx: CommandContext = { ui, daemon, store, settings, homeDir: home, state: {} };
+
+  daemon.onNotification(TorrentProgressNotification.type, (t) => store.upsert(t));
+  daemon.onNotification(TorrentStateChangedNotification.type, (p) => store.applyStateChanged(p));
+  daemon.onNotification(PeerChangedNotification.type, (p) => store.applyPeerChanged(p));
+  daemon.onRunning((running) => {
+    if (running) void refresh(ctx);
+  });
+
+  const tree = new TorrentTreeProvider(store);
+  const statusBar = new TorrentStatusBar(store, CommandIds.showView);
+  context.subscriptions.push(
+    output, tree, statusBar,
+    vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    ...Object.entries(HANDLERS).map(([id, handler]) => vscode.commands.registerCommand(id, (arg: unknown) => handler(ctx, arg))),
+    vscode.commands.registerCommand(CommandIds.restart, () => daemon.restart(settings().daemonPath)),
+    watchSettings(daemon, settings, home, ui.error),
+  );
+
+  try {
+    await daemon.start();
+  } catch (err) {
+    void ui.error(describeError('Starting the BitTorrent daemon', err), 'Show Log').then((c) => c && ui.showLog());
+  }
+  return { store, tree, daemon, statusText: () => statusBar.text };
+}
+
+/** Sends changed settings to the running daemon; a new daemonPath restarts it. */
+function watchSettings(daemon: DaemonClient, settings: () => ExtensionSettings, home: string, showError: (m: string) => unknown): vscode.Disposable {
+  let last = settings();
+  let lastSession: Settings = toSessionSettings(last, home);
+  return vscode.workspace.onDidChangeConfiguration(async (e) => {
+    if (!e.affectsConfiguration('btd')) return;
+    const now = settings();
+    const session = toSessionSettings(now, home);
+    const diff = changedSessionSettings(lastSession, session);
+    const pathChanged = now.daemonPath !== last.daemonPath;
+    last = now;
+    lastSession = session;
+    try {
+      if (pathChanged) await daemon.restart(now.daemonPath);
+      else if (Object.keys(diff).length > 0 && daemon.running) await daemon.request(SessionSetSettingsRequest.type, diff);
+    } catch (err) {
+      showError(describeError('Applying the BitTorrent settings', err));
+    }
+  });
+}
+
+/** Stops the daemon (shutdown + exit) when VS Code unloads the extension. */
+export async function deactivate(): Promise<void> {
+  const daemon = active;
+  active = undefined;
+  await daemon?.stop();
+}

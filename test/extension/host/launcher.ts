@@ -4,6 +4,7 @@
  * with the extension host's exit code.
  */
 import { writeFileSync } from 'node:fs';
+import { format } from 'node:util';
 import { launchBrowser, openPage, startCodeServer, workbenchUrl } from './codeServer';
 
 /** The parts of a `code` command line the launcher understands. */
@@ -49,7 +50,8 @@ async function main(): Promise<number> {
     const exitCode = new Promise<number>((resolveExit, reject) => {
       void page.exposeFunction('codeAutomationExit', (code: number) => resolveExit(code));
       void page.exposeFunction('codeAutomationLog', (type: string, args: unknown[]) => {
-        const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+        // The arguments are those of console.log in the extension host: a format string and its values.
+        const line = format(...args);
         (type === 'error' ? console.error : console.log)(line);
       });
       setTimeout(() => reject(new Error(`extension tests did not finish within ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref();

@@ -1,0 +1,44 @@
+/** The command table: id → handler. package.json's `contributes.commands` declares the same ids. */
+import type { CommandContext } from './context';
+import { createTorrent } from './create';
+import { openFolder, pauseTorrent, refresh, removeTorrent, resumeTorrent } from './manage';
+import { openTrackerStats, startTracker, stopTracker } from './tracker';
+import { downloadTorrent, seedTorrent } from './transfer';
+
+/** Command ids, `btd.<area>.<verb>`. */
+export const CommandIds = {
+  create: 'btd.torrent.create',
+  seed: 'btd.torrent.seed',
+  download: 'btd.torrent.download',
+  pause: 'btd.torrent.pause',
+  resume: 'btd.torrent.resume',
+  remove: 'btd.torrent.remove',
+  openFolder: 'btd.torrent.openFolder',
+  trackerStart: 'btd.tracker.start',
+  trackerStop: 'btd.tracker.stop',
+  trackerStats: 'btd.tracker.openStats',
+  refresh: 'btd.view.refresh',
+  showView: 'btd.view.show',
+  showLog: 'btd.daemon.showLog',
+  restart: 'btd.daemon.restart',
+} as const;
+
+/** A handler takes the context and the command's argument, and resolves to a result tests can inspect. */
+export type CommandHandler = (ctx: CommandContext, arg?: unknown) => Promise<unknown>;
+
+/** Handlers of the commands that only need the command context (the rest are wired in extension.ts). */
+export const HANDLERS: Record<string, CommandHandler> = {
+  [CommandIds.create]: createTorrent,
+  [CommandIds.seed]: seedTorrent,
+  [CommandIds.download]: downloadTorrent,
+  [CommandIds.pause]: pauseTorrent,
+  [CommandIds.resume]: resumeTorrent,
+  [CommandIds.remove]: removeTorrent,
+  [CommandIds.openFolder]: openFolder,
+  [CommandIds.trackerStart]: startTracker,
+  [CommandIds.trackerStop]: (ctx) => stopTracker(ctx),
+  [CommandIds.trackerStats]: (ctx) => openTrackerStats(ctx),
+  [CommandIds.refresh]: (ctx) => refresh(ctx),
+  [CommandIds.showView]: (ctx) => ctx.ui.showView(),
+  [CommandIds.showLog]: async (ctx) => ctx.ui.showLog(),
+};

@@ -1,0 +1,153 @@
+/**
+ * The daemon connection: vscode-languageclient drives `btd --rpc stdio` (LSP lifecycle), restarts it within
+ * a budget when it crashes, and sends its stderr and `log` notifications to the "BitTorrent" output.
+ */
+import { join } from 'node:path';
+import type { LogOutputChannel } from 'vscode';
+import {
+  CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, WorkDoneProgress,
+  type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type Executable, type LanguageClientOptions,
+} from 'vscode-languageclient/node';
+import type { CancellationToken, NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import { LogNotification, type InitializationOptions, type TorrentCreateProgress } from '../../protocol/src';
+import type { Daemon, Registration } from './daemon';
+import { RestartBudget } from './restartBudget';
+
+/** Arguments after the script that make the daemon speak JSON-RPC on stdin/stdout. */
+export const DAEMON_ARGS = ['--rpc', 'stdio'];
+/** At most this many restarts within RESTART_WINDOW_MS before giving up. */
+export const MAX_RESTARTS = 4;
+/** The sliding window of the restart budget. */
+export const RESTART_WINDOW_MS = 3 * 60_000;
+
+/** How to start the daemon: `daemonPath` (a .js file runs under Node, anything else runs as is) or bin/btd.js. */
+export function daemonExecutable(extensionPath: string, daemonPath: string): Executable {
+  const script = daemonPath !== '' ? daemonPath : join(extensionPath, 'bin', 'btd.js');
+  // Inside desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as Node.
+  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
+  if (script.endsWith('.js')) return { command: process.execPath, args: [script, ...DAEMON_ARGS], options: { env } };
+  return { command: script, args: [...DAEMON_ARGS], options: { env } };
+}
+
+/** Options of DaemonClient. */
+export interface DaemonClientOptions {
+  extensionPath: string;
+  daemonPath: string;
+  output: LogOutputChannel;
+  initializationOptions: () => InitializationOptions;
+  /** Called with a message when the daemon crashed too often to restart. */
+  onGaveUp: (message: string) => void;
+}
+
+/** Wraps one LanguageClient at a time; implements the Daemon interface the commands use. */
+export class DaemonClient implements Daemon {
+  private client: LanguageClient;
+  private starting: Promise<void> | undefined;
+  /** Subscriptions re-applied to each new LanguageClient (after a change of btd.daemonPath). */
+  private readonly binders: ((c: LanguageClient) => void)[] = [];
+  private readonly budget = new RestartBudget(MAX_RESTARTS, RESTART_WINDOW_MS);
+
+  constructor(private readonly opts: DaemonClientOptions) {
+    this.client = this.makeClient(opts.daemonPath);
+  }
+
+  /** Starts the daemon (once; later calls wait for the same start). */
+  start(): Promise<void> {
+    this.starting ??= this.client.start().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  /** Sends shutdown + exit and waits for the process to end. */
+  async stop(): Promise<void> {
+    this.starting = undefined;
+    if (this.client.state !== State.Stopped) await this.client.stop(5000);
+  }
+
+  /** Stops and starts again, with a new executable when `daemonPath` is given. */
+  async restart(daemonPath?: string): Promise<void> {
+    await this.stop();
+    if (daemonPath !== undefined) {
+      await this.client.dispose();
+      this.client = this.makeClient(daemonPath);
+    }
+    await this.start();
+  }
+
+  /** True while the daemon runs. */
+  get running(): boolean {
+    return this.client.state === State.Running;
+  }
+
+  /** The daemon's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.client.serverProcess?.pid;
+  }
+
+  /** Calls the listener whenever a daemon starts or stops running; used to reload state after a restart. */
+  onRunning(listener: (running: boolean) => void): void {
+    this.bind((c) => c.onDidChangeState((e) => listener(e.newState === State.Running)));
+  }
+
+  /** Subscribes to a daemon notification by its protocol handle, for this and every later client. */
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
+    this.bind((c) => c.onNotification(type, handler));
+  }
+
+  async request<P, R>(type: RequestType<P, R, void>, params: P, token?: CancellationToken): Promise<R> {
+    await this.start();
+    // RequestParam<P> is a conditional type the generic P cannot be proven to satisfy.
+    return this.client.sendRequest(type, params as never, token);
+  }
+
+  async request0<R>(type: RequestType0<R, void>, token?: CancellationToken): Promise<R> {
+    await this.start();
+    return this.client.sendRequest(type, token);
+  }
+
+  onProgress(token: string, handler: (value: TorrentCreateProgress) => void): Registration {
+    return this.client.onProgress(WorkDoneProgress.type, token, (v) => handler(v as TorrentCreateProgress));
+  }
+
+  private bind(binder: (c: LanguageClient) => void): void {
+    this.binders.push(binder);
+    binder(this.client);
+  }
+
+  private makeClient(daemonPath: string): LanguageClient {
+    const { output } = this.opts;
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [],
+      outputChannel: output,
+      initializationOptions: this.opts.initializationOptions,
+      errorHandler: budgetErrorHandler(this.budget, this.opts.onGaveUp),
+      // Failures are shown by the commands with advice; the client must not open the output by itself.
+      revealOutputChannelOn: RevealOutputChannelOn.Never,
+    };
+    const client = new LanguageClient('btd', 'BitTorrent', daemonExecutable(this.opts.extensionPath, daemonPath), clientOptions);
+    client.onNotification(LogNotification.type, (p) => {
+      const line = p.infoHash ? `[${p.infoHash.slice(0, 8)}] ${p.message}` : p.message;
+      output[p.level === 'warn' ? 'warn' : p.level](line);
+    });
+    for (const bind of this.binders) bind(client);
+    return client;
+  }
+}
+
+/** Restarts a crashed daemon while the budget allows, then stops and reports what to do. */
+export function budgetErrorHandler(budget: RestartBudget, onGaveUp: (message: string) => void): ErrorHandler {
+  return {
+    error(): ErrorHandlerResult {
+      return { action: ErrorAction.Continue, handled: true };
+    },
+    closed(): CloseHandlerResult {
+      if (budget.recordCrash()) return { action: CloseAction.Restart, handled: true };
+      const message = `The BitTorrent daemon stopped ${budget.recentCrashes} times in ${RESTART_WINDOW_MS / 60_000} minutes and was not ` +
+        'restarted. See the "BitTorrent" output for the cause, then run "BitTorrent: Restart Daemon".';
+      onGaveUp(message);
+      return { action: CloseAction.DoNotRestart, handled: true };
+    },
+  };
+}

@@ -1,0 +1,50 @@
+/** The status bar item: aggregate progress and rates, refreshed (throttled) from the store; click reveals the view. */
+import * as vscode from 'vscode';
+import { statusView } from './statusText';
+import { throttle, type Throttled } from './throttle';
+import type { TorrentStore } from './torrentStore';
+
+/** At most one status bar update per this interval. */
+export const STATUS_REFRESH_MS = 1000;
+
+/** Owns the status bar item. */
+export class TorrentStatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly throttled: Throttled;
+  private readonly unsubscribe: () => void;
+
+  constructor(private readonly store: TorrentStore, showCommand: string) {
+    this.item = vscode.window.createStatusBarItem('btd.status', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'BitTorrent';
+    this.item.command = showCommand;
+    this.throttled = throttle(() => this.update(), STATUS_REFRESH_MS);
+    this.unsubscribe = store.onChange(() => this.throttled());
+    this.update();
+  }
+
+  /** The text shown now, or undefined while hidden. */
+  get text(): string | undefined {
+    return this.visible ? this.item.text : undefined;
+  }
+
+  private visible = false;
+
+  private update(): void {
+    const view = statusView(this.store.list());
+    this.item.tooltip = view.tooltip;
+    if (view.text === undefined) {
+      this.visible = false;
+      this.item.hide();
+      return;
+    }
+    this.item.text = view.text;
+    this.visible = true;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+    this.throttled.dispose();
+    this.item.dispose();
+  }
+}

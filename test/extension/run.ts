@@ -1,0 +1,86 @@
+/**
+ * The extension test stage: installs the code-server host if needed, runs the mocha suite inside it via
+ * @vscode/test-electron's runTests, then the UI test driven by playwright-core, and prints the totals.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runTests } from '@vscode/test-electron';
+import { REPO_ROOT } from './host/codeServer';
+
+/** Counts of one part of the stage. */
+interface Counts {
+  passed: number;
+  failed: number;
+}
+
+/** A fresh workspace whose settings keep the daemon on free ports and its downloads inside the temp folder. */
+export function makeWorkspace(root: string): string {
+  const ws = join(root, 'workspace');
+  mkdirSync(join(ws, '.vscode'), { recursive: true });
+  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({
+    'btd.listenPort': 0,
+    'btd.trackerPort': 0,
+    'btd.downloadFolder': join(root, 'downloads'),
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'extensions.ignoreRecommendations': true,
+    'security.workspace.trust.enabled': false,
+  }, null, 2));
+  writeFileSync(join(ws, 'README.txt'), 'Test workspace of the btd extension.\n');
+  return ws;
+}
+
+async function runSuite(root: string): Promise<Counts> {
+  const results = join(root, 'results.json');
+  const ws = makeWorkspace(root);
+  try {
+    await runTests({
+      vscodeExecutablePath: join(REPO_ROOT, 'scripts/vscode-host/code'),
+      extensionDevelopmentPath: REPO_ROOT,
+      extensionTestsPath: join(REPO_ROOT, 'out/test/extension/suite/index.js'),
+      launchArgs: [ws, `--user-data-dir=${join(root, 'user-data')}`, `--extensions-dir=${join(root, 'extensions')}`],
+      extensionTestsEnv: { BTD_TEST_RESULTS: results, BTD_TEST_ROOT: root },
+    });
+  } catch (err) {
+    console.error(`extension suite: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (!existsSync(results)) return { passed: 0, failed: 1 };
+  return JSON.parse(readFileSync(results, 'utf8')) as Counts;
+}
+
+async function main(): Promise<number> {
+  const setup = spawnSync('bash', [join(REPO_ROOT, 'scripts/vscode-host/setup.sh')], { stdio: 'inherit' });
+  if (setup.status !== 0) {
+    console.error('the VS Code test host could not be installed (scripts/vscode-host/setup.sh)');
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  const root = mkdtempSync(join(tmpdir(), 'btd-ext-'));
+  try {
+    const total: Counts = { passed: 0, failed: 0 };
+    const parts: [string, (root: string) => Promise<Counts>][] = [['suite', runSuite]];
+    const only = process.argv.slice(2);
+    for (const [name, part] of parts) {
+      if (only.length > 0 && !only.includes(name)) continue;
+      const dir = join(root, name);
+      mkdirSync(dir);
+      const c = await part(dir);
+      total.passed += c.passed;
+      total.failed += c.failed;
+    }
+    console.log(`${total.passed} passed, ${total.failed} failed`);
+    return total.failed > 0 ? 1 : 0;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().then((code) => process.exit(code), (err: unknown) => {
+    console.error(err);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });
+}
