@@ -132,16 +132,5 @@ export class SessionError extends Error {
   }
 }
 
-/** The parts of a parsed metainfo the engine reads (the metainfo module's type satisfies it). */
-export interface Metainfo {
-  infoHash: Uint8Array;
-  infoHashHex: string;
-  name: string;
-  pieceLength: number;
-  pieceCount: number;
-  totalLength: number;
-  pieces: Uint8Array;
-  files: { path: string[]; length: number; offset: number }[];
-  announceList: string[][];
-  private: boolean;
-}
+/** The parsed metainfo the session works from. */
+export type { Metainfo } from '../metainfo/types';

@@ -179,6 +179,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.write(msg.encodeCancel(index, begin, length));
   }
 
+  /** Withdraws every outstanding request (a snubbed peer's blocks go to others). */
+  cancelAll(): void {
+    const g = this.geometry;
+    if (!g) return;
+    for (const [key, length] of this.outstanding) {
+      const index = Math.floor(key / g.pieceLength);
+      this.write(msg.encodeCancel(index, key - index * g.pieceLength, length));
+    }
+    this.outstanding.clear();
+  }
+
   /** Sends a block: header and data go out in one corked write, without copying the data. */
   piece(index: number, begin: number, data: Uint8Array): void {
     this.write(msg.encodePieceHeader(index, begin, data.length));

@@ -1,0 +1,40 @@
+import { chooseUnchoked, pickOptimistic, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
+import type { Peer } from './peer';
+
+/** Options of one choke round. */
+export interface ChokeRound {
+  seeding: boolean;
+  slots: number;
+  optimistic: string | undefined;
+  /** Move the optimistic slot to another peer this round. */
+  rotate: boolean;
+  now: number;
+  random?: () => number;
+}
+
+/** Applies the choke policy to live peers; returns the optimistic peer's key to keep for next time. */
+export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string | undefined {
+  const view: ChokePeer[] = peers.map((p) => ({
+    key: p.key,
+    interested: p.conn.peerInterested,
+    downloadRate: p.downloadRate.rate(),
+    uploadRate: p.uploadRate.rate(),
+    snubbed: p.snubbed,
+    newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
+  }));
+  let optimistic = round.optimistic;
+  if (round.rotate || optimistic === undefined) {
+    const regular = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots });
+    optimistic = pickOptimistic(view, optimistic, round.random ?? Math.random, regular);
+  }
+  const chosen = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, optimistic });
+  for (const p of peers) {
+    if (chosen.has(p.key)) {
+      p.conn.unchoke();
+    } else {
+      p.conn.choke();
+      p.uploads.length = 0;
+    }
+  }
+  return optimistic;
+}

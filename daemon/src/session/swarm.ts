@@ -1,0 +1,318 @@
+import type { Picker } from '../picker';
+import type { Storage } from '../storage/types';
+import type { Metainfo } from '../metainfo/types';
+import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
+import { RateMeter } from '../util/rate';
+import type { Throttle } from '../util/throttle';
+import { Peer } from './peer';
+import { Penalties } from './penalties';
+import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
+import { runChokeRound } from './choking';
+
+/** A request unanswered this long makes the peer snubbed: its blocks go to others. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+/** Received blocks waiting for the disk; above this we stop requesting (memory stays bounded). */
+const MAX_WRITE_BACKLOG = 32 * 1024 * 1024;
+
+/** What a swarm needs from its torrent. */
+export interface SwarmContext {
+  metainfo: Metainfo;
+  peerId: Uint8Array;
+  storage: Storage;
+  picker: Picker;
+  uploadThrottle: Throttle;
+  downloadThrottle: Throttle;
+  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
+  /** A piece passed its hash check and is counted as have. */
+  pieceVerified(piece: number): void;
+  /** The disk failed; the torrent goes to its error state. */
+  storageFailed(err: unknown): void;
+  peerChanged(kind: 'added' | 'removed', peer: Peer): void;
+  /** A peer was banned for corrupt data; never dial its address again. */
+  banned(peer: Peer): void;
+}
+
+/** The live connections of one torrent: requests, uploads, verification, choking. */
+export class Swarm {
+  readonly peers = new Map<string, Peer>();
+  readonly downloadRate = new RateMeter();
+  readonly uploadRate = new RateMeter();
+  readonly penalties = new Penalties();
+  downloaded = 0;
+  uploaded = 0;
+  private readonly byPeerId = new Map<string, Peer>();
+  private readonly writes = new Map<number, { pending: number; complete: boolean }>();
+  private writeBacklog = 0;
+  private throttleTimer: NodeJS.Timeout | undefined;
+  private optimistic: string | undefined;
+  private stopped = false;
+  private readonly uploads: UploadContext;
+
+  constructor(private readonly ctx: SwarmContext) {
+    this.uploads = {
+      storage: ctx.storage,
+      have: ctx.picker.have,
+      throttle: ctx.uploadThrottle,
+      uploaded: (peer, bytes) => {
+        peer.uploadRate.add(bytes);
+        this.uploadRate.add(bytes);
+        this.uploaded += bytes;
+      },
+      readFailed: (err) => this.storageError(err),
+    };
+  }
+
+  get complete(): boolean {
+    return this.ctx.picker.missingPieces === 0;
+  }
+
+  /** Peers that have every piece. */
+  get seeds(): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.conn.peerPieces.complete) n++;
+    return n;
+  }
+
+  /** Takes over a connection whose handshakes are done; returns false if it was refused. */
+  attach(conn: PeerConnection, ip: string, port: number): boolean {
+    const remoteId = Buffer.from(conn.remote?.peerId ?? []);
+    if (this.stopped || conn.closed || remoteId.equals(this.ctx.peerId)) {
+      conn.destroy();
+      return false;
+    }
+    const peer = new Peer(conn, ip, port, Date.now());
+    if (this.penalties.isBanned(identity(peer)) || !this.resolveDuplicate(peer)) {
+      conn.destroy();
+      return false;
+    }
+    this.peers.set(peer.key, peer);
+    this.byPeerId.set(peer.peerIdHex, peer);
+    this.listen(peer);
+    if (this.ctx.picker.have.count > 0) conn.bitfield(this.ctx.picker.have);
+    this.ctx.peerChanged('added', peer);
+    return true;
+  }
+
+  /** Closes every connection and stops all work. */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.throttleTimer);
+    for (const p of [...this.peers.values()]) p.conn.destroy();
+  }
+
+  /** Once a second: pipeline sizes, snubbing, stalled requests. */
+  tick(now: number): void {
+    for (const peer of this.peers.values()) {
+      const c = peer.conn;
+      if (c.outstandingRequests > 0 && now - peer.lastBlockAt > REQUEST_TIMEOUT_MS && !peer.snubbed) {
+        peer.snubbed = true;
+        c.cancelAll();
+        this.ctx.picker.releasePeer(peer.key);
+        this.ctx.log('debug', `${peer.key} snubbed: no block for ${REQUEST_TIMEOUT_MS / 1000} s`);
+      }
+      peer.adjustPipeline(BLOCK_LENGTH);
+    }
+    this.fillAll();
+  }
+
+  /** Every 10 s (and every 30 s with a new optimistic peer): who we upload to. */
+  choke(rotateOptimistic: boolean, slots: number): void {
+    this.optimistic = runChokeRound([...this.peers.values()], {
+      seeding: this.complete,
+      slots,
+      optimistic: this.optimistic,
+      rotate: rotateOptimistic,
+      now: Date.now(),
+    });
+  }
+
+  /** The torrent completed: drop peers that are seeds too, stop asking the rest. */
+  onComplete(): void {
+    for (const p of [...this.peers.values()]) {
+      if (p.conn.peerPieces.complete) p.conn.destroy();
+      else p.conn.notInterested();
+    }
+  }
+
+  /** Keeps requests flowing on every connection. */
+  fillAll(): void {
+    for (const p of this.peers.values()) this.fill(p);
+  }
+
+  private resolveDuplicate(peer: Peer): boolean {
+    const other = this.byPeerId.get(peer.peerIdHex);
+    if (!other || other.conn.closed) return true;
+    // Both ends keep the connection dialled by the smaller peer id, so they agree on which to drop.
+    const ours = Buffer.from(this.ctx.peerId).toString('hex');
+    const dialler = (p: Peer): string => (p.conn.direction === 'outgoing' ? ours : p.peerIdHex);
+    if (dialler(peer) < dialler(other)) {
+      other.conn.destroy();
+      return true;
+    }
+    return false;
+  }
+
+  private listen(peer: Peer): void {
+    const c = peer.conn;
+    const picker = this.ctx.picker;
+    c.on('bitfield', (field) => {
+      picker.addPeer(field);
+      if (this.complete && field.complete) c.destroy();
+      else this.updateInterest(peer);
+    });
+    c.on('have', (index) => {
+      picker.peerHave(index);
+      if (!c.amInterested && !picker.have.has(index)) this.updateInterest(peer);
+      if (this.complete && c.peerPieces.complete) c.destroy();
+    });
+    c.on('choke', () => {
+      picker.releasePeer(peer.key);
+      this.fillAll();
+    });
+    c.on('unchoke', () => {
+      peer.lastBlockAt = Date.now();
+      this.fill(peer);
+    });
+    c.on('interested', () => this.unchokeIfFree(peer));
+    c.on('request', (index, begin, length) => queueUpload(this.uploads, peer, index, begin, length));
+    c.on('cancel', (index, begin, length) => cancelUpload(peer, index, begin, length));
+    c.on('piece', (index, begin, data) => this.onBlock(peer, index, begin, data));
+    c.on('drain', () => pumpUploads(this.uploads, peer));
+    c.on('close', (reason) => this.detach(peer, reason));
+  }
+
+  private detach(peer: Peer, reason: Error | undefined): void {
+    if (this.peers.get(peer.key) !== peer) return;
+    this.peers.delete(peer.key);
+    if (this.byPeerId.get(peer.peerIdHex) === peer) this.byPeerId.delete(peer.peerIdHex);
+    this.ctx.picker.releasePeer(peer.key);
+    this.ctx.picker.removePeer(peer.conn.peerPieces);
+    if (this.optimistic === peer.key) this.optimistic = undefined;
+    this.ctx.log('debug', `${peer.key} closed${reason ? `: ${reason.message}` : ''}`);
+    this.ctx.peerChanged('removed', peer);
+    if (!this.stopped) this.fillAll();
+  }
+
+  private unchokeIfFree(peer: Peer): void {
+    // A newcomer need not wait for the next choke round while a slot is free.
+    let unchoked = 0;
+    for (const p of this.peers.values()) if (!p.conn.amChoking) unchoked++;
+    if (unchoked < 5) peer.conn.unchoke();
+  }
+
+  private updateInterest(peer: Peer): void {
+    if (this.ctx.picker.isInteresting(peer.conn.peerPieces)) {
+      peer.conn.interested();
+      this.fill(peer);
+    } else {
+      peer.conn.notInterested();
+    }
+  }
+
+  private fill(peer: Peer): void {
+    const c = peer.conn;
+    if (this.stopped || c.closed || c.peerChoking || !c.amInterested || this.writeBacklog > MAX_WRITE_BACKLOG) return;
+    let want = peer.pipeline - c.outstandingRequests;
+    if (want <= 0 || want < Math.min(8, peer.pipeline >> 2)) return;
+    want = this.allowedByThrottle(want);
+    if (want === 0) return;
+    const picked = this.ctx.picker.pick(c.peerPieces, want, peer.key);
+    if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
+    for (const r of picked) c.request(r.piece, r.offset, r.length);
+    if (c.outstandingRequests === 0 && !this.ctx.picker.isInteresting(c.peerPieces)) c.notInterested();
+  }
+
+  private allowedByThrottle(want: number): number {
+    const t = this.ctx.downloadThrottle;
+    if (t.unlimited) return want;
+    let n = 0;
+    while (n < want && t.tryTake(BLOCK_LENGTH)) n++;
+    if (n < want && !this.throttleTimer) {
+      this.throttleTimer = setTimeout(() => {
+        this.throttleTimer = undefined;
+        this.fillAll();
+      }, Math.max(1, t.waitMs(BLOCK_LENGTH)));
+      this.throttleTimer.unref?.();
+    }
+    return n;
+  }
+
+  private onBlock(peer: Peer, index: number, begin: number, data: Uint8Array): void {
+    const picker = this.ctx.picker;
+    const receipt = picker.blockReceived({ piece: index, offset: begin, length: data.length }, peer.key);
+    peer.lastBlockAt = Date.now();
+    peer.snubbed = false;
+    peer.downloadRate.add(data.length);
+    this.downloadRate.add(data.length);
+    this.downloaded += data.length;
+    for (const c of receipt.cancel) this.peers.get(c.peerKey)?.conn.cancel(c.req.piece, c.req.offset, c.req.length);
+    if (receipt.accepted) this.store(peer, index, begin, data, receipt.pieceComplete);
+    this.fill(peer);
+  }
+
+  private store(peer: Peer, index: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
+    this.penalties.contributed(index, identity(peer));
+    let w = this.writes.get(index);
+    if (!w) this.writes.set(index, (w = { pending: 0, complete: false }));
+    w.pending++;
+    if (pieceComplete) w.complete = true;
+    this.writeBacklog += data.length;
+    const entry = w;
+    this.ctx.storage.write(index, begin, data).then(
+      () => {
+        const wasFull = this.writeBacklog > MAX_WRITE_BACKLOG;
+        this.writeBacklog -= data.length;
+        entry.pending--;
+        if (entry.pending === 0 && entry.complete) {
+          this.writes.delete(index);
+          this.verify(index);
+        }
+        if (wasFull && this.writeBacklog <= MAX_WRITE_BACKLOG) this.fillAll();
+      },
+      (err) => this.storageError(err),
+    );
+  }
+
+  private verify(index: number): void {
+    this.ctx.storage.verifyPiece(index).then(
+      (ok) => {
+        if (this.stopped) return;
+        this.ctx.picker.pieceVerified(index, ok);
+        if (ok) this.onVerified(index);
+        else this.onCorrupt(index);
+      },
+      (err) => this.storageError(err),
+    );
+  }
+
+  private onVerified(index: number): void {
+    this.penalties.passed(index);
+    for (const p of this.peers.values()) if (!p.conn.peerPieces.has(index)) p.conn.have(index);
+    this.ctx.pieceVerified(index);
+    if (this.complete) return;
+    for (const p of this.peers.values()) if (p.conn.amInterested) this.updateInterest(p);
+  }
+
+  private onCorrupt(index: number): void {
+    this.ctx.log('warn', `piece ${index} failed its hash check; downloading it again`);
+    for (const id of this.penalties.failed(index)) {
+      for (const p of [...this.peers.values()]) {
+        if (identity(p) !== id) continue;
+        this.ctx.log('warn', `banned ${p.key} (${p.summary().client}): sent corrupt data`);
+        this.ctx.banned(p);
+        p.conn.destroy();
+      }
+    }
+    this.fillAll();
+  }
+
+  private storageError(err: unknown): void {
+    if (this.stopped) return;
+    this.ctx.storageFailed(err);
+  }
+}
+
+/** Who a peer is for bans: its address and peer id, which survive a reconnect from another port. */
+function identity(peer: Peer): string {
+  return `${peer.ip}/${peer.peerIdHex}`;
+}
