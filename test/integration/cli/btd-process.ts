@@ -1,4 +1,4 @@
-/** Runs `node bin/btd.js ...` as a real child process and waits on what it prints (never on time). */
+/** Runs `node bin/btd.js ...` (or another program) as a child process and waits on what it prints, never on time. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -6,15 +6,18 @@ import { resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '../../../..');
 const BIN = resolve(REPO_ROOT, 'bin/btd.js');
 
-/** A running btd process with its output gathered line by line. */
+/** A running process with its output gathered line by line. */
 export interface BtdProcess {
   child: ChildProcess;
   pid: number;
   stdout: () => string;
   stderr: () => string;
-  /** Resolves with the first stdout line matching `re` (already printed or to come); rejects if the process exits first. */
-  waitFor(re: RegExp): Promise<RegExpExecArray>;
-  /** Resolves with the exit code (or 128 + signal number style name) once the process has ended. */
+  /**
+   * Resolves with the first line matching `re` (already printed or to come) on stdout, or on either
+   * stream with `both`; rejects if the process exits first.
+   */
+  waitFor(re: RegExp, where?: 'stdout' | 'both'): Promise<RegExpExecArray>;
+  /** Settles once the process has ended and its output has been read. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends SIGKILL if still running and waits for the exit; safe to call twice. */
   kill(): Promise<void>;
@@ -22,20 +25,25 @@ export interface BtdProcess {
 
 /** Starts `btd <args>` in `cwd`. */
 export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startProcess(process.execPath, [BIN, ...args], cwd);
+}
+
+/** Starts any program; its output is kept for waitFor and for failure messages. */
+export function startProcess(command: string, args: string[], cwd = REPO_ROOT): BtdProcess {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  const waiters: { re: RegExp; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
+  const waiters: { re: RegExp; where: 'stdout' | 'both'; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
   let ended = false;
   const check = (): void => {
     for (const w of [...waiters]) {
-      const m = firstLineMatch(out, w.re);
+      const m = firstLineMatch(out, w.re) ?? (w.where === 'both' ? firstLineMatch(err, w.re) : null);
       if (m !== null) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve(m);
       } else if (ended) {
         waiters.splice(waiters.indexOf(w), 1);
-        w.reject(new Error(`btd ${args.join(' ')} exited before printing ${w.re}\nstdout:\n${out}\nstderr:\n${err}`));
+        w.reject(new Error(`${command} ${args.join(' ')} exited before printing ${w.re}\nstdout:\n${out}\nstderr:\n${err}`));
       }
     }
   };
@@ -43,7 +51,10 @@ export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
     out += c.toString();
     check();
   });
-  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  child.stderr.on('data', (c: Buffer) => {
+    err += c.toString();
+    check();
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
     child.on('close', (code, signal) => {
       ended = true;
@@ -56,9 +67,9 @@ export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
     pid: child.pid as number,
     stdout: () => out,
     stderr: () => err,
-    waitFor: (re) =>
+    waitFor: (re, where = 'stdout') =>
       new Promise((resolveMatch, reject) => {
-        waiters.push({ re, resolve: resolveMatch, reject });
+        waiters.push({ re, where, resolve: resolveMatch, reject });
         check();
       }),
     exited,
