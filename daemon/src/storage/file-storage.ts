@@ -1,0 +1,152 @@
+import { rm, rmdir } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, relative, resolve, sep } from 'node:path';
+import { sharedHashPool, type HashPool } from '../hash/pool';
+import { Geometry, type FileSpan } from '../metainfo/geometry';
+import { MetainfoError } from '../metainfo/errors';
+import { safeFilePath } from '../metainfo/paths';
+import type { Metainfo } from '../metainfo/types';
+import { StorageError } from './errors';
+import { HandleCache } from './handles';
+import { checkRange, hashMatches, verifySpans } from './piece-check';
+import type { Storage } from './types';
+
+/** Options of the file storage. */
+export interface FileStorageOptions {
+  /** Bound of the open file handle cache (default 64). */
+  maxOpenFiles?: number;
+  /** Where pieces are hashed (default: the shared pool). */
+  pool?: HashPool;
+}
+
+export const DEFAULT_MAX_OPEN_FILES = 64;
+
+/** The disk paths of a torrent's files under `savePath`; StorageError('unsafe-path') if one would escape. */
+export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): string[] {
+  return m.files.map((f) => {
+    try {
+      return safeFilePath(savePath, f.path);
+    } catch (err) {
+      if (err instanceof MetainfoError) throw new StorageError('unsafe-path', err.message, f.path.join('/'));
+      throw err;
+    }
+  });
+}
+
+/**
+ * Storage in the torrent's final files under `savePath`: positional reads and writes straight into
+ * them (files and folders created on first write, sparse until filled), a bounded cache of handles.
+ * Throws StorageError('unsafe-path') at once if a file name would leave `savePath`.
+ */
+export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): Storage {
+  return new FileStorage(m, savePath, opts);
+}
+
+class FileStorage implements Storage {
+  private readonly geometry: Geometry;
+  private readonly paths: string[];
+  private readonly handles: HandleCache;
+  private readonly pool: HashPool;
+  private emptyFiles: Promise<void> | undefined;
+
+  constructor(
+    private readonly m: Metainfo,
+    private readonly savePath: string,
+    opts: FileStorageOptions,
+  ) {
+    this.geometry = new Geometry(m);
+    this.paths = torrentFilePaths(m, savePath);
+    this.handles = new HandleCache(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
+    this.pool = opts.pool ?? sharedHashPool();
+  }
+
+  async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+    checkRange(this.geometry, piece, offset, length);
+    const out = Buffer.allocUnsafe(length);
+    let at = 0;
+    for (const span of this.geometry.rangeSpans(piece, offset, length)) {
+      const path = this.paths[span.fileIndex];
+      await this.handles.use(path, false, (fh) => readFully(fh, out.subarray(at, at + span.length), span.fileOffset, path));
+      at += span.length;
+    }
+    return out;
+  }
+
+  async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
+    checkRange(this.geometry, piece, offset, data.length);
+    await (this.emptyFiles ??= this.createEmptyFiles().catch((err: unknown) => {
+      this.emptyFiles = undefined; // try again with the next write
+      throw err;
+    }));
+    let at = 0;
+    for (const span of this.geometry.rangeSpans(piece, offset, data.length)) {
+      const chunk = data.subarray(at, at + span.length);
+      await this.handles.use(this.paths[span.fileIndex], true, (fh) => writeFully(fh, chunk, span.fileOffset));
+      at += span.length;
+    }
+  }
+
+  async verifyPiece(piece: number): Promise<boolean> {
+    checkRange(this.geometry, piece, 0, 0);
+    const spans = this.geometry.pieceSpans(piece);
+    return hashMatches(this.m, piece, await verifySpans(this.pool, this.readSpans(spans)));
+  }
+
+  flush(): Promise<void> {
+    return this.handles.flush();
+  }
+
+  close(): Promise<void> {
+    return this.handles.close();
+  }
+
+  async deleteData(): Promise<void> {
+    await this.handles.close().catch(() => undefined);
+    for (const path of this.paths) {
+      await rm(path, { force: true }).catch((err: NodeJS.ErrnoException) => {
+        throw new StorageError('io', `cannot delete ${path}: ${err.message}`, path, err.code);
+      });
+    }
+    await this.removeEmptyFolders();
+  }
+
+  private readSpans(spans: FileSpan[]): { path: string; offset: number; length: number }[] {
+    return spans.map((s) => ({ path: this.paths[s.fileIndex], offset: s.fileOffset, length: s.length }));
+  }
+
+  /** Zero-length files never receive a block, so they are made with the first write. */
+  private async createEmptyFiles(): Promise<void> {
+    for (let i = 0; i < this.paths.length; i++) {
+      if (this.m.files[i].length > 0) continue;
+      await this.handles.use(this.paths[i], true, async () => undefined);
+    }
+  }
+
+  /** Removes the folders our files lived in, deepest first, if now empty; never `savePath` itself. */
+  private async removeEmptyFolders(): Promise<void> {
+    const root = resolve(this.savePath);
+    const folders = new Set<string>();
+    for (const path of this.paths) {
+      for (let dir = dirname(path); relative(root, dir) !== '' && dir.startsWith(root + sep); dir = dirname(dir)) folders.add(dir);
+    }
+    const deepestFirst = [...folders].sort((a, b) => b.split(sep).length - a.split(sep).length);
+    for (const dir of deepestFirst) await rmdir(dir).catch(() => undefined);
+  }
+}
+
+async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+  let done = 0;
+  while (done < into.length) {
+    const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
+    if (bytesRead === 0) throw new StorageError('missing', `${path} ends before byte ${position + into.length}`, path);
+    done += bytesRead;
+  }
+}
+
+async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
