@@ -1,0 +1,36 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  changedSessionSettings, DEFAULT_SETTINGS, readSettings, resolveDownloadFolder, toSessionSettings,
+} from '../../../extension/src/settings';
+
+describe('settings', () => {
+  test('reads values, keeping defaults for missing or mistyped ones', () => {
+    const values: Record<string, unknown> = { listenPort: 7000, maxConnections: 'many', uploadRateLimit: -5, downloadFolder: ' /data ' };
+    const s = readSettings((k) => values[k]);
+    assert.equal(s.listenPort, 7000);
+    assert.equal(s.maxConnections, DEFAULT_SETTINGS.maxConnections);
+    assert.equal(s.uploadRateLimit, 0);
+    assert.equal(s.downloadFolder, '/data');
+  });
+
+  test('an empty download folder means ~/Downloads', () => {
+    assert.equal(resolveDownloadFolder(DEFAULT_SETTINGS, '/home/u'), '/home/u/Downloads');
+    assert.equal(resolveDownloadFolder({ ...DEFAULT_SETTINGS, downloadFolder: '/x' }, '/home/u'), '/x');
+  });
+
+  test('maps onto session settings with rates in bytes per second', () => {
+    const session = toSessionSettings({ ...DEFAULT_SETTINGS, uploadRateLimit: 100, downloadRateLimit: 2, listenPort: 0 }, '/h');
+    assert.deepEqual(session, {
+      downloadDir: '/h/Downloads', port: 0, maxConnections: 200, maxConnectionsPerTorrent: 50,
+      uploadRateLimit: 102_400, downloadRateLimit: 2048,
+    });
+  });
+
+  test('only changed session settings are sent', () => {
+    const before = toSessionSettings(DEFAULT_SETTINGS, '/h');
+    assert.deepEqual(changedSessionSettings(before, before), {});
+    const after = toSessionSettings({ ...DEFAULT_SETTINGS, uploadRateLimit: 1, trackerPort: 1234 }, '/h');
+    assert.deepEqual(changedSessionSettings(before, after), { uploadRateLimit: 1024 });
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { statusView } from '../../../extension/src/statusText';
+import { hash, torrent } from './fixtures';
+
+describe('statusView', () => {
+  test('hidden without torrents', () => {
+    assert.equal(statusView([]).text, undefined);
+  });
+
+  test('aggregates progress over downloading torrents and rates over all', () => {
+    const v = statusView([
+      torrent({ infoHash: hash('a'), totalLength: 1000, verifiedBytes: 200, downloadRate: 12_300_000, uploadRate: 100_000 }),
+      torrent({ infoHash: hash('b'), totalLength: 1000, verifiedBytes: 640, downloadRate: 0, uploadRate: 0 }),
+      torrent({ infoHash: hash('c'), state: 'seeding', totalLength: 5000, verifiedBytes: 5000, uploadRate: 1_000_000 }),
+    ]);
+    assert.equal(v.text, '↓ 42% 12.3 MB/s ↑ 1.1 MB/s');
+    assert.match(v.tooltip, /3 torrents, 2 downloading, 1 seeding/);
+  });
+
+  test('seeding only shows the upload rate and count', () => {
+    assert.equal(statusView([torrent({ state: 'seeding', uploadRate: 2500 })]).text, '↑ 2.5 kB/s (1 seeding)');
+  });
+
+  test('paused torrents only: idle text', () => {
+    assert.equal(statusView([torrent({ state: 'paused' })]).text, 'BitTorrent: idle');
+  });
+});
