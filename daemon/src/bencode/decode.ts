@@ -122,8 +122,10 @@ class Decoder {
     if (length > this.bytes.length - this.pos) {
       throw new BencodeError('bad-string-length', `string of ${length} bytes runs past the end of input`, start);
     }
-    // A copy, so values never alias (or pin) the caller's buffer and are plain Uint8Arrays.
-    const out = Uint8Array.prototype.slice.call(this.bytes, this.pos, this.pos + length) as Uint8Array;
+    // A copy, so values never alias (or pin) the caller's buffer, and a plain Uint8Array even when the
+    // input is a Buffer (slice() would follow the input's species).
+    const out = new Uint8Array(length);
+    out.set(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
     this.spans?.set(out, { start, end: this.pos });
     return out;

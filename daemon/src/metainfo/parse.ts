@@ -50,7 +50,7 @@ function parseChecked(raw: Uint8Array): Metainfo {
   const info = getDict(dict, 'info');
   const span = decoded.span(info);
   if (!span) throw new Error('bencode span of info missing');
-  const infoBytes = raw.slice(span.start, span.end);
+  const infoBytes = Uint8Array.from(raw.subarray(span.start, span.end));
   const infoHash = new Uint8Array(createHash('sha1').update(infoBytes).digest());
 
   const name = getString(info, 'name', 'info.name');
