@@ -62,7 +62,9 @@ class FileStorage implements Storage {
 
   async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
     checkRange(this.geometry, piece, offset, length);
-    const out = Buffer.allocUnsafe(length);
+    // Not zero-filled: every byte is overwritten or the read fails.
+    const raw = Buffer.allocUnsafeSlow(length);
+    const out = new Uint8Array(raw.buffer, raw.byteOffset, length);
     let at = 0;
     for (const span of this.geometry.rangeSpans(piece, offset, length)) {
       const path = this.paths[span.fileIndex];
