@@ -31,12 +31,13 @@ export function randomFile(relPath: string, size: number): string {
 }
 
 /**
- * Resolves once `check` returns a value other than undefined, re-checking whenever the store changes
- * and at a short interval (for state outside the store); rejects after `timeoutMs` with `what`.
+ * Resolves once `check` yields a value other than undefined, re-checking whenever the store changes and
+ * at a short interval (for state outside the store); rejects after `timeoutMs` naming `what`.
  */
-export function waitFor<T>(api: BtdApi, what: string, check: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+export function waitFor<T>(api: BtdApi, what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let done = false;
+    let busy = false;
     const finish = (err: Error | undefined, value?: T): void => {
       if (done) return;
       done = true;
@@ -46,17 +47,36 @@ export function waitFor<T>(api: BtdApi, what: string, check: () => T | undefined
       if (err) reject(err);
       else resolve(value as T);
     };
-    const probe = (): void => {
+    const probe = async (): Promise<void> => {
+      if (busy || done) return;
+      busy = true;
       try {
-        const v = check();
+        const v = await check();
         if (v !== undefined) finish(undefined, v);
       } catch (err) {
         finish(err as Error);
+      } finally {
+        busy = false;
       }
     };
-    const off = api.store.onChange(probe);
-    const interval = setInterval(probe, 100);
+    const off = api.store.onChange(() => void probe());
+    const interval = setInterval(() => void probe(), 100);
     const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-    probe();
+    void probe();
   });
+}
+
+/** Sets a btd.* setting in the workspace (undefined removes it). */
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('btd').update(key, value, vscode.ConfigurationTarget.Workspace);
+}
+
+/** True while a process with this pid exists. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

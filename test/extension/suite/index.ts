@@ -6,12 +6,16 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 
+const LAST = 'shutdown.test.js';
+
 /** Called by VS Code's test runner; rejects when any test failed. */
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   const only = process.env.BTD_TEST_GREP;
   if (only) mocha.grep(only);
-  for (const f of readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort()) mocha.addFile(join(__dirname, f));
+  // shutdown.test.js deactivates the extension, so it runs last.
+  const files = readdirSync(__dirname).filter((n) => n.endsWith('.test.js')).sort((a, b) => Number(a === LAST) - Number(b === LAST) || a.localeCompare(b));
+  for (const f of files) mocha.addFile(join(__dirname, f));
   await new Promise<void>((resolve, reject) => {
     const runner = mocha.run((failures) => {
       const passed = runner.stats?.passes ?? 0;
