@@ -5,3 +5,7 @@ export type { StorageErrorCode } from './errors';
 export { createFileStorage, torrentFilePaths, DEFAULT_MAX_OPEN_FILES } from './file-storage';
 export type { FileStorageOptions } from './file-storage';
 export { createMemoryStorage } from './memory-storage';
+export { ResumeWriter, loadResumeState, fileStates, writeFileAtomic, ResumeFormatError } from './resume';
+export type { ResumeWriterOptions, FileState, ResumeState, LoadedState } from './resume';
+export { checkExisting } from './check';
+export type { CheckOptions, CheckResult } from './check';
