@@ -29,7 +29,10 @@ export async function fileStates(m: Pick<Metainfo, 'files'>, savePath: string): 
 }
 
 /** Result of reading a state file: the state, or why there is none usable. */
-export type LoadedState = { state: ResumeState } | { state: undefined; problem?: string };
+export interface LoadedState {
+  state: ResumeState | undefined;
+  problem?: string;
+}
 
 /** Reads and validates the state file; absent → no problem, unusable → a reason for a warning. Never throws. */
 export async function loadResumeState(stateFile: string, m: Pick<Metainfo, 'infoHashHex' | 'pieceCount' | 'files'>): Promise<LoadedState> {
@@ -76,7 +79,7 @@ async function syncFolder(dir: string): Promise<void> {
 
 /** Options of a ResumeWriter. */
 export interface ResumeWriterOptions {
-  m: Pick<Metainfo, 'infoHashHex' | 'files'>;
+  m: Pick<Metainfo, 'infoHashHex' | 'pieceCount' | 'files'>;
   savePath: string;
   stateFile: string;
   /** Flushed before every write of the state: what is recorded is on disk. */
@@ -104,6 +107,7 @@ export class ResumeWriter {
 
   /** Records `have` (copied now); resolves once a write carrying it (or a later state) ended. Never rejects. */
   save(have: Bitfield): Promise<void> {
+    if (have.length !== this.opts.m.pieceCount) throw new RangeError(`have has ${have.length} pieces, torrent has ${this.opts.m.pieceCount}`);
     this.pending = have.clone();
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
     this.running ??= this.drain();
