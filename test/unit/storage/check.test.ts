@@ -1,0 +1,125 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { open, rm, truncate, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { HashPool } from '../../../daemon/src/hash/pool';
+import type { Metainfo } from '../../../daemon/src/metainfo/types';
+import { checkExisting, createFileStorage, ResumeWriter } from '../../../daemon/src/storage';
+import { Bitfield } from '../../../daemon/src/util/bitfield';
+import { makeTorrent, pieceOf, tempDir } from './fixtures';
+
+const pool = new HashPool({ workers: 2 });
+after(() => pool.close());
+
+const PIECE = 16384;
+// Pieces: 0-1 in a (32000 bytes), 1-2 straddle into b, 3-4 in c; 5 pieces of 16 KiB, the last short.
+const layout = [
+  { path: ['a'], length: 32000 },
+  { path: ['b'], length: 20000 },
+  { path: ['c'], length: 20000 },
+];
+
+/** A complete download under a fresh folder, with its resume state saved. */
+async function downloaded(): Promise<{ m: Metainfo; dir: string; stateFile: string; cleanup: () => Promise<void> }> {
+  const { dir, cleanup } = await tempDir();
+  const { m, data } = makeTorrent(layout, PIECE, 't');
+  const storage = createFileStorage(m, dir, { pool });
+  for (let p = 0; p < m.pieceCount; p++) await storage.write(p, 0, pieceOf(m, data, p));
+  const stateFile = join(dir, 't.resume');
+  await new ResumeWriter({ m, savePath: dir, stateFile, storage }).save(Bitfield.full(m.pieceCount));
+  await storage.close();
+  return { m, dir, stateFile, cleanup };
+}
+
+describe('checkExisting', () => {
+  test('fast when the resume state matches the files', async () => {
+    const t = await downloaded();
+    try {
+      const progress: number[][] = [];
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, onProgress: (c, n) => progress.push([c, n]) });
+      assert.equal(r.mode, 'fast');
+      assert.equal(r.have.toString(), '*****');
+      assert.deepEqual(progress, [[5, 5]]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('a touched file forces a full check, which still finds every piece', async () => {
+    const t = await downloaded();
+    try {
+      await utimes(join(t.dir, 't', 'b'), new Date(2001, 1, 1), new Date(2001, 1, 1));
+      const progress: number[] = [];
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, onProgress: (c) => progress.push(c) });
+      assert.equal(r.mode, 'full');
+      assert.equal(r.have.toString(), '*****');
+      assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('one corrupted byte loses only its piece', async () => {
+    const t = await downloaded();
+    try {
+      const fh = await open(join(t.dir, 't', 'c'), 'r+');
+      await fh.write(Uint8Array.of(0xaa, 0x55), 0, 2, 10000); // c starts at 52000: byte 62000 is in piece 3
+      await fh.close();
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool });
+      assert.deepEqual(r, { have: Bitfield.fromString('*** *'), mode: 'full' });
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('missing and short files make their pieces missing', async () => {
+    const t = await downloaded();
+    try {
+      await rm(join(t.dir, 't', 'a'));
+      await truncate(join(t.dir, 't', 'c'), 13000); // piece 3 needs c up to byte 13536
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool });
+      assert.equal(r.have.toString(), '..*..');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('full on request; without state; with a corrupt state (warned)', async () => {
+    const t = await downloaded();
+    try {
+      assert.equal((await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true })).mode, 'full');
+      const none = await checkExisting(t.m, t.dir, { stateFile: join(t.dir, 'absent.resume'), pool });
+      assert.deepEqual(none, { have: Bitfield.full(5), mode: 'full' });
+      await writeFile(t.stateFile, '{"format":"btd-resume","version":1,"infoHash":');
+      const warnings: string[] = [];
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, warn: (w) => warnings.push(w) });
+      assert.equal(r.mode, 'full');
+      assert.equal(warnings.length, 1);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('nothing on disk: nothing had, nothing hashed', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const { m } = makeTorrent(layout, PIECE, 't');
+      const r = await checkExisting(m, dir, { stateFile: join(dir, 'x.resume'), pool });
+      assert.equal(r.have.count, 0);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('an aborted full check rejects with the reason', async () => {
+    const t = await downloaded();
+    try {
+      const ac = new AbortController();
+      const check = checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true, concurrency: 1, signal: ac.signal, onProgress: (c) => c === 2 && ac.abort(new Error('stop')) });
+      await assert.rejects(check, /stop/);
+      await assert.rejects(checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, signal: ac.signal }), /stop/, 'already aborted');
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
