@@ -69,7 +69,7 @@ export class SwarmTable {
     private readonly allowList?: ReadonlySet<string>,
   ) {}
 
-  /** Number of swarms with at least one peer (or a completion record). */
+  /** Number of swarms tracked (empty ones linger until the next sweep when they recorded completions). */
   get torrents(): number {
     return this.swarms.size;
   }
@@ -97,6 +97,7 @@ export class SwarmTable {
     let peer = swarm?.peers.get(peerKey);
     if (p.event === 'stopped') {
       if (swarm && peer) this.remove(swarm, peerKey, peer);
+      if (swarm && swarm.peers.size === 0 && swarm.completed === 0) this.swarms.delete(hashKey);
       return swarm ? { complete: swarm.seeders.length, incomplete: swarm.leechers.length, peers: [] } : { complete: 0, incomplete: 0, peers: [] };
     }
     const seeder = p.left === 0;
