@@ -1,5 +1,94 @@
-/** `btd tracker` (placeholder until implemented). */
+/** `btd tracker`: runs the HTTP tracker in the foreground until SIGINT/SIGTERM, which closes it cleanly. */
 import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { startTracker, type TrackerOptions } from '../tracker/server';
+import { CliError } from './errors';
+
+/** Parsed flags of `btd tracker`. */
+interface TrackerFlags {
+  host: string;
+  port: number;
+  interval: number;
+  allowList?: string;
+  maxTorrents?: number;
+  maxPeersPerTorrent?: number;
+  trustProxy?: boolean;
+  trustIpParam?: boolean;
+}
+
+function integerIn(name: string, min: number, max: number): (text: string) => number {
+  return (text) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max) throw new CliError(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
+    return n;
+  };
+}
+
+function host(text: string): string {
+  if (isIP(text) === 0 && text !== 'localhost') throw new CliError(`--host must be an IP address, got "${text}"`);
+  return text;
+}
+
+/** Reads hex info hashes, one a line; `#` starts a comment. */
+async function readAllowList(path: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read allow-list ${path}: ${(err as Error).message}`);
+  }
+  const hashes = text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line.length > 0);
+  const bad = hashes.find((h) => !/^[0-9a-fA-F]{40}$/.test(h));
+  if (bad !== undefined) throw new CliError(`allow-list ${path}: not a 40-digit hex info hash: "${bad}"`);
+  return hashes;
+}
 
 /** Registers `btd tracker` on the program. */
-export function registerTracker(_program: Command): void {}
+export function registerTracker(program: Command): void {
+  program
+    .command('tracker')
+    .description('run an HTTP BitTorrent tracker (announce, scrape, statistics) until interrupted (Ctrl-C)')
+    .option('--host <ip>', 'address to listen on', host, '127.0.0.1')
+    .option('-p, --port <port>', 'port to listen on (0 = any free port)', integerIn('--port', 0, 65535), 6969)
+    .option('--interval <seconds>', 'seconds between announces asked of clients', integerIn('--interval', 10, 86400), 1800)
+    .option('--allow-list <file>', 'serve only the hex info hashes listed in this file (one a line)')
+    .option('--max-torrents <n>', 'most torrents tracked at once', integerIn('--max-torrents', 1, 10_000_000))
+    .option('--max-peers-per-torrent <n>', 'most peers per torrent', integerIn('--max-peers-per-torrent', 1, 10_000_000))
+    .option('--trust-proxy', 'take peer addresses from X-Forwarded-For (only behind a reverse proxy)')
+    .option('--trust-ip-param', 'let clients name their address with ip/ipv4/ipv6 (trusted networks only)')
+    .action((flags: TrackerFlags) => runTracker(flags));
+}
+
+async function runTracker(flags: TrackerFlags): Promise<void> {
+  const options: TrackerOptions & { host: string; port: number } = {
+    host: flags.host,
+    port: flags.port,
+    interval: flags.interval,
+    maxTorrents: flags.maxTorrents,
+    maxPeersPerTorrent: flags.maxPeersPerTorrent,
+    trustProxy: flags.trustProxy === true,
+    trustIpParam: flags.trustIpParam === true,
+    allowList: flags.allowList === undefined ? undefined : await readAllowList(flags.allowList),
+  };
+  const tracker = await startTracker(options).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`);
+  });
+  const base = tracker.url.slice(0, -'/announce'.length);
+  process.stdout.write(`announce URL: ${tracker.url}\nstats:        ${base}/stats  (JSON: ${base}/stats.json)\n`);
+  process.stdout.write('press Ctrl-C to stop\n');
+  const stop = (): void => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    const s = tracker.stats();
+    void tracker.close().then(() => {
+      process.stdout.write(`stopped after ${s.uptimeSeconds} s: ${s.announces} announces, ${s.scrapes} scrapes, ${s.torrents} torrents\n`);
+      process.exit(0);
+    });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
