@@ -89,13 +89,15 @@ export class Picker {
     return this.byPeer.get(peerKey)?.size ?? 0;
   }
 
-  /** A peer's bitfield arrived (or have-all). */
+  /** A peer's bitfield arrived (or have-all). RangeError if its length is not the piece count. */
   addPeer(bitfield: Bitfield): void {
+    this.checkLength(bitfield);
     forEachSet(bitfield, (p) => this.rarity.increment(p));
   }
 
   /** A peer left: pass its bitfield as it stood last (including its `have`s). */
   removePeer(bitfield: Bitfield): void {
+    this.checkLength(bitfield);
     forEachSet(bitfield, (p) => this.rarity.decrement(p));
   }
 
@@ -135,7 +137,11 @@ export class Picker {
     return out;
   }
 
-  /** A block arrived from `peerKey`. */
+  /**
+   * A block arrived from `peerKey`. Ask before writing: only an accepted block may be written
+   * (anything else could overwrite verified data). Hash the piece once the writes of all its
+   * blocks have resolved; if a write fails, report the piece with `pieceVerified(piece, false)`.
+   */
   blockReceived(req: BlockRequest, peerKey: string): BlockReceipt {
     const rejected: BlockReceipt = { accepted: false, cancel: [], pieceComplete: false };
     const index = this.blockIndexOf(req);
@@ -182,6 +188,10 @@ export class Picker {
 
   private request(piece: number, index: number): BlockRequest {
     return { piece, offset: index * BLOCK_SIZE, length: this.geometry.blockSize(piece, index) };
+  }
+
+  private checkLength(bitfield: Bitfield): void {
+    if (bitfield.length !== this.haveSet.length) throw new RangeError(`bitfield of ${bitfield.length} pieces, torrent has ${this.haveSet.length}`);
   }
 
   private blockId(piece: number, index: number): number {

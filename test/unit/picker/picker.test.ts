@@ -121,6 +121,7 @@ describe('block states', () => {
     assert.equal(p.isInteresting(bf('* ')), false);
     assert.equal(p.isInteresting(bf(' *')), true);
     assert.equal(p.isInteresting(new Bitfield(3)), false);
+    assert.throws(() => p.addPeer(new Bitfield(3)), RangeError);
     const seed = new Picker({ pieceCount: 2, pieceLength: BLOCK, totalLength: 2 * BLOCK }, all(2));
     assert.deepEqual(seed.pick(all(2), 4, 'a'), []);
     assert.equal(seed.endgame, false);
