@@ -32,7 +32,8 @@ export function checkPathParts(parts: readonly string[], what: string): void {
   if (parts.length === 0) throw new MetainfoError('unsafe-path', `${what}: empty path`);
   for (const part of parts) {
     const problem = componentProblem(part);
-    if (problem) throw new MetainfoError('unsafe-path', `${what}: ${problem} in "${parts.join('/')}"`);
+    // JSON quoting shows control characters as escapes instead of sending them to a terminal.
+    if (problem) throw new MetainfoError('unsafe-path', `${what}: ${problem} in ${JSON.stringify(parts.join('/'))}`);
   }
 }
 
