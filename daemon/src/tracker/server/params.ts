@@ -84,11 +84,12 @@ function integer(q: RawQuery, name: string, allowHuge = false): number | undefin
   if (v === undefined) return undefined;
   const text = latin1(v);
   if (!/^\d+$/.test(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
-  if (text.length > 15) {
+  const n = text.length > 16 ? Infinity : Number(text);
+  if (!Number.isSafeInteger(n)) {
     if (allowHuge) return Number.MAX_SAFE_INTEGER;
     throw new TrackerRequestError(`${name} is too large`);
   }
-  return Number(text);
+  return n;
 }
 
 function flag(q: RawQuery, name: string, fallback: boolean): boolean {

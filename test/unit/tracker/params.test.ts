@@ -1,0 +1,130 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { percentDecode, splitQuery, QueryError } from '../../../daemon/src/tracker/server/query';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from '../../../daemon/src/tracker/server/params';
+import { buildAnnounceUrl, percentEncodeBytes } from '../../../daemon/src/tracker/client/announce-url';
+
+const OPTS: AnnounceParseOptions = { source: '10.0.0.1', trustIpParam: false, defaultNumwant: 50, maxNumwant: 200 };
+const HASH = Uint8Array.from({ length: 20 }, (_, i) => (i * 37 + 0x80) & 0xff);
+const PEER_ID = Buffer.from('-BT0001-abcdefghijkl');
+const base = `info_hash=${percentEncodeBytes(HASH)}&peer_id=${percentEncodeBytes(PEER_ID)}&port=6881&uploaded=1&downloaded=2&left=3`;
+
+function refusal(query: string, pattern: RegExp, opts: AnnounceParseOptions = OPTS): void {
+  assert.throws(() => parseAnnounceParams(query, opts), (err: unknown) => err instanceof TrackerRequestError && pattern.test(err.message));
+}
+
+describe('query splitting', () => {
+  test('decodes bytes above 0x7f without UTF-8 and keeps repeated keys', () => {
+    const q = splitQuery('a=%FF%00%e9&b=x+y&a=&flag');
+    assert.deepEqual([...(q.get('a') ?? [])[0]], [0xff, 0x00, 0xe9]);
+    assert.equal((q.get('a') ?? []).length, 2);
+    assert.equal(Buffer.from((q.get('b') ?? [])[0]).toString(), 'x y');
+    assert.deepEqual(q.get('flag'), [new Uint8Array(0)]);
+  });
+  test('refuses bad escapes, non-latin1 characters and oversized input', () => {
+    assert.throws(() => percentDecode('%G0'), QueryError);
+    assert.throws(() => percentDecode('abc%4'), QueryError);
+    assert.throws(() => percentDecode('\u0100'), QueryError);
+    assert.throws(() => splitQuery('a'.repeat(20), { maxLength: 10, maxPairs: 5 }), /longer than 10/);
+    assert.throws(() => splitQuery('a&b&c', { maxLength: 100, maxPairs: 2 }), /more than 2/);
+  });
+  test('percent-encoding then decoding is the identity on any bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      assert.deepEqual([...percentDecode(percentEncodeBytes(bytes))], [...bytes]);
+    }));
+  });
+});
+
+describe('announce params', () => {
+  test('a full announce becomes one validated object with defaults', () => {
+    const p = parseAnnounceParams(base, OPTS);
+    assert.deepEqual([...p.infoHash], [...HASH]);
+    assert.deepEqual(Buffer.from(p.peerId).toString(), '-BT0001-abcdefghijkl');
+    assert.equal(p.port, 6881);
+    assert.deepEqual([p.uploaded, p.downloaded, p.left], [1, 2, 3]);
+    assert.equal(p.event, '');
+    assert.equal(p.numwant, 50);
+    assert.equal(p.compact, true);
+    assert.equal(p.noPeerId, false);
+    assert.equal(p.ipv4, '10.0.0.1');
+    assert.equal(p.ipv6, undefined);
+  });
+  test('events, numwant cap, dictionary model and key', () => {
+    const p = parseAnnounceParams(`${base}&event=completed&numwant=99999999999999999999&compact=0&no_peer_id=1&key=ab12`, OPTS);
+    assert.equal(p.event, 'completed');
+    assert.equal(p.numwant, 200);
+    assert.equal(p.compact, false);
+    assert.equal(p.noPeerId, true);
+    assert.equal(p.key, 'ab12');
+    assert.equal(parseAnnounceParams(`${base}&event=stopped`, OPTS).event, 'stopped');
+    assert.equal(parseAnnounceParams(`${base}&numwant=0`, OPTS).numwant, 0);
+  });
+  test('every kind of bad input names what was wrong', () => {
+    refusal('', /missing info_hash/);
+    refusal('info_hash=abc&peer_id=x&port=1', /info_hash must be 20 bytes, got 3/);
+    refusal(base.replace(/peer_id=[^&]*/, 'peer_id=short'), /peer_id must be 20 bytes/);
+    refusal(base.replace('port=6881', 'port=0'), /port must be between/);
+    refusal(base.replace('port=6881', 'port=70000'), /port must be between/);
+    refusal(base.replace('port=6881', 'port=http'), /port must be a non-negative integer/);
+    refusal(base.replace('&port=6881', ''), /missing port/);
+    refusal(base.replace('uploaded=1', 'uploaded=-5'), /uploaded must be a non-negative integer/);
+    refusal(base.replace('left=3', 'left=99999999999999999999'), /left is too large/);
+    refusal(`${base}&numwant=-1`, /numwant must be/);
+    refusal(`${base}&event=finished`, /event must be/);
+    refusal(`${base}&compact=yes`, /compact must be 0 or 1/);
+    refusal(`${base}&port=6882`, /port given more than once/);
+    refusal(`${base}&ip=not-an-ip`, /ip is not an IP address/);
+    refusal(`${base}&x=%zz`, /malformed query string/);
+    refusal(`${base}&key=${'k'.repeat(65)}`, /key is longer than 64/);
+  });
+  test('addresses: IPv4-mapped source, IPv6 source, and ip parameters only when trusted', () => {
+    assert.equal(parseAnnounceParams(base, { ...OPTS, source: '::ffff:127.0.0.1' }).ipv4, '127.0.0.1');
+    const v6 = parseAnnounceParams(base, { ...OPTS, source: '2001:db8::1' });
+    assert.deepEqual([v6.ipv4, v6.ipv6], [undefined, '2001:db8::1']);
+    const ignored = parseAnnounceParams(`${base}&ip=192.168.1.9&ipv6=2001:db8::7`, OPTS);
+    assert.deepEqual([ignored.ipv4, ignored.ipv6], ['10.0.0.1', undefined]);
+    const trusted = parseAnnounceParams(`${base}&ip=192.168.1.9&ipv6=%5B2001:db8::7%5D:6881`, { ...OPTS, trustIpParam: true });
+    assert.deepEqual([trusted.ipv4, trusted.ipv6], ['192.168.1.9', '2001:db8::7']);
+  });
+  test('fuzz: any query string yields params or a TrackerRequestError, never another error', () => {
+    const piece = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('info_hash=', 'peer_id=', 'port=', '&', '=', '%', '%F', '%00', 'numwant=', 'event=', '\u00ff', '\u2603'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }), (parts) => {
+        try {
+          parseAnnounceParams(parts.join(''), OPTS);
+        } catch (err) {
+          assert.ok(err instanceof TrackerRequestError, String(err));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  test('fuzz: what the client builds, the server parses back exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        fc.uint8Array({ minLength: 20, maxLength: 20 }),
+        fc.integer({ min: 1, max: 65535 }),
+        fc.array(fc.maxSafeNat(), { minLength: 3, maxLength: 3 }),
+        fc.constantFrom(undefined, 'started', 'completed', 'stopped' as const),
+        (infoHash, peerId, port, [uploaded, downloaded, left], event) => {
+          const url = buildAnnounceUrl('http://t.example/announce?passkey=x', { infoHash, peerId, port, uploaded, downloaded, left, event, numwant: 7 });
+          const p = parseAnnounceParams(url.slice(url.indexOf('?') + 1), OPTS);
+          assert.deepEqual([...p.infoHash, ...p.peerId], [...infoHash, ...peerId]);
+          assert.deepEqual([p.port, p.uploaded, p.downloaded, p.left, p.event, p.numwant], [port, uploaded, downloaded, left, event ?? '', 7]);
+        },
+      ),
+    );
+  });
+});
+
+describe('scrape params', () => {
+  test('zero or more 20-byte info hashes, bounded', () => {
+    assert.deepEqual(parseScrapeParams('', 10).infoHashes, []);
+    const two = `info_hash=${percentEncodeBytes(HASH)}&info_hash=${percentEncodeBytes(new Uint8Array(20))}`;
+    assert.equal(parseScrapeParams(two, 10).infoHashes.length, 2);
+    assert.throws(() => parseScrapeParams(two, 1), /at most 1 info hashes/);
+    assert.throws(() => parseScrapeParams('info_hash=abc', 10), /must be 20 bytes/);
+  });
+});

@@ -1,0 +1,120 @@
+import { describe, test, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { SwarmTable, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
+import { TrackerRequestError, type AnnounceParams } from '../../../daemon/src/tracker/server/params';
+
+const LIMITS: SwarmLimits = { maxTorrents: 3, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
+const hash = (n: number): Uint8Array => new Uint8Array(20).fill(n);
+const id = (name: string): Uint8Array => Buffer.from(name.padEnd(20, '.'));
+
+function announce(over: Partial<AnnounceParams> & { name: string }): AnnounceParams {
+  const { name, ...rest } = over;
+  return {
+    infoHash: hash(1),
+    peerId: id(name),
+    port: 6881,
+    uploaded: 0,
+    downloaded: 0,
+    left: 100,
+    event: '',
+    numwant: 50,
+    compact: true,
+    noPeerId: false,
+    ipv4: '10.0.0.1',
+    ipv6: undefined,
+    key: undefined,
+    ...rest,
+  };
+}
+
+const names = (peers: { peerId: Uint8Array }[]): string[] => peers.map((p) => Buffer.from(p.peerId).toString().replace(/\.+$/, '')).sort();
+
+describe('swarm table', () => {
+  let clock: sinon.SinonFakeTimers;
+  let table: SwarmTable;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: 1_000_000 });
+    table = new SwarmTable(LIMITS, () => Date.now(), () => 0);
+  });
+  afterEach(() => clock.restore());
+
+  test('never returns the announcing peer and counts seeders and leechers', () => {
+    assert.deepEqual(table.announce(announce({ name: 'a' })).peers, []);
+    table.announce(announce({ name: 'b', left: 0 }));
+    const out = table.announce(announce({ name: 'c' }));
+    assert.deepEqual(names(out.peers), ['a', 'b']);
+    assert.deepEqual([out.complete, out.incomplete], [1, 2]);
+    assert.deepEqual([table.peers, table.seeders, table.leechers, table.torrents], [3, 1, 2, 1]);
+  });
+
+  test('a seeder gets leechers only when there are enough of them', () => {
+    for (const n of ['l1', 'l2', 'l3']) table.announce(announce({ name: n }));
+    table.announce(announce({ name: 's1', left: 0 }));
+    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 3 })).peers), ['l1', 'l2', 'l3']);
+    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).peers).length, 2);
+    assert.ok(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).peers).every((n) => n.startsWith('l')));
+  });
+
+  test('numwant bounds the answer', () => {
+    for (const n of ['a', 'b', 'c', 'd']) table.announce(announce({ name: n }));
+    assert.equal(table.announce(announce({ name: 'a', numwant: 2 })).peers.length, 2);
+    assert.equal(table.announce(announce({ name: 'a', numwant: 0 })).peers.length, 0);
+  });
+
+  test('stopped removes the peer at once, and the swarm when it empties', () => {
+    table.announce(announce({ name: 'a' }));
+    table.announce(announce({ name: 'b', left: 0 }));
+    table.announce(announce({ name: 'b', event: 'stopped' }));
+    assert.deepEqual([table.peers, table.seeders], [1, 0]);
+    table.announce(announce({ name: 'a', event: 'stopped' }));
+    assert.equal(table.torrents, 0);
+    assert.deepEqual(table.announce(announce({ name: 'ghost', event: 'stopped' })).peers, []);
+    assert.equal(table.torrents, 0);
+  });
+
+  test('peers expire after the TTL unless they announce again', () => {
+    table.announce(announce({ name: 'quiet' }));
+    table.announce(announce({ name: 'chatty' }));
+    clock.tick(40_000);
+    table.announce(announce({ name: 'chatty' }));
+    clock.tick(30_000);
+    assert.equal(table.sweep(), 1);
+    assert.deepEqual(names([...(table.entries().next().value?.peers.values() ?? [])]), ['chatty']);
+    clock.tick(60_001);
+    assert.equal(table.sweep(), 1);
+    assert.equal(table.torrents, 0);
+  });
+
+  test('completed moves a leecher to the seeders and is counted once per event', () => {
+    table.announce(announce({ name: 'a' }));
+    table.announce(announce({ name: 'a', left: 0, event: 'completed' }));
+    assert.deepEqual(table.scrape(hash(1)), { complete: 1, incomplete: 0, downloaded: 1 });
+    assert.equal(table.scrape(hash(9)), undefined);
+  });
+
+  test('caps on torrents, peers per torrent and peers give a clear failure', () => {
+    for (const n of ['a', 'b', 'c', 'd']) table.announce(announce({ name: n }));
+    assert.throws(() => table.announce(announce({ name: 'e' })), /swarm is full: at most 4 peers/);
+    table.announce(announce({ name: 'x', infoHash: hash(2) }));
+    table.announce(announce({ name: 'y', infoHash: hash(3) }));
+    assert.throws(() => table.announce(announce({ name: 'z', infoHash: hash(4) })), /at most 3 torrents/);
+    assert.throws(() => table.announce(announce({ name: 'z', infoHash: hash(2) })), /at most 6 peers/);
+    assert.equal(table.announce(announce({ name: 'a', port: 7000 })).complete, 0, 'known peers still re-announce');
+  });
+
+  test('allow-list refuses other info hashes', () => {
+    const strict = new SwarmTable(LIMITS, Date.now, Math.random, new Set([Buffer.from(hash(1)).toString('latin1')]));
+    strict.announce(announce({ name: 'a' }));
+    assert.throws(() => strict.announce(announce({ name: 'a', infoHash: hash(2) })), TrackerRequestError);
+  });
+
+  test('a peer id announced with a key cannot be moved to another address without that key', () => {
+    table.announce(announce({ name: 'a', key: 'k1' }));
+    assert.throws(() => table.announce(announce({ name: 'a', ipv4: '10.9.9.9' })), /another address/);
+    table.announce(announce({ name: 'a', ipv4: '10.9.9.9', key: 'k1' }));
+    const peer = table.announce(announce({ name: 'b' })).peers[0];
+    assert.equal(peer.ipv4, '10.9.9.9');
+    assert.deepEqual([...(peer.compact4 ?? [])], [10, 9, 9, 9, 0x1a, 0xe1]);
+  });
+});
