@@ -9,3 +9,5 @@ export { ResumeWriter, loadResumeState, fileStates, writeFileAtomic, ResumeForma
 export type { ResumeWriterOptions, FileState, ResumeState, LoadedState } from './resume';
 export { checkExisting } from './check';
 export type { CheckOptions, CheckResult } from './check';
+export { openTorrentFiles, stateFileOf } from './torrent-data';
+export type { TorrentFiles, TorrentFilesOptions } from './torrent-data';

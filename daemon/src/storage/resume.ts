@@ -105,10 +105,14 @@ export class ResumeWriter {
     return this.writes;
   }
 
-  /** Records `have` (copied now); resolves once a write carrying it (or a later state) ended. Never rejects. */
+  /**
+   * Records `have`; resolves once a write carrying it (or a later state) ended. Never rejects.
+   * `have` is copied when its write starts, before that write's flush, so pieces set in it
+   * meanwhile are recorded too (they were verified, hence written, before the flush).
+   */
   save(have: Bitfield): Promise<void> {
     if (have.length !== this.opts.m.pieceCount) throw new RangeError(`have has ${have.length} pieces, torrent has ${this.opts.m.pieceCount}`);
-    this.pending = have.clone();
+    this.pending = have;
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
     this.running ??= this.drain();
     return done;
@@ -121,7 +125,7 @@ export class ResumeWriter {
 
   private async drain(): Promise<void> {
     while (this.pending) {
-      const have = this.pending;
+      const have = this.pending.clone();
       const waiters = this.waiters;
       this.pending = undefined;
       this.waiters = [];
@@ -138,7 +142,7 @@ export class ResumeWriter {
   private async writeState(have: Bitfield): Promise<void> {
     this.writes++;
     const { m, savePath, stateFile, storage } = this.opts;
-    // The snapshot was taken before this flush, so every piece in it is on disk once flush resolves.
+    // The copy was taken before this flush, so every piece in it is on disk once flush resolves.
     await storage.flush();
     const files = await fileStates(m, savePath);
     await writeFileAtomic(stateFile, encodeResumeState({ infoHashHex: m.infoHashHex, have, files }));
