@@ -1,60 +1,251 @@
 import { EventEmitter } from 'node:events';
-import { Torrent } from './torrent';
-import type { AddTorrentOptions, Metainfo, SessionOptions, SessionSettings, SessionStats } from './types';
+import { mkdir, rm } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { stateFileOf } from '../storage';
+import { generatePeerId } from '../util/peer-id';
+import { Throttle } from '../util/throttle';
+import { PeerConnection } from '../wire/connection';
+import { openFileData, type OpenData } from './data';
+import { Torrent, type TorrentContext } from './torrent';
+import {
+  SessionError,
+  type AddTorrentOptions,
+  type LogEntry,
+  type Metainfo,
+  type PeerChange,
+  type SessionOptions,
+  type SessionSettings,
+  type SessionStats,
+} from './types';
 
-/** The daemon's whole BitTorrent state: one listening port, the torrents, limits. */
+/** Session options with every default filled in. */
+type Settings = Required<Omit<SessionOptions, 'announceIp' | 'peerId'>> & { announceIp?: string };
+
+/** Internal hooks for tests: memory storage instead of files. */
+export interface SessionInternals {
+  openData?: OpenData;
+}
+
+/** The daemon's whole BitTorrent state: one listening port for all torrents, the torrents, limits. */
 export class Session extends EventEmitter {
+  readonly peerId: Uint8Array;
+  private readonly torrents = new Map<string, Torrent>();
+  private readonly incoming = new Set<PeerConnection>();
+  private readonly uploadThrottle: Throttle;
+  private readonly downloadThrottle: Throttle;
+  private readonly ticker: NodeJS.Timeout;
+  private readonly openData: OpenData;
+  private closed = false;
+
   private constructor(
-    readonly port: number,
-    readonly peerId: Uint8Array,
+    private server: net.Server,
+    private readonly settings: Settings,
+    peerId: Uint8Array,
+    internals: SessionInternals,
   ) {
     super();
+    this.peerId = peerId;
+    this.openData = internals.openData ?? openFileData;
+    this.uploadThrottle = new Throttle(settings.uploadRateLimit);
+    this.downloadThrottle = new Throttle(settings.downloadRateLimit);
+    this.ticker = setInterval(() => this.tick(), 1000);
+    this.ticker.unref();
+    this.serve(server);
   }
 
   /** Starts a session; it is listening when the promise resolves. */
-  static async start(opts: SessionOptions): Promise<Session> {
-    void opts;
-    throw new Error('not implemented');
+  static async start(opts: SessionOptions, internals: SessionInternals = {}): Promise<Session> {
+    if (!opts.downloadDir) throw new SessionError('invalid', 'downloadDir is required');
+    if (opts.peerId && opts.peerId.length !== 20) throw new SessionError('invalid', 'peerId must be 20 bytes');
+    const settings: Settings = {
+      downloadDir: opts.downloadDir,
+      stateDir: opts.stateDir ?? path.join(opts.downloadDir, '.btd'),
+      listenHost: opts.listenHost ?? '0.0.0.0',
+      port: opts.port ?? 6881,
+      maxConnections: opts.maxConnections ?? 200,
+      maxConnectionsPerTorrent: opts.maxConnectionsPerTorrent ?? 50,
+      uploadRateLimit: opts.uploadRateLimit ?? 0,
+      downloadRateLimit: opts.downloadRateLimit ?? 0,
+      ...(opts.announceIp ? { announceIp: opts.announceIp } : {}),
+    };
+    await mkdir(settings.stateDir, { recursive: true });
+    const server = await listen(settings.listenHost, settings.port);
+    return new Session(server, settings, opts.peerId ?? generatePeerId(), internals);
   }
 
-  /** Adds a torrent, checks existing data, then downloads or seeds. */
-  async addTorrent(m: Metainfo, opts?: AddTorrentOptions): Promise<Torrent> {
-    void m;
-    void opts;
-    throw new Error('not implemented');
+  /** The port we listen on (the real one when 0 was asked). */
+  get port(): number {
+    return (this.server.address() as net.AddressInfo).port;
+  }
+
+  /** Adds a torrent; it checks existing data (state 'checking'), then downloads or seeds. */
+  async addTorrent(m: Metainfo, opts: AddTorrentOptions = {}): Promise<Torrent> {
+    if (this.closed) throw new SessionError('invalid', 'session is closed');
+    if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', `${m.name} is already added`);
+    const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
+    const log = (level: LogEntry['level'], message: string): void => this.log({ level, message, infoHash: m.infoHashHex });
+    let data;
+    try {
+      data = await this.openData(m, savePath, this.settings.stateDir, (message) => log('warn', message));
+    } catch (err) {
+      throw new SessionError('io', `cannot open data of ${m.name}: ${(err as Error).message}`);
+    }
+    if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', `${m.name} is already added`);
+    const t = new Torrent(m, savePath, data, this.torrentContext());
+    this.torrents.set(m.infoHashHex, t);
+    this.forward(t);
+    this.emit('torrent-added', t);
+    t.start({ paused: opts.paused, verify: opts.verify }).catch(() => undefined); // failures land in the 'error' state
+    return t;
   }
 
   /** The torrent with this info hash (hex), if any. */
   get(infoHashHex: string): Torrent | undefined {
-    void infoHashHex;
-    throw new Error('not implemented');
+    return this.torrents.get(infoHashHex.toLowerCase());
   }
 
   /** All torrents, in the order added. */
   list(): Torrent[] {
-    throw new Error('not implemented');
+    return [...this.torrents.values()];
   }
 
   /** Stops and forgets a torrent; optionally deletes its files. */
-  async remove(infoHashHex: string, opts?: { deleteData?: boolean }): Promise<void> {
-    void infoHashHex;
-    void opts;
-    throw new Error('not implemented');
+  async remove(infoHashHex: string, opts: { deleteData?: boolean } = {}): Promise<void> {
+    const t = this.get(infoHashHex);
+    if (!t) throw new SessionError('unknown-torrent', `no torrent ${infoHashHex}`);
+    this.torrents.delete(t.infoHashHex);
+    await t.close();
+    if (opts.deleteData) {
+      try {
+        await t.deleteData();
+        await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
+      } catch (err) {
+        throw new SessionError('io', `cannot delete data of ${t.metainfo.name}: ${(err as Error).message}`);
+      }
+    }
+    t.removeAllListeners();
+    this.emit('torrent-removed', t.infoHashHex);
   }
 
-  /** Changes options on a live session. */
+  /** Changes options on a live session; a new port or host re-listens. */
   async setOptions(partial: SessionSettings): Promise<void> {
-    void partial;
-    throw new Error('not implemented');
+    const s = this.settings;
+    if (partial.uploadRateLimit !== undefined) this.uploadThrottle.setRate((s.uploadRateLimit = partial.uploadRateLimit));
+    if (partial.downloadRateLimit !== undefined) this.downloadThrottle.setRate((s.downloadRateLimit = partial.downloadRateLimit));
+    if (partial.maxConnections !== undefined) s.maxConnections = partial.maxConnections;
+    if (partial.maxConnectionsPerTorrent !== undefined) s.maxConnectionsPerTorrent = partial.maxConnectionsPerTorrent;
+    if (partial.announceIp !== undefined) s.announceIp = partial.announceIp || undefined;
+    if (partial.downloadDir !== undefined) s.downloadDir = partial.downloadDir;
+    const host = partial.listenHost ?? s.listenHost;
+    const port = partial.port ?? s.port;
+    if (host !== s.listenHost || (port !== s.port && port !== this.port)) {
+      const server = await listen(host, port);
+      this.server.close();
+      this.server = server;
+      this.serve(server);
+      s.listenHost = host;
+      s.port = port;
+    }
   }
 
   /** Session-wide totals. */
   stats(): SessionStats {
-    throw new Error('not implemented');
+    const out: SessionStats = { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port };
+    for (const t of this.torrents.values()) {
+      const s = t.summary();
+      out.downloadRate += s.downloadRate;
+      out.uploadRate += s.uploadRate;
+      out.downloaded += s.downloaded;
+      out.uploaded += s.uploaded;
+      out.peers += s.peers;
+    }
+    return out;
   }
 
   /** Announces 'stopped' (bounded wait), closes connections and files, saves resume data. */
   async close(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.ticker);
+    const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const c of this.incoming) c.destroy();
+    await Promise.all([...this.torrents.values()].map((t) => t.close()));
+    await closing;
   }
+
+  private torrentContext(): TorrentContext {
+    return {
+      peerId: this.peerId,
+      port: () => this.port,
+      announceIp: () => this.settings.announceIp,
+      uploadThrottle: this.uploadThrottle,
+      downloadThrottle: this.downloadThrottle,
+      maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
+      globalRoom: () => this.connectionCount() < this.settings.maxConnections,
+      connect: (ip, port) => {
+        const socket = net.connect({ host: ip, port });
+        socket.setNoDelay(true);
+        return socket;
+      },
+    };
+  }
+
+  private connectionCount(): number {
+    let n = this.incoming.size;
+    for (const t of this.torrents.values()) n += t.connectionCount;
+    return n;
+  }
+
+  private serve(server: net.Server): void {
+    server.on('connection', (socket) => this.onIncoming(server, socket));
+    server.on('error', (err) => this.log({ level: 'error', message: `listener: ${err.message}` }));
+  }
+
+  /** Routes an incoming connection by the info hash of its handshake. */
+  private onIncoming(server: net.Server, socket: net.Socket): void {
+    if (this.closed || server !== this.server || this.incoming.size >= this.settings.maxConnections) {
+      socket.destroy();
+      return;
+    }
+    socket.setNoDelay(true);
+    const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
+    const port = socket.remotePort ?? 0;
+    const conn = new PeerConnection(socket, { peerId: this.peerId });
+    this.incoming.add(conn);
+    conn.on('handshake', (h) => {
+      this.incoming.delete(conn);
+      const t = this.torrents.get(Buffer.from(h.infoHash).toString('hex'));
+      if (!t || !t.acceptIncoming(conn, ip, port)) conn.destroy();
+    });
+    conn.once('close', () => this.incoming.delete(conn));
+  }
+
+  private forward(t: Torrent): void {
+    t.on('progress', () => this.emit('progress', t));
+    t.on('state', () => this.emit('state', t));
+    t.on('completed', () => this.emit('completed', t));
+    t.on('peer', (change: PeerChange) => this.emit('peer', t, change));
+    t.on('log', (entry: LogEntry) => this.log(entry));
+  }
+
+  private log(entry: LogEntry): void {
+    this.emit('log', entry);
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    for (const t of this.torrents.values()) t.tick(now);
+  }
+}
+
+function listen(host: string, port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
 }

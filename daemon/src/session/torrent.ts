@@ -1,52 +1,361 @@
 import { EventEmitter } from 'node:events';
-import type { Metainfo, PeerSummary, TorrentSummary, TrackerStatus } from './types';
+import type { Duplex } from 'node:stream';
+import { Picker } from '../picker';
+import { TrackerClient } from '../tracker/client/client';
+import { Bitfield } from '../util/bitfield';
+import type { Throttle } from '../util/throttle';
+import { PeerConnection, type TorrentGeometry } from '../wire/connection';
+import { AddressBook } from './address-book';
+import type { TorrentData } from './data';
+import type { Peer } from './peer';
+import { Swarm } from './swarm';
+import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
-/** One swarm: wires picker, storage, connections and tracker announces. */
+/** Dials we keep pending at once per torrent. */
+const MAX_HALF_OPEN = 8;
+/** Regular unchoke slots per torrent (plus one optimistic). */
+const UNCHOKE_SLOTS = 4;
+
+/** What a torrent needs from its session. */
+export interface TorrentContext {
+  peerId: Uint8Array;
+  port(): number;
+  announceIp(): string | undefined;
+  uploadThrottle: Throttle;
+  downloadThrottle: Throttle;
+  maxConnectionsPerTorrent(): number;
+  /** Room for one more connection under the global cap. */
+  globalRoom(): boolean;
+  /** Opens a TCP connection (injectable for tests). */
+  connect(ip: string, port: number): Duplex;
+}
+
+/** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
 export class Torrent extends EventEmitter {
   readonly infoHashHex: string;
+  readonly addedAt = Date.now();
+  private state: TorrentState = 'checking';
+  private error: string | undefined;
+  private picker: Picker;
+  private swarm: Swarm | undefined;
+  private tracker: TrackerClient | undefined;
+  private readonly book = new AddressBook();
+  private readonly halfOpen = new Set<string>();
+  private readonly geometry: TorrentGeometry;
+  private downloadedBefore = 0;
+  private uploadedBefore = 0;
+  private ticks = 0;
+  private closed = false;
 
   constructor(
     readonly metainfo: Metainfo,
     readonly savePath: string,
+    private readonly data: TorrentData,
+    private readonly ctx: TorrentContext,
   ) {
     super();
     this.infoHashHex = metainfo.infoHashHex;
+    this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
+    this.picker = new Picker(metainfo);
+  }
+
+  /** Checks existing data, then downloads, seeds, or stays paused. */
+  async start(opts: { paused?: boolean; verify?: 'fast' | 'full' }): Promise<void> {
+    await this.check(opts.verify ?? 'fast');
+    if (opts.paused) this.setState('paused');
+    else this.activate();
+  }
+
+  get complete(): boolean {
+    return this.picker.missingPieces === 0;
+  }
+
+  /** Live connections (half-open dials included). */
+  get connectionCount(): number {
+    return (this.swarm?.peers.size ?? 0) + this.halfOpen.size;
   }
 
   /** A snapshot for display. */
   summary(): TorrentSummary {
-    throw new Error('not implemented');
+    const m = this.metainfo;
+    const have = this.picker.have;
+    const verifiedBytes = this.verifiedBytes();
+    const downloadRate = this.swarm?.downloadRate.rate() ?? 0;
+    const uploaded = this.uploaded;
+    const downloaded = this.downloaded;
+    const left = m.totalLength - verifiedBytes;
+    const s: TorrentSummary = {
+      infoHash: this.infoHashHex,
+      name: m.name,
+      state: this.state,
+      progress: m.totalLength === 0 ? 1 : verifiedBytes / m.totalLength,
+      totalLength: m.totalLength,
+      verifiedBytes,
+      pieceCount: m.pieceCount,
+      havePieces: have.count,
+      downloaded,
+      uploaded,
+      downloadRate,
+      uploadRate: this.swarm?.uploadRate.rate() ?? 0,
+      ratio: downloaded > 0 ? uploaded / downloaded : 0,
+      peers: this.swarm?.peers.size ?? 0,
+      seeds: this.swarm?.seeds ?? 0,
+      savePath: this.savePath,
+      addedAt: this.addedAt,
+    };
+    if (this.error !== undefined) s.error = this.error;
+    if (left > 0 && downloadRate > 0 && this.state === 'downloading') s.etaSeconds = Math.ceil(left / downloadRate);
+    return s;
   }
 
   /** Snapshots of live connections. */
   peers(): PeerSummary[] {
-    throw new Error('not implemented');
+    return this.swarm ? [...this.swarm.peers.values()].map((p) => p.summary()) : [];
   }
 
   /** Snapshots of the trackers. */
   trackers(): TrackerStatus[] {
-    throw new Error('not implemented');
+    if (this.tracker) return this.tracker.status();
+    return this.metainfo.announceList.flatMap((urls, tier) => urls.map((url) => ({ url, tier })));
   }
 
   /** Stops transfers and announces 'stopped'; keeps the data. */
   async pause(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.state === 'paused' || this.closed) return;
+    await this.deactivate();
+    this.setState('paused');
   }
 
-  /** Restarts a paused torrent. */
+  /** Restarts a paused (or failed) torrent. */
   async resume(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.closed || this.state === 'checking') return;
+    if (this.state === 'error') {
+      this.error = undefined;
+      await this.check('full');
+    }
+    if (this.state !== 'downloading' && this.state !== 'seeding') this.activate();
   }
 
-  /** Re-hashes all data. */
+  /** Re-hashes all data; transfers pause meanwhile and restart after unless paused before. */
   async verify(): Promise<void> {
-    throw new Error('not implemented');
+    if (this.closed || this.state === 'checking') return;
+    const wasPaused = this.state === 'paused';
+    await this.deactivate();
+    await this.check('full');
+    if (wasPaused) this.setState('paused');
+    else this.activate();
   }
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {
-    void ip;
-    void port;
-    throw new Error('not implemented');
+    this.book.add(ip, port);
+    this.dialMore();
+  }
+
+  /** Takes an incoming connection for this torrent, from its 'handshake' event; false if refused. */
+  acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
+    const swarm = this.swarm;
+    if (!swarm || this.closed) return false;
+    if (this.connectionCount >= this.ctx.maxConnectionsPerTorrent() || !this.ctx.globalRoom()) {
+      if (!this.dropUseless()) return false;
+    }
+    conn.accept(this.metainfo.infoHash, this.geometry);
+    conn.once('ready', () => swarm.attach(conn, ip, port));
+    return true;
+  }
+
+  /** Once a second from the session: rates, timeouts, choking, dialling, progress. */
+  tick(now: number): void {
+    if (!this.swarm) return;
+    this.ticks++;
+    this.swarm.tick(now);
+    if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
+    if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent() && this.book.size > this.connectionCount) {
+      this.dropUseless();
+    }
+    this.dialMore();
+    this.emit('progress');
+  }
+
+  /** Stops everything and saves resume data; the storage stays open for deleteData. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.deactivate();
+    this.closed = true;
+    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    await this.data.storage.close().catch(() => undefined);
+  }
+
+  /** Deletes the torrent's files; call after close(). */
+  async deleteData(): Promise<void> {
+    await this.data.storage.deleteData();
+  }
+
+  get downloaded(): number {
+    return this.downloadedBefore + (this.swarm?.downloaded ?? 0);
+  }
+
+  get uploaded(): number {
+    return this.uploadedBefore + (this.swarm?.uploaded ?? 0);
+  }
+
+  private verifiedBytes(): number {
+    const m = this.metainfo;
+    const have = this.picker.have;
+    if (have.count === 0) return 0;
+    const last = m.pieceCount - 1;
+    const lastSize = m.totalLength - m.pieceLength * last;
+    return (have.count - (have.has(last) ? 1 : 0)) * m.pieceLength + (have.has(last) ? lastSize : 0);
+  }
+
+  private async check(mode: 'fast' | 'full'): Promise<void> {
+    this.setState('checking');
+    try {
+      const have: Bitfield = await this.data.check(mode);
+      this.picker = new Picker(this.metainfo, have);
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+  }
+
+  private activate(): void {
+    if (this.closed) return;
+    this.swarm = new Swarm({
+      metainfo: this.metainfo,
+      peerId: this.ctx.peerId,
+      storage: this.data.storage,
+      picker: this.picker,
+      uploadThrottle: this.ctx.uploadThrottle,
+      downloadThrottle: this.ctx.downloadThrottle,
+      log: (level, message) => this.log(level, message),
+      pieceVerified: (piece) => this.onPieceVerified(piece),
+      storageFailed: (err) => this.fail(err),
+      peerChanged: (kind, peer) => this.emitPeer(kind, peer),
+      banned: (peer) => this.book.ban(peer.ip, peer.port),
+    });
+    this.setState(this.complete ? 'seeding' : 'downloading');
+    this.startTracker();
+    this.dialMore();
+  }
+
+  private async deactivate(): Promise<void> {
+    const swarm = this.swarm;
+    const tracker = this.tracker;
+    this.swarm = undefined;
+    this.tracker = undefined;
+    if (swarm) {
+      swarm.stop();
+      this.downloadedBefore += swarm.downloaded;
+      this.uploadedBefore += swarm.uploaded;
+    }
+    if (tracker) await tracker.stop().catch(() => undefined);
+    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+  }
+
+  private startTracker(): void {
+    const urls = this.metainfo.announceList.flat().filter((u) => /^https?:\/\//i.test(u));
+    if (urls.length === 0) return;
+    const ip = this.ctx.announceIp();
+    const tracker = new TrackerClient({
+      announceList: this.metainfo.announceList,
+      infoHash: this.metainfo.infoHash,
+      peerId: this.ctx.peerId,
+      port: this.ctx.port(),
+      ...(ip ? { ip } : {}),
+      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - this.verifiedBytes() }),
+    });
+    tracker.on('peers', (peers) => {
+      for (const p of peers) this.book.add(p.ip, p.port);
+      this.dialMore();
+    });
+    tracker.on('warning', (message) => this.log('warn', `tracker: ${message}`));
+    tracker.on('error', (message, url) => this.log('warn', `tracker ${url}: ${message}`));
+    this.tracker = tracker;
+    tracker.start();
+  }
+
+  private onPieceVerified(piece: number): void {
+    this.data.pieceVerified(piece);
+    this.emit('progress');
+    if (!this.complete) return;
+    this.swarm?.onComplete();
+    this.tracker?.complete();
+    this.setState('seeding');
+    this.log('info', `${this.metainfo.name} complete`);
+    void this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    this.emit('completed');
+  }
+
+  /** Dials known addresses while there is room; seeders dial too, since some clients never dial loopback. */
+  private dialMore(): void {
+    const swarm = this.swarm;
+    if (!swarm || this.closed) return;
+    const room = Math.min(MAX_HALF_OPEN - this.halfOpen.size, this.ctx.maxConnectionsPerTorrent() - this.connectionCount);
+    if (room <= 0) return;
+    const busy = new Set<string>([...swarm.peers.keys(), ...this.halfOpen]);
+    for (const { ip, port } of this.book.take(Date.now(), busy, room)) {
+      if (!this.ctx.globalRoom()) return;
+      this.dial(swarm, ip, port);
+    }
+  }
+
+  private dial(swarm: Swarm, ip: string, port: number): void {
+    const key = `${ip}:${port}`;
+    this.halfOpen.add(key);
+    let socket: Duplex;
+    try {
+      socket = this.ctx.connect(ip, port);
+    } catch {
+      this.halfOpen.delete(key);
+      this.book.failed(ip, port, Date.now());
+      return;
+    }
+    const conn = PeerConnection.connect(socket, { peerId: this.ctx.peerId }, this.metainfo.infoHash, this.geometry);
+    conn.once('ready', () => {
+      this.halfOpen.delete(key);
+      this.book.succeeded(ip, port);
+      if (Buffer.from(conn.remote?.peerId ?? []).equals(this.ctx.peerId)) this.book.ban(ip, port);
+      swarm.attach(conn, ip, port);
+    });
+    conn.once('close', () => {
+      if (!this.halfOpen.delete(key)) return;
+      this.book.failed(ip, port, Date.now());
+    });
+  }
+
+  /** Closes one connection that helps nobody (neither side interested), to make room. */
+  private dropUseless(): boolean {
+    if (!this.swarm) return false;
+    for (const p of this.swarm.peers.values()) {
+      if (!p.conn.amInterested && !p.conn.peerInterested) {
+        p.conn.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private fail(err: unknown): void {
+    this.error = err instanceof Error ? err.message : String(err);
+    this.log('error', `${this.metainfo.name}: ${this.error}`);
+    void this.deactivate();
+    this.setState('error');
+  }
+
+  private setState(state: TorrentState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state');
+  }
+
+  private emitPeer(kind: 'added' | 'removed', peer: Peer): void {
+    const change: PeerChange = { kind, peer: peer.summary() };
+    this.emit('peer', change);
+  }
+
+  private log(level: LogEntry['level'], message: string): void {
+    const entry: LogEntry = { level, message, infoHash: this.infoHashHex };
+    this.emit('log', entry);
   }
 }

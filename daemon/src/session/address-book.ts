@@ -1,0 +1,79 @@
+/** Most addresses remembered per torrent; trackers and peers cannot grow it further. */
+export const MAX_ADDRESSES = 2000;
+/** Wait before redialling an address after a failure; doubles per failure up to the maximum. */
+const RETRY_BASE_MS = 15_000;
+const RETRY_MAX_MS = 10 * 60_000;
+
+interface Entry {
+  ip: string;
+  port: number;
+  failures: number;
+  /** Not dialled before this time. */
+  notBefore: number;
+  banned: boolean;
+}
+
+/** The peers we know of for one torrent and when each may be dialled. */
+export class AddressBook {
+  private readonly entries = new Map<string, Entry>();
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Learns an address (tracker, CLI, incoming). Returns false if it was ignored. */
+  add(ip: string, port: number): boolean {
+    if (!Number.isInteger(port) || port <= 0 || port > 65535 || ip.length === 0) return false;
+    const key = `${ip}:${port}`;
+    const e = this.entries.get(key);
+    if (e) {
+      // A tracker listing it again is a hint it is alive: let it be dialled soon.
+      if (!e.banned) e.notBefore = Math.min(e.notBefore, Date.now() + RETRY_BASE_MS);
+      return false;
+    }
+    if (this.entries.size >= MAX_ADDRESSES) return false;
+    this.entries.set(key, { ip, port, failures: 0, notBefore: 0, banned: false });
+    return true;
+  }
+
+  /** Addresses that may be dialled now, excluding `busy` keys; each is held back until reported. */
+  take(now: number, busy: ReadonlySet<string>, limit: number): { ip: string; port: number }[] {
+    const out: { ip: string; port: number }[] = [];
+    for (const [key, e] of this.entries) {
+      if (out.length >= limit) break;
+      if (e.banned || e.notBefore > now || busy.has(key)) continue;
+      e.notBefore = now + RETRY_BASE_MS;
+      out.push({ ip: e.ip, port: e.port });
+    }
+    return out;
+  }
+
+  /** A dial failed or the connection ended early: back off. */
+  failed(ip: string, port: number, now: number): void {
+    const e = this.entries.get(`${ip}:${port}`);
+    if (!e) return;
+    e.failures++;
+    e.notBefore = now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (e.failures - 1));
+  }
+
+  /** A connection worked: forget past failures. */
+  succeeded(ip: string, port: number): void {
+    const e = this.entries.get(`${ip}:${port}`);
+    if (e) e.failures = 0;
+  }
+
+  /** Never dial this address again (corrupt data, or it is ourselves). */
+  ban(ip: string, port: number): void {
+    const key = `${ip}:${port}`;
+    const e = this.entries.get(key);
+    if (e) e.banned = true;
+    else if (this.entries.size < MAX_ADDRESSES) this.entries.set(key, { ip, port, failures: 0, notBefore: Infinity, banned: true });
+  }
+
+  /** The earliest time any address becomes dialable (Infinity if none). */
+  nextDue(busy: ReadonlySet<string>): number {
+    let t = Infinity;
+    for (const [key, e] of this.entries) if (!e.banned && !busy.has(key)) t = Math.min(t, e.notBefore);
+    return t;
+  }
+}
