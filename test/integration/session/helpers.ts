@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTorrent } from '../../../daemon/src/metainfo';
+import type { Metainfo } from '../../../daemon/src/metainfo/types';
+import { Session, type Torrent } from '../../../daemon/src/session';
+import type { SessionInternals } from '../../../daemon/src/session/session';
+import type { SessionOptions } from '../../../daemon/src/session/types';
+
+/** A temp folder removed by `cleanup`. */
+export async function tempDir(prefix = 'btd-session-'): Promise<string> {
+  return mkdtemp(path.join(tmpdir(), prefix));
+}
+
+/** Writes random files under `root/name` and makes a torrent of them. */
+export async function makeTorrent(
+  root: string,
+  name: string,
+  files: Record<string, number>,
+  pieceLength = 32768,
+): Promise<{ metainfo: Metainfo; contents: Map<string, Buffer> }> {
+  const contents = new Map<string, Buffer>();
+  for (const [rel, size] of Object.entries(files)) {
+    const p = path.join(root, name, rel);
+    await mkdir(path.dirname(p), { recursive: true });
+    const data = randomBytes(size);
+    await writeFile(p, data);
+    contents.set(rel, data);
+  }
+  const { metainfo } = await createTorrent(path.join(root, name), { pieceLength });
+  return { metainfo, contents };
+}
+
+/** Asserts every file under `root/name` equals what was written. */
+export async function sameFiles(root: string, name: string, contents: Map<string, Buffer>): Promise<boolean> {
+  for (const [rel, data] of contents) {
+    const got = await readFile(path.join(root, name, rel)).catch(() => Buffer.alloc(0));
+    if (!got.equals(data)) return false;
+  }
+  return true;
+}
+
+/** A session on 127.0.0.1, any port. */
+export function startSession(downloadDir: string, extra: Partial<SessionOptions> = {}, internals: SessionInternals = {}): Promise<Session> {
+  return Session.start({ downloadDir, listenHost: '127.0.0.1', port: 0, ...extra }, internals);
+}
+
+/** Resolves when `t` has every piece (or at once). Rejects if it enters the error state. */
+export function completed(t: Torrent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const s = t.summary();
+      if (s.state === 'error') reject(new Error(s.error));
+      else if (s.havePieces === s.pieceCount && s.state !== 'checking') resolve();
+      else return;
+      t.off('completed', check);
+      t.off('state', check);
+      t.off('progress', check);
+    };
+    t.on('completed', check);
+    t.on('state', check);
+    t.on('progress', check);
+    check();
+  });
+}
+
+/** Resolves when the torrent leaves 'checking'. */
+export function checked(t: Torrent): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (t.summary().state === 'checking') return;
+      t.off('state', check);
+      resolve();
+    };
+    t.on('state', check);
+    check();
+  });
+}
+
+/** Removes temp folders, ignoring errors. */
+export async function cleanup(...dirs: string[]): Promise<void> {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+}
