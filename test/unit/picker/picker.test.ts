@@ -19,6 +19,15 @@ describe('rarest first', () => {
     assert.deepEqual(p.pick(bf('*  *'), 10, 'c'), []);
   });
 
+  test('rarest first skips what we have', () => {
+    const p = swarm('2223333', '* *  * ', { random: seeded(3) });
+    assert.deepEqual(pieces(p.pick(all(7), 2, 'a')), [1, 1]);
+    const rest = pieces(p.pick(all(7), 6, 'b'));
+    assert.deepEqual([...new Set(rest)].sort(), [3, 4, 6]);
+    assert.equal(rest.length, 6);
+    assert.ok(p.endgame);
+  });
+
   test('pieces nobody announced are not picked', () => {
     const p = swarm('0100');
     assert.deepEqual(pieces(p.pick(all(4), 10, 'a')), [1, 1]);
