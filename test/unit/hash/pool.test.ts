@@ -1,0 +1,84 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HashPool, HashReadError } from '../../../daemon/src/hash/pool';
+
+const sha1 = (...parts: Uint8Array[]): string => {
+  const h = createHash('sha1');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+describe('HashPool', () => {
+  let dir: string;
+  let pool: HashPool;
+  const a = randomBytes(3 * 1024 * 1024 + 17);
+  const b = randomBytes(1000);
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'btd-hash-'));
+    writeFileSync(join(dir, 'a'), a);
+    writeFileSync(join(dir, 'b'), b);
+    pool = new HashPool({ workers: 2 });
+  });
+  after(async () => {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('sha1 of bytes', async () => {
+    assert.equal(hex(await pool.sha1(new TextEncoder().encode('abc'))), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+    assert.equal(hex(await pool.sha1(new Uint8Array(0))), sha1(new Uint8Array(0)));
+  });
+
+  test('sha1 of spans across files, at offsets, larger than the read buffer', async () => {
+    const spans = [
+      { path: join(dir, 'a'), offset: 5, length: a.length - 5 },
+      { path: join(dir, 'b'), offset: 0, length: 0 },
+      { path: join(dir, 'b'), offset: 10, length: 990 },
+    ];
+    assert.equal(hex(await pool.sha1Spans(spans)), sha1(a.subarray(5), b.subarray(10)));
+    assert.equal(hex(await pool.sha1Spans([])), sha1());
+  });
+
+  test('many requests in parallel each get their own digest', async () => {
+    const jobs = Array.from({ length: 200 }, (_, i) => ({ path: join(dir, 'a'), offset: i * 1000, length: 777 + i }));
+    const digests = await Promise.all(jobs.map((s) => pool.sha1Spans([s])));
+    digests.forEach((d, i) => assert.equal(hex(d), sha1(a.subarray(i * 1000, i * 1000 + 777 + i))));
+  });
+
+  test('read failures reject with HashReadError naming the file', async () => {
+    await assert.rejects(pool.sha1Spans([{ path: join(dir, 'missing'), offset: 0, length: 1 }]), (e: unknown) => {
+      return e instanceof HashReadError && e.code === 'ENOENT' && e.path === join(dir, 'missing') && e.message.includes('missing');
+    });
+    await assert.rejects(pool.sha1Spans([{ path: join(dir, 'b'), offset: 990, length: 20 }]), (e: unknown) => {
+      return e instanceof HashReadError && e.code === 'ESHORT' && /ends before byte 1010/.test(e.message);
+    });
+    assert.equal(hex(await pool.sha1Spans([{ path: join(dir, 'b'), offset: 0, length: 1000 }])), sha1(b), 'still works after errors');
+  });
+
+  test('a closed pool rejects, and requests in flight at close reject instead of hanging', async () => {
+    const p = new HashPool({ workers: 1 });
+    const inFlight = p.sha1Spans([{ path: join(dir, 'a'), offset: 0, length: a.length }]);
+    const closing = p.close();
+    await assert.rejects(inFlight);
+    await closing;
+    await assert.rejects(p.sha1(new Uint8Array(1)), /closed/);
+  });
+});
+
+test('an idle pool does not keep a process alive', { timeout: 30_000 }, async () => {
+  const poolPath = join(__dirname, '../../../daemon/src/hash/pool.js');
+  const script = `require(${JSON.stringify(poolPath)}).sharedHashPool().sha1(Buffer.from('abc')).then((d) => console.log(Buffer.from(d).toString('hex')))`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  assert.equal(code, 0);
+  assert.equal(out.trim(), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+});
