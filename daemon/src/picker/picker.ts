@@ -71,6 +71,7 @@ export class Picker {
     return this.haveSet;
   }
 
+  /** Pieces we do not have yet. */
   get missingPieces(): number {
     return this.haveSet.length - this.haveSet.count;
   }
@@ -80,6 +81,7 @@ export class Picker {
     return this.unrequested === 0 && this.missingPieces > 0;
   }
 
+  /** Connected peers that have `piece`. */
   availability(piece: number): number {
     return this.rarity.availability(piece);
   }

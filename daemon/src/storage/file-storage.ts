@@ -19,6 +19,7 @@ export interface FileStorageOptions {
   pool?: HashPool;
 }
 
+/** Open handles kept per torrent by default: well under common descriptor limits, even with many torrents. */
 export const DEFAULT_MAX_OPEN_FILES = 64;
 
 /** The disk paths of a torrent's files under `savePath`; StorageError('unsafe-path') if one would escape. */
