@@ -1,4 +1,8 @@
 /** Metainfo: parse and validate .torrent files, create them, magnet links, safe paths, piece geometry. */
+import { safeFilePath } from './paths';
+import type { Metainfo } from './types';
+import type { Layout } from './geometry';
+
 export type { FileEntry, Metainfo } from './types';
 export { MetainfoError } from './errors';
 export type { MetainfoErrorCode } from './errors';
@@ -18,15 +22,12 @@ export {
 } from './piece-length';
 export { BLOCK_SIZE, Geometry, spansOf } from './geometry';
 export type { FileExtent, FileSpan, Layout } from './geometry';
-import { safeFilePath } from './paths';
-import type { Metainfo } from './types';
-
 /** Disk paths of every file of `m` under `root`, in torrent order (each checked by `safeFilePath`). */
 export function filePathsOf(m: Metainfo, root: string): string[] {
   return m.files.map((f) => safeFilePath(root, f.path));
 }
 
 /** The layout `Geometry` needs, from a metainfo. */
-export function layoutOf(m: Metainfo): { pieceLength: number; totalLength: number; files: { length: number; offset: number }[] } {
+export function layoutOf(m: Metainfo): Layout {
   return { pieceLength: m.pieceLength, totalLength: m.totalLength, files: m.files };
 }
