@@ -21,8 +21,23 @@ interface CreateFlags {
   quiet?: boolean;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+const TRACKER_PROTOCOLS = ['http:', 'https:', 'udp:', 'ws:', 'wss:'];
+const WEB_PROTOCOLS = ['http:', 'https:'];
+
+/** A repeatable option whose values (comma-separated if `commas`) must be URLs of the given protocols. */
+function collectUrls(protocols: string[], commas: boolean): (value: string, previous: string[]) => string[] {
+  return (value, previous) => {
+    for (const url of commas ? value.split(',').map((u) => u.trim()) : [value]) {
+      let protocol: string;
+      try {
+        protocol = new URL(url).protocol;
+      } catch {
+        throw new CliError(`"${url}" is not a URL`);
+      }
+      if (!protocols.includes(protocol)) throw new CliError(`"${url}": expected a ${protocols.join(' / ')} URL`);
+    }
+    return [...previous, value];
+  };
 }
 
 function pieceLengthOption(text: string): number {
@@ -40,11 +55,11 @@ export function registerCreate(program: Command): void {
     .description('create a .torrent from a file or a folder')
     .argument('<file-or-folder>', 'what to share')
     .option('-o, --output <file>', 'where to write the torrent (default ./<name>.torrent)')
-    .option('-t, --tracker <url>', 'announce URL; repeat for more tiers, comma-separate URLs of one tier', collect, [])
+    .option('-t, --tracker <url>', 'announce URL; repeat for more tiers, comma-separate URLs of one tier', collectUrls(TRACKER_PROTOCOLS, true), [])
     .option('--piece-length <size>', 'piece length: a power of two, e.g. 262144, 256K, 1M (default: automatic)', pieceLengthOption)
     .option('--private', 'set the private flag (BEP 27): peers only from the trackers')
     .option('--comment <text>', 'free text stored in the torrent')
-    .option('--web-seed <url>', 'web seed URL (BEP 19); repeatable', collect, [])
+    .option('--web-seed <url>', 'web seed URL (BEP 19); repeatable', collectUrls(WEB_PROTOCOLS, false), [])
     .option('--hidden', "include files and folders whose names start with '.'")
     .option('--force', 'overwrite the output file if it exists')
     .option('-q, --quiet', 'no progress display')
@@ -103,6 +118,7 @@ async function runCreate(input: string, flags: CreateFlags): Promise<void> {
       comment: flags.comment,
       webSeeds: flags.webSeed,
       includeHidden: flags.hidden,
+      exclude: [output], // a torrent re-made with --force inside its own folder must not hash itself
       signal: abort.signal,
       onProgress: (done, total) => {
         if (flags.quiet) return;

@@ -33,14 +33,32 @@ function byPathBytes(a: SourceFile, b: SourceFile): number {
   return Buffer.compare(Buffer.from(a.parts.join('/')), Buffer.from(b.parts.join('/')));
 }
 
-async function walk(root: string, rootReal: string, dir: string[], includeHidden: boolean, out: SourceFile[]): Promise<void> {
+/** Options of `collectFiles`. */
+export interface CollectOptions {
+  /** Include entries whose names start with '.'. */
+  includeHidden?: boolean;
+  /** Absolute paths to leave out (e.g. the torrent being written into the folder). */
+  exclude?: readonly string[];
+}
+
+interface Walk {
+  root: string;
+  rootReal: string;
+  includeHidden: boolean;
+  exclude: ReadonlySet<string>;
+  out: SourceFile[];
+}
+
+async function walk(w: Walk, dir: string[]): Promise<void> {
+  const { root, rootReal, out } = w;
   const entries = await readdir(join(root, ...dir), { withFileTypes: true });
   for (const entry of entries) {
-    if (!includeHidden && entry.name.startsWith('.')) continue;
+    if (!w.includeHidden && entry.name.startsWith('.')) continue;
     const parts = [...dir, entry.name];
     const diskPath = join(root, ...parts);
+    if (w.exclude.has(diskPath)) continue;
     if (entry.isDirectory()) {
-      await walk(root, rootReal, parts, includeHidden, out);
+      await walk(w, parts);
       continue;
     }
     if (entry.isSymbolicLink()) {
@@ -61,7 +79,7 @@ async function walk(root: string, rootReal: string, dir: string[], includeHidden
 }
 
 /** Collects a file or a folder (hidden entries skipped unless asked); refuses names unsafe in a torrent. */
-export async function collectFiles(input: string, includeHidden = false): Promise<Collected> {
+export async function collectFiles(input: string, opts: CollectOptions = {}): Promise<Collected> {
   const path = resolve(input);
   const name = basename(path);
   check([name], input);
@@ -72,7 +90,8 @@ export async function collectFiles(input: string, includeHidden = false): Promis
   }
   if (!real.isDirectory()) throw new MetainfoError('bad-field', `${input} is neither a file nor a folder`);
   const files: SourceFile[] = [];
-  await walk(path, await realpath(path), [], includeHidden, files);
+  const exclude = new Set((opts.exclude ?? []).map((p) => resolve(p)));
+  await walk({ root: path, rootReal: await realpath(path), includeHidden: Boolean(opts.includeHidden), exclude, out: files }, []);
   if (files.length === 0) throw new MetainfoError('empty', `${input} holds no files to share`);
   files.sort(byPathBytes);
   return { name, multiFile: true, files };

@@ -28,6 +28,8 @@ export interface CreateOptions {
   webSeeds?: string[];
   /** Include files and folders whose names start with '.'. */
   includeHidden?: boolean;
+  /** Absolute paths inside a folder input to leave out (e.g. where the torrent will be written). */
+  exclude?: string[];
   /** Default `btd/<version>`. */
   createdBy?: string;
   /** Seconds since the epoch; default now. */
@@ -103,7 +105,7 @@ function tiersOf(trackers: string[] | string[][] | undefined): string[][] {
 /** Creates a torrent; nothing is written anywhere. Rejects with the signal's reason when aborted. */
 export async function createTorrent(input: string, opts: CreateOptions = {}): Promise<{ bytes: Uint8Array; metainfo: Metainfo }> {
   opts.signal?.throwIfAborted();
-  const { name, multiFile, files } = await collectFiles(input, opts.includeHidden);
+  const { name, multiFile, files } = await collectFiles(input, { includeHidden: opts.includeHidden, exclude: opts.exclude });
   const offsets: { length: number; offset: number }[] = [];
   let totalLength = 0;
   for (const f of files) {

@@ -52,6 +52,9 @@ describe('btd create / btd info', { timeout: 60_000 }, () => {
       ['info', 'missing.torrent'],
       ['info', 'data.bin'],
       ['info', '.'],
+      ['create', 'data.bin', '-t', 'ftp://127.0.0.1/x', '-o', 'x.torrent'],
+      ['create', 'data.bin', '-t', 'http://127.0.0.1/a,not a url', '-o', 'x.torrent'],
+      ['create', 'data.bin', '--web-seed', 'udp://127.0.0.1:1', '-o', 'x.torrent'],
     ];
     for (const args of cases) {
       const r = await btd(args, dir);

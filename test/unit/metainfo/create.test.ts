@@ -98,6 +98,11 @@ describe('createTorrent', () => {
     assert.match(metainfo.createdBy ?? '', /^btd\//);
   });
 
+  test('excluded paths are left out (the torrent being written into its own folder)', async () => {
+    const { metainfo } = await createTorrent(join(dir, 'folder'), { pool, exclude: [join(dir, 'folder', 'sub', 'b.bin'), join(dir, 'folder', 'a')] });
+    assert.deepEqual(metainfo.files.map((f) => f.path.slice(1).join('/')), ['a.txt', 'link-in']);
+  });
+
   test('progress is monotonic and ends at the total; the piece length is automatic', async () => {
     const seen: number[] = [];
     const { metainfo } = await createTorrent(join(dir, 'single.bin'), { pool, onProgress: (done, total) => {
