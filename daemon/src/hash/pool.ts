@@ -27,8 +27,8 @@ class PoolWorker {
   readonly pending = new Map<number, Pending>();
   private readonly worker: Worker;
 
-  constructor(onGone: (w: PoolWorker) => void) {
-    this.worker = new Worker(join(__dirname, 'worker.js'));
+  constructor(script: string, onGone: (w: PoolWorker) => void) {
+    this.worker = new Worker(script);
     this.worker.unref();
     this.worker.on('message', (res: HashResponse) => this.settle(res));
     const fail = (err: Error): void => {
@@ -65,17 +65,21 @@ class PoolWorker {
 export interface HashPoolOptions {
   /** Worker threads; default min(2, available CPUs). */
   workers?: number;
+  /** The worker script; tests replace it to simulate a crash. Default: worker.js next to this file. */
+  script?: string;
 }
 
 /** SHA-1 in worker threads over file spans (read by the worker) or bytes. */
 export class HashPool {
   private readonly size: number;
+  private readonly script: string;
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(opts: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(opts.workers ?? defaultWorkers()));
+    this.script = opts.script ?? join(__dirname, 'worker.js');
   }
 
   /** SHA-1 of the concatenated file ranges; rejects with HashReadError if any range cannot be read fully. */
@@ -106,7 +110,7 @@ export class HashPool {
     let best: PoolWorker | undefined;
     for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
     if (best && (best.pending.size === 0 || this.workers.length >= this.size)) return best;
-    const w = new PoolWorker((gone) => {
+    const w = new PoolWorker(this.script, (gone) => {
       const i = this.workers.indexOf(gone);
       if (i >= 0) this.workers.splice(i, 1);
     });

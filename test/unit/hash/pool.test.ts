@@ -72,6 +72,20 @@ describe('HashPool', () => {
   });
 });
 
+test('a worker that dies rejects its requests, and the next request gets a new worker', { timeout: 30_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btd-hash-crash-'));
+  try {
+    const script = join(dir, 'crash.js');
+    writeFileSync(script, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
+    const pool = new HashPool({ workers: 1, script });
+    await assert.rejects(pool.sha1(new Uint8Array(1)), /hash worker exited \(code 3\)/);
+    await assert.rejects(pool.sha1(new Uint8Array(1)), /hash worker exited \(code 3\)/);
+    await pool.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an idle pool does not keep a process alive', { timeout: 30_000 }, async () => {
   const poolPath = join(__dirname, '../../../daemon/src/hash/pool.js');
   const script = `require(${JSON.stringify(poolPath)}).sharedHashPool().sha1(Buffer.from('abc')).then((d) => console.log(Buffer.from(d).toString('hex')))`;
