@@ -21,14 +21,14 @@ export class AddressBook {
     return this.entries.size;
   }
 
-  /** Learns an address (tracker, CLI, incoming). Returns false if it was ignored. */
-  add(ip: string, port: number): boolean {
+  /** Learns an address (tracker, CLI); `now` makes it dialable at once. Returns false if it was known or ignored. */
+  add(ip: string, port: number, now = false): boolean {
     if (!Number.isInteger(port) || port <= 0 || port > 65535 || ip.length === 0) return false;
     const key = `${ip}:${port}`;
     const e = this.entries.get(key);
     if (e) {
       // A tracker listing it again is a hint it is alive: let it be dialled soon.
-      if (!e.banned) e.notBefore = Math.min(e.notBefore, Date.now() + RETRY_BASE_MS);
+      if (!e.banned) e.notBefore = now ? 0 : Math.min(e.notBefore, Date.now() + RETRY_BASE_MS);
       return false;
     }
     if (this.entries.size >= MAX_ADDRESSES) return false;
@@ -70,10 +70,8 @@ export class AddressBook {
     else if (this.entries.size < MAX_ADDRESSES) this.entries.set(key, { ip, port, failures: 0, notBefore: Infinity, banned: true });
   }
 
-  /** The earliest time any address becomes dialable (Infinity if none). */
-  nextDue(busy: ReadonlySet<string>): number {
-    let t = Infinity;
-    for (const [key, e] of this.entries) if (!e.banned && !busy.has(key)) t = Math.min(t, e.notBefore);
-    return t;
+  /** Makes every address that is not banned dialable now (the torrent was resumed). */
+  wake(): void {
+    for (const e of this.entries.values()) if (!e.banned) e.notBefore = 0;
   }
 }

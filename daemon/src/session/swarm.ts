@@ -5,7 +5,7 @@ import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { Peer } from './peer';
-import { Penalties } from './penalties';
+import type { Penalties } from './penalties';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
 
@@ -20,6 +20,8 @@ export interface SwarmContext {
   peerId: Uint8Array;
   storage: Storage;
   picker: Picker;
+  /** Outlives the swarm, so bans hold across pause and resume. */
+  penalties: Penalties;
   uploadThrottle: Throttle;
   downloadThrottle: Throttle;
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void;
@@ -37,7 +39,6 @@ export class Swarm {
   readonly peers = new Map<string, Peer>();
   readonly downloadRate = new RateMeter();
   readonly uploadRate = new RateMeter();
-  readonly penalties = new Penalties();
   downloaded = 0;
   uploaded = 0;
   private readonly byPeerId = new Map<string, Peer>();
@@ -81,7 +82,7 @@ export class Swarm {
       return false;
     }
     const peer = new Peer(conn, ip, port, Date.now());
-    if (this.penalties.isBanned(identity(peer)) || !this.resolveDuplicate(peer)) {
+    if (this.ctx.penalties.isBanned(identity(peer)) || !this.resolveDuplicate(peer)) {
       conn.destroy();
       return false;
     }
@@ -251,7 +252,7 @@ export class Swarm {
   }
 
   private store(peer: Peer, index: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
-    this.penalties.contributed(index, identity(peer));
+    this.ctx.penalties.contributed(index, identity(peer));
     let w = this.writes.get(index);
     if (!w) this.writes.set(index, (w = { pending: 0, complete: false }));
     w.pending++;
@@ -276,7 +277,7 @@ export class Swarm {
   private verify(index: number): void {
     this.ctx.storage.verifyPiece(index).then(
       (ok) => {
-        if (this.stopped) return;
+        // Even after stop: the picker outlives this swarm and must not keep the piece half-done.
         this.ctx.picker.pieceVerified(index, ok);
         if (ok) this.onVerified(index);
         else this.onCorrupt(index);
@@ -286,7 +287,7 @@ export class Swarm {
   }
 
   private onVerified(index: number): void {
-    this.penalties.passed(index);
+    this.ctx.penalties.passed(index);
     for (const p of this.peers.values()) if (!p.conn.peerPieces.has(index)) p.conn.have(index);
     this.ctx.pieceVerified(index);
     if (this.complete) return;
@@ -295,7 +296,7 @@ export class Swarm {
 
   private onCorrupt(index: number): void {
     this.ctx.log('warn', `piece ${index} failed its hash check; downloading it again`);
-    for (const id of this.penalties.failed(index)) {
+    for (const id of this.ctx.penalties.failed(index)) {
       for (const p of [...this.peers.values()]) {
         if (identity(p) !== id) continue;
         this.ctx.log('warn', `banned ${p.key} (${p.summary().client}): sent corrupt data`);

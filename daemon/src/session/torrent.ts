@@ -8,6 +8,7 @@ import { PeerConnection, type TorrentGeometry } from '../wire/connection';
 import { AddressBook } from './address-book';
 import type { TorrentData } from './data';
 import type { Peer } from './peer';
+import { Penalties } from './penalties';
 import { Swarm } from './swarm';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
@@ -40,6 +41,7 @@ export class Torrent extends EventEmitter {
   private swarm: Swarm | undefined;
   private tracker: TrackerClient | undefined;
   private readonly book = new AddressBook();
+  private readonly penalties = new Penalties();
   private readonly halfOpen = new Set<string>();
   private readonly geometry: TorrentGeometry;
   private downloadedBefore = 0;
@@ -148,7 +150,7 @@ export class Torrent extends EventEmitter {
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {
-    this.book.add(ip, port);
+    this.book.add(ip, port, true);
     this.dialMore();
   }
 
@@ -226,6 +228,7 @@ export class Torrent extends EventEmitter {
       peerId: this.ctx.peerId,
       storage: this.data.storage,
       picker: this.picker,
+      penalties: this.penalties,
       uploadThrottle: this.ctx.uploadThrottle,
       downloadThrottle: this.ctx.downloadThrottle,
       log: (level, message) => this.log(level, message),
@@ -235,6 +238,7 @@ export class Torrent extends EventEmitter {
       banned: (peer) => this.book.ban(peer.ip, peer.port),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
+    this.book.wake();
     this.startTracker();
     this.dialMore();
   }

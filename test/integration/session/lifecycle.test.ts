@@ -1,0 +1,101 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Session, Torrent } from '../../../daemon/src/session';
+import { SessionError } from '../../../daemon/src/session/types';
+import { checked, cleanup, completed, makeTorrent, sameFiles, startSession, tempDir } from './helpers';
+
+/** Resolves once `t` has verified at least `n` pieces. */
+function havePieces(t: Torrent, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (t.summary().havePieces < n) return;
+      t.off('progress', check);
+      resolve();
+    };
+    t.on('progress', check);
+    check();
+  });
+}
+
+describe('torrent lifecycle', () => {
+  const dirs: string[] = [];
+  const sessions: Session[] = [];
+  after(async () => {
+    await Promise.all(sessions.map((s) => s.close()));
+    await cleanup(...dirs);
+  });
+
+  test('pause stops transfers and closes connections; resume finishes the download', async () => {
+    const seedDir = await tempDir();
+    const leechDir = await tempDir();
+    dirs.push(seedDir, leechDir);
+    const { metainfo, contents } = await makeTorrent(seedDir, 'pause-case', { 'p.bin': 1_000_000 });
+    // 1 MB at 250 kB/s after a 250 kB burst: about 3 s, time to pause half-way.
+    const seeder = await startSession(seedDir, { uploadRateLimit: 250_000 });
+    const leecher = await startSession(leechDir);
+    sessions.push(seeder, leecher);
+    await checked(await seeder.addTorrent(metainfo));
+    const t = await leecher.addTorrent(metainfo);
+    await checked(t);
+    t.addPeer('127.0.0.1', seeder.port);
+    await havePieces(t, 2);
+    await t.pause();
+    const paused = t.summary();
+    assert.equal(paused.state, 'paused');
+    assert.equal(paused.peers, 0);
+    assert.ok(paused.havePieces < paused.pieceCount, 'paused before the end');
+    await t.resume();
+    assert.equal(t.summary().state, 'downloading');
+    await completed(t);
+    assert.equal(t.summary().state, 'seeding');
+    assert.ok(await sameFiles(leechDir, 'pause-case', contents));
+  });
+
+  test('a restarted session finds finished data from its resume state', async () => {
+    const dir = await tempDir();
+    dirs.push(dir);
+    const { metainfo } = await makeTorrent(dir, 'restart-case', { 'r.bin': 300_000 });
+    const first = await startSession(dir);
+    const t1 = await first.addTorrent(metainfo);
+    await checked(t1);
+    assert.equal(t1.summary().state, 'seeding');
+    await first.close();
+    const second = await startSession(dir);
+    sessions.push(second);
+    const t2 = await second.addTorrent(metainfo, { paused: true });
+    await checked(t2);
+    assert.equal(t2.summary().state, 'paused');
+    assert.equal(t2.summary().havePieces, metainfo.pieceCount);
+    await t2.resume();
+    assert.equal(t2.summary().state, 'seeding');
+  });
+
+  test('remove with deleteData deletes the files and forgets the torrent', async () => {
+    const seedDir = await tempDir();
+    const leechDir = await tempDir();
+    dirs.push(seedDir, leechDir);
+    const { metainfo } = await makeTorrent(seedDir, 'remove-case', { 'one.bin': 200_000, 'dir/two.bin': 100_000 });
+    const seeder = await startSession(seedDir);
+    const leecher = await startSession(leechDir);
+    sessions.push(seeder, leecher);
+    await checked(await seeder.addTorrent(metainfo));
+    const t = await leecher.addTorrent(metainfo);
+    await assert.rejects(leecher.addTorrent(metainfo), (e: unknown) => e instanceof SessionError && e.code === 'duplicate-torrent');
+    await checked(t);
+    t.addPeer('127.0.0.1', seeder.port);
+    await completed(t);
+    assert.ok(existsSync(path.join(leechDir, 'remove-case', 'one.bin')));
+    const removed: string[] = [];
+    leecher.on('torrent-removed', (h: string) => removed.push(h));
+    await leecher.remove(metainfo.infoHashHex, { deleteData: true });
+    assert.deepEqual(removed, [metainfo.infoHashHex]);
+    assert.equal(leecher.get(metainfo.infoHashHex), undefined);
+    assert.ok(!existsSync(path.join(leechDir, 'remove-case', 'one.bin')));
+    assert.ok(!existsSync(path.join(leechDir, 'remove-case', 'dir', 'two.bin')));
+    assert.ok(existsSync(path.join(seedDir, 'remove-case', 'one.bin')), 'the seeder keeps its data');
+    await assert.rejects(leecher.remove(metainfo.infoHashHex), (e: unknown) => e instanceof SessionError && e.code === 'unknown-torrent');
+    assert.equal(leecher.stats().torrents, 0);
+  });
+});
