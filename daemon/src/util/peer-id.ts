@@ -41,6 +41,10 @@ function azureusVersion(code: string, v: string): string {
     // Transmission writes one major digit and a two-digit minor: '3000' = 3.00, '2940' = 2.94.
     return `${Number.parseInt(v[0], 36)}.${v.slice(1, 3)}`;
   }
+  if (code === 'WW') {
+    // WebTorrent writes two-digit major and minor: '0109' = 1.9 (0.1.9 read naively).
+    return `${Number.parseInt(v.slice(0, 2), 10) || 0}.${Number.parseInt(v.slice(2, 4), 10) || 0}`;
+  }
   if (code === 'qB' || code === 'DE' || code === 'lt' || code === 'LT' || code === 'BT') {
     return [...v.slice(0, 3)].map((c) => Number.parseInt(c, 36)).join('.');
   }

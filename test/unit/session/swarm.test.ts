@@ -1,0 +1,179 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { Picker } from '../../../daemon/src/picker';
+import { createMemoryStorage } from '../../../daemon/src/storage';
+import type { Metainfo } from '../../../daemon/src/metainfo/types';
+import { Penalties } from '../../../daemon/src/session/penalties';
+import { REQUEST_TIMEOUT_MS, Swarm } from '../../../daemon/src/session/swarm';
+import { Bitfield } from '../../../daemon/src/util/bitfield';
+import { Throttle } from '../../../daemon/src/util/throttle';
+import { PeerConnection } from '../../../daemon/src/wire/connection';
+import { duplexPair } from '../wire/pair';
+
+const ourId = Buffer.from('-BT0100-ourselves000');
+const theirId = Buffer.from('-TR3000-remotepeer00');
+
+/** A metainfo over random in-memory data. */
+function memoryTorrent(totalLength: number, pieceLength: number): { m: Metainfo; data: Buffer } {
+  const data = randomBytes(totalLength);
+  const pieceCount = Math.ceil(totalLength / pieceLength);
+  const pieces = Buffer.concat(
+    Array.from({ length: pieceCount }, (_, i) => createHash('sha1').update(data.subarray(i * pieceLength, (i + 1) * pieceLength)).digest()),
+  );
+  const infoHash = createHash('sha1').update(pieces).digest();
+  const m = {
+    infoHash,
+    infoHashHex: infoHash.toString('hex'),
+    name: 'mem',
+    pieceLength,
+    pieceCount,
+    totalLength,
+    pieces,
+    files: [{ path: ['mem'], length: totalLength, offset: 0 }],
+    announceList: [],
+    private: false,
+  } as unknown as Metainfo;
+  return { m, data };
+}
+
+function setup(m: Metainfo, have?: Bitfield) {
+  const storage = createMemoryStorage(m);
+  const picker = new Picker(m, have);
+  const verified: number[] = [];
+  const banned: string[] = [];
+  const swarm = new Swarm({
+    metainfo: m,
+    peerId: ourId,
+    storage,
+    picker,
+    penalties: new Penalties(),
+    uploadThrottle: new Throttle(0),
+    downloadThrottle: new Throttle(0),
+    log: () => undefined,
+    pieceVerified: (p) => verified.push(p),
+    storageFailed: (err) => assert.fail(String(err)),
+    peerChanged: () => undefined,
+    banned: (peer) => banned.push(peer.key),
+  });
+  return { storage, picker, swarm, verified, banned };
+}
+
+/** Connects a scripted remote peer to the swarm; resolves when both handshakes are done. */
+async function connectRemote(
+  swarm: Swarm,
+  m: Metainfo,
+  prepare: (remote: PeerConnection) => void = () => undefined,
+): Promise<{ ours: PeerConnection; remote: PeerConnection }> {
+  const [sa, sb] = duplexPair();
+  const remote = new PeerConnection(sb, { peerId: theirId });
+  prepare(remote);
+  remote.on('handshake', () => remote.accept(m.infoHash, m));
+  const ours = PeerConnection.connect(sa, { peerId: ourId }, m.infoHash, m);
+  ours.once('ready', () => assert.ok(swarm.attach(ours, '10.0.0.2', 6881)));
+  await Promise.all([once(ours, 'ready'), once(remote, 'ready')]);
+  return { ours, remote };
+}
+
+function untilVerified(verified: number[], n: number, swarm: Swarm): Promise<void> {
+  return new Promise((resolve) => {
+    const poll = (): void => (verified.length >= n ? resolve() : void setImmediate(poll));
+    poll();
+    void swarm;
+  });
+}
+
+describe('Swarm', () => {
+  test('downloads every piece from a peer, pipelined, into storage', async () => {
+    const { m, data } = memoryTorrent(300_000, 32768);
+    const { swarm, storage, verified, picker } = setup(m);
+    const { remote } = await connectRemote(swarm, m);
+    let maxInFlight = 0;
+    let inFlight = 0;
+    remote.on('interested', () => remote.unchoke());
+    remote.on('request', (i, begin, len) => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Answer on the next turn so requests can pile up as they would on a network.
+      setImmediate(() => {
+        inFlight--;
+        remote.piece(i, begin, data.subarray(i * m.pieceLength + begin, i * m.pieceLength + begin + len));
+      });
+    });
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await untilVerified(verified, m.pieceCount, swarm);
+    assert.equal(picker.missingPieces, 0);
+    assert.ok(maxInFlight > 1, `requests were pipelined (${maxInFlight} in flight)`);
+    for (let i = 0; i < m.pieceCount; i++) {
+      const len = Math.min(m.pieceLength, m.totalLength - i * m.pieceLength);
+      assert.deepEqual(Buffer.from(await storage.read(i, 0, len)), data.subarray(i * m.pieceLength, i * m.pieceLength + len));
+    }
+    swarm.stop();
+  });
+
+  test('a peer that never answers is snubbed and its blocks are released', async () => {
+    const { m } = memoryTorrent(200_000, 32768);
+    const { swarm, picker } = setup(m);
+    const { ours, remote } = await connectRemote(swarm, m);
+    remote.on('interested', () => remote.unchoke());
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await once(remote, 'request');
+    const key = '10.0.0.2:6881';
+    assert.ok(picker.outstanding(key) > 0);
+    const cancelled = once(remote, 'cancel');
+    swarm.tick(Date.now() + REQUEST_TIMEOUT_MS + 1);
+    await cancelled;
+    // Its blocks went back to the pool; a snubbed peer keeps a pipeline of one request.
+    assert.ok(picker.outstanding(key) <= 1);
+    assert.ok(ours.outstandingRequests <= 1);
+    assert.ok(swarm.peers.get(key)?.snubbed);
+    swarm.stop();
+  });
+
+  test('serves requests for pieces we have once the peer is interested', async () => {
+    const { m, data } = memoryTorrent(100_000, 32768);
+    const { swarm, storage } = setup(m, Bitfield.full(4));
+    for (let i = 0; i < m.pieceCount; i++) await storage.write(i, 0, data.subarray(i * m.pieceLength, (i + 1) * m.pieceLength));
+    let field: Bitfield | undefined;
+    const { remote } = await connectRemote(swarm, m, (r) => r.on('bitfield', (f) => (field = f)));
+    if (!field) await once(remote, 'bitfield');
+    assert.ok(remote.peerPieces.complete);
+    remote.interested();
+    await once(remote, 'unchoke');
+    remote.request(3, 0, 100_000 - 3 * 32768);
+    const [index, begin, block] = await once(remote, 'piece');
+    assert.deepEqual([index, begin], [3, 0]);
+    assert.deepEqual(Buffer.from(block as Uint8Array), data.subarray(3 * 32768));
+    assert.equal(swarm.uploaded, 100_000 - 3 * 32768);
+    swarm.stop();
+  });
+
+  test('the only sender of a corrupt piece is banned and disconnected', async () => {
+    const { m } = memoryTorrent(65536, 32768);
+    const { swarm, banned, verified } = setup(m);
+    const { remote } = await connectRemote(swarm, m);
+    remote.on('interested', () => remote.unchoke());
+    remote.on('request', (i, begin, len) => remote.piece(i, begin, randomBytes(len)));
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await once(remote, 'close');
+    assert.deepEqual(banned, ['10.0.0.2:6881']);
+    assert.equal(verified.length, 0);
+    assert.equal(swarm.peers.size, 0);
+    swarm.stop();
+  });
+
+  test('a second connection with the same peer id keeps only one', async () => {
+    const { m } = memoryTorrent(65536, 32768);
+    const { swarm } = setup(m);
+    await connectRemote(swarm, m);
+    const [sa, sb] = duplexPair();
+    const remote = new PeerConnection(sb, { peerId: theirId });
+    remote.on('handshake', () => remote.accept(m.infoHash, m));
+    const ours = PeerConnection.connect(sa, { peerId: ourId }, m.infoHash, m);
+    await once(ours, 'ready');
+    swarm.attach(ours, '10.0.0.2', 7000);
+    assert.equal(swarm.peers.size, 1);
+    swarm.stop();
+  });
+});
