@@ -30,7 +30,8 @@ export function describeError(action: string, err: unknown): string {
   const code = errorCode(err);
   const advice = code !== undefined ? ADVICE[code] : undefined;
   if (advice !== undefined) return `${action} failed: ${trimPeriod(raw)}. ${advice}`;
-  if (/connection|not running|disposed|stopped/i.test(raw) && code === undefined) {
+  // vscode-jsonrpc reports a dead or missing daemon with its own codes (-32097, -32099…) or none.
+  if (/connection|not running|disposed|stopped/i.test(raw)) {
     return `${action} failed: the BitTorrent daemon is not running (${trimPeriod(raw)}). ` +
       'See the "BitTorrent" output, check the btd.daemonPath setting, then run "BitTorrent: Restart Daemon".';
   }

@@ -3,34 +3,15 @@
  * @vscode/test-electron's runTests, then the UI test driven by playwright-core, and prints the totals.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { REPO_ROOT } from './host/codeServer';
-
-/** Counts of one part of the stage. */
-interface Counts {
-  passed: number;
-  failed: number;
-}
-
-/** A fresh workspace whose settings keep the daemon on free ports and its downloads inside the temp folder. */
-export function makeWorkspace(root: string): string {
-  const ws = join(root, 'workspace');
-  mkdirSync(join(ws, '.vscode'), { recursive: true });
-  writeFileSync(join(ws, '.vscode', 'settings.json'), JSON.stringify({
-    'btd.listenPort': 0,
-    'btd.trackerPort': 0,
-    'btd.downloadFolder': join(root, 'downloads'),
-    'workbench.startupEditor': 'none',
-    'workbench.tips.enabled': false,
-    'extensions.ignoreRecommendations': true,
-    'security.workspace.trust.enabled': false,
-  }, null, 2));
-  writeFileSync(join(ws, 'README.txt'), 'Test workspace of the btd extension.\n');
-  return ws;
-}
+import { makeWorkspace } from './host/workspace';
+import type { Counts } from './ui/check';
+import { runUiTests } from './ui/palette';
+import { runVsixTests } from './ui/vsix';
 
 async function runSuite(root: string): Promise<Counts> {
   const results = join(root, 'results.json');
@@ -60,7 +41,7 @@ async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'btd-ext-'));
   try {
     const total: Counts = { passed: 0, failed: 0 };
-    const parts: [string, (root: string) => Promise<Counts>][] = [['suite', runSuite]];
+    const parts: [string, (root: string) => Promise<Counts>][] = [['suite', runSuite], ['ui', runUiTests], ['vsix', runVsixTests]];
     const only = process.argv.slice(2);
     for (const [name, part] of parts) {
       if (only.length > 0 && !only.includes(name)) continue;

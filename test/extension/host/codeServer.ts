@@ -3,7 +3,7 @@
  * Chromium through playwright-core: the real VS Code the extension tests and UI tests run in.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -38,7 +38,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const home = mkdtempSync(join(tmpdir(), 'btd-vscode-'));
   const userDataDir = opts.userDataDir ?? join(home, 'user-data');
   const extensionsDir = opts.extensionsDir ?? join(home, 'extensions');
-  for (const d of [userDataDir, extensionsDir, join(home, 'config'), join(home, 'data')]) mkdirSync(d, { recursive: true });
+  for (const d of [join(userDataDir, 'User'), extensionsDir, join(home, 'config'), join(home, 'data')]) mkdirSync(d, { recursive: true });
+  writeUserSettings(join(userDataDir, 'User', 'settings.json'));
   const child = spawn(process.execPath, [
     CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', '127.0.0.1:0',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
@@ -76,6 +77,26 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     await stop();
     throw err;
   }
+}
+
+/** Window-level settings for a quiet, repeatable window: no welcome pages, a fixed theme. */
+const USER_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.tips.enabled': false,
+  'workbench.colorTheme': 'Default Dark Modern',
+  'security.workspace.trust.enabled': false,
+  'extensions.ignoreRecommendations': true,
+  'extensions.autoCheckUpdates': false,
+  'update.mode': 'none',
+  'telemetry.telemetryLevel': 'off',
+  // btd.daemonPath is machine-scoped (a workspace must not pick the executable), so a run that tries
+  // another daemon build sets it here.
+  ...(process.env.BTD_TEST_DAEMON_PATH ? { 'btd.daemonPath': process.env.BTD_TEST_DAEMON_PATH } : {}),
+};
+
+function writeUserSettings(path: string): void {
+  if (!existsSync(path)) writeFileSync(path, JSON.stringify(USER_SETTINGS, null, 2));
 }
 
 /** Reads code-server's output until it names the port it listens on. */

@@ -16,6 +16,8 @@ describe('describeError', () => {
     assert.match(m, /daemon is not running/);
     assert.match(m, /btd\.daemonPath/);
     assert.match(m, /Restart Daemon/);
+    const lost = describeError('Start', new ResponseError(-32097, 'Pending response rejected since connection got disposed'));
+    assert.match(lost, /daemon is not running/);
   });
 
   test('anything else points at the output', () => {

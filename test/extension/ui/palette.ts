@@ -1,0 +1,80 @@
+/**
+ * The UI test: a person's path through the real VS Code page — F1, command titles, answering the prompts,
+ * reading notifications, the tree and the status bar — and the screenshots the docs use.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchBrowser, openPage, REPO_ROOT, startCodeServer, workbenchUrl } from '../host/codeServer';
+import { makeWorkspace } from '../host/workspace';
+import { runChecks, type Counts } from './check';
+import { Workbench } from './workbench';
+
+/** Where screenshots go: docs/images with BTD_UPDATE_SCREENSHOTS=1, else the run's temp folder. */
+function screenshotDir(root: string): string {
+  const dir = process.env.BTD_UPDATE_SCREENSHOTS === '1' ? join(REPO_ROOT, 'docs', 'images') : join(root, 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Keeps a picture of a failed check where BTD_UI_FAILSHOTS points (the run's temp folder is removed). */
+export async function failureShot(page: Page, name: string): Promise<void> {
+  const dir = process.env.BTD_UI_FAILSHOTS;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${name.replace(/[^\w]+/g, '-').slice(0, 60)}.png`);
+  await page.screenshot({ path: file });
+  console.log(`      screenshot: ${file}`);
+}
+
+/** Runs the UI checks against a fresh code-server with the extension under development. */
+export async function runUiTests(root: string): Promise<Counts> {
+  const ws = makeWorkspace(root);
+  const dataPath = join(ws, 'gamma.bin');
+  writeFileSync(dataPath, randomBytes(3 * 1024 * 1024));
+  const torrentPath = join(ws, 'gamma.bin.torrent');
+  const shots = screenshotDir(root);
+  const server = await startCodeServer();
+  const browser = await launchBrowser();
+  try {
+    const page = await openPage(browser, 1280, 720);
+    await page.goto(workbenchUrl(server.port, { folder: ws, extensionDevelopmentPath: REPO_ROOT }));
+    const wb = new Workbench(page);
+    await wb.ready();
+    return await runChecks('UI (playwright)', [
+      ['Start Tracker from the palette shows the announce URL', async () => {
+        await wb.runCommand('BitTorrent: Start Tracker');
+        assert.match(await wb.notification(/Tracker running/), /Tracker running: http:\/\/127\.0\.0\.1:\d+\/announce/);
+      }],
+      ['Create Torrent from the palette, answering its prompts', async () => {
+        await wb.runCommand('BitTorrent: Create Torrent…');
+        await wb.chooseFile('choose a file or folder', dataPath);
+        await wb.answer('trackers');
+        await wb.answer('piece length');
+        await wb.answer('Save the .torrent file');
+        const text = await wb.notification(/Created/);
+        assert.match(text, new RegExp(`Created ${torrentPath.replace(/[.]/g, '\\.')} \\(\\d+ pieces of [\\d.]+ \\w?B\\)`));
+        await page.screenshot({ path: join(shots, 'create-torrent.png') });
+      }],
+      ['Seed from the palette; the view lists it and the status bar shows it', async () => {
+        await wb.runCommand('BitTorrent: Seed…');
+        await wb.chooseFile('choose the .torrent file', torrentPath);
+        await wb.chooseFile('the file or folder the torrent was made of', dataPath);
+        await wb.notification(/Seeding gamma\.bin/);
+        await wb.runCommand('BitTorrent: Show Torrents');
+        const row = await wb.treeRow(/gamma\.bin.*seeding 100%/);
+        assert.match(row.text, /gamma\.bin ?seeding 100% ↓ 0 B\/s ↑ [\d.]+ \w?B\/s ratio/);
+        const status = await wb.statusBarEntry(/\(1 seeding\)/);
+        assert.match(status.text, /^↑ [\d.]+ \w?B\/s \(1 seeding\)$/);
+        await wb.clearNotifications();
+        await page.locator('.part.sidebar').screenshot({ path: join(shots, 'torrents-view.png') });
+        await page.locator('.part.statusbar').screenshot({ path: join(shots, 'status-bar.png') });
+      }],
+    ], (name) => failureShot(page, name));
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The packaging check: `vsce package` builds a .vsix offline, code-server installs it, and its commands
+ * (with the daemon bundled inside) work in a window that has no extension under development.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CODE_SERVER_ENTRY, launchBrowser, openPage, REPO_ROOT, startCodeServer, workbenchUrl } from '../host/codeServer';
+import { makeWorkspace } from '../host/workspace';
+import { runChecks, type Counts } from './check';
+import { Workbench } from './workbench';
+
+const VSCE = join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
+
+/** Files a .vsix must hold, and path prefixes it must not. */
+const MUST_SHIP = ['package.json', 'bin/btd.js', 'out/extension/src/extension.js', 'out/protocol/src/index.js', 'out/daemon/src/cli/main.js'];
+const MUST_NOT_SHIP = ['out/test/', 'test/', 'bench/', '.vscode-test/', 'extension/src/', 'node_modules/typescript/', 'node_modules/mocha/'];
+
+function run(cmd: string, args: string[]): string {
+  const r = spawnSync(cmd, args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 32 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited with ${r.status}: ${r.stderr || r.stdout}`);
+  return r.stdout;
+}
+
+/** Packages, installs and exercises the .vsix. */
+export async function runVsixTests(root: string): Promise<Counts> {
+  const vsix = join(root, 'btd.vsix');
+  const extensionsDir = join(root, 'installed-extensions');
+  mkdirSync(extensionsDir, { recursive: true });
+  return runChecks('packaging (.vsix)', [
+    ['.vscodeignore ships only what runs', async () => {
+      const files = run(VSCE, ['ls']).split('\n').filter((l) => l !== '');
+      for (const f of MUST_SHIP) assert.ok(files.includes(f), `missing ${f}`);
+      for (const prefix of MUST_NOT_SHIP) assert.equal(files.find((f) => f.startsWith(prefix)), undefined, `ships ${prefix}`);
+      assert.ok(files.some((f) => f.startsWith('node_modules/vscode-languageclient/')), 'ships the runtime dependencies');
+    }],
+    ['vsce package builds a .vsix offline', async () => {
+      run(VSCE, ['package', '--allow-missing-repository', '--skip-license', '--out', vsix]);
+      assert.ok(existsSync(vsix));
+    }],
+    ['code-server installs the .vsix and its commands work', async () => {
+      assert.ok(existsSync(vsix), 'needs the .vsix');
+      const out = run(process.execPath, [CODE_SERVER_ENTRY, '--extensions-dir', extensionsDir, '--install-extension', vsix]);
+      assert.match(out, /successfully installed/i);
+      await exerciseInstalled(root, extensionsDir);
+    }],
+  ]);
+}
+
+async function exerciseInstalled(root: string, extensionsDir: string): Promise<void> {
+  const ws = makeWorkspace(join(root, 'vsix-ws'));
+  const server = await startCodeServer({ extensionsDir });
+  const browser = await launchBrowser();
+  try {
+    const page = await openPage(browser);
+    await page.goto(workbenchUrl(server.port, { folder: ws }));
+    const wb = new Workbench(page);
+    await wb.ready();
+    await wb.runCommand('BitTorrent: Start Tracker');
+    assert.match(await wb.notification(/Tracker running/), /http:\/\/127\.0\.0\.1:\d+\/announce/);
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
