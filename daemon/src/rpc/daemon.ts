@@ -1,0 +1,222 @@
+/**
+ * One daemon process: the session (started once settings are known), the catalog of torrents added
+ * through RPC, and the built-in tracker. Handlers call it; it re-emits session events for notifiers.
+ * Every operation either completes or leaves session and catalog as they were.
+ */
+import { EventEmitter } from 'node:events';
+import { promises as fs } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import * as P from '../../../protocol/src';
+import { Catalog, writeAtomic } from '../session/catalog';
+import type { LogEntry } from '../session/types';
+import type { Engine, EngineSession, EngineTorrent } from './engine';
+import { rpcError } from './errors';
+import { loadTorrentBytes } from './sources';
+import { changedOptions, mergeSettings } from './settings';
+import { TrackerHost } from './tracker-host';
+
+/** How the daemon is set up before any client speaks. */
+export interface DaemonOptions {
+  stateDir: string;
+  settings: P.Settings;
+  /** Address peers connect to; default all interfaces. */
+  listenHost?: string;
+  /** Longest wait for the session to close (announce 'stopped', save resume data). */
+  closeTimeoutMs?: number;
+}
+
+const SESSION_EVENTS = ['progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'] as const;
+
+/** The daemon's state; events: the session's events, plus 'tracker-stats'(TrackerServerStats). */
+export class Daemon extends EventEmitter {
+  private current: { session: EngineSession; catalog: Catalog } | undefined;
+  private starting: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private settings: P.Settings;
+  readonly tracker: TrackerHost;
+
+  constructor(
+    readonly engine: Engine,
+    private readonly opts: DaemonOptions,
+  ) {
+    super();
+    this.settings = { ...opts.settings };
+    this.tracker = new TrackerHost(engine, (s) => this.emit('tracker-stats', s));
+  }
+
+  /** Starts the session once (later calls wait for the first), then restores the catalog's torrents. */
+  start(overrides: Partial<P.Settings> = {}): Promise<void> {
+    this.starting ??= this.startOnce(overrides);
+    return this.starting;
+  }
+
+  /** True once the session runs. */
+  get started(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** The current settings. */
+  getSettings(): P.Settings {
+    return { ...this.settings, ...(this.current && this.settings.port === 0 ? { port: this.current.session.port } : {}) };
+  }
+
+  /** Applies settings live; on failure nothing changes. */
+  async setSettings(patch: Partial<P.Settings>): Promise<P.Settings> {
+    const changed = changedOptions(this.settings, patch);
+    if (Object.keys(changed).length > 0) await this.session().setOptions(changed);
+    this.settings = mergeSettings(this.settings, patch);
+    return this.getSettings();
+  }
+
+  /** The running session; throws before start. */
+  session(): EngineSession {
+    if (!this.current) throw rpcError(P.ErrorCodes.InternalError, 'the session is not running');
+    return this.current.session;
+  }
+
+  /** The torrent of an info hash, or UnknownTorrent. */
+  torrent(infoHash: string): EngineTorrent {
+    const t = this.session().get(infoHash.toLowerCase());
+    if (!t) throw rpcError(P.ErrorCodes.UnknownTorrent, `no torrent with info hash ${infoHash}`);
+    return t;
+  }
+
+  /** Adds a torrent and records it in the catalog. */
+  async add(source: P.TorrentSource, opts: { savePath?: string; paused?: boolean }): Promise<EngineTorrent> {
+    const bytes = await loadTorrentBytes(source);
+    const m = this.engine.parseMetainfo(bytes);
+    return this.addParsed(bytes, m, { savePath: opts.savePath ?? this.settings.downloadDir, paused: opts.paused ?? false, verify: 'fast' });
+  }
+
+  /** Adds a torrent over existing data (`dataPath` is the file or folder named like the torrent). */
+  async seed(source: P.TorrentSource, dataPath: string): Promise<EngineTorrent> {
+    const bytes = await loadTorrentBytes(source);
+    const m = this.engine.parseMetainfo(bytes);
+    if (basename(dataPath) !== m.name) {
+      throw rpcError(P.ErrorCodes.DataMismatch, `dataPath must end in the torrent's name '${m.name}', got '${basename(dataPath)}'`, { field: 'dataPath' });
+    }
+    await fs.stat(dataPath);
+    return this.addParsed(bytes, m, { savePath: dirname(dataPath), paused: false, verify: 'full' });
+  }
+
+  /** Stops and forgets a torrent (and optionally its data). */
+  async remove(infoHash: string, deleteData: boolean): Promise<void> {
+    const t = this.torrent(infoHash);
+    await this.session().remove(t.infoHashHex, { deleteData });
+    await this.catalog().remove(t.infoHashHex);
+  }
+
+  /** Pauses or resumes, and remembers it across restarts. */
+  async setPaused(infoHash: string, paused: boolean): Promise<EngineTorrent> {
+    const t = this.torrent(infoHash);
+    await (paused ? t.pause() : t.resume());
+    await this.catalog().setPaused(t.infoHashHex, paused);
+    return t;
+  }
+
+  /** Hashes a file or folder into a .torrent (optionally written to outputPath). */
+  async create(p: P.TorrentCreateParams, signal: AbortSignal, onProgress: (hashed: number, total: number) => void): Promise<P.TorrentCreateResult> {
+    const { bytes, metainfo: m } = await this.engine.createTorrent(p.path, {
+      ...(p.trackers && { trackers: p.trackers }),
+      ...(p.pieceLength !== undefined && { pieceLength: p.pieceLength }),
+      ...(p.private !== undefined && { private: p.private }),
+      ...(p.comment !== undefined && { comment: p.comment }),
+      ...(p.webSeeds && { webSeeds: p.webSeeds }),
+      signal,
+      onProgress,
+    });
+    if (p.outputPath) await writeAtomic(p.outputPath, bytes);
+    const result: P.TorrentCreateResult = {
+      infoHash: m.infoHashHex,
+      name: m.name,
+      base64: Buffer.from(bytes).toString('base64'),
+      totalLength: m.totalLength,
+      pieceLength: m.pieceLength,
+      pieceCount: m.pieceCount,
+      magnet: this.engine.buildMagnet(m),
+    };
+    if (p.outputPath) result.outputPath = p.outputPath;
+    return result;
+  }
+
+  /** Logs through the 'log' event (the CLI prints it on stderr; connections forward it). */
+  log(level: LogEntry['level'], message: string): void {
+    this.emit('log', { level, message } satisfies LogEntry);
+  }
+
+  /** Stops the tracker and the session (bounded wait); idempotent. */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async startOnce(overrides: Partial<P.Settings>): Promise<void> {
+    this.settings = mergeSettings(this.settings, overrides);
+    const catalog = await Catalog.open(this.opts.stateDir);
+    for (const w of catalog.warnings) this.log('warn', w);
+    const s = this.settings;
+    const session = await this.engine.startSession({
+      downloadDir: s.downloadDir,
+      stateDir: this.opts.stateDir,
+      port: s.port,
+      maxConnections: s.maxConnections,
+      maxConnectionsPerTorrent: s.maxConnectionsPerTorrent,
+      uploadRateLimit: s.uploadRateLimit,
+      downloadRateLimit: s.downloadRateLimit,
+      ...(this.opts.listenHost !== undefined && { listenHost: this.opts.listenHost }),
+    });
+    for (const name of SESSION_EVENTS) session.on(name, (...args: unknown[]) => this.emit(name, ...args));
+    this.current = { session, catalog };
+    await this.restore(session, catalog);
+  }
+
+  /** Re-adds the catalog's torrents; one that fails is logged and kept for the next start. */
+  private async restore(session: EngineSession, catalog: Catalog): Promise<void> {
+    for (const e of catalog.list()) {
+      try {
+        const m = this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
+        await session.addTorrent(m, { savePath: e.savePath, paused: e.paused, verify: 'fast' });
+      } catch (err) {
+        this.log('warn', `could not restore torrent ${e.infoHash}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  }
+
+  private async addParsed(
+    bytes: Uint8Array,
+    m: ReturnType<Engine['parseMetainfo']>,
+    opts: { savePath: string; paused: boolean; verify: 'fast' | 'full' },
+  ): Promise<EngineTorrent> {
+    const session = this.session();
+    if (session.get(m.infoHashHex)) throw rpcError(P.ErrorCodes.DuplicateTorrent, `torrent ${m.infoHashHex} (${m.name}) is already added`);
+    const t = await session.addTorrent(m, opts);
+    try {
+      await this.catalog().add({ infoHash: m.infoHashHex, savePath: opts.savePath, paused: opts.paused, addedAt: Date.now() }, bytes);
+    } catch (err) {
+      await session.remove(m.infoHashHex).catch(() => undefined);
+      throw err;
+    }
+    return t;
+  }
+
+  private catalog(): Catalog {
+    if (!this.current) throw rpcError(P.ErrorCodes.InternalError, 'the session is not running');
+    return this.current.catalog;
+  }
+
+  private async closeOnce(): Promise<void> {
+    await this.tracker.close().catch((err: unknown) => this.log('warn', `tracker close: ${String(err)}`));
+    if (!this.current) return;
+    const { session, catalog } = this.current;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bound = new Promise<void>((done) => {
+      timer = setTimeout(() => {
+        this.log('warn', 'the session did not close in time; exiting anyway');
+        done();
+      }, this.opts.closeTimeoutMs ?? 15000);
+    });
+    await Promise.race([session.close().catch((err: unknown) => this.log('error', `session close: ${String(err)}`)), bound]);
+    clearTimeout(timer);
+    await catalog.flushed();
+  }
+}

@@ -1,0 +1,17 @@
+/** The Engine interface backed by the real session, metainfo and tracker modules. */
+import { Session } from '../session';
+import { buildMagnet, createTorrent, parseMetainfo, type Metainfo } from '../metainfo';
+import { startTracker } from '../tracker/server';
+import type { Engine, EngineSession } from './engine';
+
+/** The production engine. */
+export const realEngine: Engine = {
+  startSession: async (opts) => (await Session.start(opts)) as EngineSession,
+  parseMetainfo: (bytes) => parseMetainfo(bytes),
+  createTorrent: (input, opts) => createTorrent(input, opts),
+  buildMagnet: (m) => buildMagnet(m as Metainfo),
+  startTracker: async (opts) => {
+    const t = await startTracker(opts);
+    return { url: t.url, host: t.host, port: t.port, stats: () => t.stats(), close: () => t.close() };
+  },
+};
