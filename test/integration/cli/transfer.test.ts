@@ -47,7 +47,7 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     const done = await leecher.exited;
     assert.equal(done.code, 0, leecher.stderr());
     assert.match(leecher.stdout(), /^listening on port \d+$/m);
-    assert.match(leecher.stdout(), /^checked sample\.bin: 0 of 96 pieces verified/m);
+    assert.match(leecher.stdout(), /^checked sample\.bin: 0 of 97 pieces verified/m);
     assert.match(leecher.stdout(), /^completed sample\.bin: .* this run downloaded \d+ bytes/m);
     assert.ok(await sameContent(fx.dataPath, join(out, 'sample.bin')), 'downloaded copy differs');
     seeder.proc.child.kill('SIGINT');

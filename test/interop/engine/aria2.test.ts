@@ -11,7 +11,7 @@ import { aria2Download, aria2Seed, freePort } from './peers';
 const MiB = 1024 * 1024;
 const LOCAL = ['-p', '0', '--bind', '127.0.0.1'];
 
-describe('btd and aria2c in one swarm', { timeout: 90_000 }, () => {
+describe('btd and aria2c in one swarm', { timeout: 60_000 }, () => {
   let tracker: RunningTracker;
   const running: BtdProcess[] = [];
   const fixtures: Fixture[] = [];
