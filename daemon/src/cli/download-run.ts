@@ -18,6 +18,8 @@ export interface TransferRun {
   out: Writable;
   /** Settles with the first SIGINT/SIGTERM. */
   interrupted: Promise<NodeJS.Signals>;
+  /** Peers given with `--peer`, dialled once the data check is over. */
+  peers: PeerAddress[];
 }
 
 /** What openTransfer needs beyond the metainfo. */
@@ -27,6 +29,8 @@ export interface OpenOptions {
   debug: boolean;
   statusIntervalMs: number;
   peers: PeerAddress[];
+  /** Add the torrent paused: its data is checked but nothing is transferred until resume(). */
+  paused?: boolean;
 }
 
 /** Starts the session, prints the port, adds the torrent; signals from here on end the run cleanly. */
@@ -44,13 +48,13 @@ export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<T
   });
   let torrent: Torrent;
   try {
-    torrent = await session.addTorrent(meta, { savePath: opts.savePath });
+    torrent = await session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused });
   } catch (err) {
     await session.close();
     if (err instanceof SessionError) throw new CliError(`cannot add ${meta.name}: ${err.message}`);
     throw err;
   }
-  return { session, torrent, view, out, interrupted };
+  return { session, torrent, view, out, interrupted, peers: opts.peers };
 }
 
 /** Waits for the data check; undefined if a signal came first. Prints how much was already there. */
@@ -63,8 +67,8 @@ export async function checkData(run: TransferRun): Promise<TorrentSummary | unde
 }
 
 /** Dials the peers given with `--peer`. */
-export function dialPeers(run: TransferRun, peers: PeerAddress[]): void {
-  for (const p of peers) run.torrent.addPeer(p.ip, p.port);
+export function dialPeers(run: TransferRun): void {
+  for (const p of run.peers) run.torrent.addPeer(p.ip, p.port);
 }
 
 /** Settles with 'completed' once every piece is verified, or with the interrupting signal; rejects on error. */
@@ -76,6 +80,17 @@ export function waitCompleted(run: TransferRun): Promise<'completed' | NodeJS.Si
 export function seedUntilInterrupted(run: TransferRun): Promise<NodeJS.Signals> {
   run.view.line(`seeding ${run.torrent.metainfo.name} on port ${run.session.port}`);
   return run.interrupted;
+}
+
+/** Runs `body`; if it throws, closes the session first (so trackers hear 'stopped') and rethrows. */
+export async function closingOnError<T>(run: TransferRun, body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    run.view.stop();
+    await run.session.close().catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Stops the display, closes the session ('stopped' to trackers, resume data saved), cleans up, and exits. */

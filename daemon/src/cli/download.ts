@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
-import { checkData, closeAndExit, dialPeers, openTransfer, seedUntilInterrupted, waitCompleted } from './download-run';
+import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, waitCompleted, type TransferRun } from './download-run';
 import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
@@ -69,10 +69,15 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     statusIntervalMs: flags.statusInterval * 1000,
     peers: flags.peer,
   });
+  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true));
+}
+
+/** Waits for the check, downloads the rest, reports, and exits (or seeds on with --seed-after). */
+async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
   const startedAt = Date.now();
   const checked = await checkData(run);
   if (checked === undefined) return closeAndExit(run, 130);
-  dialPeers(run, flags.peer);
+  dialPeers(run);
   const outcome = await waitCompleted(run);
   if (outcome !== 'completed') {
     run.view.line(`interrupted: ${run.torrent.summary().havePieces} of ${checked.pieceCount} pieces verified; run again to resume`);
@@ -86,7 +91,7 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     `completed ${done.name}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
       `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
   );
-  if (flags.seedAfter) await seedUntilInterrupted(run);
+  if (seedAfter) await seedUntilInterrupted(run);
   return closeAndExit(run, 0);
 }
 

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
-import { checkData, closeAndExit, dialPeers, openTransfer, seedUntilInterrupted } from './download-run';
+import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted } from './download-run';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
 import { resolveSeedLocation } from './seed-path';
@@ -43,6 +43,7 @@ async function runSeed(torrentPath: string, flags: SeedFlags): Promise<void> {
   const meta = await loadTorrent(torrentPath);
   const location = await resolveSeedLocation(meta, flags.file, process.cwd());
   try {
+    // Added paused: data that does not match must never be "completed" by downloading into it.
     const run = await openTransfer(meta, {
       session: {
         downloadDir: location.savePath,
@@ -56,18 +57,19 @@ async function runSeed(torrentPath: string, flags: SeedFlags): Promise<void> {
       debug: flags.debug === true,
       statusIntervalMs: flags.statusInterval * 1000,
       peers: flags.peer,
+      paused: true,
     });
-    const checked = await checkData(run);
-    if (checked === undefined) return await closeAndExit(run, 0, location.cleanup);
-    if (checked.havePieces < checked.pieceCount) {
-      await run.session.close();
-      throw new CliError(
-        `data at ${location.dataPath} does not match ${meta.name}: ${checked.havePieces} of ${checked.pieceCount} pieces verified`,
-      );
-    }
-    dialPeers(run, flags.peer);
-    await seedUntilInterrupted(run);
-    return await closeAndExit(run, 0, location.cleanup);
+    await closingOnError(run, async () => {
+      const checked = await checkData(run);
+      if (checked === undefined) return closeAndExit(run, 0, location.cleanup);
+      if (checked.havePieces < checked.pieceCount) {
+        throw new CliError(`data at ${location.dataPath} does not match ${meta.name}: ${checked.havePieces} of ${checked.pieceCount} pieces verified`);
+      }
+      await run.torrent.resume();
+      dialPeers(run);
+      await seedUntilInterrupted(run);
+      return closeAndExit(run, 0, location.cleanup);
+    });
   } finally {
     await location.cleanup();
   }
