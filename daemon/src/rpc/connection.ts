@@ -65,6 +65,7 @@ export function serveConnection(input: NodeJS.ReadableStream, output: NodeJS.Wri
   let logLevel: P.LogLevel = opts.logLevel ?? 'info';
   let state: 'new' | 'ready' | 'shutdown' = 'new';
   let authed = opts.token === undefined;
+  let initializing: Promise<P.InitializeResult> | undefined;
   let settle!: (end: ConnectionEnd) => void;
   const ended = new Promise<ConnectionEnd>((resolve) => (settle = resolve));
   let done = false;
@@ -111,12 +112,21 @@ export function serveConnection(input: NodeJS.ReadableStream, output: NodeJS.Wri
   };
 
   const dispatch = async (method: string, raw: unknown, token: CancellationToken): Promise<unknown> => {
-    if (method === P.InitializeRequest.method) return initialize(raw);
+    if (method === P.InitializeRequest.method) {
+      if (initializing) throw rpcError(P.ErrorCodes.InvalidRequest, 'initialize may be sent only once');
+      initializing = initialize(raw);
+      return initializing.catch((err: unknown) => {
+        initializing = undefined;
+        throw err;
+      });
+    }
     if (method === P.AuthRequest.method) {
       checkToken(v.auth(raw, '').token);
       return null;
     }
     checkToken(undefined);
+    // Requests pipelined behind initialize wait for it rather than fail.
+    if (state === 'new' && initializing) await initializing.catch(() => undefined);
     if (state === 'new') throw rpcError(P.ErrorCodes.ServerNotInitialized, `${method}: the connection is not initialized; send initialize first`);
     if (state === 'shutdown') throw rpcError(P.ErrorCodes.InvalidRequest, `${method}: the daemon is shutting down; only exit is accepted`);
     if (method === P.ShutdownRequest.method) {
