@@ -41,7 +41,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('run a tracker, one seeder and two leechers on 127.0.0.1, verify the copies, clean up')
     .option('--size-mib <n>', 'size of the sample file in MiB', parseSizeMib, 32)
-    .option('--seeder-rate <rate>', "cap on the seeder's upload, so leechers trade pieces (0 = none)", parseRate, 16 * 1024 * 1024)
+    .option('--seeder-rate <rate>', "cap on the seeder's upload, so leechers trade pieces (0 = none)", parseRate, 8 * 1024 * 1024)
     .action((flags: DemoFlags) => runDemo(flags));
 }
 
