@@ -12,7 +12,7 @@ import { runChokeRound } from './choking';
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** Received blocks waiting for the disk; above this we stop requesting (memory stays bounded). */
-const MAX_WRITE_BACKLOG = 32 * 1024 * 1024;
+const MAX_WRITE_BACKLOG = 8 * 1024 * 1024;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -156,7 +156,8 @@ export class Swarm {
   private listen(peer: Peer): void {
     const c = peer.conn;
     const picker = this.ctx.picker;
-    c.on('bitfield', (field) => {
+    c.on('bitfield', (field, previous) => {
+      picker.removePeer(previous);
       picker.addPeer(field);
       if (this.complete && field.complete) c.destroy();
       else this.updateInterest(peer);

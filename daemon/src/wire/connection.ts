@@ -47,7 +47,8 @@ export interface PeerConnectionEvents {
   interested: [];
   'not-interested': [];
   have: [index: number];
-  bitfield: [field: Bitfield];
+  /** The peer's whole set; `previous` is what it replaces (haves or an earlier bitfield). */
+  bitfield: [field: Bitfield, previous: Bitfield];
   request: [index: number, begin: number, length: number];
   cancel: [index: number, begin: number, length: number];
   /** A block we asked for; `data` is valid after the call (it keeps its chunk alive). */
@@ -80,7 +81,6 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private infoHash: Uint8Array | undefined;
   private readonly framer: Framer;
   private readonly outstanding = new Map<number, number>();
-  private messagesReceived = 0;
   private corked = false;
   private lastReceived = Date.now();
   private lastSent = Date.now();
@@ -277,10 +277,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private onFrame(body: Uint8Array): void {
     if (this.closed) return;
     const m = msg.decodeMessage(body);
-    const first = this.messagesReceived++ === 0;
     switch (m.type) {
       case 'keep-alive':
-        this.messagesReceived--;
         return;
       case 'choke':
         this.peerChoking = true;
@@ -306,7 +304,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         this.emit('have', m.index);
         return;
       case 'bitfield':
-        this.onBitfield(m.bytes, first);
+        this.onBitfield(m.bytes);
         return;
       case 'request':
       case 'cancel':
@@ -324,16 +322,20 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     }
   }
 
-  private onBitfield(bytes: Uint8Array, first: boolean): void {
-    if (!first) throw new WireError('protocol', 'bitfield must be the first message');
+  /**
+   * BEP 3 puts the bitfield first, but aria2 sends one later in the connection too, so a bitfield
+   * is accepted at any time and replaces what we knew (listeners get the previous set).
+   */
+  private onBitfield(bytes: Uint8Array): void {
     let field: Bitfield;
     try {
       field = new Bitfield(this.peerPieces.length, bytes);
     } catch (err) {
       throw new WireError('bad-message', (err as Error).message);
     }
+    const previous = this.peerPieces;
     this.peerPieces = field;
-    this.emit('bitfield', field);
+    this.emit('bitfield', field, previous);
   }
 
   private onPiece(index: number, begin: number, data: Uint8Array): void {

@@ -138,8 +138,16 @@ describe('PeerConnection', () => {
 
   test('bitfield with spare bits set closes', () => closesWith(m.encodeBitfield(Uint8Array.from([0, 0x01])), 'bad-message'));
   test('bitfield of the wrong length closes', () => closesWith(m.encodeBitfield(Uint8Array.from([0])), 'bad-message'));
-  test('bitfield after another message closes', () =>
-    closesWith(Buffer.concat([m.encodeUnchoke(), m.encodeBitfield(new Uint8Array(2))]), 'protocol'));
+  test('a later bitfield (aria2 sends one) replaces what the peer has', async () => {
+    const { c, raw } = await rawPeer();
+    const got = once(c, 'bitfield'); // the in-memory pair may deliver synchronously
+    raw.write(Buffer.concat([m.encodeHave(1), m.encodeUnchoke(), m.encodeBitfield(Uint8Array.from([0x80, 0x40]))]));
+    const [field, previous] = await got;
+    assert.equal((previous as Bitfield).toString(), '.*........');
+    assert.equal((field as Bitfield).toString(), '*........*');
+    assert.equal(c.peerPieces, field);
+    c.destroy();
+  });
   test('have out of range closes', () => closesWith(m.encodeHave(10), 'bad-message'));
   test('request above 128 KiB closes', () => closesWith(m.encodeRequest(0, 0, 128 * 1024 + 1), 'bad-message'));
   test('request beyond the last piece closes', () => closesWith(m.encodeRequest(9, 0, 1001), 'bad-message'));
