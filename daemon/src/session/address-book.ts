@@ -56,6 +56,12 @@ export class AddressBook {
     e.notBefore = now + Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (e.failures - 1));
   }
 
+  /** Holds an address back for `ms` (e.g. a seed while we seed too). */
+  park(ip: string, port: number, now: number, ms: number): void {
+    const e = this.entries.get(`${ip}:${port}`);
+    if (e && !e.banned) e.notBefore = now + ms;
+  }
+
   /** A connection worked: forget past failures. */
   succeeded(ip: string, port: number): void {
     const e = this.entries.get(`${ip}:${port}`);

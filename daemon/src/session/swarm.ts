@@ -32,6 +32,8 @@ export interface SwarmContext {
   peerChanged(kind: 'added' | 'removed', peer: Peer): void;
   /** A peer was banned for corrupt data; never dial its address again. */
   banned(peer: Peer): void;
+  /** We closed a connection because both ends are seeds; do not redial it soon. */
+  useless(peer: Peer): void;
 }
 
 /** The live connections of one torrent: requests, uploads, verification, choking. */
@@ -130,7 +132,7 @@ export class Swarm {
   /** The torrent completed: drop peers that are seeds too, stop asking the rest. */
   onComplete(): void {
     for (const p of [...this.peers.values()]) {
-      if (p.conn.peerPieces.complete) p.conn.destroy();
+      if (p.conn.peerPieces.complete) this.dropSeed(p);
       else p.conn.notInterested();
     }
   }
@@ -138,6 +140,11 @@ export class Swarm {
   /** Keeps requests flowing on every connection. */
   fillAll(): void {
     for (const p of this.peers.values()) this.fill(p);
+  }
+
+  private dropSeed(peer: Peer): void {
+    this.ctx.useless(peer);
+    peer.conn.destroy();
   }
 
   private resolveDuplicate(peer: Peer): boolean {
@@ -159,13 +166,13 @@ export class Swarm {
     c.on('bitfield', (field, previous) => {
       picker.removePeer(previous);
       picker.addPeer(field);
-      if (this.complete && field.complete) c.destroy();
+      if (this.complete && field.complete) this.dropSeed(peer);
       else this.updateInterest(peer);
     });
     c.on('have', (index) => {
       picker.peerHave(index);
       if (!c.amInterested && !picker.have.has(index)) this.updateInterest(peer);
-      if (this.complete && c.peerPieces.complete) c.destroy();
+      if (this.complete && c.peerPieces.complete) this.dropSeed(peer);
     });
     c.on('choke', () => {
       picker.releasePeer(peer.key);

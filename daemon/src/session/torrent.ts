@@ -14,6 +14,8 @@ import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, Torrent
 
 /** Dials we keep pending at once per torrent. */
 const MAX_HALF_OPEN = 8;
+/** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
+const SEED_PARK_MS = 10 * 60_000;
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
@@ -177,6 +179,7 @@ export class Torrent extends EventEmitter {
     }
     this.dialMore();
     this.emit('progress');
+    for (const p of this.swarm.peers.values()) this.emitPeer('updated', p);
   }
 
   /** Stops everything and saves resume data; the storage stays open for deleteData. */
@@ -236,6 +239,7 @@ export class Torrent extends EventEmitter {
       storageFailed: (err) => this.fail(err),
       peerChanged: (kind, peer) => this.emitPeer(kind, peer),
       banned: (peer) => this.book.ban(peer.ip, peer.port),
+      useless: (peer) => this.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
     this.book.wake();
@@ -353,7 +357,7 @@ export class Torrent extends EventEmitter {
     this.emit('state');
   }
 
-  private emitPeer(kind: 'added' | 'removed', peer: Peer): void {
+  private emitPeer(kind: PeerChange['kind'], peer: Peer): void {
     const change: PeerChange = { kind, peer: peer.summary() };
     this.emit('peer', change);
   }

@@ -56,6 +56,7 @@ function setup(m: Metainfo, have?: Bitfield) {
     storageFailed: (err) => assert.fail(String(err)),
     peerChanged: () => undefined,
     banned: (peer) => banned.push(peer.key),
+    useless: () => undefined,
   });
   return { storage, picker, swarm, verified, banned };
 }
