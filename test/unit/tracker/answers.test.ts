@@ -10,7 +10,7 @@ import type { AnnounceParams } from '../../../daemon/src/tracker/server/params';
 
 function peer(name: string, ipv4: string | undefined, ipv6: string | undefined, port: number): SwarmPeer {
   return {
-    peerId: Buffer.from(name.padEnd(20, '.')),
+    peerId: name.padEnd(20, '.'),
     ipv4,
     ipv6,
     port,
@@ -63,7 +63,7 @@ describe('server answers read by the client', () => {
     assert.deepEqual(parseAnnounceResponse(encodeFailure('nope')), { failureReason: 'nope', peers: [] });
     const warned = parseAnnounceResponse(bencode({ 'warning message': 'slow down', interval: 60, peers: new Uint8Array(0) }));
     assert.equal(warned.warningMessage, 'slow down');
-    const scrape = parseScrapeResponse(encodeScrape([[new Uint8Array(20).fill(0xab), { complete: 1, incomplete: 2, downloaded: 3 }]]));
+    const scrape = parseScrapeResponse(encodeScrape([['\xab'.repeat(20), { complete: 1, incomplete: 2, downloaded: 3 }]]));
     assert.deepEqual(scrape.get('ab'.repeat(20)), { complete: 1, incomplete: 2, downloaded: 3 });
   });
   test('client drops invalid dictionary peers and duplicates', () => {

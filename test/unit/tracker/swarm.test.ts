@@ -5,8 +5,8 @@ import { SwarmTable, type SwarmLimits } from '../../../daemon/src/tracker/server
 import { TrackerRequestError, type AnnounceParams } from '../../../daemon/src/tracker/server/params';
 
 const LIMITS: SwarmLimits = { maxTorrents: 3, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
-const hash = (n: number): Uint8Array => new Uint8Array(20).fill(n);
-const id = (name: string): Uint8Array => Buffer.from(name.padEnd(20, '.'));
+const hash = (n: number): string => String.fromCharCode(n).repeat(20);
+const id = (name: string): string => name.padEnd(20, '.');
 
 function announce(over: Partial<AnnounceParams> & { name: string }): AnnounceParams {
   const { name, ...rest } = over;
@@ -28,7 +28,7 @@ function announce(over: Partial<AnnounceParams> & { name: string }): AnnouncePar
   };
 }
 
-const names = (peers: { peerId: Uint8Array }[]): string[] => peers.map((p) => Buffer.from(p.peerId).toString().replace(/\.+$/, '')).sort();
+const names = (peers: { peerId: string }[]): string[] => peers.map((p) => p.peerId.replace(/\.+$/, '')).sort();
 
 describe('swarm table', () => {
   let clock: sinon.SinonFakeTimers;
@@ -104,7 +104,7 @@ describe('swarm table', () => {
   });
 
   test('allow-list refuses other info hashes', () => {
-    const strict = new SwarmTable(LIMITS, Date.now, Math.random, new Set([Buffer.from(hash(1)).toString('latin1')]));
+    const strict = new SwarmTable(LIMITS, Date.now, Math.random, new Set([hash(1)]));
     strict.announce(announce({ name: 'a' }));
     assert.throws(() => strict.announce(announce({ name: 'a', infoHash: hash(2) })), TrackerRequestError);
   });

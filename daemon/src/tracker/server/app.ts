@@ -74,9 +74,14 @@ function toAllowSet(hexes: Iterable<string> | undefined): Set<string> | undefine
   return out;
 }
 
-function rawQuery(url: string | undefined): string {
-  const q = url === undefined ? -1 : url.indexOf('?');
-  return q < 0 ? '' : (url as string).slice(q + 1);
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}
+
+/** True when the URL's path is exactly `path` (with or without a query string). */
+function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f);
 }
 
 /** The last hop of X-Forwarded-For is what our own proxy saw; earlier entries are client-supplied. */
@@ -125,27 +130,26 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
     startedAt: new Date(startMs).toISOString(),
   });
 
-  const router = new Router();
-  router.get('/announce', (ctx) => {
+  const announce = (ctx: Koa.Context, url: string): void => {
     announces.hit();
     try {
-      const params = parseAnnounceParams(rawQuery(ctx.req.url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
+      const params = parseAnnounceParams(rawQuery(url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
       reply(ctx, encodeAnnounce(swarms.announce(params), params, intervals));
     } catch (err) {
-      if (!(err instanceof TrackerRequestError)) throw err;
-      reply(ctx, encodeFailure(err.message));
+      reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }
-  });
-  router.get('/scrape', (ctx) => {
+  };
+  const scrape = (ctx: Koa.Context, url: string): void => {
     scrapes.hit();
     try {
-      const { infoHashes } = parseScrapeParams(rawQuery(ctx.req.url), o.maxScrapeInfoHashes);
+      const { infoHashes } = parseScrapeParams(rawQuery(url), o.maxScrapeInfoHashes);
       reply(ctx, encodeScrape(scrapeEntries(swarms, infoHashes, o.maxScrapeAll)));
     } catch (err) {
-      if (!(err instanceof TrackerRequestError)) throw err;
-      reply(ctx, encodeFailure(err.message));
+      reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }
-  });
+  };
+
+  const router = new Router();
   router.get('/stats.json', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = stats();
@@ -159,13 +163,13 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
 
   const app = new Koa();
   app.silent = true;
-  // Anything unforeseen still answers like a tracker: 200 with a failure reason, never a 500.
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch {
-      reply(ctx, INTERNAL);
-    }
+  // Announce and scrape are the hot path: matched on the raw URL before any routing, synchronously.
+  app.use((ctx, next) => {
+    const url = ctx.req.url ?? '';
+    if (ctx.req.method === 'GET' && isPath(url, '/announce')) return announce(ctx, url);
+    if (ctx.req.method === 'GET' && isPath(url, '/scrape')) return scrape(ctx, url);
+    // Anything unforeseen still answers like a tracker: 200 with a failure reason, never a 500.
+    return next().catch(() => reply(ctx, INTERNAL));
   });
   app.use(router.routes());
 
@@ -175,13 +179,13 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   return { app, swarms, stats, close: () => clearInterval(timer) };
 }
 
-function scrapeEntries(swarms: SwarmTable, infoHashes: Uint8Array[], maxAll: number): [Uint8Array, ScrapeEntry][] {
+function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number): [string, ScrapeEntry][] {
   const zero: ScrapeEntry = { complete: 0, incomplete: 0, downloaded: 0 };
   if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? zero]);
-  const out: [Uint8Array, ScrapeEntry][] = [];
+  const out: [string, ScrapeEntry][] = [];
   for (const s of swarms.entries()) {
     if (out.length >= maxAll) break;
-    out.push([s.infoHash, { complete: s.seeders.length, incomplete: s.leechers.length, downloaded: s.completed }]);
+    out.push([s.key, { complete: s.seeders.length, incomplete: s.leechers.length, downloaded: s.completed }]);
   }
   return out;
 }

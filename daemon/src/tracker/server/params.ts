@@ -16,10 +16,10 @@ export class TrackerRequestError extends Error {
 /** Announce events; `''` is a regular re-announce. */
 export type AnnounceEvent = '' | 'started' | 'completed' | 'stopped';
 
-/** One validated announce. */
+/** One validated announce. Info hash and peer id are byte strings: 20 latin1 characters, one per byte. */
 export interface AnnounceParams {
-  infoHash: Uint8Array;
-  peerId: Uint8Array;
+  infoHash: string;
+  peerId: string;
   port: number;
   uploaded: number;
   downloaded: number;
@@ -47,13 +47,12 @@ export interface AnnounceParseOptions {
   limits?: QueryLimits;
 }
 
-/** One validated scrape: zero info hashes means "all torrents". */
+/** One validated scrape: zero info hashes means "all torrents". Each is a 20-character byte string. */
 export interface ScrapeParams {
-  infoHashes: Uint8Array[];
+  infoHashes: string[];
 }
 
 const EVENTS: Record<string, AnnounceEvent> = { '': '', started: 'started', completed: 'completed', stopped: 'stopped', paused: '' };
-const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
 
 function split(raw: string, limits: QueryLimits | undefined): RawQuery {
   try {
@@ -64,14 +63,14 @@ function split(raw: string, limits: QueryLimits | undefined): RawQuery {
   }
 }
 
-function single(q: RawQuery, name: string): Uint8Array | undefined {
+function single(q: RawQuery, name: string): string | undefined {
   const values = q.get(name);
   if (values === undefined) return undefined;
   if (values.length > 1) throw new TrackerRequestError(`${name} given more than once`);
   return values[0];
 }
 
-function id20(q: RawQuery, name: string): Uint8Array {
+function id20(q: RawQuery, name: string): string {
   const v = single(q, name);
   if (v === undefined) throw new TrackerRequestError(`missing ${name}`);
   if (v.length !== 20) throw new TrackerRequestError(`${name} must be 20 bytes, got ${v.length}`);
@@ -82,7 +81,7 @@ function id20(q: RawQuery, name: string): Uint8Array {
 function integer(q: RawQuery, name: string, allowHuge = false): number | undefined {
   const v = single(q, name);
   if (v === undefined) return undefined;
-  const text = latin1(v);
+  const text = v;
   if (!/^\d+$/.test(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
   const n = text.length > 16 ? Infinity : Number(text);
   if (!Number.isSafeInteger(n)) {
@@ -95,9 +94,8 @@ function integer(q: RawQuery, name: string, allowHuge = false): number | undefin
 function flag(q: RawQuery, name: string, fallback: boolean): boolean {
   const v = single(q, name);
   if (v === undefined || v.length === 0) return fallback;
-  const text = latin1(v);
-  if (text === '1') return true;
-  if (text === '0') return false;
+  if (v === '1') return true;
+  if (v === '0') return false;
   throw new TrackerRequestError(`${name} must be 0 or 1`);
 }
 
@@ -109,7 +107,7 @@ export function normalizeAddress(address: string): string {
 function address(q: RawQuery, name: string): string | undefined {
   const v = single(q, name);
   if (v === undefined || v.length === 0) return undefined;
-  let text = normalizeAddress(latin1(v));
+  let text = normalizeAddress(v);
   // BEP 7 allows `ipv6=[addr]:port`-style values; only the address part is used.
   const bracket = /^\[([^\]]+)\](?::\d+)?$/.exec(text);
   if (bracket) text = bracket[1];
@@ -144,8 +142,7 @@ export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): An
   const port = integer(q, 'port');
   if (port === undefined) throw new TrackerRequestError('missing port');
   if (port < 1 || port > 65535) throw new TrackerRequestError('port must be between 1 and 65535');
-  const eventBytes = single(q, 'event');
-  const eventText = eventBytes === undefined ? '' : latin1(eventBytes);
+  const eventText = single(q, 'event') ?? '';
   if (!Object.hasOwn(EVENTS, eventText)) throw new TrackerRequestError('event must be started, completed, stopped or empty');
   const event = EVENTS[eventText];
   const numwant = Math.min(integer(q, 'numwant', true) ?? opts.defaultNumwant, opts.maxNumwant);
@@ -166,7 +163,7 @@ export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): An
     noPeerId: flag(q, 'no_peer_id', false),
     ipv4,
     ipv6,
-    key: key === undefined ? undefined : latin1(key),
+    key,
   };
 }
 

@@ -22,8 +22,8 @@ export interface QueryLimits {
 /** Defaults sized for announce and a scrape of a few hundred info hashes. */
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxLength: 16384, maxPairs: 512 };
 
-/** Decoded query: key (latin1) to its values as bytes, in order of appearance. */
-export type RawQuery = Map<string, Uint8Array[]>;
+/** Decoded query: key to its values, in order of appearance. Keys and values are byte strings (one latin1 character per byte). */
+export type RawQuery = Map<string, string[]>;
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -32,30 +32,33 @@ function hexValue(code: number): number {
   return -1;
 }
 
-/** Percent-decodes `raw[start, end)` into bytes; `+` is a space as in form encoding. */
-export function percentDecode(raw: string, start = 0, end = raw.length): Uint8Array {
-  const out = new Uint8Array(end - start);
-  let n = 0;
+/**
+ * Percent-decodes `raw[start, end)` into a byte string (one latin1 character per byte); `+` is a space as
+ * in form encoding. Strings rather than byte arrays: slicing is cheap and swarm keys are strings anyway.
+ */
+export function percentDecode(raw: string, start = 0, end = raw.length): string {
+  let out = '';
+  let from = start;
   for (let i = start; i < end; i++) {
     const c = raw.charCodeAt(i);
-    if (c === 0x25) {
+    if (c !== 0x25 && c !== 0x2b && c <= 0xff) continue;
+    if (c > 0xff) throw new QueryError(`character outside latin1 at offset ${i}`);
+    if (i > from) out += raw.slice(from, i);
+    if (c === 0x2b) {
+      out += ' ';
+    } else {
       const hi = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
       const lo = hi >= 0 ? hexValue(raw.charCodeAt(i + 2)) : -1;
       if (lo < 0) throw new QueryError(`bad percent-escape at offset ${i}`);
-      out[n++] = (hi << 4) | lo;
+      out += String.fromCharCode((hi << 4) | lo);
       i += 2;
-    } else if (c === 0x2b) {
-      out[n++] = 0x20;
-    } else if (c > 0xff) {
-      throw new QueryError(`character outside latin1 at offset ${i}`);
-    } else {
-      out[n++] = c;
     }
+    from = i + 1;
   }
-  return out.subarray(0, n);
+  return from === start ? raw.slice(start, end) : out + raw.slice(from, end);
 }
 
-/** Splits a raw query string (without the `?`) into byte values per key; pure, bounded. */
+/** Splits a raw query string (without the `?`) into byte-string values per key; pure, bounded. */
 export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): RawQuery {
   if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
   const out: RawQuery = new Map();
@@ -68,8 +71,8 @@ export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMI
       if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
       const eq = raw.indexOf('=', start);
       const keyEnd = eq >= 0 && eq < end ? eq : end;
-      const key = Buffer.from(percentDecode(raw, start, keyEnd)).toString('latin1');
-      const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : new Uint8Array(0);
+      const key = percentDecode(raw, start, keyEnd);
+      const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : '';
       const list = out.get(key);
       if (list) list.push(value);
       else out.set(key, [value]);

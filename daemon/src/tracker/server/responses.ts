@@ -23,7 +23,7 @@ function concatCompact(peers: SwarmPeer[], family: 4 | 6): Buffer {
   for (const p of peers) {
     const c = family === 4 ? p.compact4 : p.compact6;
     if (c === undefined) continue;
-    c.copy(out, at);
+    out.set(c, at);
     at += size;
   }
   return out;
@@ -35,7 +35,7 @@ function dictionaryPeers(peers: SwarmPeer[], noPeerId: boolean): BValue[] {
     for (const ip of [p.ipv4, p.ipv6]) {
       if (ip === undefined) continue;
       const entry = new Map<string, BValue>([['ip', Buffer.from(ip, 'latin1')], ['port', p.port]]);
-      if (!noPeerId) entry.set('peer id', p.peerId);
+      if (!noPeerId) entry.set('peer id', Buffer.from(p.peerId, 'latin1'));
       out.push(entry);
     }
   }
@@ -60,12 +60,11 @@ export function encodeAnnounce(outcome: AnnounceOutcome, params: AnnounceParams,
   return bencode(body);
 }
 
-/** The answer to a scrape (BEP 48): `files` keyed by raw info hash. */
-export function encodeScrape(entries: Iterable<[Uint8Array, ScrapeEntry]>): Uint8Array {
+/** The answer to a scrape (BEP 48): `files` keyed by raw info hash (latin1 byte strings). */
+export function encodeScrape(entries: Iterable<[string, ScrapeEntry]>): Uint8Array {
   const files = new Map<string, BValue>();
   for (const [infoHash, e] of entries) {
-    const key = Buffer.from(infoHash.buffer, infoHash.byteOffset, infoHash.byteLength).toString('latin1');
-    files.set(key, new Map<string, BValue>([['complete', e.complete], ['downloaded', e.downloaded], ['incomplete', e.incomplete]]));
+    files.set(infoHash, new Map<string, BValue>([['complete', e.complete], ['downloaded', e.downloaded], ['incomplete', e.incomplete]]));
   }
   return bencode(new Map([['files', files]]));
 }

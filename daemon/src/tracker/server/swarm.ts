@@ -7,7 +7,8 @@ import { TrackerRequestError, type AnnounceParams } from './params';
 
 /** One peer of one swarm, with its compact form computed once at announce time. */
 export interface SwarmPeer {
-  readonly peerId: Uint8Array;
+  /** 20 bytes as a latin1 string. */
+  readonly peerId: string;
   ipv4: string | undefined;
   ipv6: string | undefined;
   port: number;
@@ -25,6 +26,8 @@ export interface SwarmPeer {
 /** All peers of one info hash, split into pools so selection never scans. */
 export interface Swarm {
   readonly infoHash: Uint8Array;
+  /** The info hash as a 20-character latin1 string, the table's key. */
+  readonly key: string;
   readonly peers: Map<string, SwarmPeer>;
   readonly seeders: SwarmPeer[];
   readonly leechers: SwarmPeer[];
@@ -54,9 +57,7 @@ export interface ScrapeEntry {
   downloaded: number;
 }
 
-const key = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
-
-/** Indexed by latin1 info hash, then latin1 peer id. */
+/** Indexed by info hash, then peer id (both latin1 byte strings). */
 export class SwarmTable {
   private readonly swarms = new Map<string, Swarm>();
   private peerCount = 0;
@@ -90,10 +91,10 @@ export class SwarmTable {
 
   /** Applies one announce; throws `TrackerRequestError` for refused info hashes and full tables. */
   announce(p: AnnounceParams): AnnounceOutcome {
-    const hashKey = key(p.infoHash);
+    const hashKey = p.infoHash;
     if (this.allowList && !this.allowList.has(hashKey)) throw new TrackerRequestError('info hash is not allowed on this tracker');
     let swarm = this.swarms.get(hashKey);
-    const peerKey = key(p.peerId);
+    const peerKey = p.peerId;
     let peer = swarm?.peers.get(peerKey);
     if (p.event === 'stopped') {
       if (swarm && peer) this.remove(swarm, peerKey, peer);
@@ -106,7 +107,7 @@ export class SwarmTable {
     } else {
       this.checkRoom(swarm);
       if (!swarm) {
-        swarm = { infoHash: Uint8Array.from(p.infoHash), peers: new Map(), seeders: [], leechers: [], completed: 0 };
+        swarm = { infoHash: new Uint8Array(Buffer.from(hashKey, 'latin1')), key: hashKey, peers: new Map(), seeders: [], leechers: [], completed: 0 };
         this.swarms.set(hashKey, swarm);
       }
       peer = this.insert(swarm, peerKey, p, seeder);
@@ -116,9 +117,9 @@ export class SwarmTable {
     return { complete: s.seeders.length, incomplete: s.leechers.length, peers: this.select(s, peer, p.numwant) };
   }
 
-  /** Figures for one info hash, or undefined when nobody announced it. */
-  scrape(infoHash: Uint8Array): ScrapeEntry | undefined {
-    const swarm = this.swarms.get(key(infoHash));
+  /** Figures for one info hash (latin1 byte string), or undefined when nobody announced it. */
+  scrape(infoHash: string): ScrapeEntry | undefined {
+    const swarm = this.swarms.get(infoHash);
     return swarm && { complete: swarm.seeders.length, incomplete: swarm.leechers.length, downloaded: swarm.completed };
   }
 
@@ -152,7 +153,7 @@ export class SwarmTable {
 
   private insert(swarm: Swarm, peerKey: string, p: AnnounceParams, seeder: boolean): SwarmPeer {
     const peer: SwarmPeer = {
-      peerId: Uint8Array.from(p.peerId),
+      peerId: p.peerId,
       ipv4: undefined,
       ipv6: undefined,
       port: 0,

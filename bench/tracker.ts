@@ -1,0 +1,163 @@
+/**
+ * Tracker benchmark: announces per second of btd's tracker against the npm `bittorrent-tracker` server and a
+ * bare Koa app returning a fixed body, all measured in the same run; plus a memory check with many distinct
+ * peers. Each server runs in its own child process; autocannon loads it from this process.
+ *
+ *   node out/bench/tracker.js [--duration 10] [--connections 50]        throughput
+ *   node out/bench/tracker.js --memory [--memory-seconds 60] [--peers 100000]
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import Koa from 'koa';
+import { startTracker } from '../daemon/src/tracker/server';
+import { buildAnnounceUrl } from '../daemon/src/tracker/client';
+import { bencode } from '../daemon/src/bencode';
+
+const BENCH_DIR = join(__dirname, '..', '..', 'bench');
+const benchRequire = createRequire(join(BENCH_DIR, 'package.json'));
+type Target = 'btd' | 'bittorrent-tracker' | 'koa';
+const TARGETS: Target[] = ['btd', 'bittorrent-tracker', 'koa'];
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p99: number };
+  errors: number;
+  non2xx: number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Child role: serve one target on 127.0.0.1:0, report the port, answer RSS queries. */
+async function serve(target: Target): Promise<void> {
+  let port: number;
+  if (target === 'btd') {
+    port = (await startTracker({ port: 0 })).port;
+  } else if (target === 'koa') {
+    const body = Buffer.from(bencode({ complete: 10, incomplete: 40, interval: 1800, 'min interval': 900, peers: randomBytes(300) }));
+    const app = new Koa();
+    app.use((ctx) => {
+      ctx.set('Content-Type', 'text/plain; charset=latin1');
+      ctx.body = body;
+    });
+    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as { port: number }).port;
+  } else {
+    // ESM-only with an import-only exports map, and its index pulls in WebRTC: load server.js by file URL.
+    const entry = pathToFileURL(join(BENCH_DIR, 'node_modules', 'bittorrent-tracker', 'server.js')).href;
+    const Server = ((await import(entry)) as { default: new (o: object) => BtServer }).default;
+    const server = new Server({ udp: false, ws: false, http: true, stats: false });
+    server.on('error', () => undefined);
+    server.on('warning', () => undefined);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    port = server.http.address().port;
+  }
+  process.on('message', () => process.send?.({ rss: process.memoryUsage().rss }));
+  process.send?.({ port });
+}
+interface BtServer {
+  listen(port: number, host: string, cb: () => void): void;
+  on(event: string, cb: (...a: unknown[]) => void): void;
+  http: { address(): { port: number } };
+}
+
+async function spawnServer(target: Target): Promise<{ child: ChildProcess; port: number; rss(): Promise<number> }> {
+  const child = fork(__filename, ['--serve', target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`${target} server exited (${code})`)));
+  const [msg] = (await Promise.race([once(child, 'message'), exited])) as [{ port: number }];
+  exited.catch(() => undefined);
+  const rss = async (): Promise<number> => {
+    child.send('rss');
+    const [m] = (await once(child, 'message')) as [{ rss: number }];
+    return m.rss;
+  };
+  return { child, port: msg.port, rss };
+}
+
+async function stopServer(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Announce paths over `torrents` info hashes and `peers` peer ids (each peer sticks to one torrent). */
+function announcePaths(count: number, torrents: number, distinctFrom = 0): string[] {
+  const hashes = Array.from({ length: torrents }, () => randomBytes(20));
+  const paths: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = distinctFrom + i;
+    const peerId = Buffer.alloc(20);
+    peerId.write('-BT0001-');
+    peerId.writeUInt32BE(n, 16);
+    const left = n % 4 === 0 ? 0 : 1 + (n % 1000) * 16384;
+    const event = i % 50 === 0 ? 'started' : undefined;
+    const port = 1024 + (n % 60000);
+    paths.push(buildAnnounceUrl('/announce', { infoHash: hashes[n % torrents], peerId, port, uploaded: n, downloaded: n, left, event, numwant: 50 }));
+  }
+  return paths;
+}
+
+function rotating(paths: string[]): Record<string, unknown>[] {
+  let next = 0;
+  return [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths[next++ % paths.length] }) }];
+}
+
+async function throughput(): Promise<void> {
+  const autocannon = benchRequire('autocannon') as Autocannon;
+  const duration = flag('--duration', 10);
+  const connections = flag('--connections', 50);
+  const paths = announcePaths(20_000, 1000);
+  const results = new Map<Target, AutocannonResult>();
+  for (const target of TARGETS) {
+    const { child, port } = await spawnServer(target);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await autocannon({ url, connections, duration: 2, requests: rotating(paths) });
+      const r = await autocannon({ url, connections, duration, requests: rotating(paths) });
+      results.set(target, r);
+      console.log(`${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+    } finally {
+      await stopServer(child);
+    }
+  }
+  const rate = (t: Target): number => results.get(t)?.requests.average ?? NaN;
+  console.log(`\nbtd / bittorrent-tracker: ${(rate('btd') / rate('bittorrent-tracker')).toFixed(2)}x  (goal >= 3)`);
+  console.log(`btd / bare Koa:           ${(rate('btd') / rate('koa')).toFixed(2)}x  (goal >= 0.8)`);
+}
+
+async function memory(): Promise<void> {
+  const autocannon = benchRequire('autocannon') as Autocannon;
+  const seconds = flag('--memory-seconds', 60);
+  const peers = flag('--peers', 100_000);
+  const { child, port, rss } = await spawnServer('btd');
+  try {
+    const before = await rss();
+    const paths = announcePaths(peers, 2000);
+    const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount: peers, overallRate: Math.ceil(peers / seconds), requests: rotating(paths) });
+    const after = await rss();
+    const stats = (await (await fetch(`http://127.0.0.1:${port}/stats.json`)).json()) as { peers: number; torrents: number };
+    const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+    console.log(`announces sent ${r.requests.total} over ~${seconds} s, errors ${r.errors}`);
+    console.log(`tracker holds ${stats.peers} peers in ${stats.torrents} torrents`);
+    console.log(`RSS before ${mb(before)}, after ${mb(after)}, growth ${mb(after - before)} (${((after - before) / Math.max(stats.peers, 1)).toFixed(0)} bytes per peer)`);
+  } finally {
+    await stopServer(child);
+  }
+}
+
+const serveAt = process.argv.indexOf('--serve');
+if (serveAt >= 0) void serve(process.argv[serveAt + 1] as Target);
+else (process.argv.includes('--memory') ? memory() : throughput()).catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
