@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { bencode, bdecode } from '../../../daemon/src/bencode';
 import { decodeCompactPeers, encodeCompactPeer } from '../../../daemon/src/tracker/compact';
-import { encodeAnnounce, encodeFailure, encodeScrape } from '../../../daemon/src/tracker/server/responses';
+import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape } from '../../../daemon/src/tracker/server/responses';
 import { parseAnnounceResponse, parseScrapeResponse, TrackerResponseError } from '../../../daemon/src/tracker/client/response';
 import type { SwarmPeer } from '../../../daemon/src/tracker/server/swarm';
 import type { AnnounceParams } from '../../../daemon/src/tracker/server/params';
@@ -49,6 +49,23 @@ describe('server answers read by the client', () => {
     assert.deepEqual([r.interval, r.minInterval, r.complete, r.incomplete], [1800, 900, 2, 3]);
     assert.deepEqual(r.peers.map((p) => `${p.ip}/${p.port}`).sort(), ['10.0.0.1/6881', '192.168.0.2/1', '2001:db8::5/51413', '::1/1']);
   });
+  test('fuzz: the compact encoder writes exactly what bencode writes', () => {
+    const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+    const swarmPeer = fc.record({ v4: maybe(fc.ipV4()), v6: maybe(fc.ipV6()), port: fc.integer({ min: 1, max: 65535 }) });
+    fc.assert(
+      fc.property(fc.array(swarmPeer, { maxLength: 30 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 86400 }), (raw, complete, incomplete, interval) => {
+        const peers = raw.map((r, i) => peer(String(i), r.v4, r.v6, r.port));
+        const outcome = { complete, incomplete, peers };
+        const intervals = { interval, minInterval: Math.floor(interval / 2) };
+        const expected = new Map<string, Uint8Array | number>([['complete', complete], ['incomplete', incomplete], ['interval', interval], ['min interval', intervals.minInterval]]);
+        expected.set('peers', Buffer.concat(peers.flatMap((p) => (p.compact4 ? [p.compact4] : []))));
+        const six = Buffer.concat(peers.flatMap((p) => (p.compact6 ? [p.compact6] : [])));
+        if (six.length > 0) expected.set('peers6', six);
+        assert.deepEqual([...new CompactAnnounceEncoder(intervals).encode(outcome)], [...bencode(expected)]);
+      }),
+    );
+  });
+
   test('dictionary model with and without peer ids', () => {
     const withIds = bdecode(encodeAnnounce({ complete: 0, incomplete: 0, peers: PEERS }, params({ compact: false }), INTERVALS)) as Map<string, unknown>;
     const list = withIds.get('peers') as Map<string, unknown>[];

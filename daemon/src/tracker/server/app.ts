@@ -3,7 +3,7 @@ import Koa from 'koa';
 import Router from '@koa/router';
 import { parseAnnounceParams, parseScrapeParams, TrackerRequestError } from './params';
 import { SwarmTable, type ScrapeEntry } from './swarm';
-import { encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
+import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import { RateCounter, type TrackerStats } from './stats';
 import { renderStatsPage } from './stats-page';
 
@@ -114,6 +114,7 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   const announces = new RateCounter(o.clock, startMs);
   const scrapes = new RateCounter(o.clock, startMs);
   const intervals: AnnounceIntervals = { interval: o.interval, minInterval: o.minInterval };
+  const compactEncoder = new CompactAnnounceEncoder(intervals);
   const parseOptions = { trustIpParam: opts.trustIpParam ?? false, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant };
   const trustProxy = opts.trustProxy ?? false;
 
@@ -134,7 +135,8 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
     announces.hit();
     try {
       const params = parseAnnounceParams(rawQuery(url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
-      reply(ctx, encodeAnnounce(swarms.announce(params), params, intervals));
+      const outcome = swarms.announce(params);
+      reply(ctx, params.compact ? compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, intervals));
     } catch (err) {
       reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }

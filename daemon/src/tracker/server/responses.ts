@@ -14,21 +14,6 @@ export function encodeFailure(reason: string): Uint8Array {
   return bencode(new Map([['failure reason', reason]]));
 }
 
-function concatCompact(peers: SwarmPeer[], family: 4 | 6): Buffer {
-  const size = family === 4 ? 6 : 18;
-  let n = 0;
-  for (const p of peers) if ((family === 4 ? p.compact4 : p.compact6) !== undefined) n++;
-  const out = Buffer.allocUnsafe(n * size);
-  let at = 0;
-  for (const p of peers) {
-    const c = family === 4 ? p.compact4 : p.compact6;
-    if (c === undefined) continue;
-    out.set(c, at);
-    at += size;
-  }
-  return out;
-}
-
 function dictionaryPeers(peers: SwarmPeer[], noPeerId: boolean): BValue[] {
   const out: BValue[] = [];
   for (const p of peers) {
@@ -44,20 +29,65 @@ function dictionaryPeers(peers: SwarmPeer[], noPeerId: boolean): BValue[] {
 
 /** The answer to a successful announce, in the model the client asked for. */
 export function encodeAnnounce(outcome: AnnounceOutcome, params: AnnounceParams, intervals: AnnounceIntervals): Uint8Array {
-  const body = new Map<string, BValue>([
-    ['complete', outcome.complete],
-    ['incomplete', outcome.incomplete],
-    ['interval', intervals.interval],
-    ['min interval', intervals.minInterval],
-  ]);
-  if (params.compact) {
-    body.set('peers', concatCompact(outcome.peers, 4));
-    const peers6 = concatCompact(outcome.peers, 6);
-    if (peers6.length > 0) body.set('peers6', peers6);
-  } else {
-    body.set('peers', dictionaryPeers(outcome.peers, params.noPeerId));
+  if (params.compact) return new CompactAnnounceEncoder(intervals).encode(outcome);
+  return bencode(
+    new Map<string, BValue>([
+      ['complete', outcome.complete],
+      ['incomplete', outcome.incomplete],
+      ['interval', intervals.interval],
+      ['min interval', intervals.minInterval],
+      ['peers', dictionaryPeers(outcome.peers, params.noPeerId)],
+    ]),
+  );
+}
+
+function copyCompact(peers: SwarmPeer[], family: 4 | 6, out: Buffer, at: number): number {
+  for (const p of peers) {
+    const c = family === 4 ? p.compact4 : p.compact6;
+    if (c === undefined) continue;
+    // Byte loop: for 6 or 18 bytes it beats a native copy call.
+    for (let i = 0; i < c.length; i++) out[at + i] = c[i];
+    at += c.length;
   }
-  return bencode(body);
+  return at;
+}
+
+/**
+ * Encodes compact announce answers (the hot path) in one allocation: the dictionary's keys are fixed and
+ * its interval part never changes, so that part is encoded once with `bencode` and the rest is written
+ * around it. The output is byte-identical to `bencode` of the same dictionary (a property test checks).
+ */
+export class CompactAnnounceEncoder {
+  private readonly intervalsPart: Buffer;
+
+  constructor(intervals: AnnounceIntervals) {
+    const full = bencode(new Map([['interval', intervals.interval], ['min interval', intervals.minInterval]]));
+    this.intervalsPart = Buffer.from(full.subarray(1, full.length - 1));
+  }
+
+  /** `complete`, `incomplete`, `interval`, `min interval`, `peers` and, when any, `peers6`. */
+  encode(outcome: AnnounceOutcome): Buffer {
+    let n4 = 0;
+    let n6 = 0;
+    for (const p of outcome.peers) {
+      if (p.compact4 !== undefined) n4++;
+      if (p.compact6 !== undefined) n6++;
+    }
+    const head = `d8:completei${outcome.complete}e10:incompletei${outcome.incomplete}e`;
+    const peers4 = `5:peers${n4 * 6}:`;
+    const peers6 = n6 > 0 ? `6:peers6${n6 * 18}:` : '';
+    const out = Buffer.allocUnsafe(head.length + this.intervalsPart.length + peers4.length + n4 * 6 + peers6.length + n6 * 18 + 1);
+    let at = out.write(head, 0, 'latin1');
+    at += this.intervalsPart.copy(out, at);
+    at += out.write(peers4, at, 'latin1');
+    at = copyCompact(outcome.peers, 4, out, at);
+    if (n6 > 0) {
+      at += out.write(peers6, at, 'latin1');
+      at = copyCompact(outcome.peers, 6, out, at);
+    }
+    out[at] = 0x65;
+    return out;
+  }
 }
 
 /** The answer to a scrape (BEP 48): `files` keyed by raw info hash (latin1 byte strings). */
