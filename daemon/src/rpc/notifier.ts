@@ -63,13 +63,13 @@ export class Notifier {
     this.unsubscribe.push(() => this.daemon.off(event, l));
   }
 
-  /** Sends the latest progress at once, then the state change if state or error differs from the last sent. */
+  /** When state or error differs from the last sent: the latest progress at once, then the state change. */
   private stateOf(t: EngineTorrent): void {
     const info = toTorrentInfo(t.summary());
-    this.progress.now(t.infoHashHex, info);
     const key = `${info.state}\0${info.error ?? ''}`;
     if (this.lastState.get(t.infoHashHex) === key) return;
     this.lastState.set(t.infoHashHex, key);
+    this.progress.now(t.infoHashHex, info);
     const params: P.TorrentStateChangedParams = { infoHash: info.infoHash, state: info.state, torrent: info };
     if (info.error !== undefined) params.error = info.error;
     this.send(P.TorrentStateChangedNotification.type, params);
