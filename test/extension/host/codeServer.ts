@@ -53,6 +53,8 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       ...opts.env,
       XDG_CONFIG_HOME: join(home, 'config'),
       XDG_DATA_HOME: join(home, 'data'),
+      // The daemons started inside keep their catalog and resume data here, not in the user's home.
+      XDG_STATE_HOME: join(home, 'state'),
       // A dead loopback port, so the workbench never reaches for a public gallery.
       EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }),
       VSCODE_OPTIONS: 'enable-smoke-test-driver',

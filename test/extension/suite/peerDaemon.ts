@@ -16,9 +16,10 @@ export interface PeerDaemon {
   stop(): Promise<void>;
 }
 
-/** Starts `btd --rpc stdio` with its downloads in `downloadDir`, listening on a free port. */
-export async function startPeerDaemon(downloadDir: string): Promise<PeerDaemon> {
-  const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'btd.js'), '--rpc', 'stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts `btd --rpc stdio` with its downloads in `downloadDir` and its state in `stateDir`, on a free port. */
+export async function startPeerDaemon(downloadDir: string, stateDir: string): Promise<PeerDaemon> {
+  const args = [join(REPO_ROOT, 'bin', 'btd.js'), '--rpc', 'stdio', '--state-dir', stateDir, '--listen-host', '127.0.0.1'];
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-20_000);

@@ -86,7 +86,7 @@ describe('commands end to end', function () {
 
   it('a second daemon downloads from us: its connection shows in the tree, the upload in the status bar', async () => {
     await setSetting('uploadRateLimit', 512);
-    peer = await startPeerDaemon(join(root, 'peer-downloads'));
+    peer = await startPeerDaemon(join(root, 'peer-downloads'), join(root, 'peer-state'));
     const peerDir = join(root, 'peer-downloads', 'alpha');
     mkdirSync(peerDir, { recursive: true });
     await peer.connection.sendRequest(TorrentAddRequest.type, { torrent: { path: join(workspaceDir(), 'alpha.torrent') }, savePath: peerDir });

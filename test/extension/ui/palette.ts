@@ -29,6 +29,17 @@ export async function failureShot(page: Page, name: string): Promise<void> {
   console.log(`      screenshot: ${file}`);
 }
 
+/** Drags the sidebar's edge as a person would, so rows fit without ellipses in the picture. */
+async function widenSidebar(page: Page, width: number): Promise<void> {
+  const box = await page.locator('.part.sidebar').boundingBox();
+  if (!box) return;
+  const edge = box.x + box.width;
+  await page.mouse.move(edge - 1, box.y + 200);
+  await page.mouse.down();
+  await page.mouse.move(box.x + width, box.y + 200, { steps: 5 });
+  await page.mouse.up();
+}
+
 /** Runs the UI checks against a fresh code-server with the extension under development. */
 export async function runUiTests(root: string): Promise<Counts> {
   const ws = makeWorkspace(root);
@@ -56,7 +67,7 @@ export async function runUiTests(root: string): Promise<Counts> {
         await wb.answer('Save the .torrent file');
         const text = await wb.notification(/Created/);
         assert.match(text, new RegExp(`Created ${torrentPath.replace(/[.]/g, '\\.')} \\(\\d+ pieces of [\\d.]+ \\w?B\\)`));
-        await page.screenshot({ path: join(shots, 'create-torrent.png') });
+        await page.locator('.notification-toast', { hasText: /Created/ }).first().screenshot({ path: join(shots, 'create-torrent.png') });
       }],
       ['Seed from the palette; the view lists it and the status bar shows it', async () => {
         await wb.runCommand('BitTorrent: Seed…');
@@ -69,7 +80,10 @@ export async function runUiTests(root: string): Promise<Counts> {
         const status = await wb.statusBarEntry(/\(1 seeding\)/);
         assert.match(status.text, /^↑ [\d.]+ \w?B\/s \(1 seeding\)$/);
         await wb.clearNotifications();
-        await page.locator('.part.sidebar').screenshot({ path: join(shots, 'torrents-view.png') });
+        await widenSidebar(page, 760);
+        const box = await page.locator('.part.sidebar').boundingBox();
+        assert.ok(box);
+        await page.screenshot({ path: join(shots, 'torrents-view.png'), clip: { x: box.x, y: box.y, width: box.width, height: 140 } });
         await page.locator('.part.statusbar').screenshot({ path: join(shots, 'status-bar.png') });
       }],
     ], (name) => failureShot(page, name));

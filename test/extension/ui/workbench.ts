@@ -51,15 +51,30 @@ export class Workbench {
   }
 
   /**
-   * Answers a simple file dialog with an existing path: types it, waits until the dialog has read it and
-   * highlights that entry (Enter before that would take the folder shown), then presses Enter.
+   * Answers a simple file dialog with an existing path as a person does: types the folder, waits for its
+   * listing, types the name, waits until the dialog highlights that entry, then presses Enter (before
+   * that, Enter would take the folder shown).
    */
   async chooseFile(hint: string, path: string): Promise<void> {
     const widget = this.page.locator('.quick-input-widget', { hasText: hint });
     await widget.waitFor({ timeout: STEP_MS });
-    await this.quickInput().fill(path);
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    await this.page.locator('.quick-input-widget .monaco-list-row.focused').getByText(name, { exact: true }).waitFor({ timeout: STEP_MS });
+    // The dialog fills in its start folder after it opens; typing before that gets mixed with it.
+    await this.page.locator('.quick-input-widget .monaco-list-row').getByText('..', { exact: true }).waitFor({ timeout: STEP_MS });
+    const cut = path.lastIndexOf('/') + 1;
+    const name = path.slice(cut);
+    for (let attempt = 1; ; attempt++) {
+      await this.quickInput().fill(path.slice(0, cut));
+      await this.page.locator('.quick-input-widget .monaco-list-row').getByText(name, { exact: true }).waitFor({ timeout: STEP_MS });
+      await this.quickInput().press('End');
+      await this.page.keyboard.type(name);
+      try {
+        await this.page.locator('.quick-input-widget .monaco-list-row.focused').getByText(name, { exact: true }).waitFor({ timeout: 5000 });
+        if ((await this.quickInput().inputValue()) === path) break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+      if (attempt === 3) throw new Error(`the dialog shows ${await this.quickInput().inputValue()}, not ${path}`);
+    }
     await this.page.keyboard.press('Enter');
     await widget.waitFor({ state: 'hidden', timeout: STEP_MS });
   }
