@@ -28,7 +28,7 @@ describe('btd and Transmission in one swarm', { timeout: 120_000 }, () => {
   });
 
   test('btd seeds and dials Transmission, which downloads a byte-identical copy', async () => {
-    const fx = await makeFixture({ name: 'to-tr.bin', size: 3 * MiB + 99, pieceLength: 64 * 1024, trackers: [tracker.url] });
+    const fx = await makeFixture({ name: 'to-tr.bin', size: 2 * MiB + 99, pieceLength: 64 * 1024, trackers: [tracker.url] });
     fixtures.push(fx);
     const out = join(fx.dir, 'tr-out');
     await mkdir(out);
@@ -46,7 +46,7 @@ describe('btd and Transmission in one swarm', { timeout: 120_000 }, () => {
   });
 
   test('Transmission seeds, btd downloads a byte-identical copy', async () => {
-    const fx = await makeFixture({ name: 'from-tr.bin', size: 2 * MiB + 5, pieceLength: 32 * 1024, trackers: [tracker.url], seed: 11 });
+    const fx = await makeFixture({ name: 'from-tr.bin', size: MiB + 5, pieceLength: 32 * 1024, trackers: [tracker.url], seed: 11 });
     fixtures.push(fx);
     const tr = await startTransmission(fx.dir, join(fx.dir, 'seed'));
     daemons.push(tr);
