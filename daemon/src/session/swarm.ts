@@ -4,7 +4,7 @@ import type { Metainfo } from '../metainfo/types';
 import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
-import { Peer } from './peer';
+import { MAX_PIPELINE, Peer } from './peer';
 import type { Penalties } from './penalties';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
@@ -12,7 +12,7 @@ import { runChokeRound } from './choking';
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 /** Received blocks waiting for the disk; above this we stop requesting (memory stays bounded). */
-const MAX_WRITE_BACKLOG = 8 * 1024 * 1024;
+const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -251,6 +251,8 @@ export class Swarm {
     const receipt = picker.blockReceived({ piece: index, offset: begin, length: data.length }, peer.key);
     peer.lastBlockAt = Date.now();
     peer.snubbed = false;
+    // Slow start: grow the pipeline per delivered block; the tick then sizes it to the measured rate.
+    if (peer.pipeline < MAX_PIPELINE) peer.pipeline++;
     peer.downloadRate.add(data.length);
     this.downloadRate.add(data.length);
     this.downloaded += data.length;

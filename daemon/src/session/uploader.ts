@@ -6,7 +6,7 @@ import { MAX_QUEUED_UPLOADS, type Peer } from './peer';
 /** Bytes we let pile up in one socket before reading more blocks for it. */
 const WRITE_HIGH_WATER = 512 * 1024;
 /** Storage reads in flight per peer. */
-const READS_PER_PEER = 4;
+const READS_PER_PEER = 8;
 
 /** What serving needs from the torrent. */
 export interface UploadContext {
