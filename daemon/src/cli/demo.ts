@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Metainfo } from '../metainfo';
 import { Session, type PeerChange, type Torrent } from '../session';
 import { startTracker } from '../tracker/server';
 import { makeDemoTorrent } from './demo-torrent';
@@ -67,30 +68,59 @@ async function runDemo(flags: DemoFlags): Promise<void> {
   process.exit(0);
 }
 
+const say = (line: string): boolean => process.stdout.write(`${line}\n`);
+
 async function demo(flags: DemoFlags, dir: string, closers: (() => Promise<void>)[]): Promise<void> {
-  const say = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const { source, meta, size } = await prepareSample(flags.sizeMib, dir, closers);
+  const seeder = await startSeeder(dir, meta, flags.seederRate, closers);
+  const startedAt = Date.now();
+  const leechers = await Promise.all(['leecher-1', 'leecher-2'].map((name) => joinSwarm(name, join(dir, name), meta, 0, closers)));
+  say(`leechers on ports ${leechers.map((l) => l.session.port).join(' and ')}, downloading`);
+  const ledger = await watchSwarm(seeder, leechers);
+  const seconds = (Date.now() - startedAt) / 1000;
+  for (const l of leechers) {
+    if (!(await sameContent(source, join(l.dir, FILE_NAME)))) throw new CliError(`${l.name}'s copy differs from the original`);
+  }
+  say(`done in ${seconds.toFixed(1)} s: both leechers hold a byte-identical copy of ${FILE_NAME} (${formatBytes(size)})`);
+  for (const l of leechers) {
+    const other = leechers.find((o) => o !== l) as Member;
+    say(
+      `  ${l.name} received ${formatBytes(l.torrent.summary().downloaded)}: ` +
+        `${formatBytes(ledger.received('seeder', l.name))} from the seeder, ${formatBytes(ledger.received(other.name, l.name))} from ${other.name}`,
+    );
+  }
+  say(`  seeder uploaded ${formatBytes(seeder.torrent.summary().uploaded)}; swarm rate ${formatBytes((2 * size) / seconds)}/s`);
+}
+
+/** Starts the tracker, writes the sample file into `dir/seeder` and makes its torrent. */
+async function prepareSample(sizeMib: number, dir: string, closers: (() => Promise<void>)[]): Promise<{ source: string; meta: Metainfo; size: number }> {
   const tracker = await startTracker({ host: '127.0.0.1', port: 0 });
   closers.unshift(() => tracker.close());
   say(`tracker listening at ${tracker.url}`);
-  const size = flags.sizeMib * 1024 * 1024;
+  const size = sizeMib * 1024 * 1024;
   const source = join(dir, 'seeder', FILE_NAME);
   await mkdir(join(dir, 'seeder'));
   await writeSampleFile(source, size);
   const meta = await makeDemoTorrent(source, tracker.url);
   say(`created ${FILE_NAME}: ${formatBytes(size)}, ${meta.pieceCount} pieces of ${formatBytes(meta.pieceLength)}, info hash ${meta.infoHashHex}`);
+  return { source, meta, size };
+}
 
-  const seeder = await joinSwarm('seeder', join(dir, 'seeder'), meta, flags.seederRate, closers);
+async function startSeeder(dir: string, meta: Metainfo, rate: number, closers: (() => Promise<void>)[]): Promise<Member> {
+  const seeder = await joinSwarm('seeder', join(dir, 'seeder'), meta, rate, closers);
   const checked = await waitChecked(seeder.session, seeder.torrent);
   if (checked.havePieces !== checked.pieceCount) throw new CliError(`seeder's check failed: ${checked.havePieces} of ${checked.pieceCount} pieces`);
-  say(`seeder on port ${seeder.session.port}${flags.seederRate > 0 ? `, upload capped at ${formatBytes(flags.seederRate)}/s` : ''}`);
+  say(`seeder on port ${seeder.session.port}${rate > 0 ? `, upload capped at ${formatBytes(rate)}/s` : ''}`);
+  return seeder;
+}
 
-  const startedAt = Date.now();
-  const leechers = await Promise.all(['leecher-1', 'leecher-2'].map((name) => joinSwarm(name, join(dir, name), meta, 0, closers)));
-  say(`leechers on ports ${leechers.map((l) => l.session.port).join(' and ')}, downloading`);
-  const ledger = new ShareLedger([seeder, ...leechers].map((m) => ({ name: m.name, port: m.session.port })));
-  for (const m of [seeder, ...leechers]) m.session.on('peer', (_t: Torrent, change: PeerChange) => ledger.observe(m.name, change.peer));
+/** Shows the swarm until both leechers are complete; returns who sent what to whom. */
+async function watchSwarm(seeder: Member, leechers: Member[]): Promise<ShareLedger> {
+  const all = [seeder, ...leechers];
+  const ledger = new ShareLedger(all.map((m) => ({ name: m.name, port: m.session.port })));
+  for (const m of all) m.session.on('peer', (_t: Torrent, change: PeerChange) => ledger.observe(m.name, change.peer));
   const observeAll = (): void => {
-    for (const m of [seeder, ...leechers]) for (const p of m.torrent.peers()) ledger.observe(m.name, p);
+    for (const m of all) for (const p of m.torrent.peers()) ledger.observe(m.name, p);
   };
   const tty = process.stdout.isTTY === true;
   const ticker = setInterval(() => {
@@ -105,31 +135,15 @@ async function demo(flags: DemoFlags, dir: string, closers: (() => Promise<void>
     observeAll();
     if (tty) process.stdout.write('\n');
   }
-  const seconds = (Date.now() - startedAt) / 1000;
-  await verifyCopies(source, leechers);
-  say(`done in ${seconds.toFixed(1)} s: both leechers hold a byte-identical copy of ${FILE_NAME} (${formatBytes(size)})`);
-  for (const l of leechers) {
-    const other = leechers.find((o) => o !== l) as Member;
-    say(
-      `  ${l.name} received ${formatBytes(l.torrent.summary().downloaded)}: ` +
-        `${formatBytes(ledger.received('seeder', l.name))} from the seeder, ${formatBytes(ledger.received(other.name, l.name))} from ${other.name}`,
-    );
-  }
-  say(`  seeder uploaded ${formatBytes(seeder.torrent.summary().uploaded)}; swarm rate ${formatBytes((2 * size) / seconds)}/s`);
+  return ledger;
 }
 
-async function joinSwarm(name: string, dir: string, meta: Parameters<Session['addTorrent']>[0], uploadRateLimit: number, closers: (() => Promise<void>)[]): Promise<Member> {
+async function joinSwarm(name: string, dir: string, meta: Metainfo, uploadRateLimit: number, closers: (() => Promise<void>)[]): Promise<Member> {
   await mkdir(dir, { recursive: true });
   const session = await Session.start({ downloadDir: dir, listenHost: '127.0.0.1', port: 0, uploadRateLimit });
   closers.unshift(() => session.close());
   const torrent = await session.addTorrent(meta, { savePath: dir });
   return { name, dir, session, torrent };
-}
-
-async function verifyCopies(source: string, leechers: Member[]): Promise<void> {
-  for (const l of leechers) {
-    if (!(await sameContent(source, join(l.dir, FILE_NAME)))) throw new CliError(`${l.name}'s copy differs from the original`);
-  }
 }
 
 function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
