@@ -43,7 +43,7 @@ export interface TorrentInfo {
 
 /** One file of a torrent. */
 export interface TorrentFileInfo {
-  /** Path components below the torrent's name (single-file torrents: `[name]`). */
+  /** Path components relative to savePath, starting with the torrent's name (single-file torrents: `[name]`). */
   path: string[];
   length: number;
 }
