@@ -95,10 +95,14 @@ function sourceAddress(ctx: Koa.Context, trustProxy: boolean): string {
   return ctx.req.socket.remoteAddress ?? '';
 }
 
+/** Writes a tracker answer straight to the socket: Koa's generic body handling is measurable per announce. */
 function reply(ctx: Koa.Context, body: Uint8Array): void {
-  ctx.status = 200;
-  ctx.set('Content-Type', TEXT);
-  ctx.body = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  ctx.respond = false;
+  const res = ctx.res;
+  res.statusCode = 200;
+  res.setHeader('Content-Type', TEXT);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
 }
 
 /** Builds the tracker app; the caller listens (see `startTracker`) or mounts it. */
