@@ -19,6 +19,9 @@ import {
   type SessionStats,
 } from './types';
 
+/** Bytes read from a dialled peer's socket at once. */
+const READ_BUFFER_SIZE = 64 * 1024;
+
 /** Session options with every default filled in. */
 type Settings = Required<Omit<SessionOptions, 'announceIp' | 'peerId'>> & { announceIp?: string };
 
@@ -183,8 +186,20 @@ export class Session extends EventEmitter {
       downloadThrottle: this.downloadThrottle,
       maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
-      connect: (ip, port) => {
-        const socket = net.connect({ host: ip, port });
+      connect: (ip, port, onData) => {
+        // One read buffer per connection, reused for every read: no garbage per received chunk.
+        const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
+        const socket = net.connect({
+          host: ip,
+          port,
+          onread: {
+            buffer,
+            callback: (n: number, buf: Uint8Array) => {
+              onData(buf.subarray(0, n));
+              return true;
+            },
+          },
+        });
         socket.setNoDelay(true);
         return socket;
       },

@@ -6,8 +6,12 @@ import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { MAX_PIPELINE, Peer } from './peer';
 import type { Penalties } from './penalties';
+import { BlockPool } from './block-pool';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
+
+/** Shared by every swarm of the process: buffers move between torrents freely. */
+const blockPool = new BlockPool();
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -269,18 +273,26 @@ export class Swarm {
     if (pieceComplete) w.complete = true;
     this.writeBacklog += data.length;
     const entry = w;
-    this.ctx.storage.write(index, begin, data).then(
+    const block = blockPool.copy(data); // `data` points into the socket's read buffer
+    const done = (): void => {
+      blockPool.release(block.buffer);
+      const wasFull = this.writeBacklog > MAX_WRITE_BACKLOG;
+      this.writeBacklog -= data.length;
+      entry.pending--;
+      if (wasFull && this.writeBacklog <= MAX_WRITE_BACKLOG) this.fillAll();
+    };
+    this.ctx.storage.write(index, begin, block.view).then(
       () => {
-        const wasFull = this.writeBacklog > MAX_WRITE_BACKLOG;
-        this.writeBacklog -= data.length;
-        entry.pending--;
+        done();
         if (entry.pending === 0 && entry.complete) {
           this.writes.delete(index);
           this.verify(index);
         }
-        if (wasFull && this.writeBacklog <= MAX_WRITE_BACKLOG) this.fillAll();
       },
-      (err) => this.storageError(err),
+      (err) => {
+        done();
+        this.storageError(err);
+      },
     );
   }
 

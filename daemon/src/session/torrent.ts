@@ -29,8 +29,11 @@ export interface TorrentContext {
   maxConnectionsPerTorrent(): number;
   /** Room for one more connection under the global cap. */
   globalRoom(): boolean;
-  /** Opens a TCP connection (injectable for tests). */
-  connect(ip: string, port: number): Duplex;
+  /**
+   * Opens a TCP connection (injectable for tests). Received bytes go to `onData` (the chunk may be
+   * reused after the call) or, if the stream cannot do that, come as 'data' events.
+   */
+  connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
 }
 
 /** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
@@ -312,14 +315,16 @@ export class Torrent extends EventEmitter {
     const key = `${ip}:${port}`;
     this.halfOpen.add(key);
     let socket: Duplex;
+    const sink: { conn?: PeerConnection } = {};
     try {
-      socket = this.ctx.connect(ip, port);
+      socket = this.ctx.connect(ip, port, (chunk) => sink.conn?.feed(chunk));
     } catch {
       this.halfOpen.delete(key);
       this.book.failed(ip, port, Date.now());
       return;
     }
     const conn = PeerConnection.connect(socket, { peerId: this.ctx.peerId }, this.metainfo.infoHash, this.geometry);
+    sink.conn = conn;
     conn.once('ready', () => {
       this.halfOpen.delete(key);
       this.book.succeeded(ip, port);

@@ -51,7 +51,7 @@ export interface PeerConnectionEvents {
   bitfield: [field: Bitfield, previous: Bitfield];
   request: [index: number, begin: number, length: number];
   cancel: [index: number, begin: number, length: number];
-  /** A block we asked for; `data` is valid after the call (it keeps its chunk alive). */
+  /** A block we asked for; `data` is valid only during the call (copy it to keep it). */
   piece: [index: number, begin: number, data: Uint8Array];
   port: [port: number];
   /** The socket's write buffer drained. */
@@ -103,7 +103,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
       opts.handshakeTimeoutMs ?? 20_000,
     );
     this.handshakeTimer.unref?.();
-    stream.on('data', (chunk: Buffer) => this.onData(chunk));
+    stream.on('data', (chunk: Buffer) => this.feed(chunk));
     stream.on('drain', () => this.emit('drain'));
     stream.on('error', (err) => this.destroy(err));
     stream.on('close', () => this.destroy());
@@ -242,7 +242,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.lastSent = Date.now();
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * Received bytes, for streams read through `onread` (no 'data' events); the chunk may be
+   * reused by the caller once this returns.
+   */
+  feed(chunk: Uint8Array): void {
     if (this.closed) return;
     this.lastReceived = Date.now();
     try {

@@ -10,11 +10,13 @@ export interface FramerHandlers {
 /**
  * Incremental framer: a state machine that needs N bytes, then calls a handler.
  * A length prefix above `maxFrameSize` throws WireError before anything is allocated.
- * Handed-out views are valid only during the call (they may share the input chunk).
+ * Handed-out views are valid only during the call: they point into the input chunk or into
+ * the framer's own buffer, which is reused. The framer keeps no reference to an input chunk
+ * after `push` returns (a partial frame is copied), so callers may reuse their read buffer.
  */
 export class Framer {
-  private chunks: Uint8Array[] = [];
-  private buffered = 0;
+  private acc = new Uint8Array(0);
+  private accLength = 0;
   private need: number;
   private state: 'handshake' | 'length' | 'body';
   private failed = false;
@@ -30,23 +32,49 @@ export class Framer {
 
   /** Bytes held waiting for the rest of a frame. */
   get pending(): number {
-    return this.buffered;
+    return this.accLength;
   }
 
   /** Feeds received bytes; throws WireError on a bad frame, after which the framer refuses input. */
   push(chunk: Uint8Array): void {
     if (this.failed) throw new WireError('protocol', 'framer already failed');
-    if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     try {
-      while (this.buffered >= this.need) this.step(this.take(this.need));
+      this.consume(chunk);
     } catch (err) {
       this.failed = true;
-      this.chunks = [];
-      this.buffered = 0;
+      this.accLength = 0;
+      this.acc = new Uint8Array(0);
       throw err;
     }
+  }
+
+  private consume(chunk: Uint8Array): void {
+    let pos = 0;
+    while (true) {
+      if (this.accLength > 0) {
+        const used = Math.min(this.need - this.accLength, chunk.length - pos);
+        this.acc.set(chunk.subarray(pos, pos + used), this.accLength);
+        this.accLength += used;
+        pos += used;
+        if (this.accLength < this.need) return;
+        this.accLength = 0;
+        this.step(this.acc.subarray(0, this.need));
+      } else if (chunk.length - pos >= this.need) {
+        const start = pos;
+        pos += this.need;
+        this.step(chunk.subarray(start, pos));
+      } else {
+        if (pos < chunk.length) this.keep(chunk.subarray(pos));
+        return;
+      }
+    }
+  }
+
+  /** Copies the start of a frame into our own buffer, grown to the frame's size at most. */
+  private keep(part: Uint8Array): void {
+    if (this.acc.length < this.need) this.acc = new Uint8Array(Math.max(this.need, Math.min(2 * this.acc.length, this.maxFrameSize)));
+    this.acc.set(part, 0);
+    this.accLength = part.length;
   }
 
   private step(bytes: Uint8Array): void {
@@ -75,30 +103,5 @@ export class Framer {
         this.handlers.frame(bytes);
         return;
     }
-  }
-
-  /** Removes exactly n buffered bytes; copies only when they span chunks. */
-  private take(n: number): Uint8Array {
-    const first = this.chunks[0];
-    this.buffered -= n;
-    if (first.length > n) {
-      this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    if (first.length === n) {
-      this.chunks.shift();
-      return first;
-    }
-    const out = new Uint8Array(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.chunks[0];
-      const used = Math.min(c.length, n - filled);
-      out.set(used === c.length ? c : c.subarray(0, used), filled);
-      filled += used;
-      if (used === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(used);
-    }
-    return out;
   }
 }

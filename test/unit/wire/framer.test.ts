@@ -50,6 +50,25 @@ describe('Framer', () => {
     );
   });
 
+  test('keeps no reference to an input chunk: a reused read buffer is safe', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ minLength: 1, maxLength: 200 }), { maxLength: 8 }), fc.integer({ min: 1, max: 64 }), (bodies, readSize) => {
+        const all = Buffer.concat(bodies.map(frame));
+        const { framer, frames } = collect(200);
+        const readBuffer = Buffer.alloc(readSize);
+        for (let pos = 0; pos < all.length; pos += readSize) {
+          const n = all.copy(readBuffer, 0, pos, pos + readSize);
+          framer.push(readBuffer.subarray(0, n));
+          readBuffer.fill(0xee); // what the next read would do to a retained view
+        }
+        assert.deepEqual(
+          frames.map((f) => [...f]),
+          bodies.map((b) => [...b]),
+        );
+      }),
+    );
+  });
+
   test('a keep-alive is an empty frame', () => {
     const { framer, frames } = collect(100);
     framer.push(Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 2]));
