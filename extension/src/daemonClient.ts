@@ -46,8 +46,12 @@ export class DaemonClient implements Daemon {
   /** Subscriptions re-applied to each new LanguageClient (after a change of btd.daemonPath). */
   private readonly binders: ((c: LanguageClient) => void)[] = [];
   private readonly budget = new RestartBudget(MAX_RESTARTS, RESTART_WINDOW_MS);
+  private failure: string | undefined;
+
+  private daemonPath: string;
 
   constructor(private readonly opts: DaemonClientOptions) {
+    this.daemonPath = opts.daemonPath;
     this.client = this.makeClient(opts.daemonPath);
   }
 
@@ -60,25 +64,39 @@ export class DaemonClient implements Daemon {
     return this.starting;
   }
 
-  /** Sends shutdown + exit and waits for the process to end. */
+  /** Sends shutdown + exit and waits for the process to end; nothing to do when it is not running. */
   async stop(): Promise<void> {
     this.starting = undefined;
-    if (this.client.state !== State.Stopped) await this.client.stop(5000);
+    if (this.client.state === State.Stopped) return;
+    try {
+      await this.client.stop(5000);
+    } catch {
+      // The client gave up starting (a daemon that crashed on start): there is no process to stop.
+    }
   }
 
-  /** Stops and starts again, with a new executable when `daemonPath` is given. */
+  /**
+   * Stops and starts a fresh client, with a new executable when `daemonPath` is given; the crash budget
+   * starts afresh, so "Restart Daemon" works after the client gave up.
+   */
   async restart(daemonPath?: string): Promise<void> {
     await this.stop();
-    if (daemonPath !== undefined) {
-      await this.client.dispose();
-      this.client = this.makeClient(daemonPath);
-    }
+    this.budget.reset();
+    this.failure = undefined;
+    if (daemonPath !== undefined) this.daemonPath = daemonPath;
+    await this.client.dispose().catch(() => undefined);
+    this.client = this.makeClient(this.daemonPath);
     await this.start();
   }
 
   /** True while the daemon runs. */
   get running(): boolean {
     return this.client.state === State.Running;
+  }
+
+  /** Why the daemon is no longer restarted, after it crashed too often; cleared by restart(). */
+  get gaveUp(): string | undefined {
+    return this.failure;
   }
 
   /** The daemon's process id, while it runs. */
@@ -122,7 +140,10 @@ export class DaemonClient implements Daemon {
       documentSelector: [],
       outputChannel: output,
       initializationOptions: this.opts.initializationOptions,
-      errorHandler: budgetErrorHandler(this.budget, this.opts.onGaveUp),
+      errorHandler: budgetErrorHandler(this.budget, (message) => {
+        this.failure = message;
+        this.opts.onGaveUp(message);
+      }),
       // Failures are shown by the commands with advice; the client must not open the output by itself.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };

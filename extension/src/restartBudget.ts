@@ -18,6 +18,11 @@ export class RestartBudget {
     return this.crashes.length <= this.maxRestarts;
   }
 
+  /** Forgets past crashes (after a restart the user asked for). */
+  reset(): void {
+    this.crashes.length = 0;
+  }
+
   /** Crashes counted in the current window. */
   get recentCrashes(): number {
     return this.crashes.length;

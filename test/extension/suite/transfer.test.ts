@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  TorrentAddRequest, TorrentCreateRequest, TorrentGetRequest, TorrentSeedRequest,
+  SessionGetSettingsRequest, TorrentAddRequest, TorrentCreateRequest, TorrentGetRequest, TorrentSeedRequest,
   type TorrentCreateResult, type TorrentInfo, type TrackerServerInfo,
 } from '../../../protocol/src';
 import type { BtdApi } from '../../../extension/src/extension';
@@ -86,6 +86,10 @@ describe('commands end to end', function () {
 
   it('a second daemon downloads from us: its connection shows in the tree, the upload in the status bar', async () => {
     await setSetting('uploadRateLimit', 512);
+    await waitFor(api, 'the limit to reach the daemon', async () => {
+      const settings = await api.daemon.request0(SessionGetSettingsRequest.type);
+      return settings.uploadRateLimit === 512 * 1024 ? true : undefined;
+    });
     peer = await startPeerDaemon(join(root, 'peer-downloads'), join(root, 'peer-state'));
     const peerDir = join(root, 'peer-downloads', 'alpha');
     mkdirSync(peerDir, { recursive: true });

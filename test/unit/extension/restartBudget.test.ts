@@ -25,4 +25,12 @@ describe('RestartBudget', () => {
     assert.equal(b.recordCrash(), true, 'the first two expired');
     assert.equal(b.recentCrashes, 1);
   });
+
+  test('reset forgets every crash', () => {
+    const b = new RestartBudget(1, 60_000, () => 0);
+    b.recordCrash();
+    assert.equal(b.recordCrash(), false);
+    b.reset();
+    assert.equal(b.recordCrash(), true);
+  });
 });
