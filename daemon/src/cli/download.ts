@@ -16,7 +16,7 @@ interface DownloadFlags {
   port: number;
   ip?: string;
   bind: string;
-  peer: PeerAddress[];
+  peer?: PeerAddress[];
   seedAfter?: boolean;
   maxDownloadRate: number;
   maxUploadRate: number;
@@ -36,7 +36,7 @@ export function registerDownload(program: Command): void {
     .option('-p, --port <port>', 'port to listen on for peers (0 = any free port)', parsePort, 6881)
     .option('--ip <ip>', 'IP address to announce to trackers', parseIp)
     .option('--bind <ip>', 'local address to listen on', parseIp, '0.0.0.0')
-    .option('--peer <ip:port>', 'also connect to this peer (repeatable)', parsePeer, [])
+    .option('--peer <ip:port>', 'also connect to this peer (repeatable)', parsePeer)
     .option('--seed-after', 'keep seeding once complete, until interrupted')
     .option('--max-download-rate <rate>', 'bytes per second, e.g. 500k or 2M (0 = unlimited)', parseRate, 0)
     .option('--max-upload-rate <rate>', 'bytes per second (0 = unlimited)', parseRate, 0)
@@ -67,7 +67,7 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     savePath: outDir,
     debug: flags.debug === true,
     statusIntervalMs: flags.statusInterval * 1000,
-    peers: flags.peer,
+    peers: flags.peer ?? [],
   });
   await closingOnError(run, () => fetchAll(run, flags.seedAfter === true));
 }

@@ -13,7 +13,7 @@ interface SeedFlags {
   port: number;
   ip?: string;
   bind: string;
-  peer: PeerAddress[];
+  peer?: PeerAddress[];
   maxUploadRate: number;
   statusInterval: number;
   stateDir?: string;
@@ -30,7 +30,7 @@ export function registerSeed(program: Command): void {
     .option('-p, --port <port>', 'port to listen on for peers (0 = any free port)', parsePort, 6881)
     .option('--ip <ip>', 'IP address to announce to trackers', parseIp)
     .option('--bind <ip>', 'local address to listen on', parseIp, '0.0.0.0')
-    .option('--peer <ip:port>', 'also connect to this peer (repeatable)', parsePeer, [])
+    .option('--peer <ip:port>', 'also connect to this peer (repeatable)', parsePeer)
     .option('--max-upload-rate <rate>', 'bytes per second, e.g. 500k or 2M (0 = unlimited)', parseRate, 0)
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 10)
     .option('--state-dir <dir>', 'where resume data is kept (default: .btd next to the data)')
@@ -56,7 +56,7 @@ async function runSeed(torrentPath: string, flags: SeedFlags): Promise<void> {
       savePath: location.savePath,
       debug: flags.debug === true,
       statusIntervalMs: flags.statusInterval * 1000,
-      peers: flags.peer,
+      peers: flags.peer ?? [],
       paused: true,
     });
     await closingOnError(run, async () => {
