@@ -59,6 +59,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     ...Object.entries(HANDLERS).map(([id, handler]) => vscode.commands.registerCommand(id, (arg: unknown) => handler(ctx, arg))),
     vscode.commands.registerCommand(CommandIds.restart, () => daemon.restart(settings().daemonPath)),
     watchSettings(daemon, settings, home, ui.error),
+    { dispose: () => void daemon.stop() },
   );
 
   try {
