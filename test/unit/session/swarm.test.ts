@@ -38,7 +38,7 @@ function memoryTorrent(totalLength: number, pieceLength: number): { m: Metainfo;
   return { m, data };
 }
 
-function setup(m: Metainfo, have?: Bitfield) {
+function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0)) {
   const storage = createMemoryStorage(m);
   const picker = new Picker(m, have);
   const verified: number[] = [];
@@ -50,7 +50,7 @@ function setup(m: Metainfo, have?: Bitfield) {
     picker,
     penalties: new Penalties(),
     uploadThrottle: new Throttle(0),
-    downloadThrottle: new Throttle(0),
+    downloadThrottle,
     log: () => undefined,
     pieceVerified: (p) => verified.push(p),
     storageFailed: (err) => assert.fail(String(err)),
@@ -161,6 +161,24 @@ describe('Swarm', () => {
     assert.deepEqual(banned, ['10.0.0.2:6881']);
     assert.equal(verified.length, 0);
     assert.equal(swarm.peers.size, 0);
+    swarm.stop();
+  });
+
+  test('the download limit holds requests back until tokens come', async () => {
+    const { m } = memoryTorrent(300_000, 32768);
+    let now = 0;
+    const { swarm } = setup(m, undefined, new Throttle(16384, () => now));
+    const requests: number[] = [];
+    const { remote } = await connectRemote(swarm, m, (r) => r.on('request', (i) => requests.push(i)));
+    remote.on('interested', () => remote.unchoke());
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await once(remote, 'request');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(requests.length, 2, 'a burst of two blocks, then nothing');
+    now += 2000;
+    swarm.fillAll();
+    await new Promise((r) => setImmediate(r));
+    assert.equal(requests.length, 4, 'two more seconds, two more blocks');
     swarm.stop();
   });
 
