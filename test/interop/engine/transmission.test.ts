@@ -45,6 +45,30 @@ describe('btd and Transmission in one swarm', { timeout: 120_000 }, () => {
     assert.ok(await sameContent(fx.dataPath, join(out, 'to-tr.bin')));
   });
 
+  test('a btd seeder dials a Transmission leecher that it learns of from the tracker later on', async () => {
+    // A short announce interval, so the seeder hears of the leecher on its next announce.
+    const quick = await startTracker({ host: '127.0.0.1', port: 0, interval: 1, minInterval: 1 });
+    try {
+      const fx = await makeFixture({ name: 'via-tracker.bin', size: MiB + 4321, pieceLength: 32 * 1024, trackers: [quick.url], seed: 5 });
+      fixtures.push(fx);
+      const seeder = startBtd(['seed', fx.torrentPath, '-f', fx.dataPath, ...LOCAL]);
+      running.push(seeder);
+      await seeder.waitFor(/^seeding via-tracker\.bin on port \d+$/);
+      const out = join(fx.dir, 'tr-out');
+      await mkdir(out);
+      const tr = await startTransmission(fx.dir, out);
+      daemons.push(tr);
+      const completed = tr.completed('via-tracker.bin');
+      await tr.add(fx.torrentPath);
+      const seederDied = seeder.exited.then((r) => Promise.reject(new Error(`btd seed ended (${r.code}): ${seeder.stderr()}`)));
+      await Promise.race([completed, seederDied]);
+      await tr.stop();
+      assert.ok(await sameContent(fx.dataPath, join(out, 'via-tracker.bin')));
+    } finally {
+      await quick.close();
+    }
+  });
+
   test('Transmission seeds, btd downloads a byte-identical copy', async () => {
     const fx = await makeFixture({ name: 'from-tr.bin', size: MiB + 5, pieceLength: 32 * 1024, trackers: [tracker.url], seed: 11 });
     fixtures.push(fx);
