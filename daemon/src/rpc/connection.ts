@@ -10,7 +10,9 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type CancellationToken,
+  type Message,
   type MessageConnection,
+  type MessageWriter,
 } from 'vscode-jsonrpc/node';
 import { timingSafeEqual } from 'node:crypto';
 import * as P from '../../../protocol/src';
@@ -50,7 +52,19 @@ const createProgress = new ProgressType<P.TorrentCreateProgress>();
 
 /** Serves the protocol over a byte stream pair (stdin/stdout, a socket, or in-memory streams in tests). */
 export function serveConnection(input: NodeJS.ReadableStream, output: NodeJS.WritableStream, opts: ConnectionOptions): RpcConnection {
-  const writer = new StreamMessageWriter(output);
+  const stream = new StreamMessageWriter(output);
+  // A refused token ends the connection, but only once the error reply is written.
+  let endAfterReply = false;
+  const writer: MessageWriter = {
+    onError: stream.onError,
+    onClose: stream.onClose,
+    end: () => stream.end(),
+    dispose: () => stream.dispose(),
+    write: async (msg: Message) => {
+      await stream.write(msg);
+      if (endAfterReply && 'id' in msg) finish({ reason: 'unauthorized', exitCode: 1 });
+    },
+  };
   const reader = new GuardedMessageReader(new StreamMessageReader(input), writer);
   const daemon = opts.daemon;
   const conn: MessageConnection = createMessageConnection(reader, writer, {
@@ -82,7 +96,7 @@ export function serveConnection(input: NodeJS.ReadableStream, output: NodeJS.Wri
       authed = true;
       return;
     }
-    setImmediate(() => finish({ reason: 'unauthorized', exitCode: 1 }));
+    endAfterReply = true;
     throw rpcError(P.ErrorCodes.Unauthorized, 'a valid token is required first (initializationOptions.token or auth)');
   };
 
