@@ -39,7 +39,8 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<Uint8Array> 
       req.destroy();
       reject(new TrackerHttpError(message));
     };
-    const req = lib.get(url, { headers: { 'user-agent': 'btd', 'accept-encoding': 'identity' } }, (res) => {
+    // One connection per request: announces are minutes apart, and some trackers close after each reply.
+    const req = lib.get(url, { agent: false, headers: { 'user-agent': 'btd', 'accept-encoding': 'identity' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         fail(`HTTP ${res.statusCode ?? '?'} from tracker`);

@@ -1,7 +1,7 @@
 /** The tracker as a Koa app: parse → swarm → encode, with statistics; no listening socket here. */
 import Koa from 'koa';
 import Router from '@koa/router';
-import { parseAnnounceParams, parseScrapeParams, TrackerRequestError } from './params';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams } from './params';
 import { SwarmTable, type ScrapeEntry } from './swarm';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import { RateCounter, type TrackerStats } from './stats';
@@ -30,9 +30,21 @@ export interface TrackerOptions {
   trustProxy?: boolean;
   /** Let `ip`, `ipv4` and `ipv6` parameters replace the source address (trusted networks only). */
   trustIpParam?: boolean;
+  /** Called after each accepted announce (logging, tests waiting for a peer to appear). */
+  onAnnounce?: (info: AnnounceNotice) => void;
   /** Milliseconds since the epoch; injectable for tests. */
   clock?: () => number;
   random?: () => number;
+}
+
+/** One accepted announce, as passed to `onAnnounce`. */
+export interface AnnounceNotice {
+  /** Hex info hash. */
+  infoHash: string;
+  ip: string;
+  port: number;
+  event: AnnounceParams['event'];
+  seeder: boolean;
 }
 
 /** What `createTrackerApp` returns: the app and the state behind it. */
@@ -140,6 +152,7 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
     try {
       const params = parseAnnounceParams(rawQuery(url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
       const outcome = swarms.announce(params);
+      if (opts.onAnnounce) notify(opts.onAnnounce, params);
       reply(ctx, params.compact ? compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, intervals));
     } catch (err) {
       reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
@@ -183,6 +196,11 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   const timer = setInterval(() => swarms.sweep(), sweepMs);
   timer.unref();
   return { app, swarms, stats, close: () => clearInterval(timer) };
+}
+
+function notify(onAnnounce: (info: AnnounceNotice) => void, p: AnnounceParams): void {
+  const infoHash = Buffer.from(p.infoHash, 'latin1').toString('hex');
+  onAnnounce({ infoHash, ip: p.ipv4 ?? p.ipv6 ?? '', port: p.port, event: p.event, seeder: p.left === 0 });
 }
 
 function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number): [string, ScrapeEntry][] {

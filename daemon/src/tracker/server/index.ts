@@ -5,7 +5,7 @@ import { createTrackerApp, type TrackerOptions } from './app';
 import { encodeFailure } from './responses';
 import type { TrackerStats } from './stats';
 
-export { createTrackerApp, type TrackerApp, type TrackerOptions } from './app';
+export { createTrackerApp, type TrackerApp, type TrackerOptions, type AnnounceNotice } from './app';
 export type { TrackerStats } from './stats';
 export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
