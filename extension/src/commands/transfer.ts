@@ -36,7 +36,8 @@ export async function seedTorrent(ctx: CommandContext, arg?: unknown): Promise<T
  */
 export async function downloadTorrent(ctx: CommandContext, arg?: unknown): Promise<TorrentInfo | undefined> {
   const given = objectArg(arg);
-  const fromArgs = pathArg(arg) !== undefined || Object.keys(given).length > 0;
+  // Only callers passing an object skip the question; a .torrent from the Explorer still asks where to.
+  const fromArgs = Object.keys(given).length > 0;
   const source = sourceFromArg(arg, given) ?? (await askSource(ctx));
   if (source === undefined) return undefined;
   const defaultFolder = resolveDownloadFolder(ctx.settings(), ctx.homeDir);

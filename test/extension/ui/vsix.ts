@@ -14,7 +14,7 @@ import { Workbench } from './workbench';
 const VSCE = join(REPO_ROOT, 'node_modules', '.bin', 'vsce');
 
 /** Files a .vsix must hold, and path prefixes it must not. */
-const MUST_SHIP = ['package.json', 'bin/btd.js', 'out/extension/src/extension.js', 'out/protocol/src/index.js', 'out/daemon/src/cli/main.js'];
+const MUST_SHIP = ['package.json', 'bin/btd.js', 'extension/media/icon.png', 'out/extension/src/extension.js', 'out/protocol/src/index.js', 'out/daemon/src/cli/main.js'];
 const MUST_NOT_SHIP = ['out/test/', 'test/', 'bench/', '.vscode-test/', 'extension/src/', 'node_modules/typescript/', 'node_modules/mocha/'];
 
 function run(cmd: string, args: string[]): string {

@@ -42,6 +42,15 @@ describe('Download', () => {
     sinon.assert.notCalled(ui.pick);
   });
 
+  test('a .torrent from the Explorer asks where to, offering the download folder first', async () => {
+    const { ctx, ui, daemon } = stubContext({ downloadFolder: '/dl' });
+    ui.pick.callsFake(async (items: { label: string; value: string }[]) => items[0]);
+    daemon.request.resolves(torrent());
+    await downloadTorrent(ctx, { fsPath: '/w/a.torrent' });
+    sinon.assert.calledWith(daemon.request, TorrentAddRequest.type, { torrent: { path: '/w/a.torrent' }, savePath: '/dl' });
+    sinon.assert.calledOnce(ui.pick);
+  });
+
   test('magnet links and explicit destinations are passed through', async () => {
     const { ctx, daemon } = stubContext();
     daemon.request.resolves(torrent());
