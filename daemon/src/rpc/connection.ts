@@ -20,6 +20,7 @@ import { VERSION } from '../version';
 import type { Daemon } from './daemon';
 import { rpcError, toResponseError } from './errors';
 import { buildHandlers, type Handler } from './handlers';
+import { frameLimitStream, MAX_MESSAGE_BYTES } from './frame-limit';
 import { GuardedMessageReader } from './message-guard';
 import { Notifier, PROGRESS_PER_SECOND } from './notifier';
 import { validators as v } from './params';
@@ -65,7 +66,12 @@ export function serveConnection(input: NodeJS.ReadableStream, output: NodeJS.Wri
       if (endAfterReply && 'id' in msg) finish({ reason: 'unauthorized', exitCode: 1 });
     },
   };
-  const reader = new GuardedMessageReader(new StreamMessageReader(input), writer);
+  const limited = frameLimitStream(
+    (bytes) => void writer.write({ jsonrpc: '2.0', id: null, error: { code: P.ErrorCodes.InvalidRequest, message: `invalid request: a message of ${bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` } } as Message),
+    (why) => daemon.log('warn', `rpc: closing the connection: ${why}`),
+  );
+  input.pipe(limited);
+  const reader = new GuardedMessageReader(new StreamMessageReader(limited), writer);
   const daemon = opts.daemon;
   const conn: MessageConnection = createMessageConnection(reader, writer, {
     error: (m) => daemon.log('debug', `rpc: ${m}`),
