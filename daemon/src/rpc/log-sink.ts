@@ -20,3 +20,12 @@ export function consoleToStderr(): void {
   console.debug = toErr;
   console.warn = toErr;
 }
+
+/**
+ * Logs errors that escaped every handler instead of dying: one bad event must not stop seeding for
+ * every other torrent. Requests are already answered with errors; this catches engine callbacks.
+ */
+export function surviveStrayErrors(log: (message: string) => void): void {
+  process.on('uncaughtException', (err) => log(`uncaught exception: ${err.stack ?? err.message}`));
+  process.on('unhandledRejection', (reason) => log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
+}

@@ -13,6 +13,8 @@ import { Throttle } from './throttle';
 export const PROGRESS_PER_SECOND = 4;
 /** `peer/changed` 'updated' notifications per connection per second, at most. */
 export const PEER_UPDATES_PER_SECOND = 1;
+/** `log` notifications per second, at most; the rest are counted and reported in the next second. */
+export const LOGS_PER_SECOND = 20;
 
 /** Where notifications go (a vscode-jsonrpc connection satisfies it). */
 export interface NotificationSink {
@@ -27,6 +29,7 @@ export class Notifier {
   private readonly peerUpdates: Throttle<P.PeerChangedParams>;
   private readonly lastState = new Map<string, string>();
   private readonly unsubscribe: (() => void)[] = [];
+  private logWindow = { start: 0, sent: 0, dropped: 0 };
 
   constructor(
     private readonly daemon: Daemon,
@@ -91,6 +94,17 @@ export class Notifier {
 
   private log(e: LogEntry): void {
     if (LEVELS[e.level] > LEVELS[this.logLevel]) return;
+    const now = Date.now();
+    const w = this.logWindow;
+    if (now - w.start >= 1000) {
+      if (w.dropped > 0) this.send(P.LogNotification.type, { level: 'warn', message: `${w.dropped} log entries dropped (more than ${LOGS_PER_SECOND} per second)` } satisfies P.LogParams);
+      this.logWindow = { start: now, sent: 0, dropped: 0 };
+    }
+    if (this.logWindow.sent >= LOGS_PER_SECOND) {
+      this.logWindow.dropped++;
+      return;
+    }
+    this.logWindow.sent++;
     const params: P.LogParams = { level: e.level, message: e.message };
     if (e.infoHash !== undefined) params.infoHash = e.infoHash;
     this.send(P.LogNotification.type, params);

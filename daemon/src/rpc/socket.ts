@@ -12,7 +12,7 @@ import { writeAtomic } from '../session/catalog';
 import { serveConnection } from './connection';
 import { Daemon } from './daemon';
 import type { Engine } from './engine';
-import { stderrLog } from './log-sink';
+import { stderrLog, surviveStrayErrors } from './log-sink';
 import { watchParent } from './parent-watch';
 
 /** Options of the socket daemon. */
@@ -46,6 +46,7 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   await writeAtomic(tokenPath, `${token}\n`);
   const daemon = new Daemon(opts.engine, { stateDir: opts.stateDir, settings: opts.settings, ...(opts.listenHost && { listenHost: opts.listenHost }) });
   daemon.on('log', stderrLog(opts.logLevel));
+  surviveStrayErrors((m) => daemon.log('error', m));
   await daemon.start();
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {

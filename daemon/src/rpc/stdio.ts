@@ -3,7 +3,7 @@ import type * as P from '../../../protocol/src';
 import { serveConnection } from './connection';
 import { Daemon } from './daemon';
 import type { Engine } from './engine';
-import { consoleToStderr, stderrLog } from './log-sink';
+import { consoleToStderr, stderrLog, surviveStrayErrors } from './log-sink';
 import { watchParent } from './parent-watch';
 
 /** Options of the stdio daemon. */
@@ -25,6 +25,7 @@ export async function runStdio(opts: StdioOptions): Promise<number> {
   consoleToStderr();
   const daemon = new Daemon(opts.engine, { stateDir: opts.stateDir, settings: opts.settings, ...(opts.listenHost && { listenHost: opts.listenHost }) });
   daemon.on('log', stderrLog(opts.logLevel));
+  surviveStrayErrors((m) => daemon.log('error', m));
   let parentGone!: () => void;
   const orphaned = new Promise<number>((resolve) => (parentGone = () => resolve(1)));
   const stops: (() => void)[] = [];

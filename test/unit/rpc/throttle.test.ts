@@ -121,4 +121,14 @@ describe('Notifier', () => {
     daemon.emit('log', { level: 'error', message: 'after' });
     assert.deepEqual(sent.map((s) => (s.params as P.LogParams).message), ['careful', 'detail']);
   });
+
+  test('a log flood is capped per second and the dropped count reported', () => {
+    const { daemon, notifier, sent } = setup();
+    for (let i = 0; i < 100; i++) daemon.emit('log', { level: 'error', message: `e${i}` });
+    assert.equal(sent.length, 20);
+    clock.tick(1000);
+    daemon.emit('log', { level: 'error', message: 'later' });
+    assert.deepEqual(sent.slice(20).map((s) => (s.params as P.LogParams).message), ['80 log entries dropped (more than 20 per second)', 'later']);
+    notifier.dispose();
+  });
 });
