@@ -4,11 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openPage, REPO_ROOT, startCodeServer, workbenchUrl } from '../host/codeServer';
 import { makeWorkspace } from '../host/workspace';
+import { TorrentAddRequest } from '../../../protocol/src';
+import { startPeerDaemon } from '../suite/peerDaemon';
 import { runChecks, type Counts } from './check';
 import { Workbench } from './workbench';
 
@@ -27,6 +29,14 @@ export async function failureShot(page: Page, name: string): Promise<void> {
   const file = join(dir, `${name.replace(/[^\w]+/g, '-').slice(0, 60)}.png`);
   await page.screenshot({ path: file });
   console.log(`      screenshot: ${file}`);
+}
+
+/** Rewrites the workspace settings with `extra` on top of the test defaults. */
+function writeSettings(ws: string, extra: Record<string, unknown>): void {
+  const path = join(ws, '.vscode', 'settings.json');
+  const base = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  for (const key of Object.keys(base)) if (key === 'btd.uploadRateLimit') delete base[key];
+  writeFileSync(path, JSON.stringify({ ...base, ...extra }, null, 2));
 }
 
 /** Drags the sidebar's edge as a person would, so rows fit without ellipses in the picture. */
@@ -79,12 +89,36 @@ export async function runUiTests(root: string): Promise<Counts> {
         await status.locator.click();
         const row = await wb.treeRow(/gamma\.bin.*seeding 100%/);
         assert.match(row.text, /gamma\.bin ?seeding 100% ↓ 0 B\/s ↑ [\d.]+ \w?B\/s ratio/);
+      }],
+      ['Download of a torrent already there: the error says so', async () => {
         await wb.clearNotifications();
-        await widenSidebar(page, 760);
-        const box = await page.locator('.part.sidebar').boundingBox();
-        assert.ok(box);
-        await page.screenshot({ path: join(shots, 'torrents-view.png'), clip: { x: box.x, y: box.y, width: box.width, height: 140 } });
-        await page.locator('.part.statusbar').screenshot({ path: join(shots, 'status-bar.png') });
+        await wb.runCommand('BitTorrent: Download…');
+        await wb.answer('what to download');
+        await wb.chooseFile('choose the .torrent file', torrentPath);
+        await wb.answer('destination folder');
+        assert.match(await wb.notification(/Download failed/), /Download failed: .*\. It is already in the BitTorrent view\./);
+      }],
+      ['A second daemon downloads from us: its connection shows under the torrent', async () => {
+        // A person would type these in the settings editor; writing the file has the same effect.
+        writeSettings(ws, { 'btd.uploadRateLimit': 64 });
+        const peer = await startPeerDaemon(join(root, 'peer-downloads'), join(root, 'peer-state'));
+        try {
+          await peer.connection.sendRequest(TorrentAddRequest.type, { torrent: { path: torrentPath }, savePath: join(root, 'peer-downloads') });
+          await wb.clearNotifications();
+          await widenSidebar(page, 760);
+          const row = await wb.treeRow(/gamma\.bin.*seeding/);
+          await row.locator.click();
+          const peerRow = await wb.treeRow(/127\.0\.0\.1:\d+/);
+          assert.match(peerRow.text, /^127\.0\.0\.1:\d+ ?btd [\d.]+ \d+% ↓ [\d.]+ \w?B\/s ↑ [\d.]+ \w?B\/s/);
+          await wb.statusBarEntry(/↑ [1-9][\d.]* \w?B\/s \(1 seeding\)/);
+          const box = await page.locator('.part.sidebar').boundingBox();
+          assert.ok(box);
+          await page.screenshot({ path: join(shots, 'torrents-view.png'), clip: { x: box.x, y: box.y, width: box.width, height: 140 } });
+          await page.locator('.part.statusbar').screenshot({ path: join(shots, 'status-bar.png') });
+        } finally {
+          writeSettings(ws, {});
+          await peer.stop();
+        }
       }],
     ], (name) => failureShot(page, name));
   } finally {
