@@ -2,32 +2,21 @@
  * The daemon connection: vscode-languageclient drives `btd --rpc stdio` (LSP lifecycle), restarts it within
  * a budget when it crashes, and sends its stderr and `log` notifications to the "BitTorrent" output.
  */
-import { join } from 'node:path';
 import type { LogOutputChannel } from 'vscode';
 import {
   CloseAction, ErrorAction, LanguageClient, RevealOutputChannelOn, State, WorkDoneProgress,
-  type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type Executable, type LanguageClientOptions,
+  type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import type { CancellationToken, NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import { LogNotification, type InitializationOptions, type TorrentCreateProgress } from '../../protocol/src';
 import type { Daemon, Registration } from './daemon';
+import { daemonCommand } from './daemonCommand';
 import { RestartBudget } from './restartBudget';
 
-/** Arguments after the script that make the daemon speak JSON-RPC on stdin/stdout. */
-export const DAEMON_ARGS = ['--rpc', 'stdio'];
 /** At most this many restarts within RESTART_WINDOW_MS before giving up. */
 export const MAX_RESTARTS = 4;
 /** The sliding window of the restart budget. */
 export const RESTART_WINDOW_MS = 3 * 60_000;
-
-/** How to start the daemon: `daemonPath` (a .js file runs under Node, anything else runs as is) or bin/btd.js. */
-export function daemonExecutable(extensionPath: string, daemonPath: string): Executable {
-  const script = daemonPath !== '' ? daemonPath : join(extensionPath, 'bin', 'btd.js');
-  // Inside desktop VS Code process.execPath is Electron; ELECTRON_RUN_AS_NODE makes it behave as Node.
-  const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-  if (script.endsWith('.js')) return { command: process.execPath, args: [script, ...DAEMON_ARGS], options: { env } };
-  return { command: script, args: [...DAEMON_ARGS], options: { env } };
-}
 
 /** Options of DaemonClient. */
 export interface DaemonClientOptions {
@@ -147,10 +136,10 @@ export class DaemonClient implements Daemon {
       // Failures are shown by the commands with advice; the client must not open the output by itself.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };
-    const client = new LanguageClient('btd', 'BitTorrent', daemonExecutable(this.opts.extensionPath, daemonPath), clientOptions);
+    const client = new LanguageClient('btd', 'BitTorrent', daemonCommand(this.opts.extensionPath, daemonPath, process.execPath, process.env), clientOptions);
     client.onNotification(LogNotification.type, (p) => {
       const line = p.infoHash ? `[${p.infoHash.slice(0, 8)}] ${p.message}` : p.message;
-      output[p.level === 'warn' ? 'warn' : p.level](line);
+      output[p.level](line);
     });
     for (const bind of this.binders) bind(client);
     return client;
