@@ -57,7 +57,9 @@ export class Daemon extends EventEmitter {
 
   /** The current settings. */
   getSettings(): P.Settings {
-    return { ...this.settings, ...(this.current && this.settings.port === 0 ? { port: this.current.session.port } : {}) };
+    // Port 0 means "any free port": report the one the session actually got.
+    const port = this.current && this.settings.port === 0 ? this.current.session.port : this.settings.port;
+    return { ...this.settings, port };
   }
 
   /** Applies settings live; on failure nothing changes. */
