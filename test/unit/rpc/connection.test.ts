@@ -1,7 +1,7 @@
 /** The connection and method table over in-memory streams, with a fake engine behind the daemon. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancellationTokenSource, ProgressType, ResponseError } from 'vscode-jsonrpc/node';
 import * as P from '../../../protocol/src';
@@ -109,6 +109,16 @@ describe('torrents', () => {
     assert.equal(await codeOf(h.client.sendRequest(P.TorrentAddRequest.type, { torrent: { base64: b64('a') }, paused: true })), P.ErrorCodes.DuplicateTorrent);
     const list = (await h.client.sendRequest(P.TorrentListRequest.type)).torrents;
     assert.deepEqual(list.map((x) => x.state), ['downloading']);
+  });
+
+  test('when the catalog cannot be written the add is undone and reported as an I/O error', async (t) => {
+    const h = harness();
+    t.after(() => h.close());
+    await ready(h);
+    rmSync(join(h.stateDir, 'torrents'), { recursive: true });
+    writeFileSync(join(h.stateDir, 'torrents'), 'not a folder');
+    assert.equal(await codeOf(h.client.sendRequest(P.TorrentAddRequest.type, { torrent: { base64: b64('lost') } })), P.ErrorCodes.IoError);
+    assert.deepEqual((await h.client.sendRequest(P.TorrentListRequest.type)).torrents, []);
   });
 
   test('torrents come back after a restart, paused ones paused', async (t) => {
