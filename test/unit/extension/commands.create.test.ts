@@ -11,6 +11,8 @@ const RESULT: TorrentCreateResult = {
   magnet: `magnet:?xt=urn:btih:${hash('a')}`, outputPath: '/w/data.torrent',
 };
 
+const CANCEL_TOKEN = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) };
+
 describe('Create Torrent', () => {
   test('with every argument given it asks nothing and sends them', async () => {
     const { ctx, ui, daemon } = stubContext();
@@ -57,7 +59,7 @@ describe('Create Torrent', () => {
     const reports: [string, number | undefined][] = [];
     ui.withProgress.callsFake(async (_t: string, cancellable: boolean, task: (r: (m: string, i?: number) => void, tok: unknown) => Promise<unknown>) => {
       assert.equal(cancellable, true);
-      return task((m, i) => reports.push([m, i]), {});
+      return task((m, i) => reports.push([m, i]), CANCEL_TOKEN);
     });
     daemon.request.callsFake(async () => {
       const handler = daemon.onProgress.firstCall.args[1];
@@ -67,6 +69,7 @@ describe('Create Torrent', () => {
     });
     await createTorrent(ctx, { path: '/w/data', trackers: [], pieceLength: 0, outputPath: '/w/o.torrent' });
     assert.deepEqual(reports, [['250 kB of 1.0 MB hashed', 25], ['750 kB of 1.0 MB hashed', 50]]);
+    assert.equal(daemon.request.firstCall.args[2], CANCEL_TOKEN, 'the Cancel button of the notification reaches the request');
     const token = daemon.onProgress.firstCall.args[0];
     assert.equal(daemon.request.firstCall.args[1].workDoneToken, token);
     sinon.assert.calledOnce(daemon.onProgress.firstCall.returnValue.dispose);
