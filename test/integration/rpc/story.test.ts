@@ -43,8 +43,10 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
     path: data,
     trackers: [tracker.url],
     pieceLength: 32768,
+    outputPath: join(dir, 'album.torrent'),
     workDoneToken: 'create-1',
   });
+  assert.deepEqual(readFileSync(join(dir, 'album.torrent')), Buffer.from(created.base64, 'base64'));
   assert.equal(created.name, 'album');
   assert.equal(created.totalLength, 1_033_333);
   assert.equal(progress[0]?.kind, 'begin');
@@ -66,7 +68,7 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
   });
   const peerAdded = nextNotification(leecher.conn, P.PeerChangedNotification.type, (p) => p.kind === 'added');
   const complete = nextNotification(leecher.conn, P.TorrentStateChangedNotification.type, (p) => p.state === 'seeding');
-  const added = await leecher.conn.sendRequest(P.TorrentAddRequest.type, { torrent: { base64: created.base64 } });
+  const added = await leecher.conn.sendRequest(P.TorrentAddRequest.type, { torrent: { path: join(dir, 'album.torrent') } });
   assert.equal(added.infoHash, created.infoHash);
   const firstPeer = await peerAdded;
   assert.equal(firstPeer.peer.ip, '127.0.0.1');
