@@ -88,4 +88,25 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     assert.ok(Number(fetched[1]) <= size - Number(checked[1]) * 256 * KiB + 256 * KiB, 'verified pieces were fetched again');
     assert.ok(await sameContent(fx.dataPath, join(out, 'resume.bin')));
   });
+
+  test('Ctrl-C stops an incomplete download with status 130 after telling the tracker', async () => {
+    // A tracker of its own: the killed leecher of the resume test never said stopped to the shared one.
+    const own = await startTracker({ host: '127.0.0.1', port: 0 });
+    try {
+      const fx = await fixture('interrupt.bin', 8 * MiB, 128 * KiB, [own.url]);
+      const seeder = await seed(fx);
+      const leecher = btd(['download', fx.torrentPath, '-o', join(fx.dir, 'out'), ...LOCAL, '--max-download-rate', '1M', '--status-interval', '0.2']);
+      await leecher.waitFor(/^downloading\s+[1-6]\d\.\d%/);
+      assert.equal(own.stats().peers, 2);
+      leecher.child.kill('SIGINT');
+      assert.equal((await leecher.exited).code, 130);
+      assert.match(leecher.stdout(), /^interrupted: \d+ of 64 pieces verified; run again to resume$/m);
+      assert.equal(own.stats().peers, 1, 'the leecher should have announced stopped');
+      seeder.proc.child.kill('SIGINT');
+      assert.equal((await seeder.proc.exited).code, 0);
+      assert.equal(own.stats().peers, 0, 'the seeder should have announced stopped');
+    } finally {
+      await own.close();
+    }
+  });
 });
