@@ -61,7 +61,12 @@ async function serve(target: Target): Promise<void> {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     port = server.http.address().port;
   }
-  process.on('message', () => process.send?.({ rss: process.memoryUsage().rss }));
+  process.on('message', () => {
+    // Measure what is retained, not garbage a later collection would free.
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    process.send?.({ rss: m.rss, heapUsed: m.heapUsed });
+  });
   process.send?.({ port });
 }
 interface BtServer {
@@ -70,17 +75,22 @@ interface BtServer {
   http: { address(): { port: number } };
 }
 
-async function spawnServer(target: Target): Promise<{ child: ChildProcess; port: number; rss(): Promise<number> }> {
-  const child = fork(__filename, ['--serve', target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+interface Memory {
+  rss: number;
+  heapUsed: number;
+}
+
+async function spawnServer(target: Target): Promise<{ child: ChildProcess; port: number; memory(): Promise<Memory> }> {
+  const child = fork(__filename, ['--serve', target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
   const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`${target} server exited (${code})`)));
   const [msg] = (await Promise.race([once(child, 'message'), exited])) as [{ port: number }];
   exited.catch(() => undefined);
-  const rss = async (): Promise<number> => {
-    child.send('rss');
-    const [m] = (await once(child, 'message')) as [{ rss: number }];
-    return m.rss;
+  const memory = async (): Promise<Memory> => {
+    child.send('memory');
+    const [m] = (await once(child, 'message')) as [Memory];
+    return m;
   };
-  return { child, port: msg.port, rss };
+  return { child, port: msg.port, memory };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -139,17 +149,19 @@ async function memory(): Promise<void> {
   const autocannon = benchRequire('autocannon') as Autocannon;
   const seconds = flag('--memory-seconds', 60);
   const peers = flag('--peers', 100_000);
-  const { child, port, rss } = await spawnServer('btd');
+  const { child, port, memory } = await spawnServer('btd');
   try {
-    const before = await rss();
+    const before = await memory();
     const paths = announcePaths(peers, 2000);
     const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount: peers, overallRate: Math.ceil(peers / seconds), requests: rotating(paths) });
-    const after = await rss();
+    const after = await memory();
     const stats = (await (await fetch(`http://127.0.0.1:${port}/stats.json`)).json()) as { peers: number; torrents: number };
     const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
+    const perPeer = (b: number): string => `${(b / Math.max(stats.peers, 1)).toFixed(0)} bytes per peer`;
     console.log(`announces sent ${r.requests.total} over ~${seconds} s, errors ${r.errors}`);
     console.log(`tracker holds ${stats.peers} peers in ${stats.torrents} torrents`);
-    console.log(`RSS before ${mb(before)}, after ${mb(after)}, growth ${mb(after - before)} (${((after - before) / Math.max(stats.peers, 1)).toFixed(0)} bytes per peer)`);
+    console.log(`RSS  before ${mb(before.rss)}, after ${mb(after.rss)}, growth ${mb(after.rss - before.rss)} (${perPeer(after.rss - before.rss)})`);
+    console.log(`heap before ${mb(before.heapUsed)}, after ${mb(after.heapUsed)}, growth ${mb(after.heapUsed - before.heapUsed)} (${perPeer(after.heapUsed - before.heapUsed)})`);
   } finally {
     await stopServer(child);
   }

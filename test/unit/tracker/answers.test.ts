@@ -14,8 +14,8 @@ function peer(name: string, ipv4: string | undefined, ipv6: string | undefined, 
     ipv4,
     ipv6,
     port,
-    compact4: ipv4 === undefined ? undefined : encodeCompactPeer(ipv4, port),
-    compact6: ipv6 === undefined ? undefined : encodeCompactPeer(ipv6, port),
+    compact4: ipv4 === undefined ? undefined : encodeCompactPeer(ipv4, port).toString('latin1'),
+    compact6: ipv6 === undefined ? undefined : encodeCompactPeer(ipv6, port).toString('latin1'),
     seeder: false,
     lastSeen: 0,
     key: undefined,
@@ -58,8 +58,8 @@ describe('server answers read by the client', () => {
         const outcome = { complete, incomplete, peers };
         const intervals = { interval, minInterval: Math.floor(interval / 2) };
         const expected = new Map<string, Uint8Array | number>([['complete', complete], ['incomplete', incomplete], ['interval', interval], ['min interval', intervals.minInterval]]);
-        expected.set('peers', Buffer.concat(peers.flatMap((p) => (p.compact4 ? [p.compact4] : []))));
-        const six = Buffer.concat(peers.flatMap((p) => (p.compact6 ? [p.compact6] : [])));
+        expected.set('peers', Buffer.concat(peers.flatMap((p) => (p.ipv4 ? [encodeCompactPeer(p.ipv4, p.port)] : []))));
+        const six = Buffer.concat(peers.flatMap((p) => (p.ipv6 ? [encodeCompactPeer(p.ipv6, p.port)] : [])));
         if (six.length > 0) expected.set('peers6', six);
         assert.deepEqual([...new CompactAnnounceEncoder(intervals).encode(outcome)], [...bencode(expected)]);
       }),

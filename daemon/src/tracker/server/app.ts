@@ -69,7 +69,7 @@ function resolve(opts: TrackerOptions) {
     maxNumwant: opts.maxNumwant ?? 200,
     maxTorrents: opts.maxTorrents ?? 100_000,
     maxPeersPerTorrent: opts.maxPeersPerTorrent ?? 20_000,
-    maxPeers: opts.maxPeers ?? 1_000_000,
+    maxPeers: opts.maxPeers ?? 500_000,
     maxScrapeInfoHashes: opts.maxScrapeInfoHashes ?? 256,
     maxScrapeAll: opts.maxScrapeAll ?? 1000,
     clock: opts.clock ?? Date.now,

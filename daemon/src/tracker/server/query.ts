@@ -37,25 +37,34 @@ function hexValue(code: number): number {
  * in form encoding. Strings rather than byte arrays: slicing is cheap and swarm keys are strings anyway.
  */
 export function percentDecode(raw: string, start = 0, end = raw.length): string {
-  let out = '';
-  let from = start;
   for (let i = start; i < end; i++) {
     const c = raw.charCodeAt(i);
-    if (c !== 0x25 && c !== 0x2b && c <= 0xff) continue;
-    if (c > 0xff) throw new QueryError(`character outside latin1 at offset ${i}`);
-    if (i > from) out += raw.slice(from, i);
-    if (c === 0x2b) {
-      out += ' ';
-    } else {
+    if (c === 0x25 || c === 0x2b || c > 0xff) return decodeEscaped(raw, start, end);
+  }
+  return raw.slice(start, end);
+}
+
+/** The escaped case, through a byte buffer: the result is one flat string, not a chain of concatenations. */
+function decodeEscaped(raw: string, start: number, end: number): string {
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25) {
       const hi = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
       const lo = hi >= 0 ? hexValue(raw.charCodeAt(i + 2)) : -1;
       if (lo < 0) throw new QueryError(`bad percent-escape at offset ${i}`);
-      out += String.fromCharCode((hi << 4) | lo);
+      out[n++] = (hi << 4) | lo;
       i += 2;
+    } else if (c === 0x2b) {
+      out[n++] = 0x20;
+    } else if (c > 0xff) {
+      throw new QueryError(`character outside latin1 at offset ${i}`);
+    } else {
+      out[n++] = c;
     }
-    from = i + 1;
   }
-  return from === start ? raw.slice(start, end) : out + raw.slice(from, end);
+  return out.toString('latin1', 0, n);
 }
 
 /** Splits a raw query string (without the `?`) into byte-string values per key; pure, bounded. */

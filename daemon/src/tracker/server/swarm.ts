@@ -5,17 +5,20 @@
 import { encodeCompactPeer } from '../compact';
 import { TrackerRequestError, type AnnounceParams } from './params';
 
-/** One peer of one swarm, with its compact form computed once at announce time. */
+/**
+ * One peer of one swarm, with its compact form computed once at announce time. Compact forms are byte
+ * strings: a pooled 6-byte Buffer would pin a whole 8 KiB pool slab for as long as the peer lives.
+ */
 export interface SwarmPeer {
   /** 20 bytes as a latin1 string. */
   readonly peerId: string;
   ipv4: string | undefined;
   ipv6: string | undefined;
   port: number;
-  /** 6 bytes, present when the peer has an IPv4 address. */
-  compact4: Buffer | undefined;
-  /** 18 bytes, present when the peer has an IPv6 address. */
-  compact6: Buffer | undefined;
+  /** 6 bytes as a latin1 string, present when the peer has an IPv4 address. */
+  compact4: string | undefined;
+  /** 18 bytes as a latin1 string, present when the peer has an IPv6 address. */
+  compact6: string | undefined;
   seeder: boolean;
   lastSeen: number;
   key: string | undefined;
@@ -220,8 +223,8 @@ function setAddress(peer: SwarmPeer, p: AnnounceParams): void {
   peer.ipv4 = p.ipv4;
   peer.ipv6 = p.ipv6;
   peer.port = p.port;
-  peer.compact4 = p.ipv4 === undefined ? undefined : encodeCompactPeer(p.ipv4, p.port);
-  peer.compact6 = p.ipv6 === undefined ? undefined : encodeCompactPeer(p.ipv6, p.port);
+  peer.compact4 = p.ipv4 === undefined ? undefined : encodeCompactPeer(p.ipv4, p.port).toString('latin1');
+  peer.compact6 = p.ipv6 === undefined ? undefined : encodeCompactPeer(p.ipv6, p.port).toString('latin1');
   peer.key = p.key ?? peer.key;
 }
 
