@@ -46,7 +46,11 @@ export class Daemon extends EventEmitter {
 
   /** Starts the session once (later calls wait for the first), then restores the catalog's torrents. */
   start(overrides: Partial<P.Settings> = {}): Promise<void> {
-    this.starting ??= this.startOnce(overrides);
+    // A failed start (e.g. the port is taken) may be retried, say by a second initialize with other settings.
+    this.starting ??= this.startOnce(overrides).catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
     return this.starting;
   }
 
@@ -153,10 +157,9 @@ export class Daemon extends EventEmitter {
   }
 
   private async startOnce(overrides: Partial<P.Settings>): Promise<void> {
-    this.settings = mergeSettings(this.settings, overrides);
+    const s = mergeSettings(this.settings, overrides);
     const catalog = await Catalog.open(this.opts.stateDir);
     for (const w of catalog.warnings) this.log('warn', w);
-    const s = this.settings;
     const session = await this.engine.startSession({
       downloadDir: s.downloadDir,
       stateDir: this.opts.stateDir,
@@ -168,6 +171,7 @@ export class Daemon extends EventEmitter {
       ...(this.opts.listenHost !== undefined && { listenHost: this.opts.listenHost }),
     });
     for (const name of SESSION_EVENTS) session.on(name, (...args: unknown[]) => this.emit(name, ...args));
+    this.settings = s;
     this.current = { session, catalog };
     await this.restore(session, catalog);
   }

@@ -42,6 +42,21 @@ describe('lifecycle', () => {
     assert.equal(await codeOf(h.client.sendRequest(P.InitializeRequest.type, { processId: null })), P.ErrorCodes.InvalidRequest);
   });
 
+  test('a failed initialize (session cannot start) can be retried', async (t) => {
+    const engine = fakeEngine();
+    const start = engine.startSession;
+    engine.startSession = async () => {
+      engine.startSession = start;
+      throw Object.assign(new Error('listen EADDRINUSE: address already in use'), { code: 'EADDRINUSE', syscall: 'listen' });
+    };
+    const h = harness({}, engine);
+    t.after(() => h.close());
+    assert.equal(await codeOf(h.client.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { port: 6881 } })), P.ErrorCodes.IoError);
+    await ready(h, { port: 0 });
+    assert.equal((await h.client.sendRequest(P.SessionGetSettingsRequest.type)).port, 6881, 'the fake session listens on 6881');
+    assert.deepEqual(engine.started.map((o) => o.port), [0]);
+  });
+
   test('shutdown closes the session, later requests are refused, exit ends with 0', async (t) => {
     const h = harness();
     t.after(() => h.close());
