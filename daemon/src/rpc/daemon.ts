@@ -25,6 +25,9 @@ export interface DaemonOptions {
   closeTimeoutMs?: number;
 }
 
+/** Most client connections one daemon serves at once. */
+export const MAX_CLIENTS = 64;
+
 const SESSION_EVENTS = ['progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'] as const;
 
 /** The daemon's state; events: the session's events, plus 'tracker-stats'(TrackerServerStats). */
@@ -40,6 +43,8 @@ export class Daemon extends EventEmitter {
     private readonly opts: DaemonOptions,
   ) {
     super();
+    // One listener per event per client connection; socket clients are capped well below this.
+    this.setMaxListeners(MAX_CLIENTS + 16);
     this.settings = { ...opts.settings };
     this.tracker = new TrackerHost(engine, (s) => this.emit('tracker-stats', s));
   }

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type * as P from '../../../protocol/src';
 import { writeAtomic } from '../session/catalog';
 import { serveConnection } from './connection';
-import { Daemon } from './daemon';
+import { Daemon, MAX_CLIENTS } from './daemon';
 import type { Engine } from './engine';
 import { stderrLog, surviveStrayErrors } from './log-sink';
 import { watchParent } from './parent-watch';
@@ -59,6 +59,7 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
     });
     void conn.ended.then(() => socket.end());
   });
+  server.maxConnections = MAX_CLIENTS;
   await listenPrivately(server, socketPath);
   opts.onListening?.(socketPath, tokenPath);
   let orphaned!: () => void;
