@@ -43,9 +43,11 @@ export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<T
   attachLog(session, process.stderr, opts.debug);
   out.write(`listening on port ${session.port}\n`);
   const view = createTransferView({ stream: out, tty: out.isTTY === true, intervalMs: opts.statusIntervalMs });
-  session.on('progress', (t: Torrent) => {
+  const show = (t: Torrent): void => {
     if (t.infoHashHex === meta.infoHashHex) view.update(t.summary());
-  });
+  };
+  session.on('progress', show);
+  session.on('state', show);
   let torrent: Torrent;
   try {
     torrent = await session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused });
