@@ -44,7 +44,10 @@ export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<T
   out.write(`listening on port ${session.port}\n`);
   const view = createTransferView({ stream: out, tty: out.isTTY === true, intervalMs: opts.statusIntervalMs });
   const show = (t: Torrent): void => {
-    if (t.infoHashHex === meta.infoHashHex) view.update(t.summary());
+    if (t.infoHashHex !== meta.infoHashHex) return;
+    const s = t.summary();
+    // `btd seed` checks its data paused; that pause is a step of start-up, not news.
+    if (s.state !== 'paused') view.update(s);
   };
   session.on('progress', show);
   session.on('state', show);

@@ -78,6 +78,7 @@ export function createTransferView(opts: TransferViewOptions): TransferView {
 class LineView implements TransferView {
   private lastAt = -Infinity;
   private lastState = '';
+  private lastLine = '';
   private unprinted: TransferStatus | undefined;
   private readonly now: () => number;
 
@@ -94,7 +95,7 @@ class LineView implements TransferView {
     this.unprinted = undefined;
     this.lastAt = t;
     this.lastState = status.state;
-    this.opts.stream.write(`${formatStatusLine(status)}\n`);
+    this.print(formatStatusLine(status));
   }
 
   line(text: string): void {
@@ -103,8 +104,14 @@ class LineView implements TransferView {
 
   stop(): void {
     // The last line printed may be up to one interval old; end on the true final state.
-    if (this.unprinted !== undefined) this.opts.stream.write(`${formatStatusLine(this.unprinted)}\n`);
+    const final = this.unprinted === undefined ? undefined : formatStatusLine(this.unprinted);
+    if (final !== undefined && final !== this.lastLine) this.print(final);
     this.unprinted = undefined;
+  }
+
+  private print(line: string): void {
+    this.lastLine = line;
+    this.opts.stream.write(`${line}\n`);
   }
 }
 

@@ -70,6 +70,17 @@ describe('transfer view', () => {
     assert.match(got[4], /uploaded 5 B$/);
   });
 
+  test('stop does not repeat a line identical to the last one printed', () => {
+    let now = 0;
+    const { stream, lines } = capture();
+    const view = createTransferView({ stream, tty: false, intervalMs: 1000, now: () => now });
+    view.update(status({ state: 'seeding', progress: 1 }));
+    now = 10;
+    view.update(status({ state: 'seeding', progress: 1 }));
+    view.stop();
+    assert.equal(lines().length, 1);
+  });
+
   test('a terminal gets a redrawn bar and lines that clear it', () => {
     const { stream, lines } = capture();
     Object.assign(stream, { isTTY: true, columns: 160 }); // what the bar library draws on
