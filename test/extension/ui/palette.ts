@@ -56,6 +56,7 @@ export async function runUiTests(root: string): Promise<Counts> {
   const dataPath = join(ws, 'gamma.bin');
   writeFileSync(dataPath, randomBytes(3 * 1024 * 1024));
   const torrentPath = join(ws, 'gamma.bin.torrent');
+  writeFileSync(join(ws, 'delta.bin'), randomBytes(200_000));
   const shots = screenshotDir(root);
   const server = await startCodeServer();
   const browser = await launchBrowser();
@@ -90,6 +91,17 @@ export async function runUiTests(root: string): Promise<Counts> {
         const row = await wb.treeRow(/gamma\.bin.*seeding 100%/);
         assert.match(row.text, /gamma\.bin ?seeding 100% ↓ 0 B\/s ↑ [\d.]+ \w?B\/s ratio/);
       }],
+      ['Create Torrent from the Explorer\'s context menu', async () => {
+        await wb.clearNotifications();
+        await wb.runCommand('View: Show Explorer');
+        await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'delta.bin' }).first().click({ button: 'right' });
+        await page.locator('.context-view .action-item', { hasText: 'Create Torrent…' }).first().hover();
+        await page.keyboard.press('Enter');
+        await wb.answer('trackers');
+        await wb.answer('piece length');
+        await wb.answer('Save the .torrent file');
+        assert.match(await wb.notification(/Created .*delta/), /Created .*delta\.bin\.torrent \(\d+ pieces/);
+      }],
       ['Download of a torrent already there: the error says so', async () => {
         await wb.clearNotifications();
         await wb.runCommand('BitTorrent: Download…');
@@ -105,6 +117,7 @@ export async function runUiTests(root: string): Promise<Counts> {
         try {
           await peer.connection.sendRequest(TorrentAddRequest.type, { torrent: { path: torrentPath }, savePath: join(root, 'peer-downloads') });
           await wb.clearNotifications();
+          await wb.runCommand('BitTorrent: Show Torrents');
           await widenSidebar(page, 760);
           const row = await wb.treeRow(/gamma\.bin.*seeding/);
           await row.locator.click();

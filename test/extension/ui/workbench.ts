@@ -18,6 +18,9 @@ export class Workbench {
     const row = this.page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
     // Right after start-up the palette may open before its command list is loaded and drop the typed
     // text; typing again once it is open is what a person would do too.
+    // Whatever a failed step left open (a menu, a prompt) closes first, as a person would.
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Escape');
     for (let attempt = 1; ; attempt++) {
       if (!(await this.quickInput().isVisible())) {
         await this.page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
