@@ -40,7 +40,7 @@ describe('a failing torrent', () => {
       {},
       {
         openData: async (m, savePath, stateDir, warn) => {
-          const data = await openFileData(m, savePath, stateDir, warn);
+          const data = await openFileData()(m, savePath, stateDir, warn);
           if (m.infoHashHex !== bad.metainfo.infoHashHex) return data;
           data.storage.write = () => Promise.reject(new StorageError('io', 'no space left on device'));
           return data;
