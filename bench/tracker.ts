@@ -3,7 +3,7 @@
  * bare Koa app returning a fixed body, all measured in the same run; plus a memory check with many distinct
  * peers. Each server runs in its own child process; autocannon loads it from this process.
  *
- *   node out/bench/tracker.js [--duration 10] [--connections 50]        throughput
+ *   node out/bench/tracker.js [--duration 10] [--connections 50] [--rounds 3]   throughput
  *   node out/bench/tracker.js --memory [--memory-seconds 60] [--peers 100000]
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -122,26 +122,40 @@ function rotating(paths: string[]): Record<string, unknown>[] {
   return [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths[next++ % paths.length] }) }];
 }
 
+/** One warmed-up autocannon run against a fresh server process. */
+async function measure(autocannon: Autocannon, target: Target, paths: string[], duration: number, connections: number): Promise<AutocannonResult> {
+  const { child, port } = await spawnServer(target);
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await autocannon({ url, connections, duration: 2, requests: rotating(paths) });
+    return await autocannon({ url, connections, duration, requests: rotating(paths) });
+  } finally {
+    await stopServer(child);
+  }
+}
+
+/**
+ * Targets are measured in interleaved rounds and each keeps its best round: on a shared machine a burst of
+ * other work then hurts one round of every target rather than all rounds of one.
+ */
 async function throughput(): Promise<void> {
   const autocannon = benchRequire('autocannon') as Autocannon;
   const duration = flag('--duration', 10);
   const connections = flag('--connections', 50);
+  const rounds = flag('--rounds', 3);
   const paths = announcePaths(20_000, 1000);
-  const results = new Map<Target, AutocannonResult>();
-  for (const target of TARGETS) {
-    const { child, port } = await spawnServer(target);
-    try {
-      const url = `http://127.0.0.1:${port}`;
-      await autocannon({ url, connections, duration: 2, requests: rotating(paths) });
-      const r = await autocannon({ url, connections, duration, requests: rotating(paths) });
-      results.set(target, r);
-      console.log(`${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
-    } finally {
-      await stopServer(child);
+  const best = new Map<Target, AutocannonResult>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const target of TARGETS) {
+      const r = await measure(autocannon, target, paths, duration, connections);
+      console.log(`round ${round}  ${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+      if (r.requests.average > (best.get(target)?.requests.average ?? -1)) best.set(target, r);
     }
   }
-  const rate = (t: Target): number => results.get(t)?.requests.average ?? NaN;
-  console.log(`\nbtd / bittorrent-tracker: ${(rate('btd') / rate('bittorrent-tracker')).toFixed(2)}x  (goal >= 3)`);
+  const rate = (t: Target): number => best.get(t)?.requests.average ?? NaN;
+  console.log('\nbest of each:');
+  for (const t of TARGETS) console.log(`  ${t.padEnd(20)} ${rate(t).toFixed(0).padStart(8)} req/s`);
+  console.log(`btd / bittorrent-tracker: ${(rate('btd') / rate('bittorrent-tracker')).toFixed(2)}x  (goal >= 3)`);
   console.log(`btd / bare Koa:           ${(rate('btd') / rate('koa')).toFixed(2)}x  (goal >= 0.8)`);
 }
 
@@ -153,12 +167,14 @@ async function memory(): Promise<void> {
   try {
     const before = await memory();
     const paths = announcePaths(peers, 2000);
+    const startedAt = Date.now();
     const r = await autocannon({ url: `http://127.0.0.1:${port}`, connections: 10, amount: peers, overallRate: Math.ceil(peers / seconds), requests: rotating(paths) });
+    const elapsed = (Date.now() - startedAt) / 1000;
     const after = await memory();
     const stats = (await (await fetch(`http://127.0.0.1:${port}/stats.json`)).json()) as { peers: number; torrents: number };
     const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MiB`;
     const perPeer = (b: number): string => `${(b / Math.max(stats.peers, 1)).toFixed(0)} bytes per peer`;
-    console.log(`announces sent ${r.requests.total} over ~${seconds} s, errors ${r.errors}`);
+    console.log(`announces sent ${r.requests.total} in ${elapsed.toFixed(1)} s (asked for ~${seconds} s), errors ${r.errors}`);
     console.log(`tracker holds ${stats.peers} peers in ${stats.torrents} torrents`);
     console.log(`RSS  before ${mb(before.rss)}, after ${mb(after.rss)}, growth ${mb(after.rss - before.rss)} (${perPeer(after.rss - before.rss)})`);
     console.log(`heap before ${mb(before.heapUsed)}, after ${mb(after.heapUsed)}, growth ${mb(after.heapUsed - before.heapUsed)} (${perPeer(after.heapUsed - before.heapUsed)})`);

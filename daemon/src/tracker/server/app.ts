@@ -1,4 +1,5 @@
 /** The tracker as a Koa app: parse → swarm → encode, with statistics; no listening socket here. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams } from './params';
@@ -52,6 +53,11 @@ export interface TrackerApp {
   app: Koa;
   swarms: SwarmTable;
   stats(): TrackerStats;
+  /**
+   * Answers GET /announce and /scrape straight from node:http and returns true; false for anything else.
+   * The app runs it first too; a server may call it before the app to skip Koa's per-request context.
+   */
+  hotPath(req: IncomingMessage, res: ServerResponse): boolean;
   /** Stops the expiry timer; the app itself holds no sockets. */
   close(): void;
 }
@@ -97,20 +103,18 @@ function isPath(url: string, path: string): boolean {
 }
 
 /** The last hop of X-Forwarded-For is what our own proxy saw; earlier entries are client-supplied. */
-function sourceAddress(ctx: Koa.Context, trustProxy: boolean): string {
+function sourceAddress(req: IncomingMessage, trustProxy: boolean): string {
   if (trustProxy) {
-    const header = ctx.req.headers['x-forwarded-for'];
+    const header = req.headers['x-forwarded-for'];
     const value = Array.isArray(header) ? header[header.length - 1] : header;
     const last = value?.split(',').pop()?.trim();
     if (last) return last;
   }
-  return ctx.req.socket.remoteAddress ?? '';
+  return req.socket.remoteAddress ?? '';
 }
 
-/** Writes a tracker answer straight to the socket: Koa's generic body handling is measurable per announce. */
-function reply(ctx: Koa.Context, body: Uint8Array): void {
-  ctx.respond = false;
-  const res = ctx.res;
+/** Writes a tracker answer straight to the response: Koa's generic body handling is measurable per announce. */
+function reply(res: ServerResponse, body: Uint8Array): void {
   res.statusCode = 200;
   res.setHeader('Content-Type', TEXT);
   res.setHeader('Content-Length', body.byteLength);
@@ -147,25 +151,33 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
     startedAt: new Date(startMs).toISOString(),
   });
 
-  const announce = (ctx: Koa.Context, url: string): void => {
+  const announce = (req: IncomingMessage, res: ServerResponse, url: string): void => {
     announces.hit();
     try {
-      const params = parseAnnounceParams(rawQuery(url), { ...parseOptions, source: sourceAddress(ctx, trustProxy) });
+      const params = parseAnnounceParams(rawQuery(url), { ...parseOptions, source: sourceAddress(req, trustProxy) });
       const outcome = swarms.announce(params);
       if (opts.onAnnounce) notify(opts.onAnnounce, params);
-      reply(ctx, params.compact ? compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, intervals));
+      reply(res, params.compact ? compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, intervals));
     } catch (err) {
-      reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }
   };
-  const scrape = (ctx: Koa.Context, url: string): void => {
+  const scrape = (res: ServerResponse, url: string): void => {
     scrapes.hit();
     try {
       const { infoHashes } = parseScrapeParams(rawQuery(url), o.maxScrapeInfoHashes);
-      reply(ctx, encodeScrape(scrapeEntries(swarms, infoHashes, o.maxScrapeAll)));
+      reply(res, encodeScrape(scrapeEntries(swarms, infoHashes, o.maxScrapeAll)));
     } catch (err) {
-      reply(ctx, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }
+  };
+  const hotPath = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? '';
+    if (req.method !== 'GET') return false;
+    if (isPath(url, '/announce')) announce(req, res, url);
+    else if (isPath(url, '/scrape')) scrape(res, url);
+    else return false;
+    return true;
   };
 
   const router = new Router();
@@ -184,18 +196,22 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   app.silent = true;
   // Announce and scrape are the hot path: matched on the raw URL before any routing, synchronously.
   app.use((ctx, next) => {
-    const url = ctx.req.url ?? '';
-    if (ctx.req.method === 'GET' && isPath(url, '/announce')) return announce(ctx, url);
-    if (ctx.req.method === 'GET' && isPath(url, '/scrape')) return scrape(ctx, url);
+    if (hotPath(ctx.req, ctx.res)) {
+      ctx.respond = false;
+      return;
+    }
     // Anything unforeseen still answers like a tracker: 200 with a failure reason, never a 500.
-    return next().catch(() => reply(ctx, INTERNAL));
+    return next().catch(() => {
+      ctx.respond = false;
+      reply(ctx.res, INTERNAL);
+    });
   });
   app.use(router.routes());
 
   const sweepMs = Math.max(1000, Math.min(o.peerTtlMs / 4, 60_000));
   const timer = setInterval(() => swarms.sweep(), sweepMs);
   timer.unref();
-  return { app, swarms, stats, close: () => clearInterval(timer) };
+  return { app, swarms, stats, hotPath, close: () => clearInterval(timer) };
 }
 
 function notify(onAnnounce: (info: AnnounceNotice) => void, p: AnnounceParams): void {

@@ -49,7 +49,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 export async function startTracker(opts: TrackerOptions & { host?: string; port?: number } = {}): Promise<RunningTracker> {
   const host = opts.host ?? '127.0.0.1';
   const tracker = createTrackerApp(opts);
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, tracker.app.callback());
+  const koa = tracker.app.callback();
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+    if (!tracker.hotPath(req, res)) void koa(req, res);
+  });
   server.on('clientError', answerClientError);
   let port: number;
   try {
