@@ -48,7 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   daemon.onNotification(TorrentStateChangedNotification.type, (p) => store.applyStateChanged(p));
   daemon.onNotification(PeerChangedNotification.type, (p) => store.applyPeerChanged(p));
   daemon.onRunning((running) => {
+    // A stopped daemon's rates and states are stale: show nothing rather than a frozen picture.
     if (running) void refresh(ctx);
+    else store.reset([]);
   });
 
   const tree = new TorrentTreeProvider(store);
