@@ -76,6 +76,12 @@ export class AddressBook {
     else if (this.entries.size < MAX_ADDRESSES) this.entries.set(key, { ip, port, failures: 0, notBefore: Infinity, banned: true });
   }
 
+  /** Is some address (not in `busy`) dialable now? */
+  hasDue(now: number, busy: ReadonlySet<string>): boolean {
+    for (const [key, e] of this.entries) if (!e.banned && e.notBefore <= now && !busy.has(key)) return true;
+    return false;
+  }
+
   /** Makes every address that is not banned dialable now (the torrent was resumed). */
   wake(): void {
     for (const e of this.entries.values()) if (!e.banned) e.notBefore = 0;

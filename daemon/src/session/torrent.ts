@@ -16,6 +16,8 @@ import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, Torrent
 const MAX_HALF_OPEN = 8;
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
+/** A new connection gets this long to show interest before it counts as useless. */
+const USELESS_GRACE_MS = 30_000;
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
@@ -177,8 +179,10 @@ export class Torrent extends EventEmitter {
     this.ticks++;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
-    if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent() && this.book.size > this.connectionCount) {
-      this.dropUseless();
+    // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
+    if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
+      const busy = new Set<string>([...this.swarm.peers.keys(), ...this.halfOpen]);
+      if (this.book.hasDue(now, busy)) this.dropUseless();
     }
     this.dialMore();
     this.emit('progress');
@@ -292,7 +296,8 @@ export class Torrent extends EventEmitter {
     if (!this.complete) return;
     this.swarm?.onComplete();
     this.tracker?.complete();
-    this.setState('seeding');
+    // A piece verified after a pause completes the data but must not un-pause the torrent.
+    if (this.state === 'downloading') this.setState('seeding');
     this.log('info', `${this.metainfo.name} complete`);
     void this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
     this.emit('completed');
@@ -337,11 +342,12 @@ export class Torrent extends EventEmitter {
     });
   }
 
-  /** Closes one connection that helps nobody (neither side interested), to make room. */
+  /** Closes one connection that helps nobody (neither side interested for a while), to make room. */
   private dropUseless(): boolean {
     if (!this.swarm) return false;
+    const settled = Date.now() - USELESS_GRACE_MS;
     for (const p of this.swarm.peers.values()) {
-      if (!p.conn.amInterested && !p.conn.peerInterested) {
+      if (!p.conn.amInterested && !p.conn.peerInterested && p.connectedAt < settled) {
         p.conn.destroy();
         return true;
       }
