@@ -60,7 +60,17 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       VSCODE_OPTIONS: 'enable-smoke-test-driver',
     },
   });
+  // If this process dies first, its code-server (a process group of its own) must not outlive it.
+  const killGroup = (): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  process.once('exit', killGroup);
   const stop = async (): Promise<void> => {
+    process.removeListener('exit', killGroup);
     if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
       const exited = new Promise((r) => child.once('exit', r));
       try {
