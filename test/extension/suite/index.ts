@@ -20,7 +20,7 @@ export async function run(): Promise<void> {
     const runner = mocha.run((failures) => {
       const passed = runner.stats?.passes ?? 0;
       const line = `${passed} passed, ${failures} failed`;
-      console.log(`extension tests: ${line}`);
+      console.log(`mocha: ${line}`);
       if (process.env.BTD_TEST_RESULTS) writeFileSync(process.env.BTD_TEST_RESULTS, JSON.stringify({ passed, failed: failures }));
       if (failures > 0) reject(new Error(`${failures} extension test(s) failed`));
       else resolve();
