@@ -118,7 +118,7 @@ function address(q: RawQuery, name: string): string | undefined {
 function addresses(q: RawQuery, opts: AnnounceParseOptions): { ipv4: string | undefined; ipv6: string | undefined } {
   const source = normalizeAddress(opts.source);
   let ipv4 = isIPv4(source) ? source : undefined;
-  let ipv6 = isIPv6(source) ? source : undefined;
+  let ipv6 = ipv4 === undefined && isIPv6(source) ? source : undefined;
   const ip = address(q, 'ip');
   const v4 = address(q, 'ipv4');
   const v6 = address(q, 'ipv6');

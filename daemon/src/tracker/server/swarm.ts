@@ -20,6 +20,7 @@ export interface SwarmPeer {
   /** 18 bytes as a latin1 string, present when the peer has an IPv6 address. */
   compact6: string | undefined;
   seeder: boolean;
+  /** Milliseconds since the table was created: small enough to stay an unboxed integer for 24 days. */
   lastSeen: number;
   key: string | undefined;
   /** Position in its pool (seeders or leechers), for O(1) removal. */
@@ -65,13 +66,21 @@ export class SwarmTable {
   private readonly swarms = new Map<string, Swarm>();
   private peerCount = 0;
   private seederCount = 0;
+  private readonly epoch: number;
 
   constructor(
     readonly limits: SwarmLimits,
     private readonly clock: () => number = Date.now,
     private readonly random: () => number = Math.random,
     private readonly allowList?: ReadonlySet<string>,
-  ) {}
+  ) {
+    this.epoch = clock();
+  }
+
+  /** Updating a boxed number on every announce would allocate; an offset from `epoch` does not. */
+  private now(): number {
+    return this.clock() - this.epoch;
+  }
 
   /** Number of swarms tracked (empty ones linger until the next sweep when they recorded completions). */
   get torrents(): number {
@@ -128,7 +137,7 @@ export class SwarmTable {
 
   /** Drops peers silent for longer than the TTL, and swarms left empty; returns how many peers went. */
   sweep(): number {
-    const cutoff = this.clock() - this.limits.peerTtlMs;
+    const cutoff = this.now() - this.limits.peerTtlMs;
     let removed = 0;
     for (const [hashKey, swarm] of this.swarms) {
       for (const [peerKey, peer] of swarm.peers) {
@@ -163,7 +172,7 @@ export class SwarmTable {
       compact4: undefined,
       compact6: undefined,
       seeder,
-      lastSeen: this.clock(),
+      lastSeen: this.now(),
       key: p.key,
       index: 0,
     };
@@ -182,7 +191,7 @@ export class SwarmTable {
       if (peer.key !== undefined && peer.key !== p.key) throw new TrackerRequestError('peer id already announced from another address');
       setAddress(peer, p);
     }
-    peer.lastSeen = this.clock();
+    peer.lastSeen = this.now();
     if (peer.seeder !== seeder) {
       removeFromPool(peer.seeder ? swarm.seeders : swarm.leechers, peer);
       const pool = seeder ? swarm.seeders : swarm.leechers;
