@@ -3,7 +3,7 @@
  * validated params object, or a `TrackerRequestError` whose message becomes the `failure reason`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { QueryError, splitQuery, type QueryLimits, type RawQuery, DEFAULT_QUERY_LIMITS } from './query';
+import { QueryError, splitQuery, valuesOf, type QueryLimits, type RawQuery, DEFAULT_QUERY_LIMITS } from './query';
 
 /** A request the tracker refuses; the message is safe to send back as `failure reason`. */
 export class TrackerRequestError extends Error {
@@ -64,10 +64,9 @@ function split(raw: string, limits: QueryLimits | undefined): RawQuery {
 }
 
 function single(q: RawQuery, name: string): string | undefined {
-  const values = q.get(name);
-  if (values === undefined) return undefined;
-  if (values.length > 1) throw new TrackerRequestError(`${name} given more than once`);
-  return values[0];
+  const value = q.get(name);
+  if (value === undefined || typeof value === 'string') return value;
+  throw new TrackerRequestError(`${name} given more than once`);
 }
 
 function id20(q: RawQuery, name: string): string {
@@ -170,7 +169,7 @@ export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): An
 /** Parses a scrape query string: every `info_hash` must be 20 bytes; at most `maxInfoHashes`. */
 export function parseScrapeParams(raw: string, maxInfoHashes: number, limits?: QueryLimits): ScrapeParams {
   const q = split(raw, limits);
-  const values = q.get('info_hash') ?? [];
+  const values = valuesOf(q, 'info_hash');
   if (values.length > maxInfoHashes) throw new TrackerRequestError(`at most ${maxInfoHashes} info hashes per scrape`);
   for (const v of values) {
     if (v.length !== 20) throw new TrackerRequestError(`info_hash must be 20 bytes, got ${v.length}`);

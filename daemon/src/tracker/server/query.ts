@@ -22,8 +22,17 @@ export interface QueryLimits {
 /** Defaults sized for announce and a scrape of a few hundred info hashes. */
 export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxLength: 16384, maxPairs: 512 };
 
-/** Decoded query: key to its values, in order of appearance. Keys and values are byte strings (one latin1 character per byte). */
-export type RawQuery = Map<string, string[]>;
+/**
+ * Decoded query: key to its value, or to all its values in order when the key repeats (scrape repeats
+ * info_hash; announce never needs an array). Keys and values are byte strings (one latin1 character per byte).
+ */
+export type RawQuery = Map<string, string | string[]>;
+
+/** Every value of `key`, in order. */
+export function valuesOf(q: RawQuery, key: string): string[] {
+  const v = q.get(key);
+  return v === undefined ? [] : typeof v === 'string' ? [v] : v;
+}
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
@@ -82,9 +91,10 @@ export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMI
       const keyEnd = eq >= 0 && eq < end ? eq : end;
       const key = percentDecode(raw, start, keyEnd);
       const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : '';
-      const list = out.get(key);
-      if (list) list.push(value);
-      else out.set(key, [value]);
+      const seen = out.get(key);
+      if (seen === undefined) out.set(key, value);
+      else if (typeof seen === 'string') out.set(key, [seen, value]);
+      else seen.push(value);
     }
     start = end + 1;
   }
