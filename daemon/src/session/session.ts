@@ -8,6 +8,7 @@ import { generatePeerId } from '../util/peer-id';
 import { Throttle } from '../util/throttle';
 import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
+import { ReadCache } from './read-cache';
 import { Torrent, type TorrentContext } from './torrent';
 import {
   SessionError,
@@ -45,6 +46,7 @@ export class Session extends EventEmitter {
    * worker thread costs about 10 MB of resident memory (the goal is ≤ 100 MB per process).
    */
   private readonly hashPool = new HashPool({ workers: 1 });
+  private readonly readCache = new ReadCache();
   private closed = false;
 
   private constructor(
@@ -191,6 +193,7 @@ export class Session extends EventEmitter {
       announceIp: () => this.settings.announceIp,
       uploadThrottle: this.uploadThrottle,
       downloadThrottle: this.downloadThrottle,
+      readCache: this.readCache,
       maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
       connect: (ip, port, onData) => {

@@ -7,6 +7,7 @@ import type { Throttle } from '../util/throttle';
 import { MAX_PIPELINE, Peer } from './peer';
 import type { Penalties } from './penalties';
 import { BlockPool } from './block-pool';
+import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
 
@@ -24,6 +25,8 @@ export interface SwarmContext {
   peerId: Uint8Array;
   storage: Storage;
   picker: Picker;
+  /** Whole-piece reads for uploads, shared by the session's torrents. */
+  readCache: ReadCache;
   /** Outlives the swarm, so bans hold across pause and resume. */
   penalties: Penalties;
   uploadThrottle: Throttle;
@@ -56,8 +59,11 @@ export class Swarm {
   private readonly uploads: UploadContext;
 
   constructor(private readonly ctx: SwarmContext) {
+    const owner = { storage: ctx.storage, id: ctx.metainfo.infoHashHex };
+    const m = ctx.metainfo;
     this.uploads = {
-      storage: ctx.storage,
+      read: (index, begin, length) =>
+        ctx.readCache.read(owner, index, index === m.pieceCount - 1 ? m.totalLength - m.pieceLength * index : m.pieceLength, begin, length),
       have: ctx.picker.have,
       throttle: ctx.uploadThrottle,
       uploaded: (peer, bytes) => {
@@ -104,6 +110,7 @@ export class Swarm {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.throttleTimer);
+    this.ctx.readCache.forget({ id: this.ctx.metainfo.infoHashHex });
     for (const p of [...this.peers.values()]) p.conn.destroy();
   }
 

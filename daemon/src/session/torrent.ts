@@ -9,6 +9,7 @@ import { AddressBook } from './address-book';
 import type { TorrentData } from './data';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
+import type { ReadCache } from './read-cache';
 import { Swarm } from './swarm';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
@@ -28,6 +29,7 @@ export interface TorrentContext {
   announceIp(): string | undefined;
   uploadThrottle: Throttle;
   downloadThrottle: Throttle;
+  readCache: ReadCache;
   maxConnectionsPerTorrent(): number;
   /** Room for one more connection under the global cap. */
   globalRoom(): boolean;
@@ -238,6 +240,7 @@ export class Torrent extends EventEmitter {
       peerId: this.ctx.peerId,
       storage: this.data.storage,
       picker: this.picker,
+      readCache: this.ctx.readCache,
       penalties: this.penalties,
       uploadThrottle: this.ctx.uploadThrottle,
       downloadThrottle: this.ctx.downloadThrottle,

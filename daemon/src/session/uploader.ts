@@ -1,4 +1,3 @@
-import type { Storage } from '../storage/types';
 import type { Throttle } from '../util/throttle';
 import type { Bitfield } from '../util/bitfield';
 import { MAX_QUEUED_UPLOADS, type Peer } from './peer';
@@ -10,7 +9,8 @@ const READS_PER_PEER = 8;
 
 /** What serving needs from the torrent. */
 export interface UploadContext {
-  storage: Storage;
+  /** Reads a block of a piece we have. */
+  read(index: number, begin: number, length: number): Promise<Uint8Array>;
   have: Bitfield;
   throttle: Throttle;
   /** Payload bytes sent, for totals and rates. */
@@ -53,7 +53,7 @@ export function pumpUploads(ctx: UploadContext, peer: Peer): void {
     }
     peer.uploads.shift();
     peer.reading++;
-    ctx.storage.read(req.index, req.begin, req.length).then(
+    ctx.read(req.index, req.begin, req.length).then(
       (data) => {
         peer.reading--;
         if (conn.closed || conn.amChoking) return;

@@ -6,6 +6,7 @@ import { Picker } from '../../../daemon/src/picker';
 import { createMemoryStorage } from '../../../daemon/src/storage';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
 import { Penalties } from '../../../daemon/src/session/penalties';
+import { ReadCache } from '../../../daemon/src/session/read-cache';
 import { REQUEST_TIMEOUT_MS, Swarm } from '../../../daemon/src/session/swarm';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Throttle } from '../../../daemon/src/util/throttle';
@@ -48,6 +49,7 @@ function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0))
     peerId: ourId,
     storage,
     picker,
+    readCache: new ReadCache(),
     penalties: new Penalties(),
     uploadThrottle: new Throttle(0),
     downloadThrottle,

@@ -1,0 +1,64 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ReadCache } from '../../../daemon/src/session/read-cache';
+import type { Storage } from '../../../daemon/src/storage/types';
+
+/** A storage stand-in whose piece p holds bytes of value p, counting reads. */
+function fakeStorage(fail = new Set<number>()) {
+  const reads: [number, number, number][] = [];
+  const storage = {
+    read: async (piece: number, offset: number, length: number) => {
+      reads.push([piece, offset, length]);
+      if (fail.has(piece)) throw new Error('disk gone');
+      return new Uint8Array(length).fill(piece);
+    },
+  } as unknown as Storage;
+  return { storage, reads };
+}
+
+describe('ReadCache', () => {
+  test('reads a piece once and serves its blocks from memory', async () => {
+    const { storage, reads } = fakeStorage();
+    const cache = new ReadCache(1 << 20);
+    const owner = { storage, id: 'a' };
+    const blocks = await Promise.all([0, 16384, 32768].map((b) => cache.read(owner, 3, 65536, b, 16384)));
+    assert.deepEqual(reads, [[3, 0, 65536]]);
+    assert.ok(blocks.every((b) => b.length === 16384 && b[0] === 3));
+  });
+
+  test('evicts the least recently used piece beyond its budget', async () => {
+    const { storage, reads } = fakeStorage();
+    const cache = new ReadCache(2 * 65536);
+    const owner = { storage, id: 'a' };
+    await cache.read(owner, 1, 65536, 0, 10);
+    await cache.read(owner, 2, 65536, 0, 10);
+    await cache.read(owner, 1, 65536, 0, 10); // 1 is now the most recent
+    await cache.read(owner, 3, 65536, 0, 10); // evicts 2
+    await cache.read(owner, 1, 65536, 0, 10);
+    await cache.read(owner, 2, 65536, 0, 10);
+    assert.deepEqual(
+      reads.map((r) => r[0]),
+      [1, 2, 3, 2],
+    );
+  });
+
+  test('a failed read is not cached; torrents are kept apart and can be forgotten', async () => {
+    const failing = new Set([5]);
+    const { storage, reads } = fakeStorage(failing);
+    const cache = new ReadCache(1 << 20);
+    await assert.rejects(cache.read({ storage, id: 'a' }, 5, 1000, 0, 10));
+    failing.clear();
+    assert.equal((await cache.read({ storage, id: 'a' }, 5, 1000, 0, 10))[0], 5);
+    await cache.read({ storage, id: 'b' }, 5, 1000, 0, 10);
+    cache.forget({ id: 'a' });
+    await cache.read({ storage, id: 'a' }, 5, 1000, 0, 10);
+    assert.equal(reads.length, 4);
+  });
+
+  test('pieces above 4 MiB are read block by block', async () => {
+    const { storage, reads } = fakeStorage();
+    const cache = new ReadCache(64 << 20);
+    await cache.read({ storage, id: 'a' }, 0, 8 << 20, 16384, 16384);
+    assert.deepEqual(reads, [[0, 16384, 16384]]);
+  });
+});
