@@ -19,7 +19,7 @@ export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
 
-  constructor(private readonly maxBytes = 8 * 1024 * 1024) {}
+  constructor(private readonly maxBytes = 4 * 1024 * 1024) {}
 
   /** Reads a block of a verified piece; `owner` identifies the torrent (its storage). */
   read(owner: { storage: Storage; id: string }, piece: number, pieceSize: number, begin: number, length: number): Promise<Uint8Array> {
