@@ -145,13 +145,21 @@ async function throughput(): Promise<void> {
   const rounds = flag('--rounds', 3);
   const paths = announcePaths(20_000, 1000);
   const best = new Map<Target, AutocannonResult>();
+  const perRound: { bt: number; koa: number }[] = [];
   for (let round = 1; round <= rounds; round++) {
+    const rates = new Map<Target, number>();
     for (const target of TARGETS) {
       const r = await measure(autocannon, target, paths, duration, connections);
       console.log(`round ${round}  ${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
+      rates.set(target, r.requests.average);
       if (r.requests.average > (best.get(target)?.requests.average ?? -1)) best.set(target, r);
     }
+    const btd = rates.get('btd') ?? NaN;
+    perRound.push({ bt: btd / (rates.get('bittorrent-tracker') ?? NaN), koa: btd / (rates.get('koa') ?? NaN) });
   }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(`\nratios within each round: vs bittorrent-tracker ${perRound.map((r) => r.bt.toFixed(2)).join(', ')}; vs bare Koa ${perRound.map((r) => r.koa.toFixed(2)).join(', ')}`);
+  console.log(`median of rounds: ${median(perRound.map((r) => r.bt)).toFixed(2)}x bittorrent-tracker, ${median(perRound.map((r) => r.koa)).toFixed(2)}x bare Koa`);
   const rate = (t: Target): number => best.get(t)?.requests.average ?? NaN;
   console.log('\nbest of each:');
   for (const t of TARGETS) console.log(`  ${t.padEnd(20)} ${rate(t).toFixed(0).padStart(8)} req/s`);
