@@ -4,7 +4,8 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import sinon from 'sinon';
 import { bdecode, type BDict } from '../../../daemon/src/bencode';
-import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
+import { createServer } from 'node:http';
+import { createTrackerApp, startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
 import { TrackerClient, buildAnnounceUrl, scrape, httpGet, type TrackerClientOptions } from '../../../daemon/src/tracker/client';
 
 const HASH = Uint8Array.from({ length: 20 }, (_, i) => 0xf0 ^ i);
@@ -105,6 +106,29 @@ describe('tracker server and client over 127.0.0.1', () => {
     const page = await fetch(`${base}/stats`);
     assert.match(page.headers.get('content-type') ?? '', /text\/html/);
     assert.match(await page.text(), /<table>/);
+  });
+});
+
+describe('the app on its own', () => {
+  test('mounted as a plain Koa app it answers announce, scrape and stats the same way', async () => {
+    const tracker = createTrackerApp({ interval: 60 });
+    const server = createServer(tracker.app.callback()).listen(0, '127.0.0.1');
+    try {
+      await once(server, 'listening');
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      const url = (n: number) => buildAnnounceUrl(`${base}/announce`, { infoHash: HASH, peerId: peerId(n), port: 5000 + n, uploaded: 0, downloaded: 0, left: 0 });
+      await get(url(1));
+      const answer = await get(url(2));
+      assert.deepEqual([answer.get('complete'), answer.get('interval'), (answer.get('peers') as Uint8Array).length], [2, 60, 6]);
+      assert.match(Buffer.from((await get(`${base}/announce?port=1`)).get('failure reason') as Uint8Array).toString(), /missing info_hash/);
+      assert.equal(((await get(`${base}/scrape`)).get('files') as BDict).size, 1);
+      assert.equal(((await (await fetch(`${base}/stats.json`)).json()) as { seeders: number }).seeders, 2);
+      assert.equal((await fetch(`${base}/nowhere`)).status, 404);
+    } finally {
+      server.close();
+      server.closeAllConnections();
+      tracker.close();
+    }
   });
 });
 
