@@ -66,6 +66,20 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     assert.equal((await seeder.proc.exited).code, 0, seeder.proc.stderr());
   });
 
+  test('--seed-after keeps a finished download seeding: a second leecher fetches from it alone', async () => {
+    const fx = await fixture('relay.bin', MiB + 3, 32 * KiB, []);
+    const origin = await seed(fx);
+    const relay = btd(['download', fx.torrentPath, '-o', join(fx.dir, 'relay'), ...LOCAL, '--peer', `127.0.0.1:${origin.port}`, '--seed-after']);
+    const m = await relay.waitFor(/^seeding relay\.bin on port (\d+)$/);
+    origin.proc.child.kill('SIGINT');
+    assert.equal((await origin.proc.exited).code, 0);
+    const last = btd(['download', fx.torrentPath, '-o', join(fx.dir, 'last'), ...LOCAL, '--peer', `127.0.0.1:${m[1]}`]);
+    assert.equal((await last.exited).code, 0, last.stderr());
+    assert.ok(await sameContent(fx.dataPath, join(fx.dir, 'last', 'relay.bin')));
+    relay.child.kill('SIGINT');
+    assert.equal((await relay.exited).code, 0);
+  });
+
   test('a leecher killed with SIGKILL mid-way resumes without fetching its verified pieces again', async () => {
     const size = 16 * MiB;
     const fx = await fixture('resume.bin', size, 256 * KiB, [tracker.url]);
