@@ -43,14 +43,16 @@ export class Peer {
     now: number,
   ) {
     this.key = `${ip}:${port}`;
+    this.peerIdHex = conn.remote ? Buffer.from(conn.remote.peerId).toString('hex') : '';
+    this.identity = `${ip}/${this.peerIdHex}`;
     this.connectedAt = now;
     this.lastBlockAt = now;
   }
 
-  /** Hex of the remote peer id (for bans and duplicate detection). */
-  get peerIdHex(): string {
-    return this.conn.remote ? Buffer.from(this.conn.remote.peerId).toString('hex') : '';
-  }
+  /** Hex of the remote peer id (for bans and duplicate detection); fixed once connected. */
+  readonly peerIdHex: string;
+  /** Who this peer is for bans: its address and peer id, which survive a reconnect from another port. */
+  readonly identity: string;
 
   /** Resizes the pipeline to about one second of this peer's delivery rate. */
   adjustPipeline(blockLength: number): void {

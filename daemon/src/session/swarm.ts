@@ -94,7 +94,7 @@ export class Swarm {
       return false;
     }
     const peer = new Peer(conn, ip, port, Date.now());
-    if (this.ctx.penalties.isBanned(identity(peer)) || !this.resolveDuplicate(peer)) {
+    if (this.ctx.penalties.isBanned(peer.identity) || !this.resolveDuplicate(peer)) {
       conn.destroy();
       return false;
     }
@@ -273,7 +273,7 @@ export class Swarm {
   }
 
   private store(peer: Peer, index: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
-    this.ctx.penalties.contributed(index, identity(peer));
+    this.ctx.penalties.contributed(index, peer.identity);
     let w = this.writes.get(index);
     if (!w) this.writes.set(index, (w = { pending: 0, complete: false }));
     w.pending++;
@@ -327,7 +327,7 @@ export class Swarm {
     this.ctx.log('warn', `piece ${index} failed its hash check; downloading it again`);
     for (const id of this.ctx.penalties.failed(index)) {
       for (const p of [...this.peers.values()]) {
-        if (identity(p) !== id) continue;
+        if (p.identity !== id) continue;
         this.ctx.log('warn', `banned ${p.key} (${p.summary().client}): sent corrupt data`);
         this.ctx.banned(p);
         p.conn.destroy();
@@ -340,9 +340,4 @@ export class Swarm {
     if (this.stopped) return;
     this.ctx.storageFailed(err);
   }
-}
-
-/** Who a peer is for bans: its address and peer id, which survive a reconnect from another port. */
-function identity(peer: Peer): string {
-  return `${peer.ip}/${peer.peerIdHex}`;
 }
