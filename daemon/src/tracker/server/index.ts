@@ -1,11 +1,13 @@
 /** The HTTP tracker: app factory, a listening runner, and the pieces tests and benchmarks reach for. */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { createTrackerApp, type TrackerOptions } from './app';
+import { createTrackerApp } from './app';
+import type { TrackerOptions } from './options';
 import { encodeFailure } from './responses';
 import type { TrackerStats } from './stats';
 
-export { createTrackerApp, type TrackerApp, type TrackerOptions, type AnnounceNotice } from './app';
+export { createTrackerApp, type TrackerApp } from './app';
+export type { TrackerOptions, AnnounceNotice } from './options';
 export type { TrackerStats } from './stats';
 export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';

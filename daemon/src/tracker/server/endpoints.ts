@@ -1,0 +1,109 @@
+/**
+ * The hot path: GET /announce and /scrape answered straight on node:http objects, parse → swarm → encode.
+ * Every refusal is a 200 with a bencoded failure reason.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams } from './params';
+import type { SwarmTable, ScrapeEntry } from './swarm';
+import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
+import type { RateCounter } from './stats';
+import type { AnnounceNotice, ResolvedOptions } from './options';
+
+const TEXT = 'text/plain; charset=latin1';
+/** The answer to anything unforeseen: still a tracker answer, never a 500. */
+export const INTERNAL = Buffer.from(encodeFailure('internal tracker error'));
+
+function rawQuery(url: string): string {
+  const q = url.indexOf('?');
+  return q < 0 ? '' : url.slice(q + 1);
+}
+
+/** True when the URL's path is exactly `path` (with or without a query string). */
+function isPath(url: string, path: string): boolean {
+  return url.startsWith(path) && (url.length === path.length || url.charCodeAt(path.length) === 0x3f);
+}
+
+/** The last hop of X-Forwarded-For is what our own proxy saw; earlier entries are client-supplied. */
+function sourceAddress(req: IncomingMessage, trustProxy: boolean): string {
+  if (trustProxy) {
+    const header = req.headers['x-forwarded-for'];
+    const value = Array.isArray(header) ? header[header.length - 1] : header;
+    const last = value?.split(',').pop()?.trim();
+    if (last) return last;
+  }
+  return req.socket.remoteAddress ?? '';
+}
+
+/** Writes a tracker answer straight to the response: Koa's generic body handling is measurable per announce. */
+export function reply(res: ServerResponse, body: Uint8Array): void {
+  res.statusCode = 200;
+  res.setHeader('Content-Type', TEXT);
+  res.setHeader('Content-Length', body.byteLength);
+  res.end(body);
+}
+
+/** Announce and scrape handling over one swarm table. */
+export class TrackerEndpoints {
+  private readonly intervals: AnnounceIntervals;
+  private readonly compactEncoder: CompactAnnounceEncoder;
+  private readonly parseOptions: { trustIpParam: boolean; defaultNumwant: number; maxNumwant: number };
+
+  constructor(
+    private readonly swarms: SwarmTable,
+    private readonly counters: { announces: RateCounter; scrapes: RateCounter },
+    private readonly o: ResolvedOptions,
+    private readonly onAnnounce?: (info: AnnounceNotice) => void,
+  ) {
+    this.intervals = { interval: o.interval, minInterval: o.minInterval };
+    this.compactEncoder = new CompactAnnounceEncoder(this.intervals);
+    this.parseOptions = { trustIpParam: o.trustIpParam, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant };
+  }
+
+  /** Answers GET /announce and /scrape and returns true; returns false for anything else. */
+  hotPath(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    if (req.method !== 'GET') return false;
+    if (isPath(url, '/announce')) this.announce(req, res, url);
+    else if (isPath(url, '/scrape')) this.scrape(res, url);
+    else return false;
+    return true;
+  }
+
+  private announce(req: IncomingMessage, res: ServerResponse, url: string): void {
+    this.counters.announces.hit();
+    try {
+      const params = parseAnnounceParams(rawQuery(url), { ...this.parseOptions, source: sourceAddress(req, this.o.trustProxy) });
+      const outcome = this.swarms.announce(params);
+      if (this.onAnnounce) notify(this.onAnnounce, params);
+      reply(res, params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals));
+    } catch (err) {
+      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+    }
+  }
+
+  private scrape(res: ServerResponse, url: string): void {
+    this.counters.scrapes.hit();
+    try {
+      const { infoHashes } = parseScrapeParams(rawQuery(url), this.o.maxScrapeInfoHashes);
+      reply(res, encodeScrape(scrapeEntries(this.swarms, infoHashes, this.o.maxScrapeAll)));
+    } catch (err) {
+      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+    }
+  }
+}
+
+function notify(onAnnounce: (info: AnnounceNotice) => void, p: AnnounceParams): void {
+  const infoHash = Buffer.from(p.infoHash, 'latin1').toString('hex');
+  onAnnounce({ infoHash, ip: p.ipv4 ?? p.ipv6 ?? '', port: p.port, event: p.event, seeder: p.left === 0 });
+}
+
+function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number): [string, ScrapeEntry][] {
+  const zero: ScrapeEntry = { complete: 0, incomplete: 0, downloaded: 0 };
+  if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? zero]);
+  const out: [string, ScrapeEntry][] = [];
+  for (const s of swarms.entries()) {
+    if (out.length >= maxAll) break;
+    out.push([s.key, { complete: s.seeders.length, incomplete: s.leechers.length, downloaded: s.completed }]);
+  }
+  return out;
+}
