@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openPage, REPO_ROOT, startCodeServer, workbenchUrl } from '../host/codeServer';
 import { makeWorkspace } from '../host/workspace';
-import { TorrentAddRequest } from '../../../protocol/src';
+import { SessionSetSettingsRequest, TorrentAddRequest } from '../../../protocol/src';
 import { startPeerDaemon } from '../suite/peerDaemon';
 import { runChecks, type Counts } from './check';
 import { Workbench } from './workbench';
@@ -115,6 +115,8 @@ export async function runUiTests(root: string): Promise<Counts> {
         writeSettings(ws, { 'btd.uploadRateLimit': 64 });
         const peer = await startPeerDaemon(join(root, 'peer-downloads'), join(root, 'peer-state'));
         try {
+          // The peer's own limit keeps the transfer going while we look, however soon our setting applies.
+          await peer.connection.sendRequest(SessionSetSettingsRequest.type, { downloadRateLimit: 64 * 1024 });
           await peer.connection.sendRequest(TorrentAddRequest.type, { torrent: { path: torrentPath }, savePath: join(root, 'peer-downloads') });
           await wb.clearNotifications();
           await wb.runCommand('BitTorrent: Show Torrents');

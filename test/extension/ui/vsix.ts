@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CODE_SERVER_ENTRY, launchBrowser, openPage, REPO_ROOT, startCodeServer, workbenchUrl } from '../host/codeServer';
 import { makeWorkspace } from '../host/workspace';
@@ -30,7 +30,7 @@ export async function runVsixTests(root: string): Promise<Counts> {
   mkdirSync(extensionsDir, { recursive: true });
   return runChecks('packaging (.vsix)', [
     ['vsce package builds a .vsix offline', async () => {
-      run(VSCE, ['package', '--allow-missing-repository', '--skip-license', '--out', vsix]);
+      run(VSCE, [...packageScriptArgs(), '--out', vsix]);
       assert.ok(existsSync(vsix));
     }],
     ['the .vsix holds only what runs', async () => {
@@ -47,6 +47,16 @@ export async function runVsixTests(root: string): Promise<Counts> {
       await exerciseInstalled(root, extensionsDir);
     }],
   ]);
+}
+
+/** The arguments of `npm run package`, less its output path: the test packages exactly as a person would. */
+function packageScriptArgs(): string[] {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = manifest.scripts['package']?.split(/\s+/) ?? [];
+  assert.equal(words[0], 'vsce', 'npm run package calls vsce');
+  const out = words.indexOf('--out');
+  if (out >= 0) words.splice(out, 2);
+  return words.slice(1);
 }
 
 /** The extension's files inside a .vsix (a zip whose payload sits under extension/). */
