@@ -71,17 +71,8 @@ export interface PeerSummary {
   direction: 'incoming' | 'outgoing';
 }
 
-/** A snapshot of one tracker of a torrent. */
-export interface TrackerStatus {
-  url: string;
-  tier: number;
-  lastAnnounce?: number;
-  nextAnnounce?: number;
-  seeders?: number;
-  leechers?: number;
-  lastError?: string;
-  lastWarning?: string;
-}
+/** A snapshot of one tracker of a torrent: the tracker client's own type. */
+export type { TrackerStatus } from '../tracker/client/client';
 
 /** Options of Session.addTorrent. */
 export interface AddTorrentOptions {
