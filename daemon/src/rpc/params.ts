@@ -37,6 +37,16 @@ export const torrentSource: Validator<P.TorrentSource> = (value, field) => {
 
 const torrentId = object({ infoHash });
 
+/** The settings a client may change: session/setSettings, and initialize's initializationOptions. */
+const settingsFields = {
+  downloadDir: optional(absolutePath),
+  port: optional(port),
+  maxConnections: optional(int(1, 100000)),
+  maxConnectionsPerTorrent: optional(int(1, 100000)),
+  uploadRateLimit: optional(int(0, MAX_RATE)),
+  downloadRateLimit: optional(int(0, MAX_RATE)),
+};
+
 /** Validators by method name. */
 export const validators = {
   torrentCreate: object({
@@ -55,14 +65,7 @@ export const validators = {
   torrentRemove: object({ infoHash, deleteData: optional(bool) }),
   none: noParams(),
   trackerStart: object({ host: optional(host), port: optional(port), interval: optional(int(1, 86400)) }),
-  settings: object({
-    downloadDir: optional(absolutePath),
-    port: optional(port),
-    maxConnections: optional(int(1, 100000)),
-    maxConnectionsPerTorrent: optional(int(1, 100000)),
-    uploadRateLimit: optional(int(0, MAX_RATE)),
-    downloadRateLimit: optional(int(0, MAX_RATE)),
-  }),
+  settings: object(settingsFields),
   auth: object({ token: str({ min: 1, max: 256 }) }),
   initialize: object(
     {
@@ -70,15 +73,7 @@ export const validators = {
       trace: optional(literal('off', 'messages', 'compact', 'verbose')),
       initializationOptions: optional(
         object(
-          {
-            token: optional(str({ min: 1, max: 256 })),
-            downloadDir: optional(absolutePath),
-            port: optional(port),
-            maxConnections: optional(int(1, 100000)),
-            maxConnectionsPerTorrent: optional(int(1, 100000)),
-            uploadRateLimit: optional(int(0, MAX_RATE)),
-            downloadRateLimit: optional(int(0, MAX_RATE)),
-          },
+          { token: optional(str({ min: 1, max: 256 })), ...settingsFields },
           { extra: 'ignore' },
         ),
       ),
