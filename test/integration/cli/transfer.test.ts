@@ -1,46 +1,28 @@
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
-import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
-import { startBtd, type BtdProcess } from './btd-process';
-import { makeFixture, type Fixture } from './fixtures';
+import { startTracker } from '../../../daemon/src/tracker/server';
+import type { BtdProcess } from './btd-process';
+import type { Fixture } from './fixtures';
+import { LOCAL, useSwarm } from './swarm';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
-const LOCAL = ['-p', '0', '--bind', '127.0.0.1'];
 
 describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
-  let tracker: RunningTracker;
-  const running: BtdProcess[] = [];
-  const fixtures: Fixture[] = [];
-  const btd = (args: string[]): BtdProcess => {
-    const p = startBtd(args);
-    running.push(p);
-    return p;
-  };
-  const fixture = async (name: string, size: number, pieceLength: number, trackers: string[]): Promise<Fixture> => {
-    const fx = await makeFixture({ name, size, pieceLength, trackers });
-    fixtures.push(fx);
-    return fx;
-  };
+  const swarm = useSwarm();
+  const btd = swarm.btd;
+  const fixture = (name: string, size: number, pieceLength: number, trackers?: string[]): Promise<Fixture> =>
+    swarm.fixture({ name, size, pieceLength, trackers });
   const seed = async (fx: Fixture, extra: string[] = []): Promise<{ proc: BtdProcess; port: number }> => {
     const proc = btd(['seed', fx.torrentPath, '-f', fx.dataPath, ...LOCAL, ...extra]);
     const m = await proc.waitFor(new RegExp(`^seeding ${fx.meta.name.replace('.', '\\.')} on port (\\d+)$`));
     return { proc, port: Number(m[1]) };
   };
 
-  before(async () => {
-    tracker = await startTracker({ host: '127.0.0.1', port: 0 });
-  });
-  after(async () => {
-    await Promise.all(running.map((p) => p.kill()));
-    await tracker.close();
-    await Promise.all(fixtures.map((f) => f.remove()));
-  });
-
   test('a download through the tracker is byte-identical; both processes stop cleanly', async () => {
-    const fx = await fixture('sample.bin', 6 * MiB + 12345, 64 * KiB, [tracker.url]);
+    const fx = await fixture('sample.bin', 6 * MiB + 12345, 64 * KiB);
     const seeder = await seed(fx);
     const out = join(fx.dir, 'out');
     const leecher = btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
@@ -52,7 +34,7 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     assert.ok(await sameContent(fx.dataPath, join(out, 'sample.bin')), 'downloaded copy differs');
     seeder.proc.child.kill('SIGINT');
     assert.deepEqual(await seeder.proc.exited, { code: 0, signal: null }, seeder.proc.stderr());
-    assert.equal(tracker.stats().peers, 0, 'both processes should have announced stopped');
+    assert.equal(swarm.tracker.stats().peers, 0, 'both processes should have announced stopped');
   });
 
   test('--peer reaches a seeder without any tracker; SIGTERM also ends a seeder with 0', async () => {
@@ -82,7 +64,7 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
 
   test('a leecher killed with SIGKILL mid-way resumes without fetching its verified pieces again', async () => {
     const size = 16 * MiB;
-    const fx = await fixture('resume.bin', size, 256 * KiB, [tracker.url]);
+    const fx = await fixture('resume.bin', size, 256 * KiB);
     await seed(fx);
     const out = join(fx.dir, 'out');
     // The rate cap keeps the first run going long enough to be killed between 20% and 80%.
