@@ -9,11 +9,6 @@ for i in "${!bins[@]}"; do
   command -v "${bins[$i]}" >/dev/null 2>&1 || missing+=("${pkgs[$i]}")
 done
 [ ${#missing[@]} -eq 0 ] && { echo "system packages present"; exit 0; }
-if [ "$(id -u)" -ne 0 ]; then
-  echo "missing: ${missing[*]}; run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
-  exit 1
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+. "$(dirname "$0")/lib/apt.sh"
+apt_install "${missing[@]}"
 echo "installed: ${missing[*]}"

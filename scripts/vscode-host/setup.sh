@@ -15,15 +15,8 @@ command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
 command -v make >/dev/null 2>&1 || need_apt+=(build-essential)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 [ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "missing: ${need_apt[*]}; run: sudo apt-get install -y ${need_apt[*]}" >&2
-    exit 1
-  fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
-fi
+. "$root/scripts/lib/apt.sh"
+apt_install "${need_apt[@]}"
 
 export npm_config_yes=true npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 mkdir -p "$host"
