@@ -6,18 +6,13 @@ import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { MAX_PIPELINE, Peer } from './peer';
 import type { Penalties } from './penalties';
-import { BlockPool } from './block-pool';
+import { BlockIntake } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
 
-/** Shared by every swarm of the process: buffers move between torrents freely. */
-const blockPool = new BlockPool();
-
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
-/** Received blocks waiting for the disk; above this we stop requesting (memory stays bounded). */
-const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -51,8 +46,7 @@ export class Swarm {
   downloaded = 0;
   uploaded = 0;
   private readonly byPeerId = new Map<string, Peer>();
-  private readonly writes = new Map<number, { pending: number; complete: boolean }>();
-  private writeBacklog = 0;
+  private readonly intake: BlockIntake;
   private throttleTimer: NodeJS.Timeout | undefined;
   private optimistic: string | undefined;
   private stopped = false;
@@ -73,6 +67,16 @@ export class Swarm {
       },
       readFailed: (err) => this.storageError(err),
     };
+    this.intake = new BlockIntake({
+      metainfo: m,
+      storage: ctx.storage,
+      picker: ctx.picker,
+      verified: (piece) => this.onVerified(piece),
+      corrupt: (piece) => this.onCorrupt(piece),
+      abandoned: (piece) => ctx.penalties.passed(piece),
+      storageFailed: (err) => this.storageError(err),
+      backlogFreed: () => this.fillAll(),
+    });
   }
 
   get complete(): boolean {
@@ -111,6 +115,7 @@ export class Swarm {
     this.stopped = true;
     clearTimeout(this.throttleTimer);
     this.ctx.readCache.forget({ id: this.ctx.metainfo.infoHashHex });
+    this.intake.stop();
     for (const p of [...this.peers.values()]) p.conn.destroy();
   }
 
@@ -231,7 +236,7 @@ export class Swarm {
 
   private fill(peer: Peer): void {
     const c = peer.conn;
-    if (this.stopped || c.closed || c.peerChoking || !c.amInterested || this.writeBacklog > MAX_WRITE_BACKLOG) return;
+    if (this.stopped || c.closed || c.peerChoking || !c.amInterested || this.intake.backlogFull) return;
     let want = peer.pipeline - c.outstandingRequests;
     if (want <= 0 || want < Math.min(8, peer.pipeline >> 2)) return;
     want = this.allowedByThrottle(want);
@@ -268,51 +273,11 @@ export class Swarm {
     this.downloadRate.add(data.length);
     this.downloaded += data.length;
     for (const c of receipt.cancel) this.peers.get(c.peerKey)?.conn.cancel(c.req.piece, c.req.offset, c.req.length);
-    if (receipt.accepted) this.store(peer, index, begin, data, receipt.pieceComplete);
+    if (receipt.accepted) {
+      this.ctx.penalties.contributed(index, peer.identity);
+      this.intake.add(index, begin, data, receipt.pieceComplete);
+    }
     this.fill(peer);
-  }
-
-  private store(peer: Peer, index: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
-    this.ctx.penalties.contributed(index, peer.identity);
-    let w = this.writes.get(index);
-    if (!w) this.writes.set(index, (w = { pending: 0, complete: false }));
-    w.pending++;
-    if (pieceComplete) w.complete = true;
-    this.writeBacklog += data.length;
-    const entry = w;
-    const block = blockPool.copy(data); // `data` points into the socket's read buffer
-    const done = (): void => {
-      blockPool.release(block.buffer);
-      const wasFull = this.writeBacklog > MAX_WRITE_BACKLOG;
-      this.writeBacklog -= data.length;
-      entry.pending--;
-      if (wasFull && this.writeBacklog <= MAX_WRITE_BACKLOG) this.fillAll();
-    };
-    this.ctx.storage.write(index, begin, block.view).then(
-      () => {
-        done();
-        if (entry.pending === 0 && entry.complete) {
-          this.writes.delete(index);
-          this.verify(index);
-        }
-      },
-      (err) => {
-        done();
-        this.storageError(err);
-      },
-    );
-  }
-
-  private verify(index: number): void {
-    this.ctx.storage.verifyPiece(index).then(
-      (ok) => {
-        // Even after stop: the picker outlives this swarm and must not keep the piece half-done.
-        this.ctx.picker.pieceVerified(index, ok);
-        if (ok) this.onVerified(index);
-        else this.onCorrupt(index);
-      },
-      (err) => this.storageError(err),
-    );
   }
 
   private onVerified(index: number): void {

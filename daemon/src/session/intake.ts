@@ -1,0 +1,175 @@
+import { sha1 } from '../hash/digest';
+import type { Metainfo } from '../metainfo/types';
+import type { Picker } from '../picker';
+import { hashMatches } from '../storage/piece-check';
+import type { Storage } from '../storage/types';
+import { BlockPool } from './block-pool';
+
+/** Shared by every swarm of the process: buffers move between torrents freely. */
+const blockPool = new BlockPool();
+
+/** Bytes of pieces held in memory per swarm (being received, hashed or written). */
+export const DEFAULT_HELD_BYTES = 8 * 1024 * 1024;
+/** Blocks written one by one waiting for the disk; above this the swarm stops requesting. */
+const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
+
+/** What the intake needs from its swarm. */
+export interface IntakeContext {
+  metainfo: Metainfo;
+  storage: Storage;
+  picker: Picker;
+  /** A piece passed its hash check and is on disk. */
+  verified(piece: number): void;
+  /** A piece failed its hash check (the picker already starts it over). */
+  corrupt(piece: number): void;
+  /** A piece we gave up before it completed; whoever sent its blocks is off the hook. */
+  abandoned(piece: number): void;
+  storageFailed(err: unknown): void;
+  /** The write backlog fell below its bound: requesting may resume. */
+  backlogFreed(): void;
+}
+
+/** A piece written block by block, straight to disk. */
+interface DirectPiece {
+  pending: number;
+  complete: boolean;
+}
+
+/**
+ * Where accepted blocks go. A piece is received whole into memory while its size fits the budget,
+ * then hashed there (off the event loop) and written with one call only if it matches, so a
+ * download costs one write and no read-back per piece. A piece that does not fit (large pieces,
+ * or many at once) is written block by block and hashed from disk. The choice is made at a
+ * piece's first block and holds until the piece is done.
+ */
+export class BlockIntake {
+  private readonly held = new Map<number, Uint8Array>();
+  private readonly direct = new Map<number, DirectPiece>();
+  private readonly free: Uint8Array[] = [];
+  private heldBytes = 0;
+  private writeBacklog = 0;
+
+  constructor(
+    private readonly ctx: IntakeContext,
+    private readonly maxHeldBytes = DEFAULT_HELD_BYTES,
+  ) {}
+
+  /** Too many blocks wait for the disk: do not request more for now. */
+  get backlogFull(): boolean {
+    return this.writeBacklog > MAX_WRITE_BACKLOG;
+  }
+
+  /** An accepted block (the picker said so); `data` is only read during the call. */
+  add(piece: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
+    let buffer = this.held.get(piece);
+    if (!buffer && !this.direct.has(piece)) buffer = this.hold(piece);
+    if (!buffer) {
+      this.writeBlock(piece, begin, data, pieceComplete);
+      return;
+    }
+    buffer.set(data, begin);
+    if (!pieceComplete) return;
+    this.held.delete(piece);
+    void this.finish(piece, buffer);
+  }
+
+  /** The swarm stops: pieces still being received are started over by the picker. */
+  stop(): void {
+    const unfinished = [...this.held.keys()];
+    for (const [piece, d] of this.direct) if (!d.complete) unfinished.push(piece);
+    for (const piece of unfinished) {
+      const buffer = this.held.get(piece);
+      if (buffer) this.release(buffer);
+      this.held.delete(piece);
+      this.direct.delete(piece);
+      this.ctx.picker.pieceVerified(piece, false);
+      this.ctx.abandoned(piece);
+    }
+    this.free.length = 0;
+  }
+
+  private pieceSize(piece: number): number {
+    const m = this.ctx.metainfo;
+    return piece === m.pieceCount - 1 ? m.totalLength - m.pieceLength * piece : m.pieceLength;
+  }
+
+  /** A buffer for a new piece, or undefined if it does not fit the budget (it goes to disk). */
+  private hold(piece: number): Uint8Array | undefined {
+    const pieceLength = this.ctx.metainfo.pieceLength;
+    if (this.heldBytes + pieceLength > this.maxHeldBytes) {
+      this.direct.set(piece, { pending: 0, complete: false });
+      return undefined;
+    }
+    this.heldBytes += pieceLength;
+    // Outside the JS heap and reused, so receiving costs no garbage per piece.
+    const buffer = this.free.pop() ?? new Uint8Array(Buffer.allocUnsafeSlow(pieceLength).buffer, 0, pieceLength);
+    const view = buffer.subarray(0, this.pieceSize(piece));
+    this.held.set(piece, view);
+    return view;
+  }
+
+  private release(view: Uint8Array): void {
+    const pieceLength = this.ctx.metainfo.pieceLength;
+    this.heldBytes -= pieceLength;
+    this.free.push(new Uint8Array(view.buffer, view.byteOffset, pieceLength));
+  }
+
+  private async finish(piece: number, data: Uint8Array): Promise<void> {
+    const { picker, storage, metainfo } = this.ctx;
+    let ok: boolean;
+    try {
+      ok = hashMatches(metainfo, piece, await sha1(data));
+      if (ok) await storage.write(piece, 0, data);
+    } catch (err) {
+      this.release(data);
+      picker.pieceVerified(piece, false);
+      this.ctx.storageFailed(err);
+      return;
+    }
+    this.release(data);
+    // Even after stop: the picker outlives the swarm and must not keep the piece half-done.
+    picker.pieceVerified(piece, ok);
+    if (ok) this.ctx.verified(piece);
+    else this.ctx.corrupt(piece);
+  }
+
+  private writeBlock(piece: number, begin: number, data: Uint8Array, pieceComplete: boolean): void {
+    const entry = this.direct.get(piece) as DirectPiece;
+    entry.pending++;
+    if (pieceComplete) entry.complete = true;
+    this.writeBacklog += data.length;
+    const block = blockPool.copy(data); // `data` points into the socket's read buffer
+    const done = (): void => {
+      blockPool.release(block.buffer);
+      const wasFull = this.backlogFull;
+      this.writeBacklog -= data.length;
+      entry.pending--;
+      if (wasFull && !this.backlogFull) this.ctx.backlogFreed();
+    };
+    this.ctx.storage.write(piece, begin, block.view).then(
+      () => {
+        done();
+        if (entry.pending === 0 && entry.complete && this.direct.get(piece) === entry) {
+          this.direct.delete(piece);
+          this.verifyFromDisk(piece);
+        }
+      },
+      (err) => {
+        done();
+        this.ctx.storageFailed(err);
+      },
+    );
+  }
+
+  private verifyFromDisk(piece: number): void {
+    this.ctx.storage.verifyPiece(piece).then(
+      (ok) => {
+        // Even after stop: the picker outlives the swarm and must not keep the piece half-done.
+        this.ctx.picker.pieceVerified(piece, ok);
+        if (ok) this.ctx.verified(piece);
+        else this.ctx.corrupt(piece);
+      },
+      (err) => this.ctx.storageFailed(err),
+    );
+  }
+}
