@@ -1,5 +1,6 @@
 import type { Throttle } from '../util/throttle';
 import type { Bitfield } from '../util/bitfield';
+import type { LentBlock } from './read-cache';
 import { MAX_QUEUED_UPLOADS, type Peer } from './peer';
 
 /** Bytes we let pile up in one socket before reading more blocks for it. */
@@ -9,8 +10,8 @@ const READS_PER_PEER = 8;
 
 /** What serving needs from the torrent. */
 export interface UploadContext {
-  /** Reads a block of a piece we have. */
-  read(index: number, begin: number, length: number): Promise<Uint8Array>;
+  /** Reads a block of a piece we have; released once sent. */
+  read(index: number, begin: number, length: number): Promise<LentBlock>;
   have: Bitfield;
   throttle: Throttle;
   /** Payload bytes sent, for totals and rates. */
@@ -54,11 +55,14 @@ export function pumpUploads(ctx: UploadContext, peer: Peer): void {
     peer.uploads.shift();
     peer.reading++;
     ctx.read(req.index, req.begin, req.length).then(
-      (data) => {
+      (block) => {
         peer.reading--;
-        if (conn.closed || conn.amChoking) return;
-        conn.piece(req.index, req.begin, data);
-        ctx.uploaded(peer, data.length);
+        if (conn.closed || conn.amChoking) {
+          block.release();
+          return;
+        }
+        conn.piece(req.index, req.begin, block.data, block.release);
+        ctx.uploaded(peer, block.data.length);
         pumpUploads(ctx, peer);
       },
       (err) => {

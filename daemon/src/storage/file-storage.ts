@@ -66,13 +66,18 @@ class FileStorage implements Storage {
     // Not zero-filled: every byte is overwritten or the read fails.
     const raw = Buffer.allocUnsafeSlow(length);
     const out = new Uint8Array(raw.buffer, raw.byteOffset, length);
+    await this.readInto(piece, offset, out);
+    return out;
+  }
+
+  async readInto(piece: number, offset: number, into: Uint8Array): Promise<void> {
+    checkRange(this.geometry, piece, offset, into.length);
     let at = 0;
-    for (const span of this.geometry.rangeSpans(piece, offset, length)) {
+    for (const span of this.geometry.rangeSpans(piece, offset, into.length)) {
       const path = this.paths[span.fileIndex];
-      await this.handles.use(path, false, (fh) => readFully(fh, out.subarray(at, at + span.length), span.fileOffset, path));
+      await this.handles.use(path, false, (fh) => readFully(fh, into.subarray(at, at + span.length), span.fileOffset, path));
       at += span.length;
     }
-    return out;
   }
 
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {

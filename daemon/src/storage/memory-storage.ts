@@ -28,6 +28,10 @@ class MemoryStorage implements Storage {
     return p.data.slice(offset, offset + length);
   }
 
+  async readInto(piece: number, offset: number, into: Uint8Array): Promise<void> {
+    into.set(await this.read(piece, offset, into.length));
+  }
+
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
     this.check(piece, offset, data.length);
     let p = this.pieces.get(piece);

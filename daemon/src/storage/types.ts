@@ -5,6 +5,8 @@
 export interface Storage {
   /** Reads `length` bytes at `offset` of `piece`; 'missing' if they were never written. */
   read(piece: number, offset: number, length: number): Promise<Uint8Array>;
+  /** Reads `into.length` bytes at `offset` of `piece` into the caller's buffer (no allocation). */
+  readInto(piece: number, offset: number, into: Uint8Array): Promise<void>;
   /** Writes a block; the caller must not modify `data` until the promise settles (no copy is made). */
   write(piece: number, offset: number, data: Uint8Array): Promise<void>;
   /** Hashes the piece as stored and compares with the metainfo; false when it differs or is not all there. */

@@ -190,10 +190,17 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.outstanding.clear();
   }
 
-  /** Sends a block: header and data go out in one corked write, without copying the data. */
-  piece(index: number, begin: number, data: Uint8Array): void {
+  /**
+   * Sends a block: header and data go out in one corked write, without copying the data, so the
+   * data must stay unchanged until `sent` is called (once, when the socket is done with it).
+   */
+  piece(index: number, begin: number, data: Uint8Array, sent?: () => void): void {
+    if (this.closed) {
+      sent?.();
+      return;
+    }
     this.write(msg.encodePieceHeader(index, begin, data.length));
-    this.write(data);
+    this.write(data, sent);
     this.uploadedBytes += data.length;
   }
 
@@ -228,8 +235,11 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return index === g.pieceCount - 1 ? g.totalLength - g.pieceLength * (g.pieceCount - 1) : g.pieceLength;
   }
 
-  private write(buf: Uint8Array): void {
-    if (this.closed) return;
+  private write(buf: Uint8Array, done?: () => void): void {
+    if (this.closed) {
+      done?.();
+      return;
+    }
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
@@ -238,7 +248,8 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         this.stream.uncork();
       });
     }
-    this.stream.write(buf);
+    if (done) this.stream.write(buf, () => done());
+    else this.stream.write(buf);
     this.lastSent = Date.now();
   }
 

@@ -12,6 +12,11 @@ function fakeStorage(fail = new Set<number>()) {
       if (fail.has(piece)) throw new Error('disk gone');
       return new Uint8Array(length).fill(piece);
     },
+    readInto: async (piece: number, offset: number, into: Uint8Array) => {
+      reads.push([piece, offset, into.length]);
+      if (fail.has(piece)) throw new Error('disk gone');
+      into.fill(piece);
+    },
   } as unknown as Storage;
   return { storage, reads };
 }
@@ -23,7 +28,7 @@ describe('ReadCache', () => {
     const owner = { storage, id: 'a' };
     const blocks = await Promise.all([0, 16384, 32768].map((b) => cache.read(owner, 3, 65536, b, 16384)));
     assert.deepEqual(reads, [[3, 0, 65536]]);
-    assert.ok(blocks.every((b) => b.length === 16384 && b[0] === 3));
+    assert.ok(blocks.every((b) => b.data.length === 16384 && b.data[0] === 3));
   });
 
   test('evicts the least recently used piece beyond its budget', async () => {
@@ -48,7 +53,7 @@ describe('ReadCache', () => {
     const cache = new ReadCache(1 << 20);
     await assert.rejects(cache.read({ storage, id: 'a' }, 5, 1000, 0, 10));
     failing.clear();
-    assert.equal((await cache.read({ storage, id: 'a' }, 5, 1000, 0, 10))[0], 5);
+    assert.equal((await cache.read({ storage, id: 'a' }, 5, 1000, 0, 10)).data[0], 5);
     await cache.read({ storage, id: 'b' }, 5, 1000, 0, 10);
     cache.forget({ id: 'a' });
     await cache.read({ storage, id: 'a' }, 5, 1000, 0, 10);
@@ -60,5 +65,24 @@ describe('ReadCache', () => {
     const cache = new ReadCache(64 << 20);
     await cache.read({ storage, id: 'a' }, 0, 8 << 20, 16384, 16384);
     assert.deepEqual(reads, [[0, 16384, 16384]]);
+  });
+
+  test('reuses the buffer of an evicted piece only once every lent block is released', async () => {
+    const { storage } = fakeStorage();
+    const cache = new ReadCache(65536);
+    const owner = { storage, id: 'a' };
+    const held = await cache.read(owner, 1, 65536, 0, 16384);
+    const other = await cache.read(owner, 2, 65536, 0, 16384); // evicts piece 1, still lent out
+    assert.equal(held.data[0], 1, 'a lent block keeps its bytes while in use');
+    other.release();
+    const third = await cache.read(owner, 3, 65536, 0, 16384); // evicts 2, whose buffer is free
+    assert.equal(third.data.buffer, other.data.buffer);
+    assert.equal(held.data[0], 1);
+    held.release();
+    held.release(); // a second release changes nothing
+    third.release();
+    const fourth = await cache.read(owner, 4, 65536, 0, 16384);
+    assert.equal(fourth.data.buffer, held.data.buffer);
+    assert.equal(fourth.data[0], 4);
   });
 });
