@@ -5,10 +5,12 @@
  *
  *   node out/bench/tracker.js [--duration 10] [--connections 50] [--rounds 3]   throughput
  *   node out/bench/tracker.js --memory [--memory-seconds 60] [--peers 100000]
+ *   --targets btd,node-http    only these servers (node-http: bare node:http, the load generator's ceiling)
+ *   --profile DIR              write a CPU profile of each server process into DIR
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener } from 'node:http';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,8 +22,9 @@ import { bencode } from '../daemon/src/bencode';
 
 const BENCH_DIR = join(__dirname, '..', '..', 'bench');
 const benchRequire = createRequire(join(BENCH_DIR, 'package.json'));
-type Target = 'btd' | 'bittorrent-tracker' | 'koa';
+type Target = 'btd' | 'bittorrent-tracker' | 'koa' | 'node-http';
 const TARGETS: Target[] = ['btd', 'bittorrent-tracker', 'koa'];
+const ALL_TARGETS: Target[] = [...TARGETS, 'node-http'];
 
 interface AutocannonResult {
   requests: { average: number; total: number };
@@ -36,19 +39,41 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
+function textFlag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** `--targets btd,koa` narrows a run (for profiling); the default measures the three compared servers. */
+function chosenTargets(): Target[] {
+  const list = textFlag('--targets')?.split(',') ?? TARGETS;
+  for (const t of list) if (!ALL_TARGETS.includes(t as Target)) throw new Error(`unknown target ${t}; known: ${ALL_TARGETS.join(', ')}`);
+  return list as Target[];
+}
+
 /** Child role: serve one target on 127.0.0.1:0, report the port, answer RSS queries. */
 async function serve(target: Target): Promise<void> {
   let port: number;
   if (target === 'btd') {
     port = (await startTracker({ port: 0 })).port;
-  } else if (target === 'koa') {
+  } else if (target === 'koa' || target === 'node-http') {
     const body = Buffer.from(bencode({ complete: 10, incomplete: 40, interval: 1800, 'min interval': 900, peers: randomBytes(300) }));
-    const app = new Koa();
-    app.use((ctx) => {
-      ctx.set('Content-Type', 'text/plain; charset=latin1');
-      ctx.body = body;
-    });
-    const server = createServer(app.callback()).listen(0, '127.0.0.1');
+    let handler: RequestListener;
+    if (target === 'koa') {
+      const app = new Koa();
+      app.use((ctx) => {
+        ctx.set('Content-Type', 'text/plain; charset=latin1');
+        ctx.body = body;
+      });
+      handler = app.callback();
+    } else {
+      // No framework at all: the ceiling of node:http and of the load generator on this machine.
+      handler = (_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/plain; charset=latin1', 'Content-Length': body.length });
+        res.end(body);
+      };
+    }
+    const server = createServer(handler).listen(0, '127.0.0.1');
     await once(server, 'listening');
     port = (server.address() as { port: number }).port;
   } else {
@@ -61,6 +86,8 @@ async function serve(target: Target): Promise<void> {
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     port = server.http.address().port;
   }
+  // A normal exit, so that --cpu-prof writes its profile.
+  process.on('SIGTERM', () => process.exit(0));
   process.on('message', () => {
     // Measure what is retained, not garbage a later collection would free.
     (globalThis as { gc?: () => void }).gc?.();
@@ -81,7 +108,10 @@ interface Memory {
 }
 
 async function spawnServer(target: Target): Promise<{ child: ChildProcess; port: number; memory(): Promise<Memory> }> {
-  const child = fork(__filename, ['--serve', target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  const execArgv = ['--expose-gc'];
+  const profileDir = textFlag('--profile');
+  if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${target}-${Date.now()}.cpuprofile`);
+  const child = fork(__filename, ['--serve', target], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`${target} server exited (${code})`)));
   const [msg] = (await Promise.race([once(child, 'message'), exited])) as [{ port: number }];
   exited.catch(() => undefined);
@@ -143,12 +173,13 @@ async function throughput(): Promise<void> {
   const duration = flag('--duration', 10);
   const connections = flag('--connections', 50);
   const rounds = flag('--rounds', 3);
+  const targets = chosenTargets();
   const paths = announcePaths(20_000, 1000);
   const best = new Map<Target, AutocannonResult>();
   const perRound: { bt: number; koa: number }[] = [];
   for (let round = 1; round <= rounds; round++) {
     const rates = new Map<Target, number>();
-    for (const target of TARGETS) {
+    for (const target of targets) {
       const r = await measure(autocannon, target, paths, duration, connections);
       console.log(`round ${round}  ${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
       rates.set(target, r.requests.average);
@@ -162,7 +193,7 @@ async function throughput(): Promise<void> {
   console.log(`median of rounds: ${median(perRound.map((r) => r.bt)).toFixed(2)}x bittorrent-tracker, ${median(perRound.map((r) => r.koa)).toFixed(2)}x bare Koa`);
   const rate = (t: Target): number => best.get(t)?.requests.average ?? NaN;
   console.log('\nbest of each:');
-  for (const t of TARGETS) console.log(`  ${t.padEnd(20)} ${rate(t).toFixed(0).padStart(8)} req/s`);
+  for (const t of targets) console.log(`  ${t.padEnd(20)} ${rate(t).toFixed(0).padStart(8)} req/s`);
   console.log(`btd / bittorrent-tracker: ${(rate('btd') / rate('bittorrent-tracker')).toFixed(2)}x  (goal >= 3)`);
   console.log(`btd / bare Koa:           ${(rate('btd') / rate('koa')).toFixed(2)}x  (goal >= 0.8)`);
 }

@@ -5,22 +5,22 @@ import { bencode, bdecode } from '../../../daemon/src/bencode';
 import { decodeCompactPeers, encodeCompactPeer } from '../../../daemon/src/tracker/compact';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape } from '../../../daemon/src/tracker/server/responses';
 import { parseAnnounceResponse, parseScrapeResponse, TrackerResponseError } from '../../../daemon/src/tracker/client/response';
-import type { SwarmPeer } from '../../../daemon/src/tracker/server/swarm';
+import type { AnnounceOutcome, SwarmPeer } from '../../../daemon/src/tracker/server/swarm';
+import { PeerPool } from '../../../daemon/src/tracker/server/pool';
+import { PeerSelection } from '../../../daemon/src/tracker/server/selection';
 import type { AnnounceParams } from '../../../daemon/src/tracker/server/params';
 
 function peer(name: string, ipv4: string | undefined, ipv6: string | undefined, port: number): SwarmPeer {
-  return {
-    peerId: name.padEnd(20, '.'),
-    ipv4,
-    ipv6,
-    port,
-    compact4: ipv4 === undefined ? undefined : encodeCompactPeer(ipv4, port).toString('latin1'),
-    compact6: ipv6 === undefined ? undefined : encodeCompactPeer(ipv6, port).toString('latin1'),
-    seeder: false,
-    lastSeen: 0,
-    key: undefined,
-    index: 0,
-  };
+  return { peerId: name.padEnd(20, '.'), ipv4, ipv6, port, seeder: false, lastSeen: 0, key: undefined, index: 0 };
+}
+
+/** An outcome handing out all of `peers`, through a pool as the swarm table builds it. */
+function outcome(complete: number, incomplete: number, peers: SwarmPeer[]): AnnounceOutcome {
+  const pool = new PeerPool();
+  for (const p of peers) pool.add(p);
+  const selection = new PeerSelection();
+  selection.push(pool, 0, pool.length);
+  return { complete, incomplete, selection };
 }
 
 const PEERS = [peer('a', '10.0.0.1', undefined, 6881), peer('b', undefined, '2001:db8::5', 51413), peer('c', '192.168.0.2', '::1', 1)];
@@ -41,7 +41,7 @@ describe('compact peers', () => {
 
 describe('server answers read by the client', () => {
   test('compact model: peers and peers6 split by family', () => {
-    const body = encodeAnnounce({ complete: 2, incomplete: 3, peers: PEERS }, params({}), INTERVALS);
+    const body = encodeAnnounce(outcome(2, 3, PEERS), params({}), INTERVALS);
     const d = bdecode(body) as Map<string, unknown>;
     assert.equal((d.get('peers') as Uint8Array).length, 12);
     assert.equal((d.get('peers6') as Uint8Array).length, 36);
@@ -55,23 +55,23 @@ describe('server answers read by the client', () => {
     fc.assert(
       fc.property(fc.array(swarmPeer, { maxLength: 30 }), fc.nat(), fc.nat(), fc.integer({ min: 1, max: 86400 }), (raw, complete, incomplete, interval) => {
         const peers = raw.map((r, i) => peer(String(i), r.v4, r.v6, r.port));
-        const outcome = { complete, incomplete, peers };
+
         const intervals = { interval, minInterval: Math.floor(interval / 2) };
         const expected = new Map<string, Uint8Array | number>([['complete', complete], ['incomplete', incomplete], ['interval', interval], ['min interval', intervals.minInterval]]);
         expected.set('peers', Buffer.concat(peers.flatMap((p) => (p.ipv4 ? [encodeCompactPeer(p.ipv4, p.port)] : []))));
         const six = Buffer.concat(peers.flatMap((p) => (p.ipv6 ? [encodeCompactPeer(p.ipv6, p.port)] : [])));
         if (six.length > 0) expected.set('peers6', six);
-        assert.deepEqual([...new CompactAnnounceEncoder(intervals).encode(outcome)], [...bencode(expected)]);
+        assert.deepEqual([...new CompactAnnounceEncoder(intervals).encode(outcome(complete, incomplete, peers))], [...bencode(expected)]);
       }),
     );
   });
 
   test('dictionary model with and without peer ids', () => {
-    const withIds = bdecode(encodeAnnounce({ complete: 0, incomplete: 0, peers: PEERS }, params({ compact: false }), INTERVALS)) as Map<string, unknown>;
+    const withIds = bdecode(encodeAnnounce(outcome(0, 0, PEERS), params({ compact: false }), INTERVALS)) as Map<string, unknown>;
     const list = withIds.get('peers') as Map<string, unknown>[];
     assert.equal(list.length, 4);
     assert.equal(Buffer.from(list[0].get('peer id') as Uint8Array).toString(), 'a...................');
-    const noIds = encodeAnnounce({ complete: 0, incomplete: 0, peers: PEERS }, params({ compact: false, noPeerId: true }), INTERVALS);
+    const noIds = encodeAnnounce(outcome(0, 0, PEERS), params({ compact: false, noPeerId: true }), INTERVALS);
     assert.ok(((bdecode(noIds) as Map<string, unknown>).get('peers') as Map<string, unknown>[]).every((e) => !e.has('peer id')));
     assert.equal(parseAnnounceResponse(noIds).peers.length, 4);
   });

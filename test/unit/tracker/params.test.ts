@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { percentDecode, splitQuery, valuesOf, QueryError } from '../../../daemon/src/tracker/server/query';
+import { percentDecode, scanQuery, splitQuery, valuesOf, QueryError } from '../../../daemon/src/tracker/server/query';
 import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from '../../../daemon/src/tracker/server/params';
 import { buildAnnounceUrl, percentEncodeBytes } from '../../../daemon/src/tracker/client/announce-url';
 
@@ -29,6 +29,33 @@ describe('query splitting', () => {
     assert.throws(() => percentDecode('\u0100'), QueryError);
     assert.throws(() => splitQuery('a'.repeat(20), { maxLength: 10, maxPairs: 5 }), /longer than 10/);
     assert.throws(() => splitQuery('a&b&c', { maxLength: 100, maxPairs: 2 }), /more than 2/);
+  });
+  test('fuzz: the one-pass scanner agrees with the general splitter, refusals included', () => {
+    const keys = ['a', 'b%', 'info_hash', 'x y'];
+    const piece = fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('a', 'b%25', 'info_hash', 'x+y', 'x%20y', '=', '&', '%', '%4', '%zz', '\u00ff', '\u2603'));
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const raw = parts.join('');
+        const limits = { maxLength: 200, maxPairs: 12 };
+        let expected: Map<string, string | string[]> | QueryError;
+        try {
+          expected = splitQuery(raw, limits);
+        } catch (err) {
+          expected = err as QueryError;
+        }
+        if (expected instanceof QueryError) {
+          assert.throws(() => scanQuery(raw, keys, limits), { message: expected.message });
+          return;
+        }
+        const scanned = scanQuery(raw, keys, limits);
+        keys.forEach((key, k) => {
+          const all = valuesOf(expected as Map<string, string | string[]>, key);
+          assert.equal(scanned.values[k], all[0]);
+          assert.equal((scanned.repeated >> k) & 1, all.length > 1 ? 1 : 0);
+        });
+      }),
+      { numRuns: 3000 },
+    );
   });
   test('percent-encoding then decoding is the identity on any bytes', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {

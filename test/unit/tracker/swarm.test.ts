@@ -40,10 +40,10 @@ describe('swarm table', () => {
   afterEach(() => clock.restore());
 
   test('never returns the announcing peer and counts seeders and leechers', () => {
-    assert.deepEqual(table.announce(announce({ name: 'a' })).peers, []);
+    assert.deepEqual(table.announce(announce({ name: 'a' })).selection.peers(), []);
     table.announce(announce({ name: 'b', left: 0 }));
     const out = table.announce(announce({ name: 'c' }));
-    assert.deepEqual(names(out.peers), ['a', 'b']);
+    assert.deepEqual(names(out.selection.peers()), ['a', 'b']);
     assert.deepEqual([out.complete, out.incomplete], [1, 2]);
     assert.deepEqual([table.peers, table.seeders, table.leechers, table.torrents], [3, 1, 2, 1]);
   });
@@ -51,15 +51,15 @@ describe('swarm table', () => {
   test('a seeder gets leechers only when there are enough of them', () => {
     for (const n of ['l1', 'l2', 'l3']) table.announce(announce({ name: n }));
     table.announce(announce({ name: 's1', left: 0 }));
-    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 3 })).peers), ['l1', 'l2', 'l3']);
-    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).peers).length, 2);
-    assert.ok(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).peers).every((n) => n.startsWith('l')));
+    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 3 })).selection.peers()), ['l1', 'l2', 'l3']);
+    assert.deepEqual(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).selection.peers()).length, 2);
+    assert.ok(names(table.announce(announce({ name: 's1', left: 0, numwant: 2 })).selection.peers()).every((n) => n.startsWith('l')));
   });
 
   test('numwant bounds the answer', () => {
     for (const n of ['a', 'b', 'c', 'd']) table.announce(announce({ name: n }));
-    assert.equal(table.announce(announce({ name: 'a', numwant: 2 })).peers.length, 2);
-    assert.equal(table.announce(announce({ name: 'a', numwant: 0 })).peers.length, 0);
+    assert.equal(table.announce(announce({ name: 'a', numwant: 2 })).selection.peers().length, 2);
+    assert.equal(table.announce(announce({ name: 'a', numwant: 0 })).selection.peers().length, 0);
   });
 
   test('stopped removes the peer at once, and the swarm when it empties', () => {
@@ -69,7 +69,7 @@ describe('swarm table', () => {
     assert.deepEqual([table.peers, table.seeders], [1, 0]);
     table.announce(announce({ name: 'a', event: 'stopped' }));
     assert.equal(table.torrents, 0);
-    assert.deepEqual(table.announce(announce({ name: 'ghost', event: 'stopped' })).peers, []);
+    assert.deepEqual(table.announce(announce({ name: 'ghost', event: 'stopped' })).selection.peers(), []);
     assert.equal(table.torrents, 0);
   });
 
@@ -113,8 +113,9 @@ describe('swarm table', () => {
     table.announce(announce({ name: 'a', key: 'k1' }));
     assert.throws(() => table.announce(announce({ name: 'a', ipv4: '10.9.9.9' })), /another address/);
     table.announce(announce({ name: 'a', ipv4: '10.9.9.9', key: 'k1' }));
-    const peer = table.announce(announce({ name: 'b' })).peers[0];
+    const peer = table.announce(announce({ name: 'b' })).selection.peers()[0];
     assert.equal(peer.ipv4, '10.9.9.9');
-    assert.deepEqual([...Buffer.from(peer.compact4 ?? '', 'latin1')], [10, 9, 9, 9, 0x1a, 0xe1]);
+    const pool = table.entries().next().value?.leechers;
+    assert.deepEqual([...(pool?.v4.subarray(peer.index * 6, peer.index * 6 + 6) ?? [])], [10, 9, 9, 9, 0x1a, 0xe1]);
   });
 });

@@ -74,8 +74,10 @@ export class TrackerEndpoints {
     try {
       const params = parseAnnounceParams(rawQuery(url), { ...this.parseOptions, source: sourceAddress(req, this.o.trustProxy) });
       const outcome = this.swarms.announce(params);
+      // Encoded before the callback runs: the outcome's selection lives only until the table's next announce.
+      const body = params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals);
       if (this.onAnnounce) notify(this.onAnnounce, params);
-      reply(res, params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals));
+      reply(res, body);
     } catch (err) {
       reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
     }

@@ -3,7 +3,7 @@
  * validated params object, or a `TrackerRequestError` whose message becomes the `failure reason`.
  */
 import { isIPv4, isIPv6 } from 'node:net';
-import { QueryError, splitQuery, valuesOf, type QueryLimits, type RawQuery, DEFAULT_QUERY_LIMITS } from './query';
+import { QueryError, scanQuery, splitQuery, valuesOf, type QueryLimits, type RawQuery, type ScannedQuery, DEFAULT_QUERY_LIMITS } from './query';
 
 /** A request the tracker refuses; the message is safe to send back as `failure reason`. */
 export class TrackerRequestError extends Error {
@@ -54,34 +54,51 @@ export interface ScrapeParams {
 
 const EVENTS: Record<string, AnnounceEvent> = { '': '', started: 'started', completed: 'completed', stopped: 'stopped', paused: '' };
 
+/** The announce keys, in the order of the `K` indexes below. */
+const ANNOUNCE_KEYS = ['info_hash', 'peer_id', 'port', 'uploaded', 'downloaded', 'left', 'event', 'numwant', 'compact', 'no_peer_id', 'ip', 'ipv4', 'ipv6', 'key'] as const;
+type AnnounceKey = (typeof ANNOUNCE_KEYS)[number];
+const K = Object.fromEntries(ANNOUNCE_KEYS.map((name, i) => [name, i])) as Record<AnnounceKey, number>;
+
+function malformed(err: unknown): never {
+  if (err instanceof QueryError) throw new TrackerRequestError(`malformed query string: ${err.message}`);
+  throw err;
+}
+
 function split(raw: string, limits: QueryLimits | undefined): RawQuery {
   try {
     return splitQuery(raw, limits ?? DEFAULT_QUERY_LIMITS);
   } catch (err) {
-    if (err instanceof QueryError) throw new TrackerRequestError(`malformed query string: ${err.message}`);
-    throw err;
+    return malformed(err);
   }
 }
 
-function single(q: RawQuery, name: string): string | undefined {
-  const value = q.get(name);
-  if (value === undefined || typeof value === 'string') return value;
-  throw new TrackerRequestError(`${name} given more than once`);
+function single(q: ScannedQuery, name: AnnounceKey): string | undefined {
+  const k = K[name];
+  if ((q.repeated >> k) & 1) throw new TrackerRequestError(`${name} given more than once`);
+  return q.values[k];
 }
 
-function id20(q: RawQuery, name: string): string {
+function id20(q: ScannedQuery, name: AnnounceKey): string {
   const v = single(q, name);
   if (v === undefined) throw new TrackerRequestError(`missing ${name}`);
   if (v.length !== 20) throw new TrackerRequestError(`${name} must be 20 bytes, got ${v.length}`);
   return v;
 }
 
+function isDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
 /** Reads a non-negative decimal integer below 2^53; `undefined` when absent. */
-function integer(q: RawQuery, name: string, allowHuge = false): number | undefined {
-  const v = single(q, name);
-  if (v === undefined) return undefined;
-  const text = v;
-  if (!/^\d+$/.test(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
+function integer(q: ScannedQuery, name: AnnounceKey, allowHuge = false): number | undefined {
+  const text = single(q, name);
+  if (text === undefined) return undefined;
+  if (!isDigits(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
   const n = text.length > 16 ? Infinity : Number(text);
   if (!Number.isSafeInteger(n)) {
     if (allowHuge) return Number.MAX_SAFE_INTEGER;
@@ -90,7 +107,7 @@ function integer(q: RawQuery, name: string, allowHuge = false): number | undefin
   return n;
 }
 
-function flag(q: RawQuery, name: string, fallback: boolean): boolean {
+function flag(q: ScannedQuery, name: AnnounceKey, fallback: boolean): boolean {
   const v = single(q, name);
   if (v === undefined || v.length === 0) return fallback;
   if (v === '1') return true;
@@ -103,7 +120,7 @@ export function normalizeAddress(address: string): string {
   return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address;
 }
 
-function address(q: RawQuery, name: string): string | undefined {
+function address(q: ScannedQuery, name: AnnounceKey): string | undefined {
   const v = single(q, name);
   if (v === undefined || v.length === 0) return undefined;
   let text = normalizeAddress(v);
@@ -114,7 +131,7 @@ function address(q: RawQuery, name: string): string | undefined {
   return text;
 }
 
-function addresses(q: RawQuery, opts: AnnounceParseOptions): { ipv4: string | undefined; ipv6: string | undefined } {
+function addresses(q: ScannedQuery, opts: AnnounceParseOptions): { ipv4: string | undefined; ipv6: string | undefined } {
   const source = normalizeAddress(opts.source);
   let ipv4 = isIPv4(source) ? source : undefined;
   let ipv6 = ipv4 === undefined && isIPv6(source) ? source : undefined;
@@ -135,7 +152,12 @@ function addresses(q: RawQuery, opts: AnnounceParseOptions): { ipv4: string | un
 
 /** Parses and validates an announce query string (without `?`); throws `TrackerRequestError`. */
 export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): AnnounceParams {
-  const q = split(raw, opts.limits);
+  let q: ScannedQuery;
+  try {
+    q = scanQuery(raw, ANNOUNCE_KEYS, opts.limits);
+  } catch (err) {
+    return malformed(err);
+  }
   const infoHash = id20(q, 'info_hash');
   const peerId = id20(q, 'peer_id');
   const port = integer(q, 'port');

@@ -41,16 +41,21 @@ function hexValue(code: number): number {
   return -1;
 }
 
+/** True when `raw[start, end)` needs no decoding: no escape, no `+`, nothing outside latin1. */
+function isPlain(raw: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x25 || c === 0x2b || c > 0xff) return false;
+  }
+  return true;
+}
+
 /**
  * Percent-decodes `raw[start, end)` into a byte string (one latin1 character per byte); `+` is a space as
  * in form encoding. Strings rather than byte arrays: slicing is cheap and swarm keys are strings anyway.
  */
 export function percentDecode(raw: string, start = 0, end = raw.length): string {
-  for (let i = start; i < end; i++) {
-    const c = raw.charCodeAt(i);
-    if (c === 0x25 || c === 0x2b || c > 0xff) return decodeEscaped(raw, start, end);
-  }
-  return raw.slice(start, end);
+  return isPlain(raw, start, end) ? raw.slice(start, end) : decodeEscaped(raw, start, end);
 }
 
 /** The escaped case, through a byte buffer: the result is one flat string, not a chain of concatenations. */
@@ -99,4 +104,53 @@ export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMI
     start = end + 1;
   }
   return out;
+}
+
+/** What `scanQuery` found: the value of each wanted key (by position), and which keys came more than once. */
+export interface ScannedQuery {
+  values: (string | undefined)[];
+  /** Bit k is set when `keys[k]` was given more than once (its first value is kept). */
+  repeated: number;
+}
+
+/** Position of `raw[start, end)` in `keys`, or -1; compares in place unless the key itself is escaped. */
+function keyIndex(raw: string, start: number, end: number, keys: readonly string[]): number {
+  if (!isPlain(raw, start, end)) return keys.indexOf(decodeEscaped(raw, start, end));
+  const length = end - start;
+  for (let k = 0; k < keys.length; k++) {
+    if (keys[k].length === length && raw.startsWith(keys[k], start)) return k;
+  }
+  return -1;
+}
+
+/**
+ * One pass over a raw query string for a fixed set of at most 31 keys: no map and no copies of other keys
+ * or values. Every pair is still checked, so a bad escape anywhere is refused exactly as `splitQuery` does.
+ */
+export function scanQuery(raw: string, keys: readonly string[], limits: QueryLimits = DEFAULT_QUERY_LIMITS): ScannedQuery {
+  if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
+  const values = new Array<string | undefined>(keys.length).fill(undefined);
+  let repeated = 0;
+  let pairs = 0;
+  for (let start = 0; start <= raw.length; ) {
+    let end = start;
+    let eq = -1;
+    for (let c = raw.charCodeAt(end); end < raw.length && c !== 0x26; c = raw.charCodeAt(++end)) {
+      if (c === 0x3d && eq < 0) eq = end;
+    }
+    if (end > start) {
+      if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
+      const keyEnd = eq >= 0 ? eq : end;
+      const k = keyIndex(raw, start, keyEnd, keys);
+      const valueStart = keyEnd < end ? keyEnd + 1 : end;
+      if (k >= 0 && values[k] === undefined) {
+        values[k] = percentDecode(raw, valueStart, end);
+      } else {
+        if (k >= 0) repeated |= 1 << k;
+        if (!isPlain(raw, valueStart, end)) decodeEscaped(raw, valueStart, end);
+      }
+    }
+    start = end + 1;
+  }
+  return { values, repeated };
 }

@@ -1,7 +1,9 @@
 /** Bencoded tracker answers: announce (compact or dictionary model), scrape, and failure. */
 import { bencode, type BValue } from '../../bencode';
 import type { AnnounceParams } from './params';
-import type { AnnounceOutcome, ScrapeEntry, SwarmPeer } from './swarm';
+import type { AnnounceOutcome, ScrapeEntry } from './swarm';
+import { V4_BYTES, V6_BYTES, type PeerPool, type SwarmPeer } from './pool';
+import type { PeerSelection } from './selection';
 
 /** Seconds sent as `interval` and `min interval`. */
 export interface AnnounceIntervals {
@@ -36,20 +38,74 @@ export function encodeAnnounce(outcome: AnnounceOutcome, params: AnnounceParams,
       ['incomplete', outcome.incomplete],
       ['interval', intervals.interval],
       ['min interval', intervals.minInterval],
-      ['peers', dictionaryPeers(outcome.peers, params.noPeerId)],
+      ['peers', dictionaryPeers(outcome.selection.peers(), params.noPeerId)],
     ]),
   );
 }
 
-function copyCompact(peers: SwarmPeer[], family: 4 | 6, out: Buffer, at: number): number {
-  for (const p of peers) {
-    const c = family === 4 ? p.compact4 : p.compact6;
-    if (c === undefined) continue;
-    for (let i = 0; i < c.length; i++) out[at + i] = c.charCodeAt(i);
-    at += c.length;
+/** Entries of one family in a selection: whole ranges when the pool has no gaps, else a count of real ones. */
+function countEntries(sel: PeerSelection, family: 4 | 6): number {
+  let n = 0;
+  for (let r = 0; r < sel.ranges; r++) {
+    const pool = sel.pools[r] as PeerPool;
+    const from = sel.from[r];
+    const to = sel.to[r];
+    if (family === 4 ? pool.withoutV4 === 0 : pool.withV6 === pool.length) {
+      n += to - from;
+    } else if (family === 4 || pool.withV6 > 0) {
+      const store = family === 4 ? pool.v4 : pool.v6;
+      const size = family === 4 ? V4_BYTES : V6_BYTES;
+      for (let i = from; i < to; i++) if (store[i * size + size - 2] !== 0 || store[i * size + size - 1] !== 0) n++;
+    }
+  }
+  return n;
+}
+
+/** Copies the family's entries of every range into `out` at `at`; returns the new offset. */
+function copyEntries(sel: PeerSelection, family: 4 | 6, out: Buffer, at: number): number {
+  const size = family === 4 ? V4_BYTES : V6_BYTES;
+  for (let r = 0; r < sel.ranges; r++) {
+    const pool = sel.pools[r] as PeerPool;
+    const store = family === 4 ? pool.v4 : pool.v6;
+    const from = sel.from[r] * size;
+    const to = sel.to[r] * size;
+    if (family === 4 ? pool.withoutV4 === 0 : pool.withV6 === pool.length) {
+      out.set(store.subarray(from, to), at);
+      at += to - from;
+    } else if (family === 4 || pool.withV6 > 0) {
+      for (let e = from; e < to; e += size) {
+        if (store[e + size - 2] === 0 && store[e + size - 1] === 0) continue;
+        for (let i = 0; i < size; i++) out[at + i] = store[e + i];
+        at += size;
+      }
+    }
   }
   return at;
 }
+
+/** Digits of a non-negative integer in decimal (a loop: `log10` rounds wrongly near powers of ten). */
+function decimalLength(n: number): number {
+  let digits = 1;
+  for (let rest = n; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** Writes the decimal digits of a non-negative integer; returns the new offset. */
+function writeDigits(n: number, out: Buffer, at: number): number {
+  const digits = decimalLength(n);
+  let rest = n;
+  for (let i = digits - 1; i >= 0; i--) {
+    out[at + i] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  return at + digits;
+}
+
+const ascii = (text: string): Buffer => Buffer.from(text, 'latin1');
+const COMPLETE = ascii('d8:completei');
+const INCOMPLETE = ascii('e10:incompletei');
+const PEERS = ascii('5:peers');
+const PEERS6 = ascii('6:peers6');
 
 /**
  * Encodes compact announce answers (the hot path) in one allocation: the dictionary's keys are fixed and
@@ -61,28 +117,35 @@ export class CompactAnnounceEncoder {
 
   constructor(intervals: AnnounceIntervals) {
     const full = bencode(new Map([['interval', intervals.interval], ['min interval', intervals.minInterval]]));
-    this.intervalsPart = Buffer.from(full.subarray(1, full.length - 1));
+    // `e` closes `incomplete`; then the interval keys without the dictionary's own `d` and `e`.
+    this.intervalsPart = Buffer.concat([ascii('e'), full.subarray(1, full.length - 1)]);
   }
 
   /** `complete`, `incomplete`, `interval`, `min interval`, `peers` and, when any, `peers6`. */
   encode(outcome: AnnounceOutcome): Buffer {
-    let n4 = 0;
-    let n6 = 0;
-    for (const p of outcome.peers) {
-      if (p.compact4 !== undefined) n4++;
-      if (p.compact6 !== undefined) n6++;
-    }
-    const head = `d8:completei${outcome.complete}e10:incompletei${outcome.incomplete}e`;
-    const peers4 = `5:peers${n4 * 6}:`;
-    const peers6 = n6 > 0 ? `6:peers6${n6 * 18}:` : '';
-    const out = Buffer.allocUnsafe(head.length + this.intervalsPart.length + peers4.length + n4 * 6 + peers6.length + n6 * 18 + 1);
-    let at = out.write(head, 0, 'latin1');
+    const { complete, incomplete, selection } = outcome;
+    const n4 = countEntries(selection, 4);
+    const n6 = countEntries(selection, 6);
+    const b4 = n4 * V4_BYTES;
+    const b6 = n6 * V6_BYTES;
+    const size =
+      COMPLETE.length + decimalLength(complete) + INCOMPLETE.length + decimalLength(incomplete) + this.intervalsPart.length +
+      PEERS.length + decimalLength(b4) + 1 + b4 + (n6 > 0 ? PEERS6.length + decimalLength(b6) + 1 + b6 : 0) + 1;
+    const out = Buffer.allocUnsafe(size);
+    let at = COMPLETE.copy(out, 0);
+    at = writeDigits(complete, out, at);
+    at += INCOMPLETE.copy(out, at);
+    at = writeDigits(incomplete, out, at);
     at += this.intervalsPart.copy(out, at);
-    at += out.write(peers4, at, 'latin1');
-    at = copyCompact(outcome.peers, 4, out, at);
+    at += PEERS.copy(out, at);
+    at = writeDigits(b4, out, at);
+    out[at++] = 0x3a;
+    at = copyEntries(selection, 4, out, at);
     if (n6 > 0) {
-      at += out.write(peers6, at, 'latin1');
-      at = copyCompact(outcome.peers, 6, out, at);
+      at += PEERS6.copy(out, at);
+      at = writeDigits(b6, out, at);
+      out[at++] = 0x3a;
+      at = copyEntries(selection, 6, out, at);
     }
     out[at] = 0x65;
     return out;

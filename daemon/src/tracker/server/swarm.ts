@@ -2,30 +2,11 @@
  * The swarm table: which peers announced which info hash, and who to hand out. Pure (no I/O, no timers):
  * time and randomness are injected, so expiry and selection are tested without waiting.
  */
-import { encodeCompactPeer } from '../compact';
 import { TrackerRequestError, type AnnounceParams } from './params';
+import { PeerPool, type SwarmPeer } from './pool';
+import { PeerSelection } from './selection';
 
-/**
- * One peer of one swarm, with its compact form computed once at announce time. Compact forms are byte
- * strings: a pooled 6-byte Buffer would pin a whole 8 KiB pool slab for as long as the peer lives.
- */
-export interface SwarmPeer {
-  /** 20 bytes as a latin1 string. */
-  readonly peerId: string;
-  ipv4: string | undefined;
-  ipv6: string | undefined;
-  port: number;
-  /** 6 bytes as a latin1 string, present when the peer has an IPv4 address. */
-  compact4: string | undefined;
-  /** 18 bytes as a latin1 string, present when the peer has an IPv6 address. */
-  compact6: string | undefined;
-  seeder: boolean;
-  /** Milliseconds since the table was created: small enough to stay an unboxed integer for 24 days. */
-  lastSeen: number;
-  key: string | undefined;
-  /** Position in its pool (seeders or leechers), for O(1) removal. */
-  index: number;
-}
+export type { SwarmPeer } from './pool';
 
 /** All peers of one info hash, split into pools so selection never scans. */
 export interface Swarm {
@@ -33,8 +14,8 @@ export interface Swarm {
   /** The info hash as a 20-character latin1 string, the table's key. */
   readonly key: string;
   readonly peers: Map<string, SwarmPeer>;
-  readonly seeders: SwarmPeer[];
-  readonly leechers: SwarmPeer[];
+  readonly seeders: PeerPool;
+  readonly leechers: PeerPool;
   /** Count of `completed` events seen. */
   completed: number;
 }
@@ -47,11 +28,14 @@ export interface SwarmLimits {
   peerTtlMs: number;
 }
 
-/** What an announce returns: counts for the swarm and the peers to hand out (never the announcer). */
+/**
+ * What an announce returns: counts for the swarm and the peers to hand out (never the announcer). The
+ * selection is the table's own and is valid until its next announce.
+ */
 export interface AnnounceOutcome {
   complete: number;
   incomplete: number;
-  peers: SwarmPeer[];
+  selection: PeerSelection;
 }
 
 /** Scrape figures of one swarm (BEP 48 names). */
@@ -65,6 +49,8 @@ export interface ScrapeEntry {
 export class SwarmTable {
   private readonly swarms = new Map<string, Swarm>();
   private peerCount = 0;
+  /** Reused by every announce: the answer is encoded before the next one starts. */
+  private readonly selection = new PeerSelection();
   private seederCount = 0;
   private readonly epoch: number;
 
@@ -108,10 +94,11 @@ export class SwarmTable {
     let swarm = this.swarms.get(hashKey);
     const peerKey = p.peerId;
     let peer = swarm?.peers.get(peerKey);
+    this.selection.clear();
     if (p.event === 'stopped') {
       if (swarm && peer) this.remove(swarm, peerKey, peer);
       if (swarm && swarm.peers.size === 0 && swarm.completed === 0) this.swarms.delete(hashKey);
-      return swarm ? { complete: swarm.seeders.length, incomplete: swarm.leechers.length, peers: [] } : { complete: 0, incomplete: 0, peers: [] };
+      return { complete: swarm ? swarm.seeders.length : 0, incomplete: swarm ? swarm.leechers.length : 0, selection: this.selection };
     }
     const seeder = p.left === 0;
     if (peer) {
@@ -119,14 +106,15 @@ export class SwarmTable {
     } else {
       this.checkRoom(swarm);
       if (!swarm) {
-        swarm = { infoHash: new Uint8Array(Buffer.from(hashKey, 'latin1')), key: hashKey, peers: new Map(), seeders: [], leechers: [], completed: 0 };
+        swarm = { infoHash: new Uint8Array(Buffer.from(hashKey, 'latin1')), key: hashKey, peers: new Map(), seeders: new PeerPool(), leechers: new PeerPool(), completed: 0 };
         this.swarms.set(hashKey, swarm);
       }
       peer = this.insert(swarm, peerKey, p, seeder);
     }
     if (p.event === 'completed') (swarm as Swarm).completed++;
     const s = swarm as Swarm;
-    return { complete: s.seeders.length, incomplete: s.leechers.length, peers: this.select(s, peer, p.numwant) };
+    this.select(s, peer, p.numwant);
+    return { complete: s.seeders.length, incomplete: s.leechers.length, selection: this.selection };
   }
 
   /** Figures for one info hash (latin1 byte string), or undefined when nobody announced it. */
@@ -166,20 +154,16 @@ export class SwarmTable {
   private insert(swarm: Swarm, peerKey: string, p: AnnounceParams, seeder: boolean): SwarmPeer {
     const peer: SwarmPeer = {
       peerId: p.peerId,
-      ipv4: undefined,
-      ipv6: undefined,
-      port: 0,
-      compact4: undefined,
-      compact6: undefined,
+      ipv4: p.ipv4,
+      ipv6: p.ipv6,
+      port: p.port,
       seeder,
       lastSeen: this.now(),
       key: p.key,
       index: 0,
     };
-    setAddress(peer, p);
     swarm.peers.set(peerKey, peer);
-    const pool = seeder ? swarm.seeders : swarm.leechers;
-    peer.index = pool.push(peer) - 1;
+    (seeder ? swarm.seeders : swarm.leechers).add(peer);
     this.peerCount++;
     if (seeder) this.seederCount++;
     return peer;
@@ -189,13 +173,17 @@ export class SwarmTable {
     if (peer.ipv4 !== p.ipv4 || peer.ipv6 !== p.ipv6 || peer.port !== p.port) {
       // Without a matching key, anyone who learned a peer id could redirect its traffic.
       if (peer.key !== undefined && peer.key !== p.key) throw new TrackerRequestError('peer id already announced from another address');
-      setAddress(peer, p);
+      const before = { ipv4: peer.ipv4, ipv6: peer.ipv6 };
+      peer.ipv4 = p.ipv4;
+      peer.ipv6 = p.ipv6;
+      peer.port = p.port;
+      peer.key = p.key ?? peer.key;
+      (peer.seeder ? swarm.seeders : swarm.leechers).readdress(peer, before);
     }
     peer.lastSeen = this.now();
     if (peer.seeder !== seeder) {
-      removeFromPool(peer.seeder ? swarm.seeders : swarm.leechers, peer);
-      const pool = seeder ? swarm.seeders : swarm.leechers;
-      peer.index = pool.push(peer) - 1;
+      (peer.seeder ? swarm.seeders : swarm.leechers).remove(peer);
+      (seeder ? swarm.seeders : swarm.leechers).add(peer);
       this.seederCount += seeder ? 1 : -1;
       peer.seeder = seeder;
     }
@@ -203,7 +191,7 @@ export class SwarmTable {
 
   private remove(swarm: Swarm, peerKey: string, peer: SwarmPeer): void {
     swarm.peers.delete(peerKey);
-    removeFromPool(peer.seeder ? swarm.seeders : swarm.leechers, peer);
+    (peer.seeder ? swarm.seeders : swarm.leechers).remove(peer);
     this.peerCount--;
     if (peer.seeder) this.seederCount--;
   }
@@ -212,54 +200,13 @@ export class SwarmTable {
    * Up to `numwant` peers other than `self`, from a random window. A seeder gets leechers first and
    * seeders only to fill up when leechers are too few.
    */
-  private select(swarm: Swarm, self: SwarmPeer, numwant: number): SwarmPeer[] {
-    const out: SwarmPeer[] = [];
-    if (numwant <= 0) return out;
+  private select(swarm: Swarm, self: SwarmPeer, numwant: number): void {
+    const sel = this.selection;
     if (self.seeder) {
-      const { leechers, seeders } = swarm;
-      takeWindow(leechers.length, (i) => leechers[i], numwant, self, this.random, out);
-      if (out.length < numwant) takeWindow(seeders.length, (i) => seeders[i], numwant - out.length, self, this.random, out);
-      return out;
+      sel.addWindow(swarm.leechers, undefined, numwant, self, this.random);
+      sel.addWindow(swarm.seeders, undefined, numwant - sel.size, self, this.random);
+    } else {
+      sel.addWindow(swarm.seeders, swarm.leechers, numwant, self, this.random);
     }
-    const { seeders, leechers } = swarm;
-    const at = (i: number): SwarmPeer => (i < seeders.length ? seeders[i] : leechers[i - seeders.length]);
-    takeWindow(seeders.length + leechers.length, at, numwant, self, this.random, out);
-    return out;
-  }
-}
-
-function setAddress(peer: SwarmPeer, p: AnnounceParams): void {
-  peer.ipv4 = p.ipv4;
-  peer.ipv6 = p.ipv6;
-  peer.port = p.port;
-  peer.compact4 = p.ipv4 === undefined ? undefined : encodeCompactPeer(p.ipv4, p.port).toString('latin1');
-  peer.compact6 = p.ipv6 === undefined ? undefined : encodeCompactPeer(p.ipv6, p.port).toString('latin1');
-  peer.key = p.key ?? peer.key;
-}
-
-function removeFromPool(pool: SwarmPeer[], peer: SwarmPeer): void {
-  const last = pool.pop() as SwarmPeer;
-  if (last !== peer) {
-    pool[peer.index] = last;
-    last.index = peer.index;
-  }
-}
-
-/** Appends up to `count` entries other than `self`, walking from a random start and wrapping once. */
-function takeWindow(
-  length: number,
-  at: (i: number) => SwarmPeer,
-  count: number,
-  self: SwarmPeer,
-  random: () => number,
-  out: SwarmPeer[],
-): void {
-  if (length === 0) return;
-  const start = Math.floor(random() * length) % length;
-  for (let i = 0, taken = 0; i < length && taken < count; i++) {
-    const peer = at((start + i) % length);
-    if (peer === self) continue;
-    out.push(peer);
-    taken++;
   }
 }
