@@ -88,7 +88,12 @@ async function serve(target: Target): Promise<void> {
   }
   // A normal exit, so that --cpu-prof writes its profile.
   process.on('SIGTERM', () => process.exit(0));
-  process.on('message', () => {
+  process.on('message', (what) => {
+    if (what === 'cpu') {
+      const c = process.cpuUsage();
+      process.send?.({ cpuMicros: c.user + c.system });
+      return;
+    }
     // Measure what is retained, not garbage a later collection would free.
     (globalThis as { gc?: () => void }).gc?.();
     const m = process.memoryUsage();
@@ -107,7 +112,15 @@ interface Memory {
   heapUsed: number;
 }
 
-async function spawnServer(target: Target): Promise<{ child: ChildProcess; port: number; memory(): Promise<Memory> }> {
+interface ServerHandle {
+  child: ChildProcess;
+  port: number;
+  memory(): Promise<Memory>;
+  /** CPU time the server process has used so far, in microseconds. */
+  cpuMicros(): Promise<number>;
+}
+
+async function spawnServer(target: Target): Promise<ServerHandle> {
   const execArgv = ['--expose-gc'];
   const profileDir = textFlag('--profile');
   if (profileDir !== undefined) execArgv.push('--cpu-prof', '--cpu-prof-dir', profileDir, '--cpu-prof-name', `${target}-${Date.now()}.cpuprofile`);
@@ -120,7 +133,12 @@ async function spawnServer(target: Target): Promise<{ child: ChildProcess; port:
     const [m] = (await once(child, 'message')) as [Memory];
     return m;
   };
-  return { child, port: msg.port, memory };
+  const cpuMicros = async (): Promise<number> => {
+    child.send('cpu');
+    const [m] = (await once(child, 'message')) as [{ cpuMicros: number }];
+    return m.cpuMicros;
+  };
+  return { child, port: msg.port, memory, cpuMicros };
 }
 
 async function stopServer(child: ChildProcess): Promise<void> {
@@ -152,21 +170,50 @@ function rotating(paths: string[]): Record<string, unknown>[] {
   return [{ setupRequest: (req: { path: string }) => ({ ...req, path: paths[next++ % paths.length] }) }];
 }
 
+/** One measured run: the load generator's result and how busy each side was. */
+interface Measurement {
+  rate: number;
+  result: AutocannonResult;
+  /** Announces per CPU-second of the server process: its cost per request, whoever is the bottleneck. */
+  perServerCpuSecond: number;
+  /** Share of one core used by the server and by the load generator (this process) during the run. */
+  serverCpu: number;
+  loadCpu: number;
+}
+
 /** One warmed-up autocannon run against a fresh server process. */
-async function measure(autocannon: Autocannon, target: Target, paths: string[], duration: number, connections: number): Promise<AutocannonResult> {
-  const { child, port } = await spawnServer(target);
+async function measure(autocannon: Autocannon, target: Target, paths: string[], duration: number, connections: number): Promise<Measurement> {
+  const server = await spawnServer(target);
   try {
-    const url = `http://127.0.0.1:${port}`;
+    const url = `http://127.0.0.1:${server.port}`;
     await autocannon({ url, connections, duration: 2, requests: rotating(paths) });
-    return await autocannon({ url, connections, duration, requests: rotating(paths) });
+    const serverBefore = await server.cpuMicros();
+    const loadBefore = process.cpuUsage();
+    const startedAt = process.hrtime.bigint();
+    const result = await autocannon({ url, connections, duration, requests: rotating(paths) });
+    const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+    const load = process.cpuUsage(loadBefore);
+    const serverSeconds = ((await server.cpuMicros()) - serverBefore) / 1e6;
+    return {
+      rate: result.requests.average,
+      result,
+      perServerCpuSecond: result.requests.total / serverSeconds,
+      serverCpu: serverSeconds / seconds,
+      loadCpu: (load.user + load.system) / 1e6 / seconds,
+    };
   } finally {
-    await stopServer(child);
+    await stopServer(server.child);
   }
 }
 
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`.padStart(4);
+
 /**
- * Targets are measured in interleaved rounds and each keeps its best round: on a shared machine a burst of
- * other work then hurts one round of every target rather than all rounds of one.
+ * Targets are measured in interleaved rounds: on a shared machine a burst of other work then hurts one round
+ * of every target rather than all rounds of one. Besides announces per second, each run reports announces
+ * per CPU-second of the server: when the load generator saturates its core first (a fast server can outrun
+ * it on two cores), requests per second understate that server and only the CPU figure shows its cost.
  */
 async function throughput(): Promise<void> {
   const autocannon = benchRequire('autocannon') as Autocannon;
@@ -175,27 +222,31 @@ async function throughput(): Promise<void> {
   const rounds = flag('--rounds', 3);
   const targets = chosenTargets();
   const paths = announcePaths(20_000, 1000);
-  const best = new Map<Target, AutocannonResult>();
-  const perRound: { bt: number; koa: number }[] = [];
+  const runs = new Map<Target, Measurement[]>(targets.map((t) => [t, []]));
   for (let round = 1; round <= rounds; round++) {
-    const rates = new Map<Target, number>();
     for (const target of targets) {
-      const r = await measure(autocannon, target, paths, duration, connections);
-      console.log(`round ${round}  ${target.padEnd(20)} ${r.requests.average.toFixed(0).padStart(8)} req/s  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`);
-      rates.set(target, r.requests.average);
-      if (r.requests.average > (best.get(target)?.requests.average ?? -1)) best.set(target, r);
+      const m = await measure(autocannon, target, paths, duration, connections);
+      runs.get(target)?.push(m);
+      const r = m.result;
+      console.log(
+        `round ${round}  ${target.padEnd(20)} ${m.rate.toFixed(0).padStart(7)} req/s  ${m.perServerCpuSecond.toFixed(0).padStart(7)} per server CPU-s  ` +
+          `server CPU ${pct(m.serverCpu)}  load generator CPU ${pct(m.loadCpu)}  p99 ${r.latency.p99} ms  errors ${r.errors}  non-2xx ${r.non2xx}`,
+      );
     }
-    const btd = rates.get('btd') ?? NaN;
-    perRound.push({ bt: btd / (rates.get('bittorrent-tracker') ?? NaN), koa: btd / (rates.get('koa') ?? NaN) });
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  console.log(`\nratios within each round: vs bittorrent-tracker ${perRound.map((r) => r.bt.toFixed(2)).join(', ')}; vs bare Koa ${perRound.map((r) => r.koa.toFixed(2)).join(', ')}`);
-  console.log(`median of rounds: ${median(perRound.map((r) => r.bt)).toFixed(2)}x bittorrent-tracker, ${median(perRound.map((r) => r.koa)).toFixed(2)}x bare Koa`);
-  const rate = (t: Target): number => best.get(t)?.requests.average ?? NaN;
-  console.log('\nbest of each:');
-  for (const t of targets) console.log(`  ${t.padEnd(20)} ${rate(t).toFixed(0).padStart(8)} req/s`);
-  console.log(`btd / bittorrent-tracker: ${(rate('btd') / rate('bittorrent-tracker')).toFixed(2)}x  (goal >= 3)`);
-  console.log(`btd / bare Koa:           ${(rate('btd') / rate('koa')).toFixed(2)}x  (goal >= 0.8)`);
+  const ratios = (of: Target, pick: (m: Measurement) => number): number[] => {
+    const mine = runs.get('btd') ?? [];
+    const theirs = runs.get(of) ?? [];
+    return mine.map((m, i) => pick(m) / pick(theirs[i]));
+  };
+  console.log('');
+  for (const [of, goal] of [['bittorrent-tracker', 3], ['koa', 0.8]] as const) {
+    if (!runs.has('btd') || !runs.has(of)) continue;
+    const perSecond = ratios(of, (m) => m.rate);
+    const perCpu = ratios(of, (m) => m.perServerCpuSecond);
+    const list = (xs: number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
+    console.log(`btd / ${of}: announces per second ${list(perSecond)} (median ${median(perSecond).toFixed(2)}, goal >= ${goal}); per server CPU-second ${list(perCpu)} (median ${median(perCpu).toFixed(2)})`);
+  }
 }
 
 async function memory(): Promise<void> {
