@@ -31,6 +31,12 @@ describe('btd seed and btd download refuse bad input with one line', { timeout: 
     await fx.remove();
   });
 
+  test('a word that names no subcommand', async () => {
+    const r = await runBtd(['foo']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "btd: unknown command 'foo' (run btd --help for usage)\n");
+  });
+
   test('a missing torrent file or none at all', async () => {
     await expectOneLineError(['download', join(fx.dir, 'nope.torrent'), '-o', fx.dir], /torrent file not found/);
     await expectOneLineError(['seed', join(fx.dir, 'nope.torrent')], /torrent file not found/);
