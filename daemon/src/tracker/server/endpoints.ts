@@ -36,9 +36,8 @@ function sourceAddress(req: IncomingMessage, trustProxy: boolean): string {
 
 /** Writes a tracker answer straight to the response: Koa's generic body handling is measurable per announce. */
 export function reply(res: ServerResponse, body: Uint8Array): void {
-  res.statusCode = 200;
-  res.setHeader('Content-Type', TEXT);
-  res.setHeader('Content-Length', body.byteLength);
+  // Raw header pairs skip the header map and the per-call validation of setHeader.
+  res.writeHead(200, ['Content-Type', TEXT, 'Content-Length', String(body.byteLength)]);
   res.end(body);
 }
 

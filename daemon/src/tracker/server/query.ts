@@ -34,11 +34,15 @@ export function valuesOf(q: RawQuery, key: string): string[] {
   return v === undefined ? [] : typeof v === 'string' ? [v] : v;
 }
 
-function hexValue(code: number): number {
+/** Value of each latin1 character as a hex digit, -1 when it is none. */
+const HEX_DIGITS = Int8Array.from({ length: 256 }, (_, code) => {
   if (code >= 0x30 && code <= 0x39) return code - 0x30;
   const lower = code | 0x20;
-  if (lower >= 0x61 && lower <= 0x66) return lower - 0x61 + 10;
-  return -1;
+  return lower >= 0x61 && lower <= 0x66 ? lower - 0x61 + 10 : -1;
+});
+
+function hexValue(code: number): number {
+  return code < 256 ? HEX_DIGITS[code] : -1;
 }
 
 /** True when `raw[start, end)` needs no decoding: no escape, no `+`, nothing outside latin1. */
@@ -58,27 +62,35 @@ export function percentDecode(raw: string, start = 0, end = raw.length): string 
   return isPlain(raw, start, end) ? raw.slice(start, end) : decodeEscaped(raw, start, end);
 }
 
-/** The escaped case, through a byte buffer: the result is one flat string, not a chain of concatenations. */
+/** Longest run of character codes passed to one `String.fromCharCode` call (an argument list). */
+const CODES_PER_CALL = 4096;
+
+/**
+ * The escaped case. Character codes gathered in a plain array and turned into one string by one call:
+ * cheaper than a Buffer and its latin1 conversion at the sizes of info hashes and peer ids.
+ */
 function decodeEscaped(raw: string, start: number, end: number): string {
-  const out = Buffer.allocUnsafe(end - start);
-  let n = 0;
+  const codes: number[] = [];
   for (let i = start; i < end; i++) {
     const c = raw.charCodeAt(i);
     if (c === 0x25) {
       const hi = i + 2 < end ? hexValue(raw.charCodeAt(i + 1)) : -1;
       const lo = hi >= 0 ? hexValue(raw.charCodeAt(i + 2)) : -1;
       if (lo < 0) throw new QueryError(`bad percent-escape at offset ${i}`);
-      out[n++] = (hi << 4) | lo;
+      codes.push((hi << 4) | lo);
       i += 2;
     } else if (c === 0x2b) {
-      out[n++] = 0x20;
+      codes.push(0x20);
     } else if (c > 0xff) {
       throw new QueryError(`character outside latin1 at offset ${i}`);
     } else {
-      out[n++] = c;
+      codes.push(c);
     }
   }
-  return out.toString('latin1', 0, n);
+  if (codes.length <= CODES_PER_CALL) return String.fromCharCode(...codes);
+  let out = '';
+  for (let at = 0; at < codes.length; at += CODES_PER_CALL) out += String.fromCharCode(...codes.slice(at, at + CODES_PER_CALL));
+  return out;
 }
 
 /** Splits a raw query string (without the `?`) into byte-string values per key; pure, bounded. */
@@ -123,34 +135,64 @@ function keyIndex(raw: string, start: number, end: number, keys: readonly string
   return -1;
 }
 
+/** Throws `QueryError` when `raw[start, end)` (latin1) holds a malformed escape. */
+function checkEscapes(raw: string, start: number, end: number): void {
+  for (let i = raw.indexOf('%', start); i >= 0 && i < end; i = raw.indexOf('%', i + 1)) {
+    if (i + 2 >= end || hexValue(raw.charCodeAt(i + 1)) < 0 || hexValue(raw.charCodeAt(i + 2)) < 0) {
+      throw new QueryError(`bad percent-escape at offset ${i}`);
+    }
+  }
+}
+
+const NOT_LATIN1 = /[^\x00-\xff]/;
+
+/** The general splitter's view of the wanted keys: the exact refusals, for input the fast scan turns down. */
+function scanBySplitting(raw: string, keys: readonly string[], limits: QueryLimits): ScannedQuery {
+  const q = splitQuery(raw, limits);
+  let repeated = 0;
+  const values = keys.map((key, k) => {
+    const all = valuesOf(q, key);
+    if (all.length > 1) repeated |= 1 << k;
+    return all[0];
+  });
+  return { values, repeated };
+}
+
 /**
- * One pass over a raw query string for a fixed set of at most 31 keys: no map and no copies of other keys
- * or values. Every pair is still checked, so a bad escape anywhere is refused exactly as `splitQuery` does.
+ * One pass over a raw query string for a fixed set of at most 31 keys: pairs are found with native searches,
+ * and only wanted values are copied. Anything unusual (characters outside latin1, a bad escape, too many
+ * pairs) goes to the general splitter, so refusals read exactly as `splitQuery`'s.
  */
 export function scanQuery(raw: string, keys: readonly string[], limits: QueryLimits = DEFAULT_QUERY_LIMITS): ScannedQuery {
   if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
+  if (NOT_LATIN1.test(raw)) return scanBySplitting(raw, keys, limits);
   const values = new Array<string | undefined>(keys.length).fill(undefined);
   let repeated = 0;
   let pairs = 0;
-  for (let start = 0; start <= raw.length; ) {
-    let end = start;
-    let eq = -1;
-    for (let c = raw.charCodeAt(end); end < raw.length && c !== 0x26; c = raw.charCodeAt(++end)) {
-      if (c === 0x3d && eq < 0) eq = end;
-    }
-    if (end > start) {
-      if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
-      const keyEnd = eq >= 0 ? eq : end;
-      const k = keyIndex(raw, start, keyEnd, keys);
-      const valueStart = keyEnd < end ? keyEnd + 1 : end;
-      if (k >= 0 && values[k] === undefined) {
-        values[k] = percentDecode(raw, valueStart, end);
-      } else {
-        if (k >= 0) repeated |= 1 << k;
-        if (!isPlain(raw, valueStart, end)) decodeEscaped(raw, valueStart, end);
+  // The next `=` at or after the current pair: searched again only once passed, so the scan stays linear.
+  let eq = raw.indexOf('=');
+  try {
+    for (let start = 0; start <= raw.length; ) {
+      let end = raw.indexOf('&', start);
+      if (end < 0) end = raw.length;
+      if (end > start) {
+        if (++pairs > limits.maxPairs) return scanBySplitting(raw, keys, limits);
+        if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
+        const keyEnd = eq >= 0 && eq < end ? eq : end;
+        const k = keyIndex(raw, start, keyEnd, keys);
+        const valueStart = keyEnd < end ? keyEnd + 1 : end;
+        if (k >= 0 && values[k] === undefined) {
+          values[k] = percentDecode(raw, valueStart, end);
+        } else {
+          if (k >= 0) repeated |= 1 << k;
+          checkEscapes(raw, valueStart, end);
+        }
       }
+      start = end + 1;
     }
-    start = end + 1;
+  } catch (err) {
+    if (err instanceof QueryError) return scanBySplitting(raw, keys, limits);
+    throw err;
   }
   return { values, repeated };
 }
