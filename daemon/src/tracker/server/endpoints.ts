@@ -3,7 +3,7 @@
  * Every refusal is a 200 with a bencoded failure reason.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams } from './params';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type AnnounceParseOptions } from './params';
 import type { SwarmTable, ScrapeEntry } from './swarm';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import type { RateCounter } from './stats';
@@ -45,7 +45,8 @@ export function reply(res: ServerResponse, body: Uint8Array): void {
 export class TrackerEndpoints {
   private readonly intervals: AnnounceIntervals;
   private readonly compactEncoder: CompactAnnounceEncoder;
-  private readonly parseOptions: { trustIpParam: boolean; defaultNumwant: number; maxNumwant: number };
+  /** One options object for every announce: only `source` changes, and an object per request is garbage. */
+  private readonly parseOptions: AnnounceParseOptions;
 
   constructor(
     private readonly swarms: SwarmTable,
@@ -55,7 +56,7 @@ export class TrackerEndpoints {
   ) {
     this.intervals = { interval: o.interval, minInterval: o.minInterval };
     this.compactEncoder = new CompactAnnounceEncoder(this.intervals);
-    this.parseOptions = { trustIpParam: o.trustIpParam, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant };
+    this.parseOptions = { source: '', trustIpParam: o.trustIpParam, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant };
   }
 
   /** Answers GET /announce and /scrape and returns true; returns false for anything else. */
@@ -71,7 +72,8 @@ export class TrackerEndpoints {
   private announce(req: IncomingMessage, res: ServerResponse, url: string): void {
     this.counters.announces.hit();
     try {
-      const params = parseAnnounceParams(rawQuery(url), { ...this.parseOptions, source: sourceAddress(req, this.o.trustProxy) });
+      this.parseOptions.source = sourceAddress(req, this.o.trustProxy);
+      const params = parseAnnounceParams(rawQuery(url), this.parseOptions);
       const outcome = this.swarms.announce(params);
       // Encoded before the callback runs: the outcome's selection lives only until the table's next announce.
       const body = params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals);

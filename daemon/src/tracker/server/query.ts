@@ -144,7 +144,7 @@ function checkEscapes(raw: string, start: number, end: number): void {
   }
 }
 
-const NOT_LATIN1 = /[^\x00-\xff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /** The general splitter's view of the wanted keys: the exact refusals, for input the fast scan turns down. */
 function scanBySplitting(raw: string, keys: readonly string[], limits: QueryLimits): ScannedQuery {
