@@ -38,7 +38,10 @@ function sourceAddress(req: IncomingMessage, trustProxy: boolean): string {
 export function reply(res: ServerResponse, body: Uint8Array): void {
   // Raw header pairs skip the header map and the per-call validation of setHeader.
   res.writeHead(200, ['Content-Type', TEXT, 'Content-Length', String(body.byteLength)]);
-  res.end(body);
+  // As a latin1 string (one character per byte), node:http sends the body in one write with the head
+  // instead of a two-buffer writev.
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  res.end(bytes.toString('latin1'), 'latin1');
 }
 
 /** Announce and scrape handling over one swarm table. */
