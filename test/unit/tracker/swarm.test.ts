@@ -1,6 +1,10 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
+import fc from 'fast-check';
+import { bencode } from '../../../daemon/src/bencode';
+import { encodeCompactPeer } from '../../../daemon/src/tracker/compact';
+import { CompactAnnounceEncoder } from '../../../daemon/src/tracker/server/responses';
 import { SwarmTable, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
 import { TrackerRequestError, type AnnounceParams } from '../../../daemon/src/tracker/server/params';
 
@@ -117,5 +121,43 @@ describe('swarm table', () => {
     assert.equal(peer.ipv4, '10.9.9.9');
     const pool = table.entries().next().value?.leechers;
     assert.deepEqual([...(pool?.v4.subarray(peer.index * 6, peer.index * 6 + 6) ?? [])], [10, 9, 9, 9, 0x1a, 0xe1]);
+  });
+
+  test('fuzz: any announce sequence gives compact answers equal to bencode of the selected peers', () => {
+    const step = fc.record({
+      name: fc.integer({ min: 0, max: 11 }),
+      v4: fc.option(fc.constantFrom('10.0.0.1', '10.0.0.2', '192.168.9.9'), { nil: undefined }),
+      v6: fc.option(fc.constantFrom('::1', '2001:db8::7'), { nil: undefined }),
+      port: fc.integer({ min: 1, max: 65535 }),
+      left: fc.constantFrom(0, 5),
+      event: fc.constantFrom('', 'started', 'completed', 'stopped' as const),
+      numwant: fc.integer({ min: 0, max: 14 }),
+      random: fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+    });
+    const encoder = new CompactAnnounceEncoder({ interval: 60, minInterval: 30 });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        let r = 0;
+        const wide = new SwarmTable({ ...LIMITS, maxPeersPerTorrent: 100, maxPeers: 100 }, () => 0, () => r);
+        for (const st of steps) {
+          r = st.random;
+          const ipv4 = st.v4 ?? (st.v6 === undefined ? '10.0.0.3' : undefined);
+          const outcome = wide.announce(announce({ name: `p${st.name}`, ipv4, ipv6: st.v6, port: st.port, left: st.left, event: st.event, numwant: st.numwant }));
+          const peers = outcome.selection.peers();
+          const body = encoder.encode(outcome);
+          assert.ok(peers.every((p) => p.peerId !== id(`p${st.name}`)), 'never the announcer');
+          assert.ok(peers.length <= st.numwant);
+          assert.equal(new Set(peers).size, peers.length);
+          const leechers = peers.filter((p) => !p.seeder).length;
+          if (st.left === 0 && st.event !== 'stopped') assert.equal(leechers, Math.min(outcome.incomplete, st.numwant), 'a seeder gets leechers first');
+          const expected = new Map<string, number | Uint8Array>([['complete', outcome.complete], ['incomplete', outcome.incomplete], ['interval', 60], ['min interval', 30]]);
+          expected.set('peers', Buffer.concat(peers.flatMap((p) => (p.ipv4 ? [encodeCompactPeer(p.ipv4, p.port)] : []))));
+          const six = Buffer.concat(peers.flatMap((p) => (p.ipv6 ? [encodeCompactPeer(p.ipv6, p.port)] : [])));
+          if (six.length > 0) expected.set('peers6', six);
+          assert.deepEqual([...body], [...bencode(expected)]);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
