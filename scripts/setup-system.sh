@@ -8,6 +8,8 @@ missing=()
 for i in "${!bins[@]}"; do
   command -v "${bins[$i]}" >/dev/null 2>&1 || missing+=("${pkgs[$i]}")
 done
+# libtorrent is a Python module of Debian's own interpreter, not a program on the PATH.
+/usr/bin/python3 -c 'import libtorrent' >/dev/null 2>&1 || missing+=(python3-libtorrent)
 [ ${#missing[@]} -eq 0 ] && { echo "system packages present"; exit 0; }
 . "$(dirname "$0")/lib/apt.sh"
 apt_install "${missing[@]}"

@@ -1,0 +1,114 @@
+"""A libtorrent (rasterbar, Debian's python3-libtorrent) peer for btd's interop tests, on 127.0.0.1 only.
+
+    lt_peer.py info <file.torrent>                       one JSON line: what libtorrent reads in the file
+    lt_peer.py seed <file.torrent> <dir>                 checks the data in <dir>, seeds; prints "seeding on port N"
+    lt_peer.py download <file.torrent> <dir> <ip:port>   dials that peer, downloads, prints "complete", exits 0
+
+DHT, local discovery, UPnP, NAT-PMP and uTP are off; the peer to dial is given on the command line
+(trackers in the file are announced to as usual; the tests keep them on 127.0.0.1). Seeding lasts until SIGTERM or SIGINT. Errors: one line on
+stderr and exit status 1.
+"""
+import json
+import signal
+import sys
+import threading
+import time
+
+import libtorrent as lt
+
+TIMEOUT_S = 90
+
+
+def session() -> lt.session:
+    return lt.session({
+        'listen_interfaces': '127.0.0.1:0',
+        'enable_dht': False,
+        'enable_lsd': False,
+        'enable_upnp': False,
+        'enable_natpmp': False,
+        'enable_incoming_utp': False,
+        'enable_outgoing_utp': False,
+        'allow_multiple_connections_per_ip': True,
+        'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+    })
+
+
+def add(ses: lt.session, torrent: str, save_path: str) -> lt.torrent_handle:
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
+    params.save_path = save_path
+    return ses.add_torrent(params)
+
+
+def wait_for(handle: lt.torrent_handle, ses: lt.session, done) -> lt.torrent_status:
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        for a in ses.pop_alerts():
+            if isinstance(a, (lt.torrent_error_alert, lt.file_error_alert)):
+                raise RuntimeError(a.message())
+        st = handle.status()
+        if done(st):
+            return st
+        time.sleep(0.05)
+    st = handle.status()
+    raise RuntimeError(f'timed out: state {st.state}, progress {st.progress:.3f}, peers {st.num_peers}')
+
+
+def info(torrent: str) -> None:
+    ti = lt.torrent_info(torrent)
+    files = ti.files()
+    print(json.dumps({
+        'name': ti.name(),
+        'infoHash': str(ti.info_hash()),
+        'pieceLength': ti.piece_length(),
+        'pieces': ti.num_pieces(),
+        'totalSize': ti.total_size(),
+        'private': ti.priv(),
+        'files': [{'path': files.file_path(i), 'size': files.file_size(i)} for i in range(files.num_files())],
+        'trackers': [t.url for t in ti.trackers()],
+    }))
+
+
+def seed(torrent: str, save_path: str) -> None:
+    ses = session()
+    handle = add(ses, torrent, save_path)
+    wait_for(handle, ses, lambda st: st.is_seeding)
+    print(f'seeding on port {ses.listen_port()}', flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(0.2):
+        for a in ses.pop_alerts():
+            if isinstance(a, (lt.torrent_error_alert, lt.file_error_alert)):
+                print(a.message(), file=sys.stderr, flush=True)
+
+
+def download(torrent: str, save_path: str, peer: str) -> None:
+    host, port = peer.rsplit(':', 1)
+    ses = session()
+    handle = add(ses, torrent, save_path)
+    wait_for(handle, ses, lambda st: st.state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data))
+    handle.connect_peer((host, int(port)))
+    st = wait_for(handle, ses, lambda st: st.is_seeding)
+    print(f'complete: {st.total_wanted_done} bytes', flush=True)
+
+
+def main(argv: list) -> int:
+    try:
+        if len(argv) == 2 and argv[0] == 'info':
+            info(argv[1])
+        elif len(argv) == 3 and argv[0] == 'seed':
+            seed(argv[1], argv[2])
+        elif len(argv) == 4 and argv[0] == 'download':
+            download(argv[1], argv[2], argv[3])
+        else:
+            print(__doc__, file=sys.stderr)
+            return 2
+        return 0
+    except Exception as err:  # one line for the test's assertion message, never a traceback
+        print(f'lt_peer: {err}', file=sys.stderr, flush=True)
+        return 1
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
