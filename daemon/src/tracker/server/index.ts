@@ -10,6 +10,8 @@ export { createTrackerApp, type TrackerApp } from './app';
 export type { TrackerOptions, AnnounceNotice } from './options';
 export type { TrackerStats } from './stats';
 export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
+export type { PeerSelection } from './selection';
+export type { PeerPool } from './pool';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
 
 /** A tracker listening on a socket. */

@@ -99,12 +99,14 @@ export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMI
   const out: RawQuery = new Map();
   let pairs = 0;
   let start = 0;
+  // The next `=` at or after the current pair: searched again only once passed, so splitting stays linear.
+  let eq = raw.indexOf('=');
   while (start <= raw.length) {
     let end = raw.indexOf('&', start);
     if (end < 0) end = raw.length;
     if (end > start) {
       if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
-      const eq = raw.indexOf('=', start);
+      if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
       const keyEnd = eq >= 0 && eq < end ? eq : end;
       const key = percentDecode(raw, start, keyEnd);
       const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : '';
@@ -135,9 +137,10 @@ function keyIndex(raw: string, start: number, end: number, keys: readonly string
   return -1;
 }
 
-/** Throws `QueryError` when `raw[start, end)` (latin1) holds a malformed escape. */
+/** Throws `QueryError` when `raw[start, end)` (latin1) holds a malformed escape; never looks past `end`. */
 function checkEscapes(raw: string, start: number, end: number): void {
-  for (let i = raw.indexOf('%', start); i >= 0 && i < end; i = raw.indexOf('%', i + 1)) {
+  for (let i = start; i < end; i++) {
+    if (raw.charCodeAt(i) !== 0x25) continue;
     if (i + 2 >= end || hexValue(raw.charCodeAt(i + 1)) < 0 || hexValue(raw.charCodeAt(i + 2)) < 0) {
       throw new QueryError(`bad percent-escape at offset ${i}`);
     }
