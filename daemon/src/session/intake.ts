@@ -1,6 +1,7 @@
 import { sha1 } from '../hash/digest';
 import type { Metainfo } from '../metainfo/types';
 import type { Picker } from '../picker';
+import { StorageError } from '../storage/errors';
 import { hashMatches } from '../storage/piece-check';
 import type { Storage } from '../storage/types';
 import { BlockPool } from './block-pool';
@@ -12,6 +13,14 @@ const blockPool = new BlockPool();
 export const DEFAULT_HELD_BYTES = 8 * 1024 * 1024;
 /** Blocks written one by one waiting for the disk; above this the swarm stops requesting. */
 const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
+/**
+ * Pieces up to this size written block by block are read back and hashed here rather than by
+ * the storage's hash worker, so a download never starts that worker (a thread with its own
+ * JavaScript heap, about 11 MB resident).
+ */
+const MAX_READ_BACK = 4 * 1024 * 1024;
+/** Read-back buffers kept for reuse. */
+const READ_BACK_BUFFERS = 2;
 
 /** What the intake needs from its swarm. */
 export interface IntakeContext {
@@ -46,6 +55,7 @@ export class BlockIntake {
   private readonly held = new Map<number, Uint8Array>();
   private readonly direct = new Map<number, DirectPiece>();
   private readonly free: Uint8Array[] = [];
+  private readonly readBack: Uint8Array[] = [];
   private heldBytes = 0;
   private writeBacklog = 0;
 
@@ -162,7 +172,9 @@ export class BlockIntake {
   }
 
   private verifyFromDisk(piece: number): void {
-    this.ctx.storage.verifyPiece(piece).then(
+    const size = this.pieceSize(piece);
+    const check = size <= MAX_READ_BACK ? this.hashFromDisk(piece, size) : this.ctx.storage.verifyPiece(piece);
+    check.then(
       (ok) => {
         // Even after stop: the picker outlives the swarm and must not keep the piece half-done.
         this.ctx.picker.pieceVerified(piece, ok);
@@ -171,5 +183,21 @@ export class BlockIntake {
       },
       (err) => this.ctx.storageFailed(err),
     );
+  }
+
+  /** Reads a piece back and hashes it; false when it is not all on disk (as Storage.verifyPiece). */
+  private async hashFromDisk(piece: number, size: number): Promise<boolean> {
+    const pieceLength = this.ctx.metainfo.pieceLength;
+    const buffer = this.readBack.pop() ?? new Uint8Array(Buffer.allocUnsafeSlow(pieceLength).buffer, 0, pieceLength);
+    try {
+      const data = buffer.subarray(0, size);
+      await this.ctx.storage.readInto(piece, 0, data);
+      return hashMatches(this.ctx.metainfo, piece, await sha1(data));
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'missing') return false;
+      throw err;
+    } finally {
+      if (this.readBack.length < READ_BACK_BUFFERS) this.readBack.push(buffer);
+    }
   }
 }
