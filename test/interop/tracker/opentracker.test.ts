@@ -21,7 +21,7 @@ function client(url: string, n: number, left: number): TrackerClient {
   });
 }
 
-test('btd client announces to opentracker and reads its answer', { skip: !haveOpentracker && process.env.CI !== 'true' && 'opentracker missing (CI installs it and runs this)', timeout: 60_000 }, async () => {
+test('btd client announces to opentracker over HTTP and UDP and reads its answers', { skip: !haveOpentracker && process.env.CI !== 'true' && 'opentracker missing (CI installs it and runs this)', timeout: 60_000 }, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'btd-opentracker-'));
   let tracker: Program | undefined;
   const clients: TrackerClient[] = [];
@@ -62,6 +62,17 @@ test('btd client announces to opentracker and reads its answer', { skip: !haveOp
     refused.start();
     const [message] = await failure;
     assert.match(message, /tracker refused: .*not authorized/);
+
+    // The same swarm over UDP (BEP 15), on the same port: a third peer hears of the first two.
+    const overUdp = client(`udp://127.0.0.1:${port}`, 3, 1000);
+    clients.push(overUdp);
+    const udpPeers = once(overUdp, 'peers');
+    overUdp.start();
+    const [heard] = (await udpPeers) as [PeerAddress[]];
+    // opentracker lists the asking peer too.
+    for (const port of [40001, 40002]) assert.ok(heard.some((p) => p.ip === '127.0.0.1' && p.port === port), JSON.stringify(heard));
+    assert.equal(overUdp.status()[0].lastError, undefined);
+    assert.equal(overUdp.status()[0].seeders, 1);
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
     await stop(tracker);

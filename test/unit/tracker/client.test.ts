@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { once } from 'node:events';
 import { bencode } from '../../../daemon/src/bencode';
-import { TrackerClient, AnnounceTiers, type TrackerClientOptions } from '../../../daemon/src/tracker/client';
+import { TrackerClient, AnnounceTiers, type AnnounceResponse, type TrackerClientOptions } from '../../../daemon/src/tracker/client';
 
 type Answer = Uint8Array | Error | 'hang';
 /** A scripted tracker: each URL host answers from its queue; every request is recorded. */
@@ -106,16 +106,51 @@ describe('tracker client', () => {
     await c.stop();
   });
 
-  test('udp trackers are skipped with a warning; errors without listeners never throw', async () => {
+  test('trackers of other schemes are skipped with a warning; errors without listeners never throw', async () => {
     const { fetch, calls } = fakeFetch({});
-    const c = client(fetch, [['udp://u:1/announce', 'http://a/announce']]);
+    const c = client(fetch, [['wss://w:1/announce', 'http://a/announce']]);
     const warnings: string[] = [];
     c.on('warning', (m) => warnings.push(m));
     c.start();
     await settle(clock);
     assert.deepEqual(calls.map((x) => x.host), ['a']);
-    assert.match(warnings[0], /udp:\/\/u:1\/announce.*only http and https/);
-    assert.match(c.status().find((s) => s.url.startsWith('udp'))?.lastError ?? '', /unsupported scheme/);
+    assert.match(warnings[0], /wss:\/\/w:1\/announce.*only http, https and udp/);
+    assert.match(c.status().find((s) => s.url.startsWith('wss'))?.lastError ?? '', /unsupported scheme/);
+    await c.stop();
+  });
+
+  test('udp trackers take their turn in the tiers with the same request, and their answers count the same', async () => {
+    const { fetch, calls } = fakeFetch({ a: [ok()] });
+    const udpCalls: { url: string; event?: string; numwant?: number; left: number }[] = [];
+    const answers: (AnnounceResponse | Error)[] = [new Error('tracker did not answer within 15000 ms'), { interval: 90, complete: 3, incomplete: 4, peers: [{ ip: '10.0.0.9', port: 7000 }] }];
+    const c = new TrackerClient({
+      announceList: [['udp://u:1/announce'], ['http://a/announce']],
+      infoHash: new Uint8Array(20),
+      peerId: new Uint8Array(20),
+      port: 6881,
+      getStats: () => ({ uploaded: 0, downloaded: 0, left: 5 }),
+      fetch,
+      udp: (url, r) => {
+        udpCalls.push({ url, event: r.event, numwant: r.numwant, left: r.left });
+        const next = answers.shift() ?? new Error('no more');
+        return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+      },
+    });
+    const peers: unknown[] = [];
+    c.on('peers', (p) => peers.push(...p));
+    c.on('error', () => undefined);
+    c.start();
+    await settle(clock);
+    // The udp tracker failed, so the next tier answered.
+    assert.deepEqual(udpCalls, [{ url: 'udp://u:1/announce', event: 'started', numwant: 50, left: 5 }]);
+    assert.deepEqual(calls.map((x) => x.host), ['a']);
+    assert.match(c.status()[0].lastError ?? '', /did not answer/);
+    c.announceNow();
+    await settle(clock, 60_000);
+    assert.equal(udpCalls.length, 2);
+    assert.equal(udpCalls[1].event, undefined);
+    assert.deepEqual(c.status()[0].seeders, 3);
+    assert.deepEqual(peers.at(-1), { ip: '10.0.0.9', port: 7000 });
     await c.stop();
   });
 

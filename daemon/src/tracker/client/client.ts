@@ -5,10 +5,11 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { PeerAddress } from '../compact';
-import { buildAnnounceUrl, type ClientEvent } from './announce-url';
+import { buildAnnounceUrl, type AnnounceRequest, type ClientEvent } from './announce-url';
 import { httpGet, type HttpGetOptions } from './http';
 import { MAX_RESPONSE_BYTES, parseAnnounceResponse, type AnnounceResponse } from './response';
 import { AnnounceTiers } from './tiers';
+import { udpAnnounce, type UdpAnnounceOptions } from './udp';
 
 /** Transfer figures sent with every announce. */
 export interface TransferStats {
@@ -31,6 +32,8 @@ export interface TrackerClientOptions {
   /** Deadline of the `stopped` announce sent by `stop()` (default 2 s). */
   stopTimeoutMs?: number;
   fetch?: (url: string, opts: HttpGetOptions) => Promise<Uint8Array>;
+  /** The UDP exchange (BEP 15); injectable for tests like `fetch`. */
+  udp?: (url: string, r: AnnounceRequest, opts: UdpAnnounceOptions) => Promise<AnnounceResponse>;
   random?: () => number;
 }
 
@@ -71,7 +74,11 @@ const RETRY_BASE = 15;
 const RETRY_MAX = 1800;
 
 function supported(url: string): boolean {
-  return /^https?:\/\//i.test(url);
+  return /^(https?|udp):\/\//i.test(url);
+}
+
+function isUdp(url: string): boolean {
+  return /^udp:\/\//i.test(url);
 }
 
 /** Announces one torrent to its trackers; see the module comment. */
@@ -81,6 +88,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
   private readonly trackerIds = new Map<string, Uint8Array>();
   private readonly key = randomBytes(4).toString('hex');
   private readonly fetch: (url: string, opts: HttpGetOptions) => Promise<Uint8Array>;
+  private readonly udp: (url: string, r: AnnounceRequest, opts: UdpAnnounceOptions) => Promise<AnnounceResponse>;
   private running = false;
   private pendingEvent: ClientEvent | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -93,8 +101,9 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     super();
     this.tiers = new AnnounceTiers(opts.announceList, opts.random);
     this.fetch = opts.fetch ?? httpGet;
+    this.udp = opts.udp ?? udpAnnounce;
     for (const { url, tier } of this.tiers.order()) {
-      this.statuses.set(url, { url, tier, lastError: supported(url) ? undefined : 'unsupported scheme (only http and https)' });
+      this.statuses.set(url, { url, tier, lastError: supported(url) ? undefined : 'unsupported scheme (only http, https and udp)' });
     }
   }
 
@@ -103,7 +112,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     if (this.running) return;
     this.running = true;
     for (const s of this.statuses.values()) {
-      if (!supported(s.url)) this.emit('warning', `skipping tracker ${s.url}: only http and https trackers are supported`);
+      if (!supported(s.url)) this.emit('warning', `skipping tracker ${s.url}: only http, https and udp trackers are supported`);
     }
     this.pendingEvent = 'started';
     this.runSoon(0);
@@ -157,7 +166,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
 
   private async request(url: string, event: ClientEvent | undefined, numwant: number | undefined, timeoutMs: number): Promise<AnnounceResponse> {
     const stats = this.opts.getStats();
-    const full = buildAnnounceUrl(url, {
+    const request: AnnounceRequest = {
       infoHash: this.opts.infoHash,
       peerId: this.opts.peerId,
       port: this.opts.port,
@@ -167,7 +176,9 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
       key: this.key,
       ip: this.opts.ip,
       trackerId: this.trackerIds.get(url),
-    });
+    };
+    if (isUdp(url)) return this.udp(url, request, { timeoutMs });
+    const full = buildAnnounceUrl(url, request);
     return parseAnnounceResponse(await this.fetch(full, { timeoutMs, maxBytes: MAX_RESPONSE_BYTES }));
   }
 

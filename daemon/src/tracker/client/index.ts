@@ -13,3 +13,4 @@ export { httpGet, TrackerHttpError, type HttpGetOptions } from './http';
 export { scrape } from './scrape';
 export { AnnounceTiers, type TierEntry } from './tiers';
 export type { PeerAddress } from '../compact';
+export { udpAnnounce, encodeConnect, encodeAnnounce, parseUdpAnswer, parseUdpTrackerUrl, TrackerUdpError, type UdpAnswer, type UdpAnnounceOptions } from './udp';
