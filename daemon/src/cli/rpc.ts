@@ -63,13 +63,24 @@ function addServeOptions(cmd: Command): Command {
     .option('--parent-pid <pid>', 'exit when this process is gone', parsePid);
 }
 
-function common(opts: ServeOptions): { stateDir: string; settings: Settings; logLevel: LogLevel; listenHost?: string; parentPid?: number } {
-  const settings = defaultSettings();
-  if (opts.downloadDir) settings.downloadDir = resolve(opts.downloadDir);
-  if (opts.port !== undefined) settings.port = opts.port;
+interface Common {
+  stateDir: string;
+  settings: Settings;
+  /** The settings the command line named. */
+  explicit: Partial<Settings>;
+  logLevel: LogLevel;
+  listenHost?: string;
+  parentPid?: number;
+}
+
+function common(opts: ServeOptions): Common {
+  const explicit: Partial<Settings> = {};
+  if (opts.downloadDir) explicit.downloadDir = resolve(opts.downloadDir);
+  if (opts.port !== undefined) explicit.port = opts.port;
   return {
     stateDir: resolve(opts.stateDir ?? defaultStateDir()),
-    settings,
+    settings: { ...defaultSettings(), ...explicit },
+    explicit,
     logLevel: opts.logLevel,
     ...(opts.listenHost && { listenHost: opts.listenHost }),
     ...(opts.parentPid !== undefined && { parentPid: opts.parentPid }),

@@ -13,6 +13,7 @@ import type { Engine, EngineSession, EngineTorrent } from './engine';
 import { rpcError } from './errors';
 import { loadTorrentBytes } from './sources';
 import { changedOptions, mergeSettings } from './settings';
+import { loadSettings, saveSettings } from './settings-file';
 import { TrackerHost } from './tracker-host';
 
 /** How the daemon is set up before any client speaks. */
@@ -23,6 +24,13 @@ export interface DaemonOptions {
   listenHost?: string;
   /** Longest wait for the session to close (announce 'stopped', save resume data). */
   closeTimeoutMs?: number;
+  /**
+   * Keep settings across restarts in `<stateDir>/settings.json` (the socket daemon, which outlives its
+   * clients; a stdio daemon gets its settings from its parent). Start-up order: `settings`, then the
+   * saved file, then `explicit` (what the command line named) on top.
+   */
+  persistSettings?: boolean;
+  explicit?: Partial<P.Settings>;
 }
 
 /** Most client connections one daemon serves at once. */
@@ -36,6 +44,7 @@ export class Daemon extends EventEmitter {
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private settings: P.Settings;
+  private saving: Promise<void> = Promise.resolve();
   readonly tracker: TrackerHost;
 
   constructor(
@@ -76,6 +85,7 @@ export class Daemon extends EventEmitter {
     const changed = changedOptions(this.settings, patch);
     if (Object.keys(changed).length > 0) await this.session().setOptions(changed);
     this.settings = mergeSettings(this.settings, patch);
+    if (this.opts.persistSettings) await this.save();
     return this.getSettings();
   }
 
@@ -161,8 +171,23 @@ export class Daemon extends EventEmitter {
     return this.closing;
   }
 
+  /** Saves the settings (writes in order); a failure is logged, the live change stands. */
+  private save(): Promise<void> {
+    const snapshot = { ...this.settings };
+    this.saving = this.saving.then(() =>
+      saveSettings(this.opts.stateDir, snapshot).catch((err: unknown) => this.log('warn', `settings applied but not saved: ${err instanceof Error ? err.message : String(err)}`)),
+    );
+    return this.saving;
+  }
+
   private async startOnce(overrides: Partial<P.Settings>): Promise<void> {
-    const s = mergeSettings(this.settings, overrides);
+    let base = this.settings;
+    if (this.opts.persistSettings) {
+      const saved = await loadSettings(this.opts.stateDir);
+      for (const w of saved.warnings) this.log('warn', w);
+      base = mergeSettings(mergeSettings(base, saved.settings), this.opts.explicit ?? {});
+    }
+    const s = mergeSettings(base, overrides);
     const catalog = await Catalog.open(this.opts.stateDir);
     for (const w of catalog.warnings) this.log('warn', w);
     const session = await this.engine.startSession({

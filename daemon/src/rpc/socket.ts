@@ -20,6 +20,8 @@ export interface SocketOptions {
   engine: Engine;
   stateDir: string;
   settings: P.Settings;
+  /** Settings the command line named: they win over the saved ones. */
+  explicit?: Partial<P.Settings>;
   /** Default `<stateDir>/run/btd.sock`. */
   socketPath?: string;
   listenHost?: string;
@@ -44,7 +46,13 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   await removeStaleSocket(socketPath);
   const token = randomBytes(32).toString('hex');
   await writeAtomic(tokenPath, `${token}\n`);
-  const daemon = new Daemon(opts.engine, { stateDir: opts.stateDir, settings: opts.settings, ...(opts.listenHost && { listenHost: opts.listenHost }) });
+  const daemon = new Daemon(opts.engine, {
+    stateDir: opts.stateDir,
+    settings: opts.settings,
+    persistSettings: true,
+    explicit: opts.explicit ?? {},
+    ...(opts.listenHost && { listenHost: opts.listenHost }),
+  });
   daemon.on('log', stderrLog(opts.logLevel));
   surviveStrayErrors((m) => daemon.log('error', m));
   await daemon.start();

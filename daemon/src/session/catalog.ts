@@ -173,10 +173,11 @@ export async function writeAtomic(file: string, data: string | Uint8Array): Prom
   }
 }
 
-async function keepAside(file: string, err: unknown): Promise<string> {
+/** Renames an unreadable state file aside (never overwritten) and returns the warning that says so. */
+export async function keepAside(file: string, err: unknown, instead = 'starting with an empty catalog'): Promise<string> {
   const aside = `${file}.unreadable-${Date.now()}`;
   await fs.rename(file, aside).catch(() => undefined);
-  return `could not read ${file} (${err instanceof Error ? err.message : String(err)}); kept as ${aside}, starting with an empty catalog`;
+  return `could not read ${file} (${err instanceof Error ? err.message : String(err)}); kept as ${aside}, ${instead}`;
 }
 
 function checkHash(infoHash: string): string {
