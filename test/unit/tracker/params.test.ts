@@ -98,6 +98,10 @@ describe('announce params', () => {
     refusal(base.replace('&port=6881', ''), /missing port/);
     refusal(base.replace('uploaded=1', 'uploaded=-5'), /uploaded must be a non-negative integer/);
     refusal(base.replace('left=3', 'left=99999999999999999999'), /left is too large/);
+    refusal(base.replace('left=3', 'left=9007199254740992'), /left is too large/);
+    assert.equal(parseAnnounceParams(base.replace('left=3', 'left=9007199254740991'), OPTS).left, Number.MAX_SAFE_INTEGER);
+    assert.equal(parseAnnounceParams(base.replace('left=3', 'left=999999999999999'), OPTS).left, 999_999_999_999_999);
+    refusal(base.replace('left=3', 'left=1e3'), /left must be a non-negative integer/);
     refusal(`${base}&numwant=-1`, /numwant must be/);
     refusal(`${base}&event=finished`, /event must be/);
     refusal(`${base}&compact=yes`, /compact must be 0 or 1/);

@@ -85,21 +85,28 @@ function id20(q: ScannedQuery, name: AnnounceKey): string {
   return v;
 }
 
-function isDigits(text: string): boolean {
-  if (text.length === 0) return false;
+/**
+ * The value of a string of decimal digits, NaN when it has anything else or nothing. Accumulated in the
+ * loop that checks the digits: exact up to 15 digits, and longer strings go through `Number` anyway.
+ */
+function digitsValue(text: string): number {
+  if (text.length === 0) return NaN;
+  let n = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
+    if (c < 0x30 || c > 0x39) return NaN;
+    n = n * 10 + (c - 0x30);
   }
-  return true;
+  if (text.length <= 15) return n;
+  return text.length > 16 ? Infinity : Number(text);
 }
 
 /** Reads a non-negative decimal integer below 2^53; `undefined` when absent. */
 function integer(q: ScannedQuery, name: AnnounceKey, allowHuge = false): number | undefined {
   const text = single(q, name);
   if (text === undefined) return undefined;
-  if (!isDigits(text)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
-  const n = text.length > 16 ? Infinity : Number(text);
+  const n = digitsValue(text);
+  if (Number.isNaN(n)) throw new TrackerRequestError(`${name} must be a non-negative integer`);
   if (!Number.isSafeInteger(n)) {
     if (allowHuge) return Number.MAX_SAFE_INTEGER;
     throw new TrackerRequestError(`${name} is too large`);

@@ -127,27 +127,31 @@ export interface ScannedQuery {
   repeated: number;
 }
 
-/** Position of `raw[start, end)` in `keys`, or -1; compares in place unless the key itself is escaped. */
-function keyIndex(raw: string, start: number, end: number, keys: readonly string[]): number {
-  if (!isPlain(raw, start, end)) return keys.indexOf(decodeEscaped(raw, start, end));
-  const length = end - start;
-  for (let k = 0; k < keys.length; k++) {
-    if (keys[k].length === length && raw.startsWith(keys[k], start)) return k;
-  }
-  return -1;
+/** True when `raw[start, end)` is exactly `key` (compared in place: no slice, no runtime call). */
+function isKey(raw: string, start: number, end: number, key: string): boolean {
+  if (end - start !== key.length) return false;
+  for (let i = 0; i < key.length; i++) if (raw.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+  return true;
 }
 
-/** Throws `QueryError` when `raw[start, end)` (latin1) holds a malformed escape; never looks past `end`. */
+/** Position of `raw[start, end)` in `keys`, or -1; compares in place unless the key itself is escaped. */
+function keyIndex(raw: string, start: number, end: number, keys: readonly string[]): number {
+  for (let k = 0; k < keys.length; k++) if (isKey(raw, start, end, keys[k])) return k;
+  // Unescaped, a key holding `%` or `+` matches none of the names; escaped, it may.
+  return isPlain(raw, start, end) ? -1 : keys.indexOf(decodeEscaped(raw, start, end));
+}
+
+/** Throws `QueryError` when `raw[start, end)` holds a malformed escape or a character outside latin1. */
 function checkEscapes(raw: string, start: number, end: number): void {
   for (let i = start; i < end; i++) {
-    if (raw.charCodeAt(i) !== 0x25) continue;
+    const c = raw.charCodeAt(i);
+    if (c > 0xff) throw new QueryError(`character outside latin1 at offset ${i}`);
+    if (c !== 0x25) continue;
     if (i + 2 >= end || hexValue(raw.charCodeAt(i + 1)) < 0 || hexValue(raw.charCodeAt(i + 2)) < 0) {
       throw new QueryError(`bad percent-escape at offset ${i}`);
     }
   }
 }
-
-const NOT_LATIN1 = /[\u0100-\uffff]/;
 
 /** The general splitter's view of the wanted keys: the exact refusals, for input the fast scan turns down. */
 function scanBySplitting(raw: string, keys: readonly string[], limits: QueryLimits): ScannedQuery {
@@ -163,13 +167,13 @@ function scanBySplitting(raw: string, keys: readonly string[], limits: QueryLimi
 
 /**
  * One pass over a raw query string for a fixed set of at most 31 keys: pairs are found with native searches,
- * and only wanted values are copied. Anything unusual (characters outside latin1, a bad escape, too many
- * pairs) goes to the general splitter, so refusals read exactly as `splitQuery`'s.
+ * and only wanted values are copied. Every key and value is still checked, and anything unusual (characters
+ * outside latin1, a bad escape, too many pairs) goes to the general splitter, so refusals read exactly as
+ * `splitQuery`'s.
  */
 export function scanQuery(raw: string, keys: readonly string[], limits: QueryLimits = DEFAULT_QUERY_LIMITS): ScannedQuery {
   if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
-  if (NOT_LATIN1.test(raw)) return scanBySplitting(raw, keys, limits);
-  const values = new Array<string | undefined>(keys.length).fill(undefined);
+  const values = new Array<string | undefined>(keys.length);
   let repeated = 0;
   let pairs = 0;
   // The next `=` at or after the current pair: searched again only once passed, so the scan stays linear.
