@@ -57,6 +57,7 @@ export function infoText(m: Metainfo): string {
   const lines = [
     `name:         ${m.name}`,
     `info hash:    ${m.infoHashHex}`,
+    `magnet:       ${buildMagnet(m)}`,
     `piece length: ${formatBytes(m.pieceLength)} (${m.pieceLength} bytes)`,
     `pieces:       ${m.pieceCount}`,
     `total size:   ${formatBytes(m.totalLength)} (${m.totalLength} bytes)`,

@@ -41,6 +41,7 @@ describe('btd create / btd info', { timeout: 60_000 }, () => {
     assert.equal(info.code, 0);
     assert.match(info.stdout, /^name: +data\.bin$/m);
     assert.match(info.stdout, /^pieces: +7$/m);
+    assert.match(info.stdout, /^magnet: +magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=data\.bin$/m);
     assert.match(info.stdout, /^ {2}data\.bin {2}\(97\.7 KiB\)$/m);
     assert.deepEqual(readdirSync(dir).sort(), ['data.bin', 'data.bin.torrent']);
   });
