@@ -61,6 +61,15 @@ function countEntries(sel: PeerSelection, family: 4 | 6): number {
   return n;
 }
 
+/**
+ * Copies `src[from, to)` into `out` at `at`; returns the new offset. A plain loop: the runs here are a few
+ * dozen bytes, below the cost of the view object that `set`/`copy` need.
+ */
+function put(src: Uint8Array, from: number, to: number, out: Buffer, at: number): number {
+  for (let i = from; i < to; i++) out[at++] = src[i];
+  return at;
+}
+
 /** Copies the family's entries of every range into `out` at `at`; returns the new offset. */
 function copyEntries(sel: PeerSelection, family: 4 | 6, out: Buffer, at: number): number {
   const size = family === 4 ? V4_BYTES : V6_BYTES;
@@ -70,8 +79,7 @@ function copyEntries(sel: PeerSelection, family: 4 | 6, out: Buffer, at: number)
     const from = sel.from[r] * size;
     const to = sel.to[r] * size;
     if (family === 4 ? pool.withoutV4 === 0 : pool.withV6 === pool.length) {
-      out.set(store.subarray(from, to), at);
-      at += to - from;
+      at = put(store, from, to, out, at);
     } else if (family === 4 || pool.withV6 > 0) {
       for (let e = from; e < to; e += size) {
         if (store[e + size - 2] === 0 && store[e + size - 1] === 0) continue;
@@ -132,17 +140,17 @@ export class CompactAnnounceEncoder {
       COMPLETE.length + decimalLength(complete) + INCOMPLETE.length + decimalLength(incomplete) + this.intervalsPart.length +
       PEERS.length + decimalLength(b4) + 1 + b4 + (n6 > 0 ? PEERS6.length + decimalLength(b6) + 1 + b6 : 0) + 1;
     const out = Buffer.allocUnsafe(size);
-    let at = COMPLETE.copy(out, 0);
+    let at = put(COMPLETE, 0, COMPLETE.length, out, 0);
     at = writeDigits(complete, out, at);
-    at += INCOMPLETE.copy(out, at);
+    at = put(INCOMPLETE, 0, INCOMPLETE.length, out, at);
     at = writeDigits(incomplete, out, at);
-    at += this.intervalsPart.copy(out, at);
-    at += PEERS.copy(out, at);
+    at = put(this.intervalsPart, 0, this.intervalsPart.length, out, at);
+    at = put(PEERS, 0, PEERS.length, out, at);
     at = writeDigits(b4, out, at);
     out[at++] = 0x3a;
     at = copyEntries(selection, 4, out, at);
     if (n6 > 0) {
-      at += PEERS6.copy(out, at);
+      at = put(PEERS6, 0, PEERS6.length, out, at);
       at = writeDigits(b6, out, at);
       out[at++] = 0x3a;
       at = copyEntries(selection, 6, out, at);
