@@ -6,6 +6,7 @@
  *   node out/bench/tracker.js [--duration 10] [--connections 50] [--rounds 3]   throughput
  *   --load autocannon          load with autocannon instead of the lean generator
  *   node out/bench/tracker.js --memory [--memory-seconds 60] [--peers 100000]
+ *   node out/bench/tracker.js --micro   CPU per announce of btd's own code, outside any server
  *   --targets btd,koa          only these servers (btd, bittorrent-tracker, koa, node-http)
  *   --profile DIR              write a CPU profile of each server process into DIR
  */
@@ -18,7 +19,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import Koa from 'koa';
-import { startTracker } from '../daemon/src/tracker/server';
+import { startTracker, SwarmTable, parseAnnounceParams } from '../daemon/src/tracker/server';
+import { CompactAnnounceEncoder } from '../daemon/src/tracker/server/responses';
 import { buildAnnounceUrl } from '../daemon/src/tracker/client';
 import { bencode } from '../daemon/src/bencode';
 
@@ -340,8 +342,39 @@ async function memory(): Promise<void> {
   }
 }
 
+/** CPU nanoseconds per call of `fn` over the benchmark's announces: best of 5 runs after a warm-up. */
+function nsPerCall(count: number, fn: (i: number) => void): number {
+  for (let i = 0; i < count / 4; i++) fn(i);
+  let best = Infinity;
+  for (let run = 0; run < 5; run++) {
+    const before = process.cpuUsage();
+    for (let i = 0; i < count; i++) fn(i);
+    const used = process.cpuUsage(before);
+    best = Math.min(best, ((used.user + used.system) * 1000) / count);
+  }
+  return best;
+}
+
+/** btd's own work per announce, outside any server: parse, swarm table, compact encoding. */
+function micro(): void {
+  const queries = announcePaths(20_000, 1000).map((p) => p.slice(p.indexOf('?') + 1));
+  const parseOptions = { source: '::ffff:127.0.0.1', trustIpParam: false, defaultNumwant: 50, maxNumwant: 200 };
+  const table = new SwarmTable({ maxTorrents: 100_000, maxPeersPerTorrent: 20_000, maxPeers: 500_000, peerTtlMs: 3_600_000 });
+  const encoder = new CompactAnnounceEncoder({ interval: 1800, minInterval: 900 });
+  const params = queries.map((q) => parseAnnounceParams(q, parseOptions));
+  for (const p of params) table.announce(p);
+  let sink = 0;
+  const n = 200_000;
+  const at = (i: number): number => i % queries.length;
+  const parse = nsPerCall(n, (i) => (sink += parseAnnounceParams(queries[at(i)], parseOptions).port));
+  const swarm = nsPerCall(n, (i) => (sink += encoder.encode(table.announce(params[at(i)])).length));
+  const all = nsPerCall(n, (i) => (sink += encoder.encode(table.announce(parseAnnounceParams(queries[at(i)], parseOptions))).length));
+  console.log(`CPU per announce: parse ${parse.toFixed(0)} ns, swarm update + selection + compact answer ${swarm.toFixed(0)} ns, all ${all.toFixed(0)} ns (${sink > 0 ? 'ok' : '?'})`);
+}
+
 const serveAt = process.argv.indexOf('--serve');
 if (serveAt >= 0) void serve(process.argv[serveAt + 1] as Target);
+else if (process.argv.includes('--micro')) micro();
 else (process.argv.includes('--memory') ? memory() : throughput()).catch((err: unknown) => {
   console.error(err);
   process.exitCode = 1;
