@@ -4,13 +4,15 @@
  * peers. Each server runs in its own child process; this process loads it over keep-alive connections.
  *
  *   node out/bench/tracker.js [--duration 10] [--connections 50] [--rounds 3]   throughput
- *   --load autocannon          load with autocannon instead of the lean generator
+ *   --load autocannon|wrk      load with autocannon (npm) or wrk (Debian's package) instead of the lean generator
  *   node out/bench/tracker.js --memory [--memory-seconds 60] [--peers 100000]
  *   node out/bench/tracker.js --micro   CPU per announce of btd's own code, outside any server
  *   --targets btd,koa          only these servers (btd, bittorrent-tracker, koa, node-http)
  *   --profile DIR              write a CPU profile of each server process into DIR
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { createServer, type RequestListener } from 'node:http';
 import { once } from 'node:events';
@@ -35,6 +37,8 @@ interface AutocannonResult {
   latency: { p99: number };
   errors: number;
   non2xx: number;
+  /** CPU seconds the generator used, when it runs as its own process (wrk). */
+  cpuSeconds?: number;
 }
 type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
 
@@ -231,11 +235,56 @@ async function leanLoad(port: number, paths: string[], connections: number, dura
   return { requests: { average: done / seconds, total: done }, latency: { p99 }, errors, non2xx };
 }
 
+/**
+ * wrk (C, epoll; Debian's `wrk` package) on one thread with a Lua script that takes the announce paths in
+ * turn. It runs as its own process, so its CPU comes from the shell's `times` after it exits.
+ */
+async function wrkLoad(port: number, paths: string[], connections: number, duration: number): Promise<AutocannonResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'btd-wrk-'));
+  try {
+    writeFileSync(join(dir, 'paths.txt'), `${paths.join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'rotate.lua'),
+      [
+        'local paths = {}',
+        `for line in io.lines(${JSON.stringify(join(dir, 'paths.txt'))}) do paths[#paths + 1] = line end`,
+        'local i = 0',
+        'request = function()',
+        '  i = i + 1',
+        '  return wrk.format("GET", paths[(i % #paths) + 1])',
+        'end',
+      ].join('\n'),
+    );
+    const command = `wrk -t1 -c${connections} -d${duration}s --latency -s ${join(dir, 'rotate.lua')} http://127.0.0.1:${port}; times`;
+    const out = await new Promise<string>((resolveOut, reject) => {
+      execFile('sh', ['-c', command], { maxBuffer: 1 << 20 }, (err, stdout, stderr) => (err ? reject(new Error(`wrk failed: ${stderr || err.message}`)) : resolveOut(stdout)));
+    });
+    const number = (re: RegExp): number => Number(re.exec(out)?.[1] ?? 0);
+    const total = number(/(\d+) requests in/);
+    const times = [...out.matchAll(/(\d+)m([\d.]+)s/g)].map((m) => Number(m[1]) * 60 + Number(m[2]));
+    const p99 = /\n\s+99%\s+([\d.]+)(us|ms|s)\n/.exec(out);
+    const p99ms = p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : NaN;
+    const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+    return {
+      requests: { average: number(/Requests\/sec:\s+([\d.]+)/), total },
+      latency: { p99: p99ms },
+      errors: socketErrors ? socketErrors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+      non2xx: number(/Non-2xx or 3xx responses: (\d+)/),
+      // `times` prints the shell's own user and system time, then its children's: wrk's.
+      cpuSeconds: times.length >= 4 ? times[2] + times[3] : undefined,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Load generator for throughput runs: the lean one by default, autocannon with `--load autocannon`. */
 type Load = (port: number, paths: string[], connections: number, duration: number) => Promise<AutocannonResult>;
 
 function chosenLoad(): Load {
-  if (textFlag('--load') !== 'autocannon') return leanLoad;
+  const name = textFlag('--load');
+  if (name === 'wrk') return wrkLoad;
+  if (name !== 'autocannon') return leanLoad;
   const autocannon = benchRequire('autocannon') as Autocannon;
   return (port, paths, connections, duration) => autocannon({ url: `http://127.0.0.1:${port}`, connections, duration, requests: rotating(paths) });
 }
@@ -268,7 +317,7 @@ async function measure(load: Load, target: Target, paths: string[], duration: nu
       result,
       perServerCpuSecond: result.requests.total / serverSeconds,
       serverCpu: serverSeconds / seconds,
-      loadCpu: (loadCpu.user + loadCpu.system) / 1e6 / seconds,
+      loadCpu: (result.cpuSeconds ?? (loadCpu.user + loadCpu.system) / 1e6) / seconds,
     };
   } finally {
     await stopServer(server.child);
