@@ -15,6 +15,7 @@ interface TrackerFlags {
   maxPeersPerTorrent?: number;
   trustProxy?: boolean;
   trustIpParam?: boolean;
+  udp?: boolean;
 }
 
 function integerIn(name: string, min: number, max: number): (text: string) => number {
@@ -60,13 +61,15 @@ export function registerTracker(program: Command): void {
     .option('--max-peers-per-torrent <n>', 'most peers per torrent', integerIn('--max-peers-per-torrent', 1, 10_000_000))
     .option('--trust-proxy', 'take peer addresses from X-Forwarded-For (only behind a reverse proxy)')
     .option('--trust-ip-param', 'let clients name their address with ip/ipv4/ipv6 (trusted networks only)')
+    .option('--udp', 'also serve UDP announces and scrapes (BEP 15) on the same port number')
     .action((flags: TrackerFlags) => runTracker(flags));
 }
 
 async function runTracker(flags: TrackerFlags): Promise<void> {
-  const options: TrackerOptions & { host: string; port: number } = {
+  const options: TrackerOptions & { host: string; port: number; udp: boolean } = {
     host: flags.host,
     port: flags.port,
+    udp: flags.udp === true,
     interval: flags.interval,
     maxTorrents: flags.maxTorrents,
     maxPeersPerTorrent: flags.maxPeersPerTorrent,
@@ -78,7 +81,9 @@ async function runTracker(flags: TrackerFlags): Promise<void> {
     throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`);
   });
   const base = tracker.url.slice(0, -'/announce'.length);
-  process.stdout.write(`announce URL: ${tracker.url}\nstats:        ${base}/stats  (JSON: ${base}/stats.json)\n`);
+  process.stdout.write(`announce URL: ${tracker.url}\n`);
+  if (tracker.udpUrl) process.stdout.write(`UDP announce: ${tracker.udpUrl}\n`);
+  process.stdout.write(`stats:        ${base}/stats  (JSON: ${base}/stats.json)\n`);
   process.stdout.write('press Ctrl-C to stop\n');
   const stop = (): void => {
     process.off('SIGINT', stop);

@@ -272,7 +272,7 @@ export class Torrent extends EventEmitter {
   }
 
   private startTracker(): void {
-    const urls = this.metainfo.announceList.flat().filter((u) => /^https?:\/\//i.test(u));
+    const urls = this.metainfo.announceList.flat().filter((u) => /^(https?|udp):\/\//i.test(u));
     if (urls.length === 0) return;
     const ip = this.ctx.announceIp();
     const tracker = new TrackerClient({

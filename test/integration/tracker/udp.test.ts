@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
 import { TrackerClient, udpAnnounce, type AnnounceRequest } from '../../../daemon/src/tracker/client';
+import { startTracker } from '../../../daemon/src/tracker/server';
 
 const REQUEST: AnnounceRequest = {
   infoHash: Buffer.alloc(20, 7),
@@ -20,7 +21,7 @@ const REQUEST: AnnounceRequest = {
   key: '00c0ffee',
 };
 
-type Mode = 'answer' | 'drop-first' | 'refuse' | 'silent' | 'stray-first';
+type Mode = 'answer' | 'drop-first' | 'refuse' | 'refuse-once' | 'silent' | 'stray-first';
 
 /** A BEP 15 tracker that records what it receives and answers as its mode says. */
 class FakeUdpTracker {
@@ -57,7 +58,8 @@ class FakeUdpTracker {
       b.writeUInt32BE(tx, 4);
       b.writeBigUInt64BE(0x1122334455667788n, 8);
       reply(b);
-    } else if (this.mode === 'refuse') {
+    } else if (this.mode === 'refuse' || this.mode === 'refuse-once') {
+      if (this.mode === 'refuse-once') this.mode = 'answer';
       reply(Buffer.concat([Buffer.from([0, 0, 0, 3]), u32(tx), Buffer.from('info hash not registered')]));
     } else {
       const head = Buffer.alloc(20);
@@ -127,6 +129,15 @@ describe('UDP tracker announce', () => {
     assert.equal(tracker.connects, 2);
   });
 
+  test('a kept connection id the tracker no longer knows: one fresh connect, then the announce succeeds', async () => {
+    const { tracker, url } = await fake();
+    await udpAnnounce(url, REQUEST, { timeoutMs: 5000 });
+    tracker.mode = 'refuse-once';
+    const res = await udpAnnounce(url, REQUEST, { timeoutMs: 5000 });
+    assert.equal(res.interval, 1200);
+    assert.equal(tracker.connects, 2);
+  });
+
   test('silence ends at the deadline; a closed port fails at once', async () => {
     const { url } = await fake('silent');
     await assert.rejects(udpAnnounce(url, REQUEST, { timeoutMs: 300, retransmitMs: 100 }), /did not answer within 300 ms/);
@@ -152,5 +163,37 @@ describe('UDP tracker announce', () => {
       await client.stop();
       assert.equal(tracker.received.at(-1)?.readUInt32BE(80), 3, 'stopped');
     });
+  });
+});
+
+describe('btd tracker over UDP', () => {
+  test('one swarm for both transports: a UDP peer and an HTTP peer hear of each other; statistics count both', async () => {
+    const tracker = await startTracker({ host: '127.0.0.1', port: 0, udp: true });
+    const clients: TrackerClient[] = [];
+    try {
+      assert.equal(tracker.udpUrl, `udp://127.0.0.1:${tracker.port}`);
+      const make = (url: string, n: number, left: number): TrackerClient => {
+        const c = new TrackerClient({ announceList: [[url]], infoHash: REQUEST.infoHash, peerId: Buffer.from(`-BT0001-${String(n).padStart(12, '0')}`), port: 40000 + n, getStats: () => ({ uploaded: 0, downloaded: 0, left }) });
+        clients.push(c);
+        return c;
+      };
+      const overUdp = make(tracker.udpUrl ?? '', 1, 0);
+      const announced = once(overUdp, 'announce');
+      overUdp.start();
+      await announced;
+      const overHttp = make(tracker.url, 2, 10);
+      const heard = once(overHttp, 'peers');
+      overHttp.start();
+      assert.deepEqual((await heard)[0], [{ ip: '127.0.0.1', port: 40001 }]);
+      const again = once(overUdp, 'peers');
+      overUdp.announceNow();
+      assert.deepEqual((await again)[0], [{ ip: '127.0.0.1', port: 40002 }]);
+      assert.deepEqual([tracker.stats().seeders, tracker.stats().leechers, tracker.stats().announces], [1, 1, 3]);
+      await Promise.all(clients.map((c) => c.stop()));
+      assert.equal(tracker.stats().peers, 0, 'stopped over both transports');
+    } finally {
+      await Promise.all(clients.map((c) => c.stop()));
+      await tracker.close();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sameContent, writeSampleFile } from '../../../daemon/src/cli/demo-data';
 import { createTorrent } from '../../../daemon/src/metainfo';
+import { startTracker } from '../../../daemon/src/tracker/server';
 import { REPO_ROOT, startProcess, type BtdProcess } from '../../integration/cli/btd-process';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
 
@@ -94,5 +95,21 @@ describe('btd and libtorrent', { skip: !haveLibtorrent && process.env.CI !== 'tr
     const leecher = swarm.btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
     assert.equal((await leecher.exited).code, 0, `${leecher.stderr()}\nlibtorrent: ${seeder.stderr()}`);
     assert.ok(await sameContent(fx.dataPath, join(out, 'from-lt.bin')));
+  });
+
+  test('over UDP (BEP 15): libtorrent and btd both announce to btd\'s UDP tracker and find each other there', async () => {
+    const udpTracker = await startTracker({ host: '127.0.0.1', port: 0, udp: true });
+    try {
+      const fx = await swarm.fixture({ name: 'over-udp.bin', size: 2 * MiB + 99, pieceLength: 64 * 1024, trackers: [`${udpTracker.udpUrl}/announce`], seed: 13 });
+      const seeder = swarm.track(ltPeer(['seed', fx.torrentPath, join(fx.dir, 'seed')]));
+      await seeder.waitFor(/^seeding on port \d+$/);
+      const out = join(fx.dir, 'btd-out');
+      const leecher = swarm.btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
+      assert.equal((await leecher.exited).code, 0, `${leecher.stderr()}\nlibtorrent: ${seeder.stderr()}`);
+      assert.ok(await sameContent(fx.dataPath, join(out, 'over-udp.bin')));
+      assert.ok(udpTracker.stats().announces >= 2, 'both announced over UDP');
+    } finally {
+      await udpTracker.close();
+    }
   });
 });

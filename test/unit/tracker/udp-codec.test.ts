@@ -81,12 +81,14 @@ describe('UDP tracker codec', () => {
   });
 
   test('fuzz: any bytes parse or fail with TrackerUdpError, never anything else', () => {
+    const parsed = new Set<string>();
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 400 }), fc.constantFrom(4, 6), fc.nat(3), (bytes, family, action) => {
+      fc.property(fc.uint8Array({ maxLength: 400, size: 'max' }), fc.constantFrom(4, 6), fc.nat(3), (bytes, family, action) => {
         const packet = Buffer.from(bytes);
         if (packet.length >= 4) packet.writeUInt32BE(action, 0);
         try {
           const a = parseUdpAnswer(packet, family as 4 | 6);
+          parsed.add(a.action);
           if (a.action === 'announce') assert.ok(a.peers.every((p) => p.port >= 0 && p.port <= 65535));
         } catch (err) {
           if (!(err instanceof TrackerUdpError)) throw err;
@@ -94,6 +96,7 @@ describe('UDP tracker codec', () => {
       }),
       { numRuns: 5000 },
     );
+    assert.deepEqual([...parsed].sort(), ['announce', 'connect', 'error'], 'every kind of packet was read');
   });
 
   test('tracker URLs: host, port, family; anything else refused', () => {

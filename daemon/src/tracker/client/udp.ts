@@ -142,25 +142,28 @@ export async function udpAnnounce(url: string, r: AnnounceRequest, opts: UdpAnno
   try {
     const cacheKey = `${family}/${host}/${port}`;
     const cached = connectionIds.get(cacheKey);
-    let connectionId = cached && cached.expires > Date.now() ? cached.id : undefined;
-    if (connectionId === undefined) {
-      const answer = await exchange.ask((tx) => encodeConnect(tx));
-      if (answer.action !== 'connect') return refusal(answer);
-      connectionId = answer.connectionId;
-      if (connectionIds.size >= MAX_CACHED_IDS) connectionIds.delete(connectionIds.keys().next().value as string);
-      connectionIds.set(cacheKey, { id: connectionId, expires: Date.now() + CONNECTION_ID_TTL_MS });
-    }
-    const id = connectionId;
-    const answer = await exchange.ask((tx) => encodeAnnounce(id, tx, r));
-    if (answer.action !== 'announce') {
-      // An expired or unknown connection id is answered with an error: connect afresh next time.
+    if (cached && cached.expires > Date.now()) {
+      const answer = await exchange.ask((tx) => encodeAnnounce(cached.id, tx, r));
+      if (answer.action === 'announce') return announced(answer);
+      // The tracker may have forgotten the id (restarted, shorter lifetime): connect afresh, once.
       connectionIds.delete(cacheKey);
-      return refusal(answer);
     }
-    return { interval: answer.interval, complete: answer.seeders, incomplete: answer.leechers, peers: answer.peers };
+    const connected = await exchange.ask((tx) => encodeConnect(tx));
+    if (connected.action !== 'connect') return refusal(connected);
+    const id = connected.connectionId;
+    if (connectionIds.size >= MAX_CACHED_IDS) connectionIds.delete(connectionIds.keys().next().value as string);
+    connectionIds.set(cacheKey, { id, expires: Date.now() + CONNECTION_ID_TTL_MS });
+    const answer = await exchange.ask((tx) => encodeAnnounce(id, tx, r));
+    if (answer.action === 'announce') return announced(answer);
+    connectionIds.delete(cacheKey);
+    return refusal(answer);
   } finally {
     exchange.close();
   }
+}
+
+function announced(answer: Extract<UdpAnswer, { action: 'announce' }>): AnnounceResponse {
+  return { interval: answer.interval, complete: answer.seeders, incomplete: answer.leechers, peers: answer.peers };
 }
 
 function refusal(answer: UdpAnswer): AnnounceResponse {

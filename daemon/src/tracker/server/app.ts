@@ -20,6 +20,9 @@ export interface TrackerApp {
    * The app runs it first too; a server may call it before the app to skip Koa's per-request context.
    */
   hotPath(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Records an announce or a scrape answered elsewhere (the UDP tracker) in the statistics. */
+  countAnnounce(): void;
+  countScrape(): void;
   /** Stops the expiry timer; the app itself holds no sockets. */
   close(): void;
 }
@@ -78,5 +81,13 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   const sweepMs = Math.max(1000, Math.min(o.peerTtlMs / 4, 60_000));
   const timer = setInterval(() => swarms.sweep(), sweepMs);
   timer.unref();
-  return { app, swarms, stats, hotPath: (req, res) => endpoints.hotPath(req, res), close: () => clearInterval(timer) };
+  return {
+    app,
+    swarms,
+    stats,
+    hotPath: (req, res) => endpoints.hotPath(req, res),
+    countAnnounce: () => counters.announces.hit(),
+    countScrape: () => counters.scrapes.hit(),
+    close: () => clearInterval(timer),
+  };
 }

@@ -2,7 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createTrackerApp } from './app';
-import type { TrackerOptions } from './options';
+import { resolveOptions, type TrackerOptions } from './options';
+import { listenUdpTracker, type UdpTrackerSocket } from './udp';
 import { encodeFailure } from './responses';
 import type { TrackerStats } from './stats';
 
@@ -13,11 +14,14 @@ export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type Announce
 export type { PeerSelection } from './selection';
 export type { PeerPool } from './pool';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
+export { UdpTrackerProtocol, listenUdpTracker, MAX_UDP_SCRAPE, type UdpTrackerContext, type UdpTrackerSocket } from './udp';
 
 /** A tracker listening on a socket. */
 export interface RunningTracker {
   /** `http://host:port/announce`, ready to put in a metainfo. */
   url: string;
+  /** `udp://host:port` when started with `udp: true` (BEP 15, same port number, same swarms). */
+  udpUrl?: string;
   host: string;
   port: number;
   stats(): TrackerStats;
@@ -49,8 +53,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** Starts the tracker on `host:port` (defaults 127.0.0.1:6969; port 0 picks a free one). */
-export async function startTracker(opts: TrackerOptions & { host?: string; port?: number } = {}): Promise<RunningTracker> {
+/**
+ * Starts the tracker on `host:port` (defaults 127.0.0.1:6969; port 0 picks a free one), and with `udp`
+ * also on UDP at the same port number.
+ */
+export async function startTracker(opts: TrackerOptions & { host?: string; port?: number; udp?: boolean } = {}): Promise<RunningTracker> {
   const host = opts.host ?? '127.0.0.1';
   const tracker = createTrackerApp(opts);
   const koa = tracker.app.callback();
@@ -65,10 +72,23 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
     tracker.close();
     throw err;
   }
+  let udp: UdpTrackerSocket | undefined;
+  if (opts.udp) {
+    const o = resolveOptions(opts);
+    const context = { swarms: tracker.swarms, interval: o.interval, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant, countAnnounce: tracker.countAnnounce, countScrape: tracker.countScrape, onAnnounce: opts.onAnnounce, clock: o.clock };
+    try {
+      udp = await listenUdpTracker(context, host, port);
+    } catch (err) {
+      tracker.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      throw err;
+    }
+  }
   const urlHost = host.includes(':') ? `[${host}]` : host;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}/announce`,
+    ...(udp && { udpUrl: `udp://${urlHost}:${udp.port}` }),
     host,
     port,
     stats: tracker.stats,
@@ -77,6 +97,6 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
         tracker.close();
         server.close(() => done());
         server.closeAllConnections();
-      })),
+      }).then(() => udp?.close())),
   };
 }

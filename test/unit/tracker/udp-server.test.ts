@@ -1,0 +1,138 @@
+/** The UDP tracker's packet handling (BEP 15) over a real swarm table, without sockets. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SwarmTable, UdpTrackerProtocol, MAX_UDP_SCRAPE } from '../../../daemon/src/tracker/server';
+import { encodeAnnounce, encodeConnect, parseUdpAnswer, type AnnounceRequest } from '../../../daemon/src/tracker/client';
+
+const LIMITS = { maxTorrents: 10, maxPeersPerTorrent: 10, maxPeers: 100, peerTtlMs: 3_600_000 };
+const HASH = Buffer.alloc(20, 0x11);
+
+function setup(now = { t: 1_000_000 }) {
+  const swarms = new SwarmTable(LIMITS, () => now.t, () => 0.5);
+  const counts = { announces: 0, scrapes: 0 };
+  const protocol = new UdpTrackerProtocol({
+    swarms,
+    interval: 900,
+    defaultNumwant: 50,
+    maxNumwant: 200,
+    countAnnounce: () => counts.announces++,
+    countScrape: () => counts.scrapes++,
+    clock: () => now.t,
+  });
+  return { swarms, protocol, counts, now };
+}
+
+function request(n: number, extra: Partial<AnnounceRequest> = {}): AnnounceRequest {
+  return { infoHash: HASH, peerId: Buffer.from(`-XX0001-${String(n).padStart(12, '0')}`), port: 6000 + n, uploaded: 0, downloaded: 0, left: 100, event: 'started', ...extra };
+}
+
+function connectionId(protocol: UdpTrackerProtocol, address: string): bigint {
+  const answer = parseUdpAnswer(protocol.handle(encodeConnect(5), address) as Buffer, 4);
+  assert.equal(answer.action, 'connect');
+  assert.equal(answer.transactionId, 5);
+  return answer.action === 'connect' ? answer.connectionId : 0n;
+}
+
+describe('UDP tracker protocol', () => {
+  test('connect, then announces: peers of the swarm without the asker, counts, statistics', () => {
+    const { protocol, counts } = setup();
+    const id1 = connectionId(protocol, '10.0.0.1');
+    const first = parseUdpAnswer(protocol.handle(encodeAnnounce(id1, 1, request(1, { left: 0 })), '10.0.0.1') as Buffer, 4);
+    assert.deepEqual(first, { action: 'announce', transactionId: 1, interval: 900, leechers: 0, seeders: 1, peers: [] });
+    const id2 = connectionId(protocol, '::ffff:10.0.0.2');
+    const second = parseUdpAnswer(protocol.handle(encodeAnnounce(id2, 2, request(2)), '::ffff:10.0.0.2') as Buffer, 4);
+    assert.deepEqual(second, { action: 'announce', transactionId: 2, interval: 900, leechers: 1, seeders: 1, peers: [{ ip: '10.0.0.1', port: 6001 }] });
+    assert.equal(counts.announces, 2);
+  });
+
+  test('stopped leaves the swarm; scrape reports seeders, completed and leechers in BEP 15 order', () => {
+    const { protocol, counts } = setup();
+    const id = connectionId(protocol, '10.0.0.1');
+    protocol.handle(encodeAnnounce(id, 1, request(1, { left: 0 })), '10.0.0.1');
+    protocol.handle(encodeAnnounce(id, 2, request(2)), '10.0.0.1');
+    protocol.handle(encodeAnnounce(id, 3, request(2, { event: 'stopped' })), '10.0.0.1');
+    const scrape = Buffer.concat([encodeConnect(9).subarray(0, 16), HASH, Buffer.alloc(20, 0x22)]);
+    scrape.writeBigUInt64BE(id, 0);
+    scrape.writeUInt32BE(2, 8);
+    const reply = protocol.handle(scrape, '10.0.0.1') as Buffer;
+    assert.deepEqual([reply.readUInt32BE(0), reply.readUInt32BE(4), reply.length], [2, 9, 8 + 24]);
+    assert.deepEqual([reply.readUInt32BE(8), reply.readUInt32BE(12), reply.readUInt32BE(16)], [1, 0, 0]);
+    assert.deepEqual([reply.readUInt32BE(20), reply.readUInt32BE(24), reply.readUInt32BE(28)], [0, 0, 0]);
+    assert.equal(counts.scrapes, 1);
+  });
+
+  test('connection ids: bound to the IP address (any source port), valid for two slots, then refused with a reason', () => {
+    const { protocol, now } = setup();
+    const id = connectionId(protocol, '10.0.0.1');
+    const refused = parseUdpAnswer(protocol.handle(encodeAnnounce(id, 4, request(1)), '10.0.0.9') as Buffer, 4);
+    assert.equal(refused.action, 'error');
+    now.t += 120_000;
+    assert.equal(parseUdpAnswer(protocol.handle(encodeAnnounce(id, 5, request(1)), '10.0.0.1') as Buffer, 4).action, 'announce');
+    now.t += 240_000;
+    const expired = parseUdpAnswer(protocol.handle(encodeAnnounce(id, 6, request(1)), '10.0.0.1') as Buffer, 4);
+    assert.deepEqual(expired.action === 'error' && expired.message, 'connection id expired or unknown: connect again');
+  });
+
+  test('bad packets: ignored when too short or not BEP 15, otherwise an error with the reason', () => {
+    const { protocol } = setup();
+    assert.equal(protocol.handle(Buffer.alloc(15), '10.0.0.1'), undefined);
+    const wrongProtocol = encodeConnect(1);
+    wrongProtocol.writeUInt32BE(7, 0);
+    assert.equal(protocol.handle(wrongProtocol, '10.0.0.1'), undefined);
+    const id = connectionId(protocol, '10.0.0.1');
+    const reason = (packet: Buffer): string => {
+      const a = parseUdpAnswer(protocol.handle(packet, '10.0.0.1') as Buffer, 4);
+      return a.action === 'error' ? a.message : `not an error: ${a.action}`;
+    };
+    assert.match(reason(encodeAnnounce(id, 1, request(1)).subarray(0, 97)), /shorter than 98 bytes/);
+    assert.match(reason(encodeAnnounce(id, 1, request(1, { port: 0 }))), /invalid port/);
+    const badEvent = encodeAnnounce(id, 1, request(1));
+    badEvent.writeUInt32BE(9, 80);
+    assert.match(reason(badEvent), /unknown event 9/);
+    const tooMany = Buffer.alloc(16 + 20 * (MAX_UDP_SCRAPE + 1));
+    tooMany.writeBigUInt64BE(id, 0);
+    tooMany.writeUInt32BE(2, 8);
+    assert.match(reason(tooMany), /at most 74 info hashes/);
+    const unknown = encodeAnnounce(id, 1, request(1)).subarray(0, 16);
+    unknown.writeUInt32BE(8, 8);
+    assert.match(reason(Buffer.from(unknown)), /unknown action 8/);
+  });
+
+  test('a full swarm is refused with the cap in the reason', () => {
+    const { protocol } = setup();
+    const id = connectionId(protocol, '10.0.0.1');
+    for (let n = 0; n < LIMITS.maxPeersPerTorrent; n++) protocol.handle(encodeAnnounce(id, n, request(n)), '10.0.0.1');
+    const a = parseUdpAnswer(protocol.handle(encodeAnnounce(id, 99, request(99)), '10.0.0.1') as Buffer, 4);
+    assert.equal(a.action, 'error');
+    assert.match(a.action === 'error' ? a.message : '', /full|at most/);
+  });
+
+  test('fuzz: random and mutated datagrams get no answer or a well-formed one, never an exception', () => {
+    const { protocol } = setup();
+    const id = connectionId(protocol, '10.0.0.1');
+    const scrape = Buffer.concat([encodeConnect(3).subarray(0, 16), HASH]);
+    scrape.writeBigUInt64BE(id, 0);
+    scrape.writeUInt32BE(2, 8);
+    const valid = [encodeConnect(1), encodeAnnounce(id, 2, request(1)), encodeAnnounce(id, 2, request(2, { event: 'stopped' })), scrape];
+    const mutated = fc
+      .tuple(fc.constantFrom(...valid), fc.array(fc.tuple(fc.nat(120), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }), fc.option(fc.nat(120)))
+      .map(([base, edits, cut]) => {
+        const b = Buffer.from(base);
+        for (const [at, value] of edits) if (at < b.length) b[at] = value;
+        return cut === null ? b : b.subarray(0, cut);
+      });
+    const kinds = new Set<number>();
+    fc.assert(
+      fc.property(fc.oneof(mutated, fc.uint8Array({ maxLength: 300, size: 'max' }).map((u) => Buffer.from(u))), (packet) => {
+        const reply = protocol.handle(packet, '10.0.0.1');
+        if (!reply) return;
+        kinds.add(reply.readUInt32BE(0));
+        if (reply.readUInt32BE(0) === 2) assert.equal((reply.length - 8) % 12, 0);
+        else assert.ok(['connect', 'announce', 'error'].includes(parseUdpAnswer(reply, 4).action));
+      }),
+      { numRuns: 5000 },
+    );
+    assert.deepEqual([...kinds].sort(), [0, 1, 2, 3], 'every kind of answer was produced');
+  });
+});
