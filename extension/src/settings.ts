@@ -7,6 +7,8 @@ export interface ExtensionSettings {
   downloadFolder: string;
   listenPort: number;
   trackerPort: number;
+  /** Start Tracker also serves UDP announces (BEP 15) on the same port. */
+  trackerUdp: boolean;
   maxConnections: number;
   maxConnectionsPerTorrent: number;
   /** KiB/s, 0 = unlimited. */
@@ -21,6 +23,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   downloadFolder: '',
   listenPort: 6881,
   trackerPort: 6969,
+  trackerUdp: false,
   maxConnections: 200,
   maxConnectionsPerTorrent: 50,
   uploadRateLimit: 0,
@@ -35,6 +38,8 @@ export function readSettings(get: (key: keyof ExtensionSettings) => unknown): Ex
     const value = get(key);
     if (typeof DEFAULT_SETTINGS[key] === 'number') {
       if (typeof value === 'number' && Number.isFinite(value) && value >= 0) (out[key] as number) = Math.floor(value);
+    } else if (typeof DEFAULT_SETTINGS[key] === 'boolean') {
+      if (typeof value === 'boolean') (out[key] as boolean) = value;
     } else if (typeof value === 'string') {
       (out[key] as string) = value.trim();
     }

@@ -22,12 +22,16 @@ export interface TrackerStartParams {
   port?: number;
   /** Announce interval in seconds, default 1800. */
   interval?: number;
+  /** Also serve UDP announces (BEP 15) on the same port number; default false. */
+  udp?: boolean;
 }
 
 /** Where the tracker listens. */
 export interface TrackerServerInfo {
   /** The announce URL to put in torrents. */
   url: string;
+  /** `udp://host:port/announce` when started with `udp`. */
+  udpUrl?: string;
   host: string;
   port: number;
 }

@@ -52,6 +52,7 @@ export interface CreateOptions {
 /** The built-in tracker server while it runs. */
 export interface EngineTracker {
   readonly url: string;
+  readonly udpUrl?: string;
   readonly host: string;
   readonly port: number;
   stats(): { torrents: number; seeders: number; leechers: number; announces: number; scrapes: number };
@@ -65,5 +66,5 @@ export interface Engine {
   parseMetainfo(bytes: Uint8Array): Metainfo;
   createTorrent(input: string, opts: CreateOptions): Promise<{ bytes: Uint8Array; metainfo: Metainfo }>;
   buildMagnet(m: Metainfo): string;
-  startTracker(opts: { host: string; port: number; interval?: number }): Promise<EngineTracker>;
+  startTracker(opts: { host: string; port: number; interval?: number; udp?: boolean }): Promise<EngineTracker>;
 }

@@ -64,7 +64,7 @@ export const validators = {
   torrentId,
   torrentRemove: object({ infoHash, deleteData: optional(bool) }),
   none: noParams(),
-  trackerStart: object({ host: optional(host), port: optional(port), interval: optional(int(1, 86400)) }),
+  trackerStart: object({ host: optional(host), port: optional(port), interval: optional(int(1, 86400)), udp: optional(bool) }),
   settings: object(settingsFields),
   auth: object({ token: str({ min: 1, max: 256 }) }),
   initialize: object(

@@ -23,8 +23,9 @@ export class TrackerHost {
     if (this.tracker || this.starting) throw rpcError(ErrorCodes.TrackerAlreadyRunning, `a tracker is already running${this.tracker ? ` at ${this.tracker.url}` : ''}`);
     this.starting = true;
     try {
-      const opts: { host: string; port: number; interval?: number } = { host: p.host ?? '127.0.0.1', port: p.port ?? 0 };
+      const opts: { host: string; port: number; interval?: number; udp?: boolean } = { host: p.host ?? '127.0.0.1', port: p.port ?? 0 };
       if (p.interval !== undefined) opts.interval = p.interval;
+      if (p.udp) opts.udp = true;
       this.tracker = await this.engine.startTracker(opts);
     } finally {
       this.starting = false;
@@ -70,6 +71,6 @@ export class TrackerHost {
   }
 
   private info(t: EngineTracker): TrackerServerInfo {
-    return { url: t.url, host: t.host, port: t.port };
+    return { url: t.url, ...(t.udpUrl !== undefined && { udpUrl: t.udpUrl }), host: t.host, port: t.port };
   }
 }

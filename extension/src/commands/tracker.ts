@@ -8,9 +8,10 @@ import type { CommandContext } from './context';
 export async function startTracker(ctx: CommandContext, arg?: unknown): Promise<TrackerServerInfo | undefined> {
   const port = numberField(objectArg(arg), 'port') ?? ctx.settings().trackerPort;
   try {
-    const info = await ctx.daemon.request(TrackerStartRequest.type, { port });
+    const info = await ctx.daemon.request(TrackerStartRequest.type, ctx.settings().trackerUdp ? { port, udp: true } : { port });
     ctx.state.tracker = info;
-    void ctx.ui.info(`Tracker running: ${info.url}`, 'Copy Announce URL', 'Open Stats').then(async (choice) => {
+    const udp = info.udpUrl !== undefined ? ` (UDP: ${info.udpUrl})` : '';
+    void ctx.ui.info(`Tracker running: ${info.url}${udp}`, 'Copy Announce URL', 'Open Stats').then(async (choice) => {
       if (choice === 'Copy Announce URL') await ctx.ui.copy(info.url);
       if (choice === 'Open Stats') await ctx.ui.openExternal(statsUrl(info.url));
     });

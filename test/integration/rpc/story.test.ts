@@ -32,8 +32,9 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
   assert.equal(init.protocolVersion, P.PROTOCOL_VERSION);
   assert.ok(init.capabilities.methods.includes(P.TorrentCreateRequest.method));
 
-  const tracker = await seeder.conn.sendRequest(P.TrackerStartRequest.type, { host: '127.0.0.1', port: 0, interval: 60 });
+  const tracker = await seeder.conn.sendRequest(P.TrackerStartRequest.type, { host: '127.0.0.1', port: 0, interval: 60, udp: true });
   assert.match(tracker.url, /^http:\/\/127\.0\.0\.1:\d+\/announce$/);
+  assert.equal(tracker.udpUrl, `udp://127.0.0.1:${tracker.port}/announce`);
 
   const progress: P.TorrentCreateProgress[] = [];
   seeder.conn.onProgress(new ProgressType<P.TorrentCreateProgress>(), 'create-1', (v) => {
@@ -41,7 +42,8 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
   });
   const created = await seeder.conn.sendRequest(P.TorrentCreateRequest.type, {
     path: data,
-    trackers: [tracker.url],
+    // The swarm meets over UDP (BEP 15) only: no HTTP tier to fall back on.
+    trackers: [tracker.udpUrl ?? ''],
     pieceLength: 32768,
     outputPath: join(dir, 'album.torrent'),
     workDoneToken: 'create-1',
@@ -82,7 +84,8 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
 
   const details = await leecher.conn.sendRequest(P.TorrentGetRequest.type, { infoHash: created.infoHash });
   assert.equal(details.files.length, 2);
-  assert.equal(details.trackers[0]?.url, tracker.url);
+  assert.equal(details.trackers[0]?.url, tracker.udpUrl);
+  assert.equal(details.trackers[0]?.lastError, undefined, 'the UDP announces succeeded');
   const stats = await seeder.conn.sendRequest(P.TrackerStatsRequest.type);
   assert.ok(stats.announces >= 2, `tracker saw ${stats.announces} announces`);
 

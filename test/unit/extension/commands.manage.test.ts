@@ -78,6 +78,14 @@ describe('tracker commands', () => {
     sinon.assert.calledWith(daemon.request, TrackerStartRequest.type, { port: 0 });
   });
 
+  test('with btd.trackerUdp the tracker also serves UDP, and the message names both URLs', async () => {
+    const { ctx, daemon, ui } = stubContext({ trackerPort: 7000, trackerUdp: true });
+    daemon.request.resolves({ url: 'http://127.0.0.1:7000/announce', udpUrl: 'udp://127.0.0.1:7000/announce', host: '127.0.0.1', port: 7000 });
+    await startTracker(ctx);
+    sinon.assert.calledWith(daemon.request, TrackerStartRequest.type, { port: 7000, udp: true });
+    sinon.assert.calledWithMatch(ui.info, 'Tracker running: http://127.0.0.1:7000/announce (UDP: udp://127.0.0.1:7000/announce)');
+  });
+
   test('stop forgets the tracker', async () => {
     const { ctx, daemon } = stubContext();
     ctx.state.tracker = { url: 'u', host: 'h', port: 1 };

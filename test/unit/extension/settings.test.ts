@@ -6,8 +6,10 @@ import {
 
 describe('settings', () => {
   test('reads values, keeping defaults for missing or mistyped ones', () => {
-    const values: Record<string, unknown> = { listenPort: 7000, maxConnections: 'many', uploadRateLimit: -5, downloadFolder: ' /data ' };
+    const values: Record<string, unknown> = { listenPort: 7000, maxConnections: 'many', uploadRateLimit: -5, downloadFolder: ' /data ', trackerUdp: 'yes' };
     const s = readSettings((k) => values[k]);
+    assert.equal(s.trackerUdp, false, 'a non-boolean keeps the default');
+    assert.equal(readSettings((k) => (k === 'trackerUdp' ? true : undefined)).trackerUdp, true);
     assert.equal(s.listenPort, 7000);
     assert.equal(s.maxConnections, DEFAULT_SETTINGS.maxConnections);
     assert.equal(s.uploadRateLimit, 0);
