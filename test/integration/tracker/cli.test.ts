@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import { udpAnnounce } from '../../../daemon/src/tracker/client';
 
 const BIN = join(__dirname, '..', '..', '..', '..', 'bin', 'btd.js');
 
@@ -40,4 +41,28 @@ test('btd tracker refuses a bad port with one line', async () => {
   const [code] = await once(child, 'exit');
   assert.equal(code, 1);
   assert.equal(err.trim(), 'btd: --port must be an integer from 0 to 65535, got "99999"');
+});
+
+test('btd tracker --udp answers UDP announces on the port it prints, counted in its stats', { timeout: 30_000 }, async () => {
+  const child = spawn(process.execPath, [BIN, 'tracker', '--port', '0', '--udp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    const urls = await new Promise<{ udp: string; stats: string }>((resolve, reject) => {
+      child.stdout.on('data', (chunk: string) => {
+        out += chunk;
+        const udp = /UDP announce: (udp:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        const stats = /JSON: (http:\/\/127\.0\.0\.1:\d+\/stats\.json)/.exec(out);
+        if (udp && stats) resolve({ udp: udp[1], stats: stats[1] });
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+    });
+    const request = { infoHash: Buffer.alloc(20, 3), peerId: Buffer.alloc(20, 4), port: 7000, uploaded: 0, downloaded: 0, left: 0, event: 'started' as const };
+    const answer = await udpAnnounce(`${urls.udp}/announce`, request, { timeoutMs: 10_000 });
+    assert.deepEqual([answer.complete, answer.incomplete, answer.peers], [1, 0, []]);
+    const stats = (await (await fetch(urls.stats)).json()) as { seeders: number; announces: number };
+    assert.deepEqual([stats.seeders, stats.announces], [1, 1]);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
 });
