@@ -99,7 +99,7 @@ describe('Framer', () => {
 
   test('random bytes only ever raise WireError through framer and decoders', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 2000 }), fc.boolean(), (bytes, withHandshake) => {
+      fc.property(fc.uint8Array({ maxLength: 2000, size: 'max' }), fc.boolean(), (bytes, withHandshake) => {
         const framer = new Framer(
           { handshake: (b) => void decodeHandshake(b), frame: (b) => void decodeMessage(b) },
           1024,
