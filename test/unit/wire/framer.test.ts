@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Framer } from '../../../daemon/src/wire/framer';
 import { WireError } from '../../../daemon/src/wire/errors';
+import * as M from '../../../daemon/src/wire/messages';
 import { decodeMessage } from '../../../daemon/src/wire/messages';
-import { HANDSHAKE_LENGTH, decodeHandshake } from '../../../daemon/src/wire/handshake';
+import { HANDSHAKE_LENGTH, decodeHandshake, encodeHandshake } from '../../../daemon/src/wire/handshake';
 
 function collect(maxFrame: number, expectHandshake = false) {
   const frames: Buffer[] = [];
@@ -95,6 +96,38 @@ describe('Framer', () => {
     assert.equal(ok.frames.length, 1);
     const bad = collect(10);
     assert.throws(() => bad.framer.push(frame(new Uint8Array(11))), WireError);
+  });
+
+  test('mutated valid streams (handshake and every message) only ever raise WireError', () => {
+    const stream = Buffer.concat([
+      encodeHandshake({ reserved: new Uint8Array(8), infoHash: new Uint8Array(20).fill(1), peerId: new Uint8Array(20).fill(2) }),
+      M.encodeBitfield(Uint8Array.of(0xff, 0x80)),
+      M.encodeKeepAlive(),
+      M.encodeChoke(),
+      M.encodeUnchoke(),
+      M.encodeInterested(),
+      M.encodeNotInterested(),
+      M.encodeHave(7),
+      M.encodeRequest(1, 16384, 16384),
+      M.encodeCancel(1, 16384, 16384),
+      M.encodePiece(1, 0, new Uint8Array(40).fill(9)),
+      M.encodePort(6881),
+    ]);
+    let decoded = 0;
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(stream.length - 1), fc.integer({ min: 0, max: 255 })), { maxLength: 4 }), fc.nat(stream.length), (edits, cut) => {
+        const bytes = Buffer.from(stream.subarray(0, cut));
+        for (const [at, value] of edits) if (at < bytes.length) bytes[at] = value;
+        const framer = new Framer({ handshake: (b) => void decodeHandshake(b), frame: (b) => void (decodeMessage(b), decoded++) }, 1024, true);
+        try {
+          framer.push(bytes);
+        } catch (err) {
+          assert.ok(err instanceof WireError, String(err));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(decoded > 3000, `messages reached the decoder ${decoded} times`);
   });
 
   test('random bytes only ever raise WireError through framer and decoders', () => {
