@@ -21,20 +21,14 @@ export function settingsPath(stateDir: string): string {
 /** Reads the saved settings; a missing file is no settings. Never throws: problems become warnings. */
 export async function loadSettings(stateDir: string): Promise<{ settings: Partial<Settings>; warnings: string[] }> {
   const file = settingsPath(stateDir);
-  let text: string;
+  let doc: unknown;
   try {
     const st = await fs.stat(file);
     if (st.size > MAX_SETTINGS_BYTES) throw new Error(`larger than ${MAX_SETTINGS_BYTES} bytes`);
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: {}, warnings: [] };
-    return { settings: {}, warnings: [await keepAside(file, err, 'starting with the default settings')] };
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
+    doc = JSON.parse(await fs.readFile(file, 'utf8'));
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { settings: {}, warnings: [] };
     return { settings: {}, warnings: [await keepAside(file, err, 'starting with the default settings')] };
   }
   return parseSavedSettings(doc as Record<string, unknown>);
