@@ -27,13 +27,13 @@ export interface Swarm {
   fixture(opts: { name: string; size: number; pieceLength: number; trackers?: string[]; seed?: number }): Promise<Fixture>;
 }
 
-/** Registers before/after hooks in the current describe block and returns the swarm they manage. */
-export function useSwarm(): Swarm {
+/** Registers before/after hooks in the current describe block and returns the swarm they manage; `udp` also serves BEP 15. */
+export function useSwarm(opts: { udp?: boolean } = {}): Swarm {
   let tracker: RunningTracker | undefined;
   const running: Stoppable[] = [];
   const fixtures: Fixture[] = [];
   before(async () => {
-    tracker = await startTracker({ host: '127.0.0.1', port: 0 });
+    tracker = await startTracker({ host: '127.0.0.1', port: 0, udp: opts.udp === true });
   });
   after(async () => {
     await Promise.all(running.map((p) => p.kill()));

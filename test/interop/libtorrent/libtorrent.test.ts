@@ -10,8 +10,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { sameContent, writeSampleFile } from '../../../daemon/src/cli/demo-data';
 import { createTorrent } from '../../../daemon/src/metainfo';
-import { startTracker } from '../../../daemon/src/tracker/server';
 import { REPO_ROOT, startProcess, type BtdProcess } from '../../integration/cli/btd-process';
+import type { Fixture } from '../../integration/cli/fixtures';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
 
 /** Debian's interpreter: the module is installed for it, not for another python3 on the PATH. */
@@ -56,7 +56,7 @@ async function folderTorrent(dir: string, trackers: string[]): Promise<{ folder:
 }
 
 describe('btd and libtorrent', { skip: !haveLibtorrent && process.env.CI !== 'true' && 'python3-libtorrent missing (CI installs it and runs this)', timeout: 120_000 }, () => {
-  const swarm = useSwarm();
+  const swarm = useSwarm({ udp: true });
 
   test('libtorrent reads btd\'s single-file and multi-file torrents with the same info hash and files', async () => {
     const fx = await swarm.fixture({ name: 'single.bin', size: 3 * MiB + 5, pieceLength: 256 * 1024 });
@@ -87,29 +87,23 @@ describe('btd and libtorrent', { skip: !haveLibtorrent && process.env.CI !== 'tr
     for (const [path] of multi.files) assert.ok(await sameContent(join(multi.folder, path), join(out, 'album', path)), `${path} differs`);
   });
 
-  test('libtorrent seeds and announces to btd\'s tracker; a btd leecher finds it there and downloads a byte-identical copy', async () => {
-    const fx = await swarm.fixture({ name: 'from-lt.bin', size: 5 * MiB + 321, pieceLength: 128 * 1024, seed: 9 });
+  /** libtorrent seeds `fx`; a btd leecher, told of no peer, must find it through the torrent's tracker. */
+  const libtorrentSeedsBtdFetches = async (fx: Fixture): Promise<void> => {
     const seeder = swarm.track(ltPeer(['seed', fx.torrentPath, join(fx.dir, 'seed')]));
     await seeder.waitFor(/^seeding on port \d+$/);
     const out = join(fx.dir, 'btd-out');
     const leecher = swarm.btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
     assert.equal((await leecher.exited).code, 0, `${leecher.stderr()}\nlibtorrent: ${seeder.stderr()}`);
-    assert.ok(await sameContent(fx.dataPath, join(out, 'from-lt.bin')));
+    assert.ok(await sameContent(fx.dataPath, join(out, fx.meta.name)));
+  };
+
+  test('libtorrent seeds and announces to btd\'s tracker; a btd leecher finds it there and downloads a byte-identical copy', async () => {
+    await libtorrentSeedsBtdFetches(await swarm.fixture({ name: 'from-lt.bin', size: 5 * MiB + 321, pieceLength: 128 * 1024, seed: 9 }));
   });
 
   test('over UDP (BEP 15): libtorrent and btd both announce to btd\'s UDP tracker and find each other there', async () => {
-    const udpTracker = await startTracker({ host: '127.0.0.1', port: 0, udp: true });
-    try {
-      const fx = await swarm.fixture({ name: 'over-udp.bin', size: 2 * MiB + 99, pieceLength: 64 * 1024, trackers: [`${udpTracker.udpUrl}/announce`], seed: 13 });
-      const seeder = swarm.track(ltPeer(['seed', fx.torrentPath, join(fx.dir, 'seed')]));
-      await seeder.waitFor(/^seeding on port \d+$/);
-      const out = join(fx.dir, 'btd-out');
-      const leecher = swarm.btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
-      assert.equal((await leecher.exited).code, 0, `${leecher.stderr()}\nlibtorrent: ${seeder.stderr()}`);
-      assert.ok(await sameContent(fx.dataPath, join(out, 'over-udp.bin')));
-      assert.ok(udpTracker.stats().announces >= 2, 'both announced over UDP');
-    } finally {
-      await udpTracker.close();
-    }
+    const announces = swarm.tracker.stats().announces;
+    await libtorrentSeedsBtdFetches(await swarm.fixture({ name: 'over-udp.bin', size: 2 * MiB + 99, pieceLength: 64 * 1024, trackers: [`${swarm.tracker.udpUrl}/announce`], seed: 13 }));
+    assert.ok(swarm.tracker.stats().announces >= announces + 2, 'both announced over UDP');
   });
 });
