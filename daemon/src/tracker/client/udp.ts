@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
-import { decodeCompactPeers, type PeerAddress } from '../compact';
+import { decodeCompactPeers, encodeCompactPeer, type PeerAddress } from '../compact';
 import type { AnnounceRequest, ClientEvent } from './announce-url';
 import type { AnnounceResponse } from './response';
 
@@ -63,7 +63,7 @@ export function encodeAnnounce(connectionId: bigint, transactionId: number, r: A
   b.writeBigUInt64BE(uint64(r.left), 64);
   b.writeBigUInt64BE(uint64(r.uploaded), 72);
   b.writeUInt32BE(r.event ? EVENT_CODE[r.event] : 0, 80);
-  b.writeUInt32BE(r.ip !== undefined && isIPv4(r.ip) ? Buffer.from(r.ip.split('.').map(Number)).readUInt32BE(0) : 0, 84);
+  b.writeUInt32BE(r.ip !== undefined && isIPv4(r.ip) ? encodeCompactPeer(r.ip, 0).readUInt32BE(0) : 0, 84);
   b.writeUInt32BE(r.key !== undefined && /^[0-9a-f]{1,8}$/i.test(r.key) ? parseInt(r.key, 16) >>> 0 : 0, 88);
   b.writeInt32BE(r.numwant === undefined ? -1 : Math.min(uint32(r.numwant), 0x7fffffff), 92);
   b.writeUInt16BE(r.port & 0xffff, 96);
