@@ -3,11 +3,11 @@
  * Every refusal is a 200 with a bencoded failure reason.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type AnnounceParseOptions } from './params';
-import type { SwarmTable, ScrapeEntry } from './swarm';
+import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from './params';
+import { NO_SCRAPE, type SwarmTable, type ScrapeEntry } from './swarm';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import type { RateCounter } from './stats';
-import type { AnnounceNotice, ResolvedOptions } from './options';
+import { announceNotice, type AnnounceNotice, type ResolvedOptions } from './options';
 
 const TEXT = 'text/plain; charset=latin1';
 /** The answer to anything unforeseen: still a tracker answer, never a 500. */
@@ -80,7 +80,7 @@ export class TrackerEndpoints {
       const outcome = this.swarms.announce(params);
       // Encoded before the callback runs: the outcome's selection lives only until the table's next announce.
       const body = params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals);
-      if (this.onAnnounce) notify(this.onAnnounce, params);
+      this.onAnnounce?.(announceNotice(params));
       reply(res, body);
     } catch (err) {
       reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
@@ -98,14 +98,8 @@ export class TrackerEndpoints {
   }
 }
 
-function notify(onAnnounce: (info: AnnounceNotice) => void, p: AnnounceParams): void {
-  const infoHash = Buffer.from(p.infoHash, 'latin1').toString('hex');
-  onAnnounce({ infoHash, ip: p.ipv4 ?? p.ipv6 ?? '', port: p.port, event: p.event, seeder: p.left === 0 });
-}
-
 function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number): [string, ScrapeEntry][] {
-  const zero: ScrapeEntry = { complete: 0, incomplete: 0, downloaded: 0 };
-  if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? zero]);
+  if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? NO_SCRAPE]);
   const out: [string, ScrapeEntry][] = [];
   for (const s of swarms.entries()) {
     if (out.length >= maxAll) break;

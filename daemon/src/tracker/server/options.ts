@@ -41,6 +41,12 @@ export interface AnnounceNotice {
   seeder: boolean;
 }
 
+/** The notice for an accepted announce, the same over HTTP and UDP. */
+export function announceNotice(p: AnnounceParams): AnnounceNotice {
+  const infoHash = Buffer.from(p.infoHash, 'latin1').toString('hex');
+  return { infoHash, ip: p.ipv4 ?? p.ipv6 ?? '', port: p.port, event: p.event, seeder: p.left === 0 };
+}
+
 /** Every option with its default filled in. */
 export function resolveOptions(opts: TrackerOptions) {
   const interval = opts.interval ?? 1800;

@@ -45,6 +45,9 @@ export interface ScrapeEntry {
   downloaded: number;
 }
 
+/** The figures of an info hash nobody announced: scrapes answer them rather than leave the hash out. */
+export const NO_SCRAPE: Readonly<ScrapeEntry> = Object.freeze({ complete: 0, incomplete: 0, downloaded: 0 });
+
 /** Indexed by info hash, then peer id (both latin1 byte strings). */
 export class SwarmTable {
   private readonly swarms = new Map<string, Swarm>();

@@ -9,8 +9,8 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { encodeCompactPeer } from '../compact';
 import { normalizeAddress, TrackerRequestError, type AnnounceEvent, type AnnounceParams } from './params';
-import type { ScrapeEntry, SwarmTable } from './swarm';
-import type { AnnounceNotice } from './options';
+import { NO_SCRAPE, type SwarmTable } from './swarm';
+import { announceNotice, type AnnounceNotice } from './options';
 
 const PROTOCOL_ID = 0x41727101980n;
 const ACTION_CONNECT = 0;
@@ -106,7 +106,7 @@ export class UdpTrackerProtocol {
       ipv6: v4 ? undefined : source,
     };
     const outcome = this.ctx.swarms.announce(params);
-    this.ctx.onAnnounce?.({ infoHash: p.toString('hex', 16, 36), ip: source, port, event, seeder: params.left === 0 });
+    this.ctx.onAnnounce?.(announceNotice(params));
     // Peers of the asker's family only: an IPv4 reply has 6-byte entries, an IPv6 one 18-byte entries.
     const entries: Buffer[] = [];
     for (const peer of outcome.selection.peers()) {
@@ -130,9 +130,8 @@ export class UdpTrackerProtocol {
     const out = Buffer.alloc(8 + 12 * count);
     out.writeUInt32BE(ACTION_SCRAPE, 0);
     out.writeUInt32BE(tx, 4);
-    const zero: ScrapeEntry = { complete: 0, incomplete: 0, downloaded: 0 };
     for (let i = 0; i < count; i++) {
-      const e = this.ctx.swarms.scrape(p.toString('latin1', 16 + 20 * i, 36 + 20 * i)) ?? zero;
+      const e = this.ctx.swarms.scrape(p.toString('latin1', 16 + 20 * i, 36 + 20 * i)) ?? NO_SCRAPE;
       out.writeUInt32BE(e.complete, 8 + 12 * i);
       out.writeUInt32BE(e.downloaded, 12 + 12 * i);
       out.writeUInt32BE(e.incomplete, 16 + 12 * i);
