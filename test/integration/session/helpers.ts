@@ -82,3 +82,48 @@ export function checked(t: Torrent): Promise<void> {
 export async function cleanup(...dirs: string[]): Promise<void> {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 }
+
+/** Temp folders and sessions a group of tests starts; `dispose` (in `after`) closes and removes them all. */
+export class Fixture {
+  readonly dirs: string[] = [];
+  readonly sessions: Session[] = [];
+
+  /** A temp folder removed by `dispose`. */
+  async dir(): Promise<string> {
+    const d = await tempDir();
+    this.dirs.push(d);
+    return d;
+  }
+
+  /** A session on 127.0.0.1 closed by `dispose`. */
+  async session(downloadDir: string, extra: Partial<SessionOptions> = {}, internals: SessionInternals = {}): Promise<Session> {
+    const s = await startSession(downloadDir, extra, internals);
+    this.sessions.push(s);
+    return s;
+  }
+
+  async dispose(): Promise<void> {
+    await Promise.all(this.sessions.map((s) => s.close()));
+    await cleanup(...this.dirs);
+  }
+}
+
+/**
+ * The usual two-session set-up: a torrent of `files` made in a fresh folder, a seeder there that
+ * has added and checked it, and a leecher on another fresh folder (which has not added it yet).
+ */
+export async function seederAndLeecher(
+  fx: Fixture,
+  name: string,
+  files: Record<string, number>,
+  seederOptions: Partial<SessionOptions> = {},
+  leecherOptions: Partial<SessionOptions> = {},
+): Promise<{ seedDir: string; leechDir: string; metainfo: Metainfo; contents: Map<string, Buffer>; seeder: Session; leecher: Session }> {
+  const seedDir = await fx.dir();
+  const leechDir = await fx.dir();
+  const { metainfo, contents } = await makeTorrent(seedDir, name, files);
+  const seeder = await fx.session(seedDir, seederOptions);
+  const leecher = await fx.session(leechDir, leecherOptions);
+  await checked(await seeder.addTorrent(metainfo));
+  return { seedDir, leechDir, metainfo, contents, seeder, leecher };
+}

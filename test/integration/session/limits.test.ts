@@ -3,31 +3,21 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
 import sinon from 'sinon';
-import type { Session } from '../../../daemon/src/session';
 import { PeerConnection } from '../../../daemon/src/wire/connection';
-import { checked, cleanup, completed, makeTorrent, startSession, tempDir } from './helpers';
+import { checked, completed, Fixture, seederAndLeecher } from './helpers';
 
 describe('connection limits', () => {
-  const dirs: string[] = [];
-  const sessions: Session[] = [];
+  const fx = new Fixture();
   const idle: PeerConnection[] = [];
   let clock: sinon.SinonFakeTimers | undefined;
   after(async () => {
     clock?.restore();
     for (const c of idle) c.destroy();
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup(...dirs);
+    await fx.dispose();
   });
 
   test('a full torrent drops an idle peer to reach one that has data', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
-    const { metainfo } = await makeTorrent(seedDir, 'limits-case', { 'l.bin': 200_000 });
-    const seeder = await startSession(seedDir);
-    const leecher = await startSession(leechDir, { maxConnectionsPerTorrent: 2 });
-    sessions.push(seeder, leecher);
-    await checked(await seeder.addTorrent(metainfo));
+    const { metainfo, seeder, leecher } = await seederAndLeecher(fx, 'limits-case', { 'l.bin': 200_000 }, {}, { maxConnectionsPerTorrent: 2 });
     const t = await leecher.addTorrent(metainfo);
     await checked(t);
     // Two peers with nothing to give take both slots.

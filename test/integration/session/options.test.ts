@@ -2,9 +2,8 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { Session } from '../../../daemon/src/session';
 import { SessionError } from '../../../daemon/src/session/types';
-import { checked, cleanup, completed, makeTorrent, startSession, tempDir } from './helpers';
+import { checked, completed, Fixture, seederAndLeecher, startSession } from './helpers';
 
 async function freePort(): Promise<number> {
   const s = net.createServer().listen(0, '127.0.0.1');
@@ -15,22 +14,11 @@ async function freePort(): Promise<number> {
 }
 
 describe('session options', () => {
-  const dirs: string[] = [];
-  const sessions: Session[] = [];
-  after(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup(...dirs);
-  });
+  const fx = new Fixture();
+  after(() => fx.dispose());
 
   test('a new port takes effect live and peers reach us there', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
-    const { metainfo } = await makeTorrent(seedDir, 'port-case', { 'p.bin': 150_000 });
-    const seeder = await startSession(seedDir);
-    const leecher = await startSession(leechDir);
-    sessions.push(seeder, leecher);
-    await checked(await seeder.addTorrent(metainfo));
+    const { metainfo, seeder, leecher } = await seederAndLeecher(fx, 'port-case', { 'p.bin': 150_000 });
     const oldPort = seeder.port;
     const newPort = await freePort();
     await seeder.setOptions({ port: newPort, maxConnections: 10, uploadRateLimit: 0 });
@@ -50,8 +38,7 @@ describe('session options', () => {
 
   test('bad options are SessionError invalid', async () => {
     await assert.rejects(startSession(''), (e: unknown) => e instanceof SessionError && e.code === 'invalid');
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await fx.dir();
     await assert.rejects(
       startSession(dir, { peerId: new Uint8Array(5) }),
       (e: unknown) => e instanceof SessionError && e.code === 'invalid',
