@@ -116,7 +116,7 @@ export class BlockIntake {
     }
     this.heldBytes += pieceLength;
     // Outside the JS heap and reused, so receiving costs no garbage per piece.
-    const buffer = this.free.pop() ?? new Uint8Array(Buffer.allocUnsafeSlow(pieceLength).buffer, 0, pieceLength);
+    const buffer = this.free.pop() ?? offHeap(pieceLength);
     const view = buffer.subarray(0, this.pieceSize(piece));
     this.held.set(piece, view);
     return view;
@@ -141,8 +141,13 @@ export class BlockIntake {
       return;
     }
     this.release(data);
+    this.settle(piece, ok);
+  }
+
+  /** A piece's hash check is done. */
+  private settle(piece: number, ok: boolean): void {
     // Even after stop: the picker outlives the swarm and must not keep the piece half-done.
-    picker.pieceVerified(piece, ok);
+    this.ctx.picker.pieceVerified(piece, ok);
     if (ok) this.ctx.verified(piece);
     else this.ctx.corrupt(piece);
   }
@@ -179,12 +184,7 @@ export class BlockIntake {
     const size = this.pieceSize(piece);
     const check = size <= MAX_READ_BACK ? this.hashFromDisk(piece, size) : this.ctx.storage.verifyPiece(piece);
     check.then(
-      (ok) => {
-        // Even after stop: the picker outlives the swarm and must not keep the piece half-done.
-        this.ctx.picker.pieceVerified(piece, ok);
-        if (ok) this.ctx.verified(piece);
-        else this.ctx.corrupt(piece);
-      },
+      (ok) => this.settle(piece, ok),
       (err) => this.ctx.storageFailed(err),
     );
   }
@@ -192,7 +192,7 @@ export class BlockIntake {
   /** Reads a piece back and hashes it; false when it is not all on disk (as Storage.verifyPiece). */
   private async hashFromDisk(piece: number, size: number): Promise<boolean> {
     const pieceLength = this.ctx.metainfo.pieceLength;
-    const buffer = this.readBack.pop() ?? new Uint8Array(Buffer.allocUnsafeSlow(pieceLength).buffer, 0, pieceLength);
+    const buffer = this.readBack.pop() ?? offHeap(pieceLength);
     try {
       const data = buffer.subarray(0, size);
       await this.ctx.storage.readInto(piece, 0, data);
@@ -204,4 +204,9 @@ export class BlockIntake {
       if (this.readBack.length < READ_BACK_BUFFERS) this.readBack.push(buffer);
     }
   }
+}
+
+/** `length` bytes outside the JS heap, not zero-filled: piece buffers are reused, never left to the GC. */
+function offHeap(length: number): Uint8Array {
+  return new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
 }
