@@ -5,7 +5,8 @@
 // size and the old one grows in small steps. Both flags are read whenever V8 sizes a space, so
 // setting them here works (--max-semi-space-size is read only at start-up and would need a flag on
 // node's own command line).
-require('node:v8').setFlagsFromString('--semi-space-growth-factor=1');
-require('node:v8').setFlagsFromString('--optimize-for-size');
+const v8 = require('node:v8');
+v8.setFlagsFromString('--semi-space-growth-factor=1');
+v8.setFlagsFromString('--optimize-for-size');
 // Entry point installed as `btd`; the compiled CLI lives in out/.
 require('../out/daemon/src/cli/main.js').main(process.argv.slice(2));

@@ -248,8 +248,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         this.stream.uncork();
       });
     }
-    if (done) this.stream.write(buf, () => done());
-    else this.stream.write(buf);
+    this.stream.write(buf, done);
     this.lastSent = Date.now();
   }
 
