@@ -165,6 +165,21 @@ describe('PeerConnection', () => {
     assert.deepEqual([index, begin, length], [1, 131072, 131072]);
     c.destroy();
   });
+  test('piece calls `sent` once the socket is done with the block, and at once when closed', async () => {
+    const [a, b] = await connectedPair();
+    let sent = 0;
+    const delivered = once(a, 'piece');
+    const released = new Promise<void>((resolve) => {
+      b.on('request', (i, begin, len) => b.piece(i, begin, new Uint8Array(len), () => (sent++, resolve())));
+    });
+    a.request(1, 0, 16384);
+    await Promise.all([delivered, released]);
+    assert.equal(sent, 1);
+    b.destroy();
+    b.piece(1, 0, new Uint8Array(10), () => sent++);
+    assert.equal(sent, 2, 'a closed connection sends nothing and releases the block');
+    a.destroy();
+  });
 });
 
 describe('PeerConnection timers', () => {
