@@ -2,34 +2,26 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { Session } from '../../../daemon/src/session';
 import type { LogEntry } from '../../../daemon/src/session/types';
 import { encodeHandshake } from '../../../daemon/src/wire/handshake';
 import { encodeBitfield } from '../../../daemon/src/wire/messages';
-import { checked, cleanup, completed, makeTorrent, sameFiles, startSession, tempDir } from './helpers';
+import { checked, completed, Fixture, makeTorrent, sameFiles, seederAndLeecher } from './helpers';
 import { corruptSeeder } from './fake-peer';
 
 describe('misbehaving peers', () => {
-  const dirs: string[] = [];
-  const sessions: Session[] = [];
+  const fx = new Fixture();
   const closers: (() => Promise<void>)[] = [];
   after(async () => {
     await Promise.all(closers.map((c) => c()));
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup(...dirs);
+    await fx.dispose();
   });
 
   test('a peer sending corrupt blocks is banned and the download still completes', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
-    const { metainfo, contents } = await makeTorrent(seedDir, 'corrupt-case', { 'data.bin': 1_200_000 });
+    const { metainfo, contents, seeder, leecher, leechDir } = await seederAndLeecher(fx, 'corrupt-case', { 'data.bin': 1_200_000 }, {
+      uploadRateLimit: 1_000_000,
+    });
     const fake = await corruptSeeder(metainfo);
     closers.push(fake.close);
-    const seeder = await startSession(seedDir, { uploadRateLimit: 1_000_000 });
-    const leecher = await startSession(leechDir);
-    sessions.push(seeder, leecher);
-    await checked(await seeder.addTorrent(metainfo));
     const logs: LogEntry[] = [];
     leecher.on('log', (e: LogEntry) => logs.push(e));
     const t = await leecher.addTorrent(metainfo);
@@ -48,11 +40,9 @@ describe('misbehaving peers', () => {
   });
 
   test('a peer sending a 4 GiB length prefix is dropped without buffering its data', async () => {
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await fx.dir();
     const { metainfo } = await makeTorrent(dir, 'prefix-case', { 'x.bin': 100_000 });
-    const seeder = await startSession(dir);
-    sessions.push(seeder);
+    const seeder = await fx.session(dir);
     await checked(await seeder.addTorrent(metainfo));
     const before = process.memoryUsage().arrayBuffers;
     const socket = net.connect({ host: '127.0.0.1', port: seeder.port });
