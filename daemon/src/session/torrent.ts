@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Picker } from '../picker';
-import { TrackerClient } from '../tracker/client/client';
+import { isSupportedTrackerUrl, TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
 import { PeerConnection, type TorrentGeometry } from '../wire/connection';
@@ -272,8 +272,7 @@ export class Torrent extends EventEmitter {
   }
 
   private startTracker(): void {
-    const urls = this.metainfo.announceList.flat().filter((u) => /^(https?|udp):\/\//i.test(u));
-    if (urls.length === 0) return;
+    if (!this.metainfo.announceList.flat().some(isSupportedTrackerUrl)) return;
     const ip = this.ctx.announceIp();
     const tracker = new TrackerClient({
       announceList: this.metainfo.announceList,

@@ -73,7 +73,8 @@ const MIN_INTERVAL_FLOOR = 1;
 const RETRY_BASE = 15;
 const RETRY_MAX = 1800;
 
-function supported(url: string): boolean {
+/** True for the tracker URLs this client announces to: http, https and udp. */
+export function isSupportedTrackerUrl(url: string): boolean {
   return /^(https?|udp):\/\//i.test(url);
 }
 
@@ -103,7 +104,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     this.fetch = opts.fetch ?? httpGet;
     this.udp = opts.udp ?? udpAnnounce;
     for (const { url, tier } of this.tiers.order()) {
-      this.statuses.set(url, { url, tier, lastError: supported(url) ? undefined : 'unsupported scheme (only http, https and udp)' });
+      this.statuses.set(url, { url, tier, lastError: isSupportedTrackerUrl(url) ? undefined : 'unsupported scheme (only http, https and udp)' });
     }
   }
 
@@ -112,7 +113,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     if (this.running) return;
     this.running = true;
     for (const s of this.statuses.values()) {
-      if (!supported(s.url)) this.emit('warning', `skipping tracker ${s.url}: only http, https and udp trackers are supported`);
+      if (!isSupportedTrackerUrl(s.url)) this.emit('warning', `skipping tracker ${s.url}: only http, https and udp trackers are supported`);
     }
     this.pendingEvent = 'started';
     this.runSoon(0);
@@ -190,7 +191,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     let answered = false;
     for (const { url } of this.tiers.order()) {
       if (!this.running) break;
-      if (!supported(url)) continue;
+      if (!isSupportedTrackerUrl(url)) continue;
       answered = await this.tryTracker(url, event);
       if (answered) break;
     }
@@ -247,7 +248,7 @@ export class TrackerClient extends EventEmitter<TrackerClientEvents> {
     this.clearTimer();
     this.timer = setTimeout(() => void this.round(), seconds * 1000);
     const next = Date.now() + seconds * 1000;
-    for (const s of this.statuses.values()) if (supported(s.url)) s.nextAnnounce = next;
+    for (const s of this.statuses.values()) if (isSupportedTrackerUrl(s.url)) s.nextAnnounce = next;
   }
 
   private reportError(status: TrackerStatus, message: string): void {

@@ -1,6 +1,7 @@
 /** The tracker client: announces for one torrent, plus the pure URL and answer helpers it is made of. */
 export {
   TrackerClient,
+  isSupportedTrackerUrl,
   type TrackerClientOptions,
   type TrackerClientEvents,
   type TrackerStatus,
