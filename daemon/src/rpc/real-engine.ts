@@ -12,6 +12,6 @@ export const realEngine: Engine = {
   buildMagnet: (m) => buildMagnet(m as Metainfo),
   startTracker: async (opts) => {
     const t = await startTracker(opts);
-    return { url: t.url, ...(t.udpUrl && { udpUrl: `${t.udpUrl}/announce` }), host: t.host, port: t.port, stats: () => t.stats(), close: () => t.close() };
+    return { url: t.url, ...(t.udpUrl && { udpUrl: t.udpUrl }), host: t.host, port: t.port, stats: () => t.stats(), close: () => t.close() };
   },
 };

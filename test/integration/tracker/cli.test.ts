@@ -51,14 +51,14 @@ test('btd tracker --udp answers UDP announces on the port it prints, counted in 
     const urls = await new Promise<{ udp: string; stats: string }>((resolve, reject) => {
       child.stdout.on('data', (chunk: string) => {
         out += chunk;
-        const udp = /UDP announce: (udp:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        const udp = /UDP announce: (udp:\/\/127\.0\.0\.1:\d+\/announce)/.exec(out);
         const stats = /JSON: (http:\/\/127\.0\.0\.1:\d+\/stats\.json)/.exec(out);
         if (udp && stats) resolve({ udp: udp[1], stats: stats[1] });
       });
       child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
     });
     const request = { infoHash: Buffer.alloc(20, 3), peerId: Buffer.alloc(20, 4), port: 7000, uploaded: 0, downloaded: 0, left: 0, event: 'started' as const };
-    const answer = await udpAnnounce(`${urls.udp}/announce`, request, { timeoutMs: 10_000 });
+    const answer = await udpAnnounce(urls.udp, request, { timeoutMs: 10_000 });
     assert.deepEqual([answer.complete, answer.incomplete, answer.peers], [1, 0, []]);
     const stats = (await (await fetch(urls.stats)).json()) as { seeders: number; announces: number };
     assert.deepEqual([stats.seeders, stats.announces], [1, 1]);

@@ -171,7 +171,7 @@ describe('btd tracker over UDP', () => {
     const tracker = await startTracker({ host: '127.0.0.1', port: 0, udp: true });
     const clients: TrackerClient[] = [];
     try {
-      assert.equal(tracker.udpUrl, `udp://127.0.0.1:${tracker.port}`);
+      assert.equal(tracker.udpUrl, `udp://127.0.0.1:${tracker.port}/announce`);
       const make = (url: string, n: number, left: number): TrackerClient => {
         const c = new TrackerClient({ announceList: [[url]], infoHash: REQUEST.infoHash, peerId: Buffer.from(`-BT0001-${String(n).padStart(12, '0')}`), port: 40000 + n, getStats: () => ({ uploaded: 0, downloaded: 0, left }) });
         clients.push(c);

@@ -20,7 +20,7 @@ export { UdpTrackerProtocol, listenUdpTracker, MAX_UDP_SCRAPE, type UdpTrackerCo
 export interface RunningTracker {
   /** `http://host:port/announce`, ready to put in a metainfo. */
   url: string;
-  /** `udp://host:port` when started with `udp: true` (BEP 15, same port number, same swarms). */
+  /** `udp://host:port/announce` when started with `udp: true` (BEP 15, same port number, same swarms). */
   udpUrl?: string;
   host: string;
   port: number;
@@ -88,7 +88,7 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${port}/announce`,
-    ...(udp && { udpUrl: `udp://${urlHost}:${udp.port}` }),
+    ...(udp && { udpUrl: `udp://${urlHost}:${udp.port}/announce` }),
     host,
     port,
     stats: tracker.stats,
