@@ -127,10 +127,16 @@ export interface ScannedQuery {
   repeated: number;
 }
 
-/** True when `raw[start, end)` is exactly `key` (compared in place: no slice, no runtime call). */
+/**
+ * True when `raw[start, end)` is exactly `key` and needs no decoding (compared in place: no slice, no
+ * runtime call). A raw `%` or `+` never matches here, even in a key that holds one: it decodes to something else.
+ */
 function isKey(raw: string, start: number, end: number, key: string): boolean {
   if (end - start !== key.length) return false;
-  for (let i = 0; i < key.length; i++) if (raw.charCodeAt(start + i) !== key.charCodeAt(i)) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = raw.charCodeAt(start + i);
+    if (c !== key.charCodeAt(i) || c === 0x25 || c === 0x2b) return false;
+  }
   return true;
 }
 
@@ -153,23 +159,10 @@ function checkEscapes(raw: string, start: number, end: number): void {
   }
 }
 
-/** The general splitter's view of the wanted keys: the exact refusals, for input the fast scan turns down. */
-function scanBySplitting(raw: string, keys: readonly string[], limits: QueryLimits): ScannedQuery {
-  const q = splitQuery(raw, limits);
-  let repeated = 0;
-  const values = keys.map((key, k) => {
-    const all = valuesOf(q, key);
-    if (all.length > 1) repeated |= 1 << k;
-    return all[0];
-  });
-  return { values, repeated };
-}
-
 /**
  * One pass over a raw query string for a fixed set of at most 31 keys: pairs are found with native searches,
- * and only wanted values are copied. Every key and value is still checked, and anything unusual (characters
- * outside latin1, a bad escape, too many pairs) goes to the general splitter, so refusals read exactly as
- * `splitQuery`'s.
+ * and only wanted values are copied. Every key and value is still checked, in `splitQuery`'s order and with
+ * its messages, so both refuse the same queries with the same error.
  */
 export function scanQuery(raw: string, keys: readonly string[], limits: QueryLimits = DEFAULT_QUERY_LIMITS): ScannedQuery {
   if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
@@ -178,28 +171,23 @@ export function scanQuery(raw: string, keys: readonly string[], limits: QueryLim
   let pairs = 0;
   // The next `=` at or after the current pair: searched again only once passed, so the scan stays linear.
   let eq = raw.indexOf('=');
-  try {
-    for (let start = 0; start <= raw.length; ) {
-      let end = raw.indexOf('&', start);
-      if (end < 0) end = raw.length;
-      if (end > start) {
-        if (++pairs > limits.maxPairs) return scanBySplitting(raw, keys, limits);
-        if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
-        const keyEnd = eq >= 0 && eq < end ? eq : end;
-        const k = keyIndex(raw, start, keyEnd, keys);
-        const valueStart = keyEnd < end ? keyEnd + 1 : end;
-        if (k >= 0 && values[k] === undefined) {
-          values[k] = percentDecode(raw, valueStart, end);
-        } else {
-          if (k >= 0) repeated |= 1 << k;
-          checkEscapes(raw, valueStart, end);
-        }
+  for (let start = 0; start <= raw.length; ) {
+    let end = raw.indexOf('&', start);
+    if (end < 0) end = raw.length;
+    if (end > start) {
+      if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
+      if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
+      const keyEnd = eq >= 0 && eq < end ? eq : end;
+      const k = keyIndex(raw, start, keyEnd, keys);
+      const valueStart = keyEnd < end ? keyEnd + 1 : end;
+      if (k >= 0 && values[k] === undefined) {
+        values[k] = percentDecode(raw, valueStart, end);
+      } else {
+        if (k >= 0) repeated |= 1 << k;
+        checkEscapes(raw, valueStart, end);
       }
-      start = end + 1;
     }
-  } catch (err) {
-    if (err instanceof QueryError) return scanBySplitting(raw, keys, limits);
-    throw err;
+    start = end + 1;
   }
   return { values, repeated };
 }
