@@ -14,7 +14,7 @@ const blockPool = new BlockPool();
  * keep about sixteen 1 MiB pieces in flight; below that, many pieces go to disk block by block,
  * which cost the leechers of bench/transfer.js 1 -> 4 about 40 % more CPU at 8 MiB.
  */
-export const DEFAULT_HELD_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_HELD_BYTES = 6 * 1024 * 1024;
 /** Blocks written one by one waiting for the disk; above this the swarm stops requesting. */
 const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
 /**
@@ -23,8 +23,8 @@ const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
  * JavaScript heap, about 11 MB resident).
  */
 const MAX_READ_BACK = 4 * 1024 * 1024;
-/** Read-back buffers kept for reuse. */
-const READ_BACK_BUFFERS = 2;
+/** Pieces read back and hashed at once; each has its own reused buffer, so this bounds their memory. */
+const READ_BACKS = 2;
 
 /** What the intake needs from its swarm. */
 export interface IntakeContext {
@@ -58,8 +58,13 @@ interface DirectPiece {
 export class BlockIntake {
   private readonly held = new Map<number, Uint8Array>();
   private readonly direct = new Map<number, DirectPiece>();
-  private readonly free: Uint8Array[] = [];
+  /** Free piece slots of the slab (see `hold`). */
+  private free: Uint8Array[] = [];
+  private slab: ArrayBuffer | undefined;
   private readonly readBack: Uint8Array[] = [];
+  /** Pieces on disk waiting to be read back and hashed (they hold no memory while they wait). */
+  private readonly toReadBack: number[] = [];
+  private readingBack = 0;
   private heldBytes = 0;
   private writeBacklog = 0;
 
@@ -67,6 +72,14 @@ export class BlockIntake {
     private readonly ctx: IntakeContext,
     private readonly maxHeldBytes = DEFAULT_HELD_BYTES,
   ) {}
+
+  /**
+   * Pieces the budget holds at once. The swarm starts no more pieces than this while it can keep
+   * its peers busy with the ones in progress, so pieces rarely have to go to disk block by block.
+   */
+  get pieceCapacity(): number {
+    return Math.max(1, Math.floor(this.maxHeldBytes / this.ctx.metainfo.pieceLength));
+  }
 
   /** Too many blocks wait for the disk: do not request more for now. */
   get backlogFull(): boolean {
@@ -99,7 +112,8 @@ export class BlockIntake {
       this.ctx.picker.pieceVerified(piece, false);
       this.ctx.abandoned(piece);
     }
-    this.free.length = 0;
+    this.free = [];
+    this.slab = undefined;
   }
 
   private pieceSize(piece: number): number {
@@ -115,8 +129,7 @@ export class BlockIntake {
       return undefined;
     }
     this.heldBytes += pieceLength;
-    // Outside the JS heap and reused, so receiving costs no garbage per piece.
-    const buffer = this.free.pop() ?? offHeap(pieceLength);
+    const buffer = this.free.pop() ?? this.newSlot(pieceLength);
     const view = buffer.subarray(0, this.pieceSize(piece));
     this.held.set(piece, view);
     return view;
@@ -125,7 +138,22 @@ export class BlockIntake {
   private release(view: Uint8Array): void {
     const pieceLength = this.ctx.metainfo.pieceLength;
     this.heldBytes -= pieceLength;
-    this.free.push(new Uint8Array(view.buffer, view.byteOffset, pieceLength));
+    if (view.buffer === this.slab) this.free.push(new Uint8Array(view.buffer, view.byteOffset, pieceLength));
+  }
+
+  /**
+   * Piece buffers are slots of one slab outside the JS heap, allocated at the first piece and
+   * reused for every piece after it: receiving costs no garbage, and the slab is one large
+   * allocation that the C allocator maps on its own instead of placing the pieces among (and
+   * fragmenting with) the process's short-lived allocations.
+   */
+  private newSlot(pieceLength: number): Uint8Array {
+    if (!this.slab) {
+      const slab = offHeap(Math.max(1, Math.floor(this.maxHeldBytes / pieceLength)) * pieceLength);
+      this.slab = slab.buffer as ArrayBuffer;
+      for (let at = slab.length - pieceLength; at >= 0; at -= pieceLength) this.free.push(slab.subarray(at, at + pieceLength));
+    }
+    return this.free.pop() as Uint8Array;
   }
 
   private async finish(piece: number, data: Uint8Array): Promise<void> {
@@ -181,27 +209,45 @@ export class BlockIntake {
   }
 
   private verifyFromDisk(piece: number): void {
-    const size = this.pieceSize(piece);
-    const check = size <= MAX_READ_BACK ? this.hashFromDisk(piece, size) : this.ctx.storage.verifyPiece(piece);
-    check.then(
-      (ok) => this.settle(piece, ok),
-      (err) => this.ctx.storageFailed(err),
-    );
+    if (this.pieceSize(piece) > MAX_READ_BACK) {
+      this.ctx.storage.verifyPiece(piece).then(
+        (ok) => this.settle(piece, ok),
+        (err) => this.ctx.storageFailed(err),
+      );
+      return;
+    }
+    this.toReadBack.push(piece);
+    this.pumpReadBacks();
+  }
+
+  private pumpReadBacks(): void {
+    while (this.readingBack < READ_BACKS && this.toReadBack.length > 0) {
+      const piece = this.toReadBack.shift() as number;
+      this.readingBack++;
+      this.hashFromDisk(piece)
+        .then(
+          (ok) => this.settle(piece, ok),
+          (err) => this.ctx.storageFailed(err),
+        )
+        .finally(() => {
+          this.readingBack--;
+          this.pumpReadBacks();
+        });
+    }
   }
 
   /** Reads a piece back and hashes it; false when it is not all on disk (as Storage.verifyPiece). */
-  private async hashFromDisk(piece: number, size: number): Promise<boolean> {
-    const pieceLength = this.ctx.metainfo.pieceLength;
-    const buffer = this.readBack.pop() ?? offHeap(pieceLength);
+  private async hashFromDisk(piece: number): Promise<boolean> {
+    const buffer = this.readBack.pop() ?? offHeap(this.ctx.metainfo.pieceLength);
     try {
-      const data = buffer.subarray(0, size);
+      const data = buffer.subarray(0, this.pieceSize(piece));
       await this.ctx.storage.readInto(piece, 0, data);
       return hashMatches(this.ctx.metainfo, piece, await sha1(data));
     } catch (err) {
       if (err instanceof StorageError && err.code === 'missing') return false;
       throw err;
     } finally {
-      if (this.readBack.length < READ_BACK_BUFFERS) this.readBack.push(buffer);
+      this.readBack.push(buffer);
     }
   }
 }

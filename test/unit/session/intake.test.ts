@@ -140,6 +140,34 @@ describe('BlockIntake', () => {
     assert.deepEqual(t.verified, [1, 0]);
   });
 
+  test('pieces read back from disk are read two at a time, however many wait', async () => {
+    const { m, data } = torrent(6);
+    const storage = createMemoryStorage(m);
+    const gates: (() => void)[] = [];
+    const gated = Object.assign(Object.create(storage) as Storage, {
+      readInto: (piece: number, offset: number, out: Uint8Array) =>
+        new Promise<void>((resolve, reject) => gates.push(() => storage.readInto(piece, offset, out).then(resolve, reject))),
+    });
+    const t = setup(m, 0, gated); // no room in memory: every piece goes to disk block by block
+    for (let p = 0; p < 6; p++) t.deliver(p, data);
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    const until = async (ready: () => boolean): Promise<void> => {
+      while (!ready()) await turn();
+    };
+    await until(() => gates.length === 2);
+    for (let i = 0; i < 5; i++) await turn(); // every block write has settled by now
+    assert.equal(gates.length, 2, 'two read-backs started, four wait without a buffer');
+    while (t.verified.length < 6) {
+      const open = gates.splice(0);
+      assert.ok(open.length <= 2, `${open.length} read-backs at once`);
+      for (const go of open) go();
+      // The hash runs on the thread pool: wait for its outcome or the next read-back.
+      const before = t.verified.length;
+      await until(() => gates.length > 0 || t.verified.length === 6 || (open.length === 0 && t.verified.length > before));
+    }
+    assert.deepEqual([...t.verified].sort(), [0, 1, 2, 3, 4, 5]);
+  });
+
   test('stop forgets pieces still being received; the picker starts them over', async () => {
     const { m, data } = torrent(3);
     const t = setup(m, 2 * BLOCK);
