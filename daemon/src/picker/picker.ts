@@ -86,6 +86,11 @@ export class Picker {
     return this.rarity.availability(piece);
   }
 
+  /** Pieces started and not yet verified (being requested, received or checked). */
+  get partialCount(): number {
+    return this.partials.size;
+  }
+
   /** Blocks `peerKey` has outstanding. */
   outstanding(peerKey: string): number {
     return this.byPeer.get(peerKey)?.size ?? 0;
@@ -117,22 +122,28 @@ export class Picker {
     return false;
   }
 
-  /** Up to `count` blocks to request from `peerKey`, marked as requested by it. */
-  pick(peerHas: Bitfield, count: number, peerKey: string): BlockRequest[] {
+  /**
+   * Up to `count` blocks to request from `peerKey`, marked as requested by it. Blocks of partial
+   * pieces come first; at most `newPieces` pieces are started by this call (the caller's memory
+   * budget for pieces in progress).
+   */
+  pick(peerHas: Bitfield, count: number, peerKey: string, newPieces = Infinity): BlockRequest[] {
     const out: BlockRequest[] = [];
     if (count <= 0 || this.missingPieces === 0 || peerHas.length !== this.haveSet.length) return out;
     for (const piece of this.open) {
       if (out.length >= count) return out;
       if (peerHas.has(piece)) this.takeUnrequested(piece, this.partials.get(piece) as PieceBlocks, peerKey, count, out);
     }
-    if (out.length < count && this.unrequested > 0) {
+    if (out.length < count && this.unrequested > 0 && newPieces > 0) {
+      let started = 0;
       this.rarity.scan(this.random, (piece) => {
         if (this.partials.has(piece) || !peerHas.has(piece)) return false;
+        started++;
         const blocks = new PieceBlocks(this.blockCount(piece));
         this.partials.set(piece, blocks);
         this.open.add(piece);
         this.takeUnrequested(piece, blocks, peerKey, count, out);
-        return out.length >= count;
+        return out.length >= count || started >= newPieces;
       });
     }
     if (out.length < count && this.endgame) this.takeDuplicates(peerHas, peerKey, count, out);

@@ -8,7 +8,7 @@ import { BLOCK_LENGTH } from '../wire/connection';
 export class BlockPool {
   private readonly free: Uint8Array[] = [];
 
-  constructor(private readonly maxFree = 256) {}
+  constructor(private readonly maxFree = 64) {}
 
   /** A copy of `data` (≤ one block) in a pooled buffer; give the buffer back with release(). */
   copy(data: Uint8Array): { buffer: Uint8Array; view: Uint8Array } {

@@ -10,9 +10,10 @@ import { BlockPool } from './block-pool';
 const blockPool = new BlockPool();
 
 /**
- * Bytes of pieces held in memory per swarm (being received, hashed or written). Four fast peers
- * keep about sixteen 1 MiB pieces in flight; below that, many pieces go to disk block by block,
- * which cost the leechers of bench/transfer.js 1 -> 4 about 40 % more CPU at 8 MiB.
+ * Bytes of pieces held in memory per swarm (being received, hashed or written). The swarm starts
+ * new pieces only while they fit (see `pieceCapacity`), so this is also what a swarm has in flight:
+ * six 1 MiB pieces keep five loopback peers at full speed in bench/transfer.js (1 -> 4 took the
+ * same time with 16 MiB).
  */
 export const DEFAULT_HELD_BYTES = 6 * 1024 * 1024;
 /** Blocks written one by one waiting for the disk; above this the swarm stops requesting. */

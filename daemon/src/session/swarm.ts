@@ -36,6 +36,8 @@ export interface SwarmContext {
   banned(peer: Peer): void;
   /** We closed a connection because both ends are seeds; do not redial it soon. */
   useless(peer: Peer): void;
+  /** Bytes of pieces in progress held in memory (default DEFAULT_HELD_BYTES). */
+  maxHeldBytes?: number;
 }
 
 /** The live connections of one torrent: requests, uploads, verification, choking. */
@@ -67,16 +69,19 @@ export class Swarm {
       },
       readFailed: (err) => this.storageError(err),
     };
-    this.intake = new BlockIntake({
-      metainfo: m,
-      storage: ctx.storage,
-      picker: ctx.picker,
-      verified: (piece) => this.onVerified(piece),
-      corrupt: (piece) => this.onCorrupt(piece),
-      abandoned: (piece) => ctx.penalties.passed(piece),
-      storageFailed: (err) => this.storageError(err),
-      backlogFreed: () => this.fillAll(),
-    });
+    this.intake = new BlockIntake(
+      {
+        metainfo: m,
+        storage: ctx.storage,
+        picker: ctx.picker,
+        verified: (piece) => this.onVerified(piece),
+        corrupt: (piece) => this.onCorrupt(piece),
+        abandoned: (piece) => ctx.penalties.passed(piece),
+        storageFailed: (err) => this.storageError(err),
+        backlogFreed: () => this.fillAll(),
+      },
+      ctx.maxHeldBytes,
+    );
   }
 
   get complete(): boolean {
@@ -241,10 +246,16 @@ export class Swarm {
     if (want <= 0 || want < Math.min(8, peer.pipeline >> 2)) return;
     want = this.allowedByThrottle(want);
     if (want === 0) return;
-    const picked = this.ctx.picker.pick(c.peerPieces, want, peer.key);
+    const picker = this.ctx.picker;
+    // New pieces only while the pieces in progress fit the intake's memory; a peer that would be
+    // left with nothing to do still gets one (it goes to disk block by block), so a budget taken by
+    // pieces this peer does not have never stalls it.
+    let newPieces = this.intake.pieceCapacity - picker.partialCount;
+    if (newPieces <= 0 && c.outstandingRequests === 0) newPieces = 1;
+    const picked = picker.pick(c.peerPieces, want, peer.key, newPieces);
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
-    if (c.outstandingRequests === 0 && !this.ctx.picker.isInteresting(c.peerPieces)) c.notInterested();
+    if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
   }
 
   private allowedByThrottle(want: number): number {

@@ -66,6 +66,22 @@ describe('partial pieces first', () => {
     assert.deepEqual(pieces(p.pick(all(4), 5, 'b')), [3, 3, 3, 1, 1]);
   });
 
+  test('no more than newPieces pieces are started; started pieces are served without room', () => {
+    const p = swarm('1111', '    ', { blocksPerPiece: 4 });
+    const first = pieces(p.pick(all(4), 6, 'a', 1));
+    assert.equal(first.length, 4, 'the blocks of one piece, nothing of a second');
+    assert.equal(new Set(first).size, 1);
+    assert.equal(p.partialCount, 1);
+    assert.deepEqual(p.pick(all(4), 6, 'b', 0), [], 'nothing left in the started piece, no room for another');
+    p.blockReceived({ piece: first[0], offset: 0, length: BLOCK }, 'a');
+    p.releasePeer('a'); // three blocks back to the pool; the piece stays started
+    assert.deepEqual(pieces(p.pick(all(4), 6, 'b', 0)), [first[0], first[0], first[0]]);
+    const more = pieces(p.pick(all(4), 8, 'c', 2));
+    assert.equal(more.length, 8);
+    assert.equal(new Set(more).size, 2);
+    assert.equal(p.partialCount, 3);
+  });
+
   test('requests carry offsets and the short last block', () => {
     const p = swarm('11', '  ', { lastPieceLength: BLOCK + 100 });
     const reqs = p.pick(bf(' *'), 5, 'a');

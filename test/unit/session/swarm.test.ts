@@ -39,7 +39,7 @@ function memoryTorrent(totalLength: number, pieceLength: number): { m: Metainfo;
   return { m, data };
 }
 
-function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0)) {
+function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0), maxHeldBytes?: number) {
   const storage = createMemoryStorage(m);
   const picker = new Picker(m, have);
   const verified: number[] = [];
@@ -59,6 +59,7 @@ function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0))
     peerChanged: () => undefined,
     banned: (peer) => banned.push(peer.key),
     useless: () => undefined,
+    maxHeldBytes,
   });
   return { storage, picker, swarm, verified, banned };
 }
@@ -181,6 +182,60 @@ describe('Swarm', () => {
     swarm.fillAll();
     await new Promise((r) => setImmediate(r));
     assert.equal(requests.length, 4, 'two more seconds, two more blocks');
+    swarm.stop();
+  });
+
+  test('pieces in progress stay within the memory budget for pieces', async () => {
+    const { m, data } = memoryTorrent(640 * 1024, 32768); // 20 pieces of two blocks
+    const { swarm, storage, verified } = setup(m, undefined, undefined, 2 * 32768); // room for two pieces
+    const { remote } = await connectRemote(swarm, m);
+    const open = new Map<number, number>(); // piece -> blocks requested and not yet answered
+    let mostOpen = 0;
+    remote.on('interested', () => remote.unchoke());
+    remote.on('request', (i, begin, len) => {
+      open.set(i, (open.get(i) ?? 0) + 1);
+      mostOpen = Math.max(mostOpen, open.size);
+      setImmediate(() => {
+        const left = (open.get(i) as number) - 1;
+        if (left === 0) open.delete(i);
+        else open.set(i, left);
+        remote.piece(i, begin, data.subarray(i * m.pieceLength + begin, i * m.pieceLength + begin + len));
+      });
+    });
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await untilVerified(verified, m.pieceCount, swarm);
+    // The pipeline (16 blocks and growing) would span eight pieces and more; the budget allows
+    // two, plus one for a peer that would otherwise sit idle while those two are checked.
+    assert.ok(mostOpen <= 3, `${mostOpen} pieces were requested at once`);
+    assert.deepEqual(Buffer.from(await storage.read(19, 0, 32768)), data.subarray(19 * 32768));
+    swarm.stop();
+  });
+
+  test('a budget taken by pieces one peer cannot finish never stalls the others', async () => {
+    const { m, data } = memoryTorrent(320 * 1024, 32768); // 10 pieces
+    const { swarm, verified } = setup(m, undefined, undefined, 2 * 32768);
+    // The first peer has pieces 0 and 1 only, takes both into progress and never answers.
+    const silent = await connectRemote(swarm, m);
+    const asked = new Set<number>();
+    silent.remote.on('interested', () => silent.remote.unchoke());
+    silent.remote.on('request', (i) => asked.add(i));
+    silent.remote.bitfield(Bitfield.fromString('**        '));
+    await new Promise<void>((resolve) => {
+      const poll = (): void => (asked.size === 2 ? resolve() : void setImmediate(poll));
+      poll();
+    });
+    // The second peer has every other piece; with no room for new pieces it still gets work.
+    const [sa, sb] = duplexPair();
+    const remote = new PeerConnection(sb, { peerId: Buffer.from('-TR3000-secondpeer00') });
+    remote.on('handshake', () => remote.accept(m.infoHash, m));
+    remote.on('interested', () => remote.unchoke());
+    remote.on('request', (i, begin, len) => setImmediate(() => remote.piece(i, begin, data.subarray(i * m.pieceLength + begin, i * m.pieceLength + begin + len))));
+    const ours = PeerConnection.connect(sa, { peerId: ourId }, m.infoHash, m);
+    ours.once('ready', () => assert.ok(swarm.attach(ours, '10.0.0.3', 6881)));
+    await Promise.all([once(ours, 'ready'), once(remote, 'ready')]);
+    remote.bitfield(Bitfield.fromString('  ********'));
+    await untilVerified(verified, 8, swarm);
+    assert.deepEqual([...verified].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
     swarm.stop();
   });
 
