@@ -40,6 +40,9 @@ export interface SwarmContext {
   maxHeldBytes?: number;
 }
 
+/** Pieces a swarm may start beyond its intake's budget for peers that would otherwise be idle. */
+export const OVERFLOW_PIECES = 2;
+
 /** The live connections of one torrent: requests, uploads, verification, choking. */
 export class Swarm {
   readonly peers = new Map<string, Peer>();
@@ -247,11 +250,11 @@ export class Swarm {
     want = this.allowedByThrottle(want);
     if (want === 0) return;
     const picker = this.ctx.picker;
-    // New pieces only while the pieces in progress fit the intake's memory; a peer that would be
-    // left with nothing to do still gets one (it goes to disk block by block), so a budget taken by
-    // pieces this peer does not have never stalls it.
-    let newPieces = this.intake.pieceCapacity - picker.partialCount;
-    if (newPieces <= 0 && c.outstandingRequests === 0) newPieces = 1;
+    // New pieces only while the pieces in progress fit the intake's memory. A peer that would be
+    // left with nothing to do may go OVERFLOW_PIECES beyond (such pieces usually go to disk block
+    // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
+    const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
+    const newPieces = room - picker.partialCount;
     const picked = picker.pick(c.peerPieces, want, peer.key, newPieces);
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
