@@ -24,6 +24,12 @@ const MAX_WRITE_BACKLOG = 2 * 1024 * 1024;
  * JavaScript heap, about 11 MB resident).
  */
 const MAX_READ_BACK = 4 * 1024 * 1024;
+
+/** The default budget: DEFAULT_HELD_BYTES, raised to hold two pieces of up to 4 MiB (common in large torrents). */
+export function defaultHeldBytes(pieceLength: number): number {
+  return Math.max(DEFAULT_HELD_BYTES, Math.min(2 * pieceLength, 2 * MAX_READ_BACK));
+}
+
 /** Pieces read back and hashed at once; each has its own reused buffer, so this bounds their memory. */
 const READ_BACKS = 2;
 
@@ -71,7 +77,7 @@ export class BlockIntake {
 
   constructor(
     private readonly ctx: IntakeContext,
-    private readonly maxHeldBytes = DEFAULT_HELD_BYTES,
+    private readonly maxHeldBytes = defaultHeldBytes(ctx.metainfo.pieceLength),
   ) {}
 
   /**

@@ -36,7 +36,7 @@ export interface SwarmContext {
   banned(peer: Peer): void;
   /** We closed a connection because both ends are seeds; do not redial it soon. */
   useless(peer: Peer): void;
-  /** Bytes of pieces in progress held in memory (default DEFAULT_HELD_BYTES). */
+  /** Bytes of pieces in progress held in memory (default: `defaultHeldBytes` of the piece length). */
   maxHeldBytes?: number;
 }
 

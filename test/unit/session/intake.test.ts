@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Picker } from '../../../daemon/src/picker';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
-import { BlockIntake } from '../../../daemon/src/session/intake';
+import { BlockIntake, DEFAULT_HELD_BYTES, defaultHeldBytes } from '../../../daemon/src/session/intake';
 import { createMemoryStorage } from '../../../daemon/src/storage';
 import type { Storage } from '../../../daemon/src/storage/types';
 
@@ -166,6 +166,14 @@ describe('BlockIntake', () => {
       await until(() => gates.length > 0 || t.verified.length === 6 || (open.length === 0 && t.verified.length > before));
     }
     assert.deepEqual([...t.verified].sort(), [0, 1, 2, 3, 4, 5]);
+  });
+
+  test('the default budget holds at least two pieces of up to 4 MiB', () => {
+    const MiB = 1 << 20;
+    assert.equal(defaultHeldBytes(MiB), DEFAULT_HELD_BYTES);
+    assert.equal(defaultHeldBytes(16384), DEFAULT_HELD_BYTES);
+    assert.equal(defaultHeldBytes(4 * MiB), 8 * MiB);
+    assert.equal(defaultHeldBytes(16 * MiB), 8 * MiB, 'larger pieces go to disk block by block');
   });
 
   test('stop forgets pieces still being received; the picker starts them over', async () => {
