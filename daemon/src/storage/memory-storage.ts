@@ -20,16 +20,21 @@ class MemoryStorage implements Storage {
   }
 
   async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.written(piece, offset, length).slice();
+  }
+
+  async readInto(piece: number, offset: number, into: Uint8Array): Promise<void> {
+    into.set(this.written(piece, offset, into.length));
+  }
+
+  /** A view of a range that was written in full; StorageError 'missing' otherwise. */
+  private written(piece: number, offset: number, length: number): Uint8Array {
     this.check(piece, offset, length);
     const p = this.pieces.get(piece);
     if (!p || p.written.subarray(offset, offset + length).includes(0)) {
       throw new StorageError('missing', `piece ${piece} range ${offset}+${length} was not written`);
     }
-    return p.data.slice(offset, offset + length);
-  }
-
-  async readInto(piece: number, offset: number, into: Uint8Array): Promise<void> {
-    into.set(await this.read(piece, offset, into.length));
+    return p.data.subarray(offset, offset + length);
   }
 
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
