@@ -2,9 +2,9 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { Session, Torrent } from '../../../daemon/src/session';
+import type { Torrent } from '../../../daemon/src/session';
 import { SessionError } from '../../../daemon/src/session/types';
-import { checked, cleanup, completed, makeTorrent, sameFiles, startSession, tempDir } from './helpers';
+import { checked, completed, Fixture, makeTorrent, sameFiles, seederAndLeecher } from './helpers';
 
 /** Resolves once `t` has verified at least `n` pieces. */
 function havePieces(t: Torrent, n: number): Promise<void> {
@@ -20,23 +20,17 @@ function havePieces(t: Torrent, n: number): Promise<void> {
 }
 
 describe('torrent lifecycle', () => {
-  const dirs: string[] = [];
-  const sessions: Session[] = [];
-  after(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup(...dirs);
-  });
+  const fx = new Fixture();
+  after(() => fx.dispose());
 
   test('pause stops transfers and closes connections; resume finishes the download', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
-    const { metainfo, contents } = await makeTorrent(seedDir, 'pause-case', { 'p.bin': 1_000_000 });
     // 1 MB at 250 kB/s after a 250 kB burst: about 3 s, time to pause half-way.
-    const seeder = await startSession(seedDir, { uploadRateLimit: 250_000 });
-    const leecher = await startSession(leechDir);
-    sessions.push(seeder, leecher);
-    await checked(await seeder.addTorrent(metainfo));
+    const { leechDir, metainfo, contents, seeder, leecher } = await seederAndLeecher(
+      fx,
+      'pause-case',
+      { 'p.bin': 1_000_000 },
+      { uploadRateLimit: 250_000 },
+    );
     const t = await leecher.addTorrent(metainfo);
     await checked(t);
     t.addPeer('127.0.0.1', seeder.port);
@@ -54,16 +48,14 @@ describe('torrent lifecycle', () => {
   });
 
   test('a restarted session finds finished data from its resume state', async () => {
-    const dir = await tempDir();
-    dirs.push(dir);
+    const dir = await fx.dir();
     const { metainfo } = await makeTorrent(dir, 'restart-case', { 'r.bin': 300_000 });
-    const first = await startSession(dir);
+    const first = await fx.session(dir);
     const t1 = await first.addTorrent(metainfo);
     await checked(t1);
     assert.equal(t1.summary().state, 'seeding');
     await first.close();
-    const second = await startSession(dir);
-    sessions.push(second);
+    const second = await fx.session(dir);
     const t2 = await second.addTorrent(metainfo, { paused: true });
     await checked(t2);
     assert.equal(t2.summary().state, 'paused');
@@ -73,14 +65,10 @@ describe('torrent lifecycle', () => {
   });
 
   test('remove with deleteData deletes the files and forgets the torrent', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
-    const { metainfo } = await makeTorrent(seedDir, 'remove-case', { 'one.bin': 200_000, 'dir/two.bin': 100_000 });
-    const seeder = await startSession(seedDir);
-    const leecher = await startSession(leechDir);
-    sessions.push(seeder, leecher);
-    await checked(await seeder.addTorrent(metainfo));
+    const { seedDir, leechDir, metainfo, seeder, leecher } = await seederAndLeecher(fx, 'remove-case', {
+      'one.bin': 200_000,
+      'dir/two.bin': 100_000,
+    });
     const t = await leecher.addTorrent(metainfo);
     await assert.rejects(leecher.addTorrent(metainfo), (e: unknown) => e instanceof SessionError && e.code === 'duplicate-torrent');
     await checked(t);
