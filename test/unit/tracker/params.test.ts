@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { percentDecode, scanQuery, splitQuery, valuesOf, QueryError } from '../../../daemon/src/tracker/server/query';
-import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from '../../../daemon/src/tracker/server/params';
+import { effectiveNumwant, parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from '../../../daemon/src/tracker/server/params';
 import { buildAnnounceUrl, percentEncodeBytes } from '../../../daemon/src/tracker/client/announce-url';
 
 const OPTS: AnnounceParseOptions = { source: '10.0.0.1', trustIpParam: false, defaultNumwant: 50, maxNumwant: 200 };
@@ -148,6 +148,26 @@ describe('announce params', () => {
         },
       ),
     );
+  });
+});
+
+describe('effective numwant', () => {
+  const limits = { defaultNumwant: 50, maxNumwant: 200 };
+
+  test('the default when absent or negative, the request itself from zero to the cap, the cap above it', () => {
+    assert.equal(effectiveNumwant(undefined, limits), 50);
+    assert.equal(effectiveNumwant(-1, limits), 50);
+    assert.equal(effectiveNumwant(-2147483648, limits), 50);
+    assert.equal(effectiveNumwant(0, limits), 0);
+    assert.equal(effectiveNumwant(7, limits), 7);
+    assert.equal(effectiveNumwant(200, limits), 200);
+    assert.equal(effectiveNumwant(201, limits), 200);
+    assert.equal(effectiveNumwant(Number.MAX_SAFE_INTEGER, limits), 200);
+  });
+
+  test('a default above the cap is capped too', () => {
+    assert.equal(effectiveNumwant(undefined, { defaultNumwant: 300, maxNumwant: 200 }), 200);
+    assert.equal(effectiveNumwant(-1, { defaultNumwant: 300, maxNumwant: 200 }), 200);
   });
 });
 

@@ -37,14 +37,27 @@ export interface AnnounceParams {
 }
 
 /** What the announce parser needs besides the query string. */
-export interface AnnounceParseOptions {
+export interface AnnounceParseOptions extends NumwantLimits {
   /** Address the request came from (socket or trusted proxy header). */
   source: string;
   /** Whether `ip`, `ipv4` and `ipv6` parameters may replace the source address. */
   trustIpParam: boolean;
+  limits?: QueryLimits;
+}
+
+/** The two numwant settings, as both the HTTP and the UDP tracker hold them. */
+export interface NumwantLimits {
   defaultNumwant: number;
   maxNumwant: number;
-  limits?: QueryLimits;
+}
+
+/**
+ * How many peers to hand out for a requested `numwant`: the default when the client gave none (absent over
+ * HTTP, negative over UDP where -1 means "default"), and never more than the maximum.
+ */
+export function effectiveNumwant(requested: number | undefined, limits: NumwantLimits): number {
+  const wanted = requested === undefined || requested < 0 ? limits.defaultNumwant : requested;
+  return Math.min(wanted, limits.maxNumwant);
 }
 
 /** One validated scrape: zero info hashes means "all torrents". Each is a 20-character byte string. */
@@ -173,7 +186,7 @@ export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): An
   const eventText = single(q, 'event') ?? '';
   if (!Object.hasOwn(EVENTS, eventText)) throw new TrackerRequestError('event must be started, completed, stopped or empty');
   const event = EVENTS[eventText];
-  const numwant = Math.min(integer(q, 'numwant', true) ?? opts.defaultNumwant, opts.maxNumwant);
+  const numwant = effectiveNumwant(integer(q, 'numwant', true), opts);
   const key = single(q, 'key');
   if (key !== undefined && key.length > 64) throw new TrackerRequestError('key is longer than 64 bytes');
   const { ipv4, ipv6 } = addresses(q, opts);

@@ -8,7 +8,7 @@ import dgram from 'node:dgram';
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { encodeCompactPeer } from '../compact';
-import { normalizeAddress, TrackerRequestError, type AnnounceEvent, type AnnounceParams } from './params';
+import { effectiveNumwant, normalizeAddress, TrackerRequestError, type NumwantLimits, type AnnounceEvent, type AnnounceParams } from './params';
 import { NO_SCRAPE, type SwarmTable } from './swarm';
 import { announceNotice, type AnnounceNotice } from './options';
 
@@ -23,11 +23,9 @@ export const MAX_UDP_SCRAPE = 74;
 const SLOT_MS = 120_000;
 
 /** What the UDP tracker needs from the tracker it sits beside. */
-export interface UdpTrackerContext {
+export interface UdpTrackerContext extends NumwantLimits {
   swarms: SwarmTable;
   interval: number;
-  defaultNumwant: number;
-  maxNumwant: number;
   /** Called for each announce and scrape packet handled (the tracker's statistics). */
   countAnnounce?: () => void;
   countScrape?: () => void;
@@ -87,7 +85,6 @@ export class UdpTrackerProtocol {
     if (event === undefined) throw new TrackerRequestError(`unknown event ${p.readUInt32BE(80)}`);
     const port = p.readUInt16BE(96);
     if (port === 0) throw new TrackerRequestError('invalid port 0');
-    const wanted = p.readInt32BE(92);
     const source = normalizeAddress(address);
     const v4 = isIPv4(source);
     const params: AnnounceParams = {
@@ -98,7 +95,7 @@ export class UdpTrackerProtocol {
       uploaded: safeCount(p.readBigUInt64BE(72)),
       event,
       key: p.readUInt32BE(88).toString(16).padStart(8, '0'),
-      numwant: wanted < 0 ? this.ctx.defaultNumwant : Math.min(wanted, this.ctx.maxNumwant),
+      numwant: effectiveNumwant(p.readInt32BE(92), this.ctx),
       port,
       compact: true,
       noPeerId: true,
