@@ -1,9 +1,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session, Torrent } from '../../../daemon/src/session';
+import type { Torrent } from '../../../daemon/src/session';
 import { openFileData } from '../../../daemon/src/session/data';
 import { StorageError } from '../../../daemon/src/storage';
-import { checked, cleanup, completed, makeTorrent, sameFiles, startSession, tempDir } from './helpers';
+import { checked, completed, Fixture, makeTorrent, sameFiles } from './helpers';
 
 function errored(t: Torrent): Promise<string> {
   return new Promise((resolve) => {
@@ -19,23 +19,17 @@ function errored(t: Torrent): Promise<string> {
 }
 
 describe('a failing torrent', () => {
-  const dirs: string[] = [];
-  const sessions: Session[] = [];
-  after(async () => {
-    await Promise.all(sessions.map((s) => s.close()));
-    await cleanup(...dirs);
-  });
+  const fx = new Fixture();
+  after(() => fx.dispose());
 
   test('a disk failure puts one torrent in the error state; the others go on', async () => {
-    const seedDir = await tempDir();
-    const leechDir = await tempDir();
-    dirs.push(seedDir, leechDir);
+    const seedDir = await fx.dir();
+    const leechDir = await fx.dir();
     const bad = await makeTorrent(seedDir, 'bad-disk', { 'b.bin': 300_000 });
     const good = await makeTorrent(seedDir, 'good-disk', { 'g.bin': 300_000 });
-    const seeder = await startSession(seedDir);
-    sessions.push(seeder);
+    const seeder = await fx.session(seedDir);
     await Promise.all([checked(await seeder.addTorrent(bad.metainfo)), checked(await seeder.addTorrent(good.metainfo))]);
-    const leecher = await startSession(
+    const leecher = await fx.session(
       leechDir,
       {},
       {
@@ -47,7 +41,6 @@ describe('a failing torrent', () => {
         },
       },
     );
-    sessions.push(leecher);
     const tb = await leecher.addTorrent(bad.metainfo);
     const tg = await leecher.addTorrent(good.metainfo);
     await Promise.all([checked(tb), checked(tg)]);
