@@ -46,6 +46,25 @@ describe('UDP tracker protocol', () => {
     assert.equal(counts.announces, 2);
   });
 
+  test('announce answers are exact BEP 15 bytes: header, then the asker-family entries of the selection in order', () => {
+    // random 0: every window starts at the first leecher, so the answer lists the others in arrival order.
+    const protocol = new UdpTrackerProtocol({ swarms: new SwarmTable(LIMITS, () => 1_000_000, () => 0), interval: 900, defaultNumwant: 50, maxNumwant: 200, clock: () => 1_000_000 });
+    const answer = (n: number, address: string): string => {
+      const reply = protocol.handle(encodeAnnounce(connectionId(protocol, address), n, request(n)), address) as Buffer;
+      return reply.toString('hex');
+    };
+    const head = (tx: number, leechers: number): string => ['00000001', tx.toString(16).padStart(8, '0'), '00000384', leechers.toString(16).padStart(8, '0'), '00000000'].join('');
+    const v4 = (last: number, port: number): string => `0a0000${last.toString(16).padStart(2, '0')}${port.toString(16)}`;
+    const v6 = (last: number, port: number): string => `20010db8${'0'.repeat(22)}${last.toString(16).padStart(2, '0')}${port.toString(16)}`;
+    assert.equal(answer(1, '10.0.0.1'), head(1, 1));
+    assert.equal(answer(2, '10.0.0.2'), head(2, 2) + v4(1, 6001));
+    assert.equal(answer(3, '10.0.0.3'), head(3, 3) + v4(1, 6001) + v4(2, 6002));
+    // An IPv6 asker gets 18-byte entries only, and an IPv4 one skips peers that have no IPv4 address.
+    assert.equal(answer(4, '2001:db8::4'), head(4, 4));
+    assert.equal(answer(5, '::ffff:10.0.0.5'), head(5, 5) + v4(1, 6001) + v4(2, 6002) + v4(3, 6003));
+    assert.equal(answer(6, '2001:db8::6'), head(6, 6) + v6(4, 6004));
+  });
+
   test('stopped leaves the swarm; scrape reports seeders, completed and leechers in BEP 15 order', () => {
     const { protocol, counts } = setup();
     const id = connectionId(protocol, '10.0.0.1');

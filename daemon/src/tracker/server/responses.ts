@@ -43,8 +43,11 @@ export function encodeAnnounce(outcome: AnnounceOutcome, params: AnnounceParams,
   );
 }
 
-/** Entries of one family in a selection: whole ranges when the pool has no gaps, else a count of real ones. */
-function countEntries(sel: PeerSelection, family: 4 | 6): number {
+/**
+ * Compact entries of one family in a selection (what a BEP 23/BEP 7 `peers`/`peers6` string or a BEP 15
+ * announce answer holds): whole ranges when the pool has no gaps, else a count of real ones.
+ */
+export function countCompactEntries(sel: PeerSelection, family: 4 | 6): number {
   let n = 0;
   for (let r = 0; r < sel.ranges; r++) {
     const pool = sel.pools[r] as PeerPool;
@@ -70,8 +73,8 @@ function put(src: Uint8Array, from: number, to: number, out: Buffer, at: number)
   return at;
 }
 
-/** Copies the family's entries of every range into `out` at `at`; returns the new offset. */
-function copyEntries(sel: PeerSelection, family: 4 | 6, out: Buffer, at: number): number {
+/** Copies the family's compact entries of every range into `out` at `at`; returns the new offset. */
+export function copyCompactEntries(sel: PeerSelection, family: 4 | 6, out: Buffer, at: number): number {
   const size = family === 4 ? V4_BYTES : V6_BYTES;
   for (let r = 0; r < sel.ranges; r++) {
     const pool = sel.pools[r] as PeerPool;
@@ -132,8 +135,8 @@ export class CompactAnnounceEncoder {
   /** `complete`, `incomplete`, `interval`, `min interval`, `peers` and, when any, `peers6`. */
   encode(outcome: AnnounceOutcome): Buffer {
     const { complete, incomplete, selection } = outcome;
-    const n4 = countEntries(selection, 4);
-    const n6 = countEntries(selection, 6);
+    const n4 = countCompactEntries(selection, 4);
+    const n6 = countCompactEntries(selection, 6);
     const b4 = n4 * V4_BYTES;
     const b6 = n6 * V6_BYTES;
     const size =
@@ -148,12 +151,12 @@ export class CompactAnnounceEncoder {
     at = put(PEERS, 0, PEERS.length, out, at);
     at = writeDigits(b4, out, at);
     out[at++] = 0x3a;
-    at = copyEntries(selection, 4, out, at);
+    at = copyCompactEntries(selection, 4, out, at);
     if (n6 > 0) {
       at = put(PEERS6, 0, PEERS6.length, out, at);
       at = writeDigits(b6, out, at);
       out[at++] = 0x3a;
-      at = copyEntries(selection, 6, out, at);
+      at = copyCompactEntries(selection, 6, out, at);
     }
     out[at] = 0x65;
     return out;

@@ -7,10 +7,11 @@
 import dgram from 'node:dgram';
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import { encodeCompactPeer } from '../compact';
 import { effectiveNumwant, normalizeAddress, TrackerRequestError, type NumwantLimits, type AnnounceEvent, type AnnounceParams } from './params';
 import { NO_SCRAPE, type SwarmTable } from './swarm';
 import { announceNotice, type AnnounceNotice } from './options';
+import { copyCompactEntries, countCompactEntries } from './responses';
+import { V4_BYTES, V6_BYTES } from './pool';
 
 const PROTOCOL_ID = 0x41727101980n;
 const ACTION_CONNECT = 0;
@@ -103,20 +104,19 @@ export class UdpTrackerProtocol {
       ipv6: v4 ? undefined : source,
     };
     const outcome = this.ctx.swarms.announce(params);
-    this.ctx.onAnnounce?.(announceNotice(params));
     // Peers of the asker's family only: an IPv4 reply has 6-byte entries, an IPv6 one 18-byte entries.
-    const entries: Buffer[] = [];
-    for (const peer of outcome.selection.peers()) {
-      const ip = v4 ? peer.ipv4 : peer.ipv6;
-      if (ip !== undefined) entries.push(encodeCompactPeer(ip, peer.port));
-    }
-    const head = Buffer.alloc(20);
-    head.writeUInt32BE(ACTION_ANNOUNCE, 0);
-    head.writeUInt32BE(tx, 4);
-    head.writeUInt32BE(this.ctx.interval, 8);
-    head.writeUInt32BE(outcome.incomplete, 12);
-    head.writeUInt32BE(outcome.complete, 16);
-    return Buffer.concat([head, ...entries]);
+    const family = v4 ? 4 : 6;
+    const entries = countCompactEntries(outcome.selection, family);
+    const out = Buffer.allocUnsafe(20 + entries * (v4 ? V4_BYTES : V6_BYTES));
+    out.writeUInt32BE(ACTION_ANNOUNCE, 0);
+    out.writeUInt32BE(tx, 4);
+    out.writeUInt32BE(this.ctx.interval, 8);
+    out.writeUInt32BE(outcome.incomplete, 12);
+    out.writeUInt32BE(outcome.complete, 16);
+    copyCompactEntries(outcome.selection, family, out, 20);
+    // After encoding, as over HTTP: the outcome's selection lives only until the table's next announce.
+    this.ctx.onAnnounce?.(announceNotice(params));
+    return out;
   }
 
   private scrape(p: Buffer, tx: number): Buffer {
