@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { bencode } from '../../../daemon/src/bencode';
 import { encodeCompactPeer } from '../../../daemon/src/tracker/compact';
 import { CompactAnnounceEncoder } from '../../../daemon/src/tracker/server/responses';
-import { SwarmTable, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
+import { SwarmTable, scrapeEntryOf, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
 import { TrackerRequestError, type AnnounceParams } from '../../../daemon/src/tracker/server/params';
 
 const LIMITS: SwarmLimits = { maxTorrents: 3, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
@@ -95,6 +95,8 @@ describe('swarm table', () => {
     table.announce(announce({ name: 'a', left: 0, event: 'completed' }));
     assert.deepEqual(table.scrape(hash(1)), { complete: 1, incomplete: 0, downloaded: 1 });
     assert.equal(table.scrape(hash(9)), undefined);
+    // A scrape of all walks the swarms with the same builder: the same figures as the scrape that names it.
+    assert.deepEqual([...table.entries()].map(scrapeEntryOf), [{ complete: 1, incomplete: 0, downloaded: 1 }]);
   });
 
   test('caps on torrents, peers per torrent and peers give a clear failure', () => {

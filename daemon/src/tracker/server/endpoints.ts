@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from './params';
-import { NO_SCRAPE, type SwarmTable, type ScrapeEntry } from './swarm';
+import { NO_SCRAPE, scrapeEntryOf, type SwarmTable, type ScrapeEntry } from './swarm';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import type { RateCounter } from './stats';
 import { announceNotice, type AnnounceNotice, type ResolvedOptions } from './options';
@@ -103,7 +103,7 @@ function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number)
   const out: [string, ScrapeEntry][] = [];
   for (const s of swarms.entries()) {
     if (out.length >= maxAll) break;
-    out.push([s.key, { complete: s.seeders.length, incomplete: s.leechers.length, downloaded: s.completed }]);
+    out.push([s.key, scrapeEntryOf(s)]);
   }
   return out;
 }

@@ -48,6 +48,11 @@ export interface ScrapeEntry {
 /** The figures of an info hash nobody announced: scrapes answer them rather than leave the hash out. */
 export const NO_SCRAPE: Readonly<ScrapeEntry> = Object.freeze({ complete: 0, incomplete: 0, downloaded: 0 });
 
+/** The scrape figures of one swarm, for a scrape that names it and for a scrape of all. */
+export function scrapeEntryOf(swarm: Swarm): ScrapeEntry {
+  return { complete: swarm.seeders.length, incomplete: swarm.leechers.length, downloaded: swarm.completed };
+}
+
 /** Indexed by info hash, then peer id (both latin1 byte strings). */
 export class SwarmTable {
   private readonly swarms = new Map<string, Swarm>();
@@ -123,7 +128,7 @@ export class SwarmTable {
   /** Figures for one info hash (latin1 byte string), or undefined when nobody announced it. */
   scrape(infoHash: string): ScrapeEntry | undefined {
     const swarm = this.swarms.get(infoHash);
-    return swarm && { complete: swarm.seeders.length, incomplete: swarm.leechers.length, downloaded: swarm.completed };
+    return swarm && scrapeEntryOf(swarm);
   }
 
   /** Drops peers silent for longer than the TTL, and swarms left empty; returns how many peers went. */
