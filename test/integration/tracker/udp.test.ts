@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
+import sinon from 'sinon';
 import { TrackerClient, udpAnnounce, type AnnounceRequest } from '../../../daemon/src/tracker/client';
 import { startTracker } from '../../../daemon/src/tracker/server';
 
@@ -77,6 +78,11 @@ class FakeUdpTracker {
   }
 }
 
+/** Resolves once pending I/O callbacks and promise reactions have run (setImmediate is never faked here). */
+function drained(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n >>> 0);
@@ -139,8 +145,30 @@ describe('UDP tracker announce', () => {
   });
 
   test('silence ends at the deadline; a closed port fails at once', async () => {
-    const { url } = await fake('silent');
-    await assert.rejects(udpAnnounce(url, REQUEST, { timeoutMs: 300, retransmitMs: 100 }), /did not answer within 300 ms/);
+    const { tracker, url } = await fake('silent');
+    // Only the client's timers and clock are fake: its socket and the silent tracker are real.
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const heard = once(tracker.socket, 'message');
+      let outcome: unknown;
+      void udpAnnounce(url, REQUEST, { timeoutMs: 300, retransmitMs: 100 }).then(
+        () => (outcome = 'answered'),
+        (err: unknown) => (outcome = err),
+      );
+      await heard;
+      await clock.tickAsync(299);
+      await drained();
+      // Read through a function: the callbacks above assign `outcome` behind the compiler's narrowing.
+      const current = (): unknown => outcome;
+      assert.equal(current(), undefined, 'still waiting just before the deadline');
+      await clock.tickAsync(1);
+      await drained();
+      const failure = current();
+      assert.ok(failure instanceof Error, 'gave up at the deadline');
+      assert.match(failure.message, /did not answer within 300 ms/);
+    } finally {
+      clock.restore();
+    }
     const closed = dgram.createSocket('udp4');
     closed.bind(0, '127.0.0.1');
     await once(closed, 'listening');
