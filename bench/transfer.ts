@@ -3,7 +3,7 @@
  * WebTorrent and aria2 measured in the same run on the same file. Prints throughput, ratios against
  * the goals, and the peak RSS (VmHWM) of every btd process. See bench/transfer.md.
  *
- *   node out/bench/transfer.js [--size-mib 1024] [--leechers 4] [--clients btd,webtorrent,aria2]
+ *   node out/bench/transfer.js [--size-mib 1024] [--leechers 4] [--rounds 3] [--clients btd,webtorrent,aria2]
  *
  * The same script is its own WebTorrent worker (`--role wt-seed|wt-leech`), so each WebTorrent peer
  * is a separate process like the others.
@@ -235,11 +235,25 @@ async function prepare(sizeMib: number): Promise<Setup> {
 
 const fmt = (x: number, d = 2): string => x.toFixed(d);
 
-function report(size: number, single: Run[], many: Run[], n: number): void {
+/**
+ * A client's median 1 -> 1 run (the upper median for an even count), with the peak RSS of each of
+ * its processes over all rounds.
+ */
+function median(runs: Run[]): Run {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const mid = sorted[Math.floor(sorted.length / 2)];
+  const rss = mid.rss.map((x, i) => ({ name: x.name, bytes: Math.max(...runs.map((r) => r.rss[i]?.bytes ?? 0)) }));
+  return { client: mid.client, seconds: mid.seconds, rss };
+}
+
+function report(size: number, single: Run[], many: Run[], n: number, rounds: Run[][]): void {
   const rate = (r: Run): number => size / r.seconds / MB;
   const by = (runs: Run[], name: string): Run | undefined => runs.find((r) => r.client === name);
-  console.log(`\n${fmt(size / 2 ** 20, 0)} MiB, 1 seeder -> 1 leecher (loopback; times include process start-up):`);
-  for (const r of single) console.log(`  ${r.client.padEnd(11)} ${fmt(r.seconds).padStart(7)} s  ${fmt(rate(r), 0).padStart(6)} MB/s`);
+  console.log(`\n${fmt(size / 2 ** 20, 0)} MiB, 1 seeder -> 1 leecher (loopback; times include process start-up; median of ${rounds[0]?.length ?? 0} rounds):`);
+  for (const [i, r] of single.entries()) {
+    const all = rounds[i].map((x) => fmt(x.seconds)).join(', ');
+    console.log(`  ${r.client.padEnd(11)} ${fmt(r.seconds).padStart(7)} s  ${fmt(rate(r), 0).padStart(6)} MB/s   (rounds: ${all} s)`);
+  }
   const b1 = by(single, 'btd');
   const w1 = by(single, 'WebTorrent');
   const a1 = by(single, 'aria2');
@@ -270,26 +284,32 @@ async function main(): Promise<void> {
       dir: { type: 'string' },
       port: { type: 'string' },
       peers: { type: 'string', default: '' },
+      rounds: { type: 'string', default: '3' },
     },
   });
   if (values.role !== undefined) return webTorrentRole(values.role, values.torrent as string, values.dir as string, Number(values.port), values.peers);
   const chosen = [btd, webtorrent, aria2].filter((c) => values.clients.toLowerCase().split(',').includes(c.name.toLowerCase()));
   const n = Number(values.leechers);
+  const rounds = Math.max(1, Number(values.rounds));
   const setup = await prepare(Number(values['size-mib']));
   try {
-    const single: Run[] = [];
+    // 1 -> 1 takes about 2 s for btd, short enough for other work on the machine to double one run:
+    // rounds alternate the clients and the report uses each client's median.
+    const single: Run[][] = chosen.map(() => []);
     const many: Run[] = [];
-    for (const c of chosen) {
-      process.stdout.write(`${c.name}: 1 -> 1 ... `);
-      single.push(await swarm(c, setup, 1, c === btd));
-      console.log(`${fmt(single[single.length - 1].seconds)} s`);
+    for (let round = 1; round <= rounds; round++) {
+      for (const [i, c] of chosen.entries()) {
+        process.stdout.write(`${c.name}: 1 -> 1, round ${round} of ${rounds} ... `);
+        single[i].push(await swarm(c, setup, 1, c === btd));
+        console.log(`${fmt(single[i][single[i].length - 1].seconds)} s`);
+      }
     }
     for (const c of chosen.filter((x) => x !== aria2 && n > 1)) {
       process.stdout.write(`${c.name}: 1 -> ${n} ... `);
       many.push(await swarm(c, setup, n, c === btd));
       console.log(`${fmt(many[many.length - 1].seconds)} s`);
     }
-    report(setup.size, single, many, n);
+    report(setup.size, single.map(median), many, n, single);
   } finally {
     await setup.tracker.close();
     await rm(setup.root, { recursive: true, force: true });
