@@ -35,6 +35,8 @@ interface Proc {
   exited: Promise<number | null>;
   /** Largest VmHWM seen, in bytes. */
   peakRss(): number;
+  /** The end of its output (stdout and stderr), for error messages. */
+  tail(): string;
   kill(): void;
 }
 
@@ -82,6 +84,7 @@ function launch(name: string, cmd: string, args: string[], cwd: string): Proc {
     line: (re) => new Promise((ok, fail) => (waiters.push({ re, ok, fail }), check())),
     exited,
     peakRss: () => (sample(), peak),
+    tail: () => text.slice(-1500),
     kill: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')),
   };
 }
@@ -195,7 +198,11 @@ async function swarm(c: Client, s: Setup, n: number, verify: boolean): Promise<R
   const started = process.hrtime.bigint();
   const leechers = ports.map((port, i) => c.leech(s, dirs[i], port, [seedPort, ...ports.filter((p) => p !== port)]));
   try {
-    const codes = await Promise.all(leechers.map((l) => l.exited));
+    // A seeder that ends early leaves its leechers waiting for ever: report it instead.
+    const seederGone = seeder.exited.then((code) => {
+      throw new Error(`${c.name}: the seeder exited (code ${code}) before the leechers were done:\n${seeder.tail()}`);
+    });
+    const codes = await Promise.race([Promise.all(leechers.map((l) => l.exited)), seederGone]);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (codes.some((code) => code !== 0)) throw new Error(`${c.name}: a leecher failed (exit codes ${codes.join(', ')})`);
     for (const d of dirs) {
