@@ -152,7 +152,7 @@ const aria2: Client = {
   rssGoal: false,
   seed: async (s, port) => {
     const before = s.tracker.stats().announces;
-    const p = launch('aria2 seed', 'aria2c', [...ARIA2, '--check-integrity=false', '--bt-seed-unverified=true', '--seed-time=99999', `--listen-port=${port}`, `--dir=${s.seedDir}`, s.trackedTorrent], s.root);
+    const p = launch('aria2 seed', 'aria2c', [...ARIA2, '--check-integrity=false', '--bt-seed-unverified=true', '--seed-time=99999', '--seed-ratio=0.0', `--listen-port=${port}`, `--dir=${s.seedDir}`, s.trackedTorrent], s.root);
     await p.line(/listening on TCP port/);
     // Leechers only learn of the seeder from the tracker, so wait until it has announced.
     while (s.tracker.stats().announces === before) await new Promise((r) => setTimeout(r, 20));
