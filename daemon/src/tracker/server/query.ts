@@ -93,30 +93,38 @@ function decodeEscaped(raw: string, start: number, end: number): string {
   return out;
 }
 
-/** Splits a raw query string (without the `?`) into byte-string values per key; pure, bounded. */
-export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): RawQuery {
+/**
+ * Calls `visit` with the bounds of each non-empty `key[=value]` pair of a raw query string, in order:
+ * `keyEnd` is where the key ends (the `=` or `end`). Enforces the length and pair limits of `limits`.
+ */
+function forEachPair(raw: string, limits: QueryLimits, visit: (start: number, keyEnd: number, end: number) => void): void {
   if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
-  const out: RawQuery = new Map();
   let pairs = 0;
-  let start = 0;
-  // The next `=` at or after the current pair: searched again only once passed, so splitting stays linear.
+  // The next `=` at or after the current pair: searched again only once passed, so the walk stays linear.
   let eq = raw.indexOf('=');
-  while (start <= raw.length) {
+  for (let start = 0; start <= raw.length; ) {
     let end = raw.indexOf('&', start);
     if (end < 0) end = raw.length;
     if (end > start) {
       if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
       if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
-      const keyEnd = eq >= 0 && eq < end ? eq : end;
-      const key = percentDecode(raw, start, keyEnd);
-      const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : '';
-      const seen = out.get(key);
-      if (seen === undefined) out.set(key, value);
-      else if (typeof seen === 'string') out.set(key, [seen, value]);
-      else seen.push(value);
+      visit(start, eq >= 0 && eq < end ? eq : end, end);
     }
     start = end + 1;
   }
+}
+
+/** Splits a raw query string (without the `?`) into byte-string values per key; pure, bounded. */
+export function splitQuery(raw: string, limits: QueryLimits = DEFAULT_QUERY_LIMITS): RawQuery {
+  const out: RawQuery = new Map();
+  forEachPair(raw, limits, (start, keyEnd, end) => {
+    const key = percentDecode(raw, start, keyEnd);
+    const value = keyEnd < end ? percentDecode(raw, keyEnd + 1, end) : '';
+    const seen = out.get(key);
+    if (seen === undefined) out.set(key, value);
+    else if (typeof seen === 'string') out.set(key, [seen, value]);
+    else seen.push(value);
+  });
   return out;
 }
 
@@ -165,29 +173,17 @@ function checkEscapes(raw: string, start: number, end: number): void {
  * its messages, so both refuse the same queries with the same error.
  */
 export function scanQuery(raw: string, keys: readonly string[], limits: QueryLimits = DEFAULT_QUERY_LIMITS): ScannedQuery {
-  if (raw.length > limits.maxLength) throw new QueryError(`query string longer than ${limits.maxLength} characters`);
   const values = new Array<string | undefined>(keys.length);
   let repeated = 0;
-  let pairs = 0;
-  // The next `=` at or after the current pair: searched again only once passed, so the scan stays linear.
-  let eq = raw.indexOf('=');
-  for (let start = 0; start <= raw.length; ) {
-    let end = raw.indexOf('&', start);
-    if (end < 0) end = raw.length;
-    if (end > start) {
-      if (++pairs > limits.maxPairs) throw new QueryError(`more than ${limits.maxPairs} query parameters`);
-      if (eq >= 0 && eq < start) eq = raw.indexOf('=', start);
-      const keyEnd = eq >= 0 && eq < end ? eq : end;
-      const k = keyIndex(raw, start, keyEnd, keys);
-      const valueStart = keyEnd < end ? keyEnd + 1 : end;
-      if (k >= 0 && values[k] === undefined) {
-        values[k] = percentDecode(raw, valueStart, end);
-      } else {
-        if (k >= 0) repeated |= 1 << k;
-        checkEscapes(raw, valueStart, end);
-      }
+  forEachPair(raw, limits, (start, keyEnd, end) => {
+    const k = keyIndex(raw, start, keyEnd, keys);
+    const valueStart = keyEnd < end ? keyEnd + 1 : end;
+    if (k >= 0 && values[k] === undefined) {
+      values[k] = percentDecode(raw, valueStart, end);
+    } else {
+      if (k >= 0) repeated |= 1 << k;
+      checkEscapes(raw, valueStart, end);
     }
-    start = end + 1;
-  }
+  });
   return { values, repeated };
 }
