@@ -7,6 +7,7 @@ import { RateCounter, type TrackerStats } from './stats';
 import { renderStatsPage } from './stats-page';
 import { INTERNAL, reply, TrackerEndpoints } from './endpoints';
 import { resolveOptions, toAllowSet, type TrackerOptions } from './options';
+import type { UdpTrackerContext } from './udp';
 
 export type { TrackerOptions, AnnounceNotice } from './options';
 
@@ -20,9 +21,8 @@ export interface TrackerApp {
    * The app runs it first too; a server may call it before the app to skip Koa's per-request context.
    */
   hotPath(req: IncomingMessage, res: ServerResponse): boolean;
-  /** Records an announce or a scrape answered elsewhere (the UDP tracker) in the statistics. */
-  countAnnounce(): void;
-  countScrape(): void;
+  /** What a UDP tracker beside this app needs: the same swarms, options, statistics and announce callback. */
+  udpContext: UdpTrackerContext;
   /** Stops the expiry timer; the app itself holds no sockets. */
   close(): void;
 }
@@ -86,8 +86,16 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
     swarms,
     stats,
     hotPath: (req, res) => endpoints.hotPath(req, res),
-    countAnnounce: () => counters.announces.hit(),
-    countScrape: () => counters.scrapes.hit(),
+    udpContext: {
+      swarms,
+      interval: o.interval,
+      defaultNumwant: o.defaultNumwant,
+      maxNumwant: o.maxNumwant,
+      countAnnounce: () => counters.announces.hit(),
+      countScrape: () => counters.scrapes.hit(),
+      onAnnounce: opts.onAnnounce,
+      clock: o.clock,
+    },
     close: () => clearInterval(timer),
   };
 }

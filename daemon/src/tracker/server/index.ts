@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createTrackerApp } from './app';
-import { resolveOptions, type TrackerOptions } from './options';
+import type { TrackerOptions } from './options';
 import { listenUdpTracker, type UdpTrackerSocket } from './udp';
 import { encodeFailure } from './responses';
 import type { TrackerStats } from './stats';
@@ -74,10 +74,8 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
   }
   let udp: UdpTrackerSocket | undefined;
   if (opts.udp) {
-    const o = resolveOptions(opts);
-    const context = { swarms: tracker.swarms, interval: o.interval, defaultNumwant: o.defaultNumwant, maxNumwant: o.maxNumwant, countAnnounce: tracker.countAnnounce, countScrape: tracker.countScrape, onAnnounce: opts.onAnnounce, clock: o.clock };
     try {
-      udp = await listenUdpTracker(context, host, port);
+      udp = await listenUdpTracker(tracker.udpContext, host, port);
     } catch (err) {
       tracker.close();
       await new Promise<void>((done) => server.close(() => done()));
