@@ -3,7 +3,7 @@
  * WebTorrent and aria2 measured in the same run on the same file. Prints throughput, ratios against
  * the goals, and the peak RSS (VmHWM) of every btd process. See bench/transfer.md.
  *
- *   node out/bench/transfer.js [--size-mib 1024] [--leechers 4] [--rounds 3] [--clients btd,webtorrent,aria2]
+ *   node out/bench/transfer.js [--size-mib 1024] [--leechers 4] [--rounds 3] [--clients btd,webtorrent,aria2] [--smaps]
  *
  * The same script is its own WebTorrent worker (`--role wt-seed|wt-leech`), so each WebTorrent peer
  * is a separate process like the others.
@@ -24,6 +24,8 @@ import { startTracker, type RunningTracker } from '../daemon/src/tracker/server'
 const REPO = resolve(__dirname, '../..');
 const BTD = join(REPO, 'bin/btd.js');
 const MB = 1e6;
+/** `--smaps`: also record where each process's memory was at its largest RSS. */
+let SMAPS = false;
 const NAME = 'bench.bin';
 
 /** A child process whose output lines can be awaited and whose peak RSS is sampled. */
@@ -35,6 +37,8 @@ interface Proc {
   exited: Promise<number | null>;
   /** Largest VmHWM seen, in bytes. */
   peakRss(): number;
+  /** With `--smaps`: where the resident memory was at the largest RSS sampled (MB per kind), else undefined. */
+  peakBreakdown(): string | undefined;
   /** The end of its output (stdout and stderr), for error messages. */
   tail(): string;
   kill(): void;
@@ -61,10 +65,18 @@ function launch(name: string, cmd: string, args: string[], cwd: string): Proc {
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  let breakdownRss = 0;
+  let breakdown: string | undefined;
   const sample = (): void => {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const m = /VmHWM:\s+(\d+) kB/.exec(status);
       if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+      if (SMAPS && rss > breakdownRss) {
+        breakdownRss = rss;
+        breakdown = smapsBreakdown(readFileSync(`/proc/${child.pid}/smaps`, 'utf8'));
+      }
     } catch {
       // The process is gone; the last sample stands.
     }
@@ -84,9 +96,27 @@ function launch(name: string, cmd: string, args: string[], cwd: string): Proc {
     line: (re) => new Promise((ok, fail) => (waiters.push({ re, ok, fail }), check())),
     exited,
     peakRss: () => (sample(), peak),
+    peakBreakdown: () => breakdown,
     tail: () => text.slice(-1500),
     kill: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')),
   };
+}
+
+/** Resident memory by kind from a /proc/<pid>/smaps text: node's binary, the C heap, other anonymous memory, other files. */
+function smapsBreakdown(text: string): string {
+  const kb = { binary: 0, heap: 0, anonymous: 0, files: 0 };
+  let kind: keyof typeof kb = 'anonymous';
+  for (const line of text.split('\n')) {
+    const map = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (map) {
+      const name = map[1];
+      kind = name === process.execPath ? 'binary' : name === '[heap]' ? 'heap' : name === '' || name.startsWith('[') ? 'anonymous' : 'files';
+    } else if (line.startsWith('Rss:')) {
+      kb[kind] += Number(line.split(/\s+/)[1]);
+    }
+  }
+  const mb = (k: number): string => fmt((k * 1024) / MB, 0);
+  return `node binary ${mb(kb.binary)}, C heap ${mb(kb.heap)}, other anonymous ${mb(kb.anonymous)}, other files ${mb(kb.files)} MB`;
 }
 
 async function freePort(): Promise<number> {
@@ -165,7 +195,7 @@ const aria2: Client = {
 interface Run {
   client: string;
   seconds: number;
-  rss: { name: string; bytes: number }[];
+  rss: { name: string; bytes: number; breakdown?: string }[];
 }
 
 /**
@@ -209,7 +239,7 @@ async function swarm(c: Client, s: Setup, n: number, verify: boolean): Promise<R
       const out = join(d, NAME);
       if ((await stat(out)).size !== s.size || (verify && !(await sameContent(s.dataPath, out)))) throw new Error(`${c.name}: ${out} differs`);
     }
-    const rss = [seeder, ...leechers].map((p) => ({ name: p.name, bytes: p.peakRss() }));
+    const rss = [seeder, ...leechers].map((p) => ({ name: p.name, bytes: p.peakRss(), breakdown: p.peakBreakdown() }));
     return { client: c.name, seconds, rss };
   } finally {
     seeder.kill();
@@ -249,7 +279,8 @@ const fmt = (x: number, d = 2): string => x.toFixed(d);
 function median(runs: Run[]): Run {
   const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
   const mid = sorted[Math.floor(sorted.length / 2)];
-  const rss = mid.rss.map((x, i) => ({ name: x.name, bytes: Math.max(...runs.map((r) => r.rss[i]?.bytes ?? 0)) }));
+  // Each process's largest peak over the rounds (every round runs the same processes in the same order).
+  const rss = mid.rss.map((_, i) => runs.map((r) => r.rss[i]).reduce((a, b) => (b.bytes > a.bytes ? b : a)));
   return { client: mid.client, seconds: mid.seconds, rss };
 }
 
@@ -277,6 +308,7 @@ function report(size: number, single: Run[], many: Run[], n: number, rounds: Run
   for (const r of [...single, ...many]) {
     const worst = Math.max(...r.rss.map((x) => x.bytes));
     console.log(`  ${r.client.padEnd(11)} ${r.rss.map((x) => `${x.name} ${fmt(x.bytes / MB, 0)} MB`).join(', ')}${r.client === 'btd' ? `  (goal <= 100 MB: ${worst <= 100 * MB ? 'met' : 'MISSED'})` : ''}`);
+    for (const x of r.rss) if (x.breakdown && r.client === 'btd') console.log(`    ${x.name} at its largest RSS: ${x.breakdown}`);
   }
 }
 
@@ -292,9 +324,11 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       peers: { type: 'string', default: '' },
       rounds: { type: 'string', default: '3' },
+      smaps: { type: 'boolean', default: false },
     },
   });
   if (values.role !== undefined) return webTorrentRole(values.role, values.torrent as string, values.dir as string, Number(values.port), values.peers);
+  SMAPS = values.smaps;
   const chosen = [btd, webtorrent, aria2].filter((c) => values.clients.toLowerCase().split(',').includes(c.name.toLowerCase()));
   const n = Number(values.leechers);
   const rounds = Math.max(1, Number(values.rounds));
