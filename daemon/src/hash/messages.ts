@@ -7,10 +7,38 @@ export interface ReadSpan {
   length: number;
 }
 
-/** Hash the concatenation of these file ranges, or these bytes. */
-export type HashRequest = { id: number; spans: ReadSpan[] } | { id: number; data: Uint8Array };
+/** Slots of a pieces job's control array, shared by every worker taking part. */
+export const PiecesSlot = {
+  /** The next piece to hash; each worker claims pieces with Atomics.add. */
+  Next: 0,
+  /** Non-zero: stop after the current piece (cancelled, or another worker failed). */
+  Stop: 1,
+} as const;
 
-/** A SHA-1 digest, or why reading failed. */
+/**
+ * Hash every piece of files laid end to end. Each worker that gets this request claims pieces from
+ * `control` until none are left and writes each digest at `piece * 20` in `digests`.
+ */
+export interface PiecesJob {
+  files: { path: string; length: number }[];
+  pieceLength: number;
+  totalLength: number;
+  /** Int32Array slots, see PiecesSlot. */
+  control: SharedArrayBuffer;
+  /** 20 bytes per piece. */
+  digests: SharedArrayBuffer;
+  /** Report progress (and let other requests in) at least this often, in milliseconds. */
+  reportMs: number;
+}
+
+/** Hash the concatenation of these file ranges, or these bytes, or take part in a pieces job. */
+export type HashRequest = { id: number; spans: ReadSpan[] } | { id: number; data: Uint8Array } | { id: number; pieces: PiecesJob };
+
+/**
+ * A SHA-1 digest; bytes of a pieces job hashed since the last report (`done` once this worker has no
+ * more pieces to claim); or why reading failed.
+ */
 export type HashResponse =
   | { id: number; digest: Uint8Array }
+  | { id: number; hashed: number; done: boolean }
   | { id: number; error: string; code?: string; path?: string };

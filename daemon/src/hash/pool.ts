@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { HashRequest, HashResponse, ReadSpan } from './messages';
+import { PiecesSlot, type HashRequest, type HashResponse, type ReadSpan } from './messages';
 
 export type { ReadSpan } from './messages';
 
@@ -19,8 +19,11 @@ export class HashReadError extends Error {
 }
 
 interface Pending {
+  /** A digest; for a pieces job, an empty array once this worker has no more pieces to claim. */
   resolve(digest: Uint8Array): void;
   reject(err: Error): void;
+  /** Bytes of a pieces job hashed since the last report. */
+  progress?(bytes: number): void;
 }
 
 class PoolWorker {
@@ -50,9 +53,14 @@ class PoolWorker {
   private settle(res: HashResponse): void {
     const p = this.pending.get(res.id);
     if (!p) return;
+    if ('hashed' in res) {
+      if (res.hashed > 0) p.progress?.(res.hashed);
+      if (!res.done) return;
+    }
     this.pending.delete(res.id);
     if (this.pending.size === 0) this.worker.unref();
     if ('digest' in res) p.resolve(res.digest);
+    else if ('hashed' in res) p.resolve(new Uint8Array(0));
     else p.reject(new HashReadError(`cannot read ${res.path ?? 'data'}: ${res.error}`, res.code, res.path));
   }
 
@@ -69,7 +77,24 @@ export interface HashPoolOptions {
   script?: string;
 }
 
-/** SHA-1 in worker threads over file spans (read by the worker) or bytes. */
+/** Files laid end to end, cut into pieces of `pieceLength` (the last one shorter). */
+export interface PieceLayout {
+  files: { path: string; length: number }[];
+  pieceLength: number;
+  totalLength: number;
+}
+
+/** Options of `HashPool.hashPieces`. */
+export interface HashPiecesOptions {
+  /** Stops every worker after its current piece; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Bytes hashed so far, reported by each worker every `progressIntervalMs` and at its end. */
+  onProgress?: (hashedBytes: number, totalBytes: number) => void;
+  /** Default 40 ms; 0 reports every piece. */
+  progressIntervalMs?: number;
+}
+
+/** SHA-1 in worker threads over file spans (read by the worker) or bytes, or every piece of a layout. */
 export class HashPool {
   private readonly size: number;
   private readonly script: string;
@@ -92,6 +117,54 @@ export class HashPool {
     return this.submit((id) => ({ id, data }));
   }
 
+  /**
+   * The SHA-1 of every piece of `layout`, 20 bytes each in piece order. Every worker of the pool takes
+   * part: each claims the next unhashed piece from a counter in shared memory, reads it and writes its
+   * digest into shared memory, so no piece costs a message. Rejects with HashReadError if a file cannot
+   * be read fully; the other workers then stop after their current piece.
+   */
+  async hashPieces(layout: PieceLayout, opts: HashPiecesOptions = {}): Promise<Uint8Array> {
+    opts.signal?.throwIfAborted();
+    if (this.closed) throw new Error('hash pool is closed');
+    const count = Math.ceil(layout.totalLength / layout.pieceLength);
+    const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+    const digests = new SharedArrayBuffer(count * 20);
+    const stop = (): void => {
+      Atomics.store(new Int32Array(control), PiecesSlot.Stop, 1);
+    };
+    const reportMs = opts.progressIntervalMs ?? 40;
+    const job = { files: layout.files, pieceLength: layout.pieceLength, totalLength: layout.totalLength, control, digests, reportMs };
+    let hashed = 0;
+    const progress = (bytes: number): void => {
+      hashed += bytes;
+      opts.onProgress?.(hashed, layout.totalLength);
+    };
+    opts.signal?.addEventListener('abort', stop, { once: true });
+    try {
+      const lanes = this.start(Math.min(this.size, count)).map(
+        (w) =>
+          new Promise<Uint8Array>((resolve, reject) => {
+            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress });
+          }).catch((err: unknown) => {
+            stop();
+            throw err;
+          }),
+      );
+      const settled = await Promise.allSettled(lanes);
+      opts.signal?.throwIfAborted();
+      const failed = settled.find((s) => s.status === 'rejected');
+      if (failed) throw failed.reason;
+      return new Uint8Array(digests).slice();
+    } finally {
+      opts.signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  /** Starts the pool's workers ahead of need, so their start-up overlaps other work. */
+  warm(): void {
+    if (!this.closed) this.start(this.size);
+  }
+
   /** Stops the workers; requests still in flight reject. */
   async close(): Promise<void> {
     this.closed = true;
@@ -110,6 +183,16 @@ export class HashPool {
     let best: PoolWorker | undefined;
     for (const w of this.workers) if (!best || w.pending.size < best.pending.size) best = w;
     if (best && (best.pending.size === 0 || this.workers.length >= this.size)) return best;
+    return this.spawn();
+  }
+
+  /** At least `n` workers (starting what is missing); returns the first `n`. */
+  private start(n: number): PoolWorker[] {
+    while (this.workers.length < n) this.spawn();
+    return this.workers.slice(0, n);
+  }
+
+  private spawn(): PoolWorker {
     const w = new PoolWorker(this.script, (gone) => {
       const i = this.workers.indexOf(gone);
       if (i >= 0) this.workers.splice(i, 1);

@@ -2,12 +2,15 @@
  * Hash worker: reads file ranges with positional reads into one reused buffer and returns SHA-1.
  * Runs in a worker thread so the event loop of the main thread never hashes or blocks on reads.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import type { HashRequest, HashResponse, ReadSpan } from './messages';
+import { spansOf } from '../metainfo/geometry';
+import { PiecesSlot, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 const CHUNK = 1 << 20;
+/** Files a pieces job keeps open at once (a folder of many small files needs no more). */
+const OPEN_FILES = 16;
 let buffer = Buffer.allocUnsafe(64 * 1024);
 
 function bufferFor(length: number): Buffer {
@@ -15,49 +18,127 @@ function bufferFor(length: number): Buffer {
   return buffer;
 }
 
-/** Feeds one file range into the hash; a file shorter than the range is an error, not silent zeros. */
-function hashSpan(hash: ReturnType<typeof createHash>, span: ReadSpan): void {
-  if (span.length === 0) return;
-  const fd = openSync(span.path, 'r');
-  try {
-    let done = 0;
-    while (done < span.length) {
-      const want = Math.min(CHUNK, span.length - done);
-      const buf = bufferFor(want);
-      const got = readSync(fd, buf, 0, want, span.offset + done);
-      if (got === 0) {
-        const err = new Error(`file ends before byte ${span.offset + span.length}`) as NodeJS.ErrnoException;
-        err.code = 'ESHORT';
-        throw err;
-      }
-      hash.update(buf.subarray(0, got));
-      done += got;
+/** Feeds `length` bytes at `offset` of an open file into the hash; a short file is an error, not silent zeros. */
+function hashRange(hash: Hash, fd: number, offset: number, length: number): void {
+  let done = 0;
+  while (done < length) {
+    const want = Math.min(CHUNK, length - done);
+    const buf = bufferFor(want);
+    const got = readSync(fd, buf, 0, want, offset + done);
+    if (got === 0) {
+      const err = new Error(`file ends before byte ${offset + length}`) as NodeJS.ErrnoException;
+      err.code = 'ESHORT';
+      throw err;
     }
-  } finally {
-    closeSync(fd);
+    hash.update(got === buf.length ? buf : buf.subarray(0, got));
+    done += got;
   }
 }
 
-function handle(req: HashRequest): HashResponse {
+/** Why a read failed, naming the file. */
+function failure(id: number, err: unknown, path: string | undefined): HashResponse {
+  const e = err as NodeJS.ErrnoException;
+  return { id, error: e.message, code: e.code, path };
+}
+
+function handleSpans(id: number, spans: ReadSpan[]): HashResponse {
   const hash = createHash('sha1');
   let current: string | undefined;
   try {
-    if ('data' in req) {
-      hash.update(req.data);
-    } else {
-      for (const span of req.spans) {
-        current = span.path;
-        hashSpan(hash, span);
+    for (const span of spans) {
+      if (span.length === 0) continue;
+      current = span.path;
+      const fd = openSync(span.path, 'r');
+      try {
+        hashRange(hash, fd, span.offset, span.length);
+      } finally {
+        closeSync(fd);
       }
     }
-    const digest = hash.digest();
-    return { id: req.id, digest: Uint8Array.from(digest) };
+    return { id, digest: Uint8Array.from(hash.digest()) };
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    return { id: req.id, error: e.message, code: e.code, path: current };
+    return failure(id, err, current);
   }
 }
 
+/** The job's files, opened on first use and kept open (the least recently opened closed beyond OPEN_FILES). */
+class OpenFiles {
+  private readonly fds = new Map<number, number>();
+
+  constructor(private readonly paths: string[]) {}
+
+  fd(index: number): number {
+    let fd = this.fds.get(index);
+    if (fd === undefined) {
+      if (this.fds.size >= OPEN_FILES) {
+        const [oldest, oldFd] = this.fds.entries().next().value as [number, number];
+        this.fds.delete(oldest);
+        closeSync(oldFd);
+      }
+      fd = openSync(this.paths[index], 'r');
+      this.fds.set(index, fd);
+    }
+    return fd;
+  }
+
+  closeAll(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
+/**
+ * Takes part in a pieces job: claims pieces from the shared counter and hashes them until none are left
+ * or the job stops, in slices of `reportMs` so that requests queued behind it still get their turn.
+ */
+function runPieces(id: number, job: PiecesJob): void {
+  const control = new Int32Array(job.control);
+  const digests = new Uint8Array(job.digests);
+  const count = Math.ceil(job.totalLength / job.pieceLength);
+  const extents: { length: number; offset: number }[] = [];
+  let offset = 0;
+  for (const f of job.files) {
+    extents.push({ length: f.length, offset });
+    offset += f.length;
+  }
+  const files = new OpenFiles(job.files.map((f) => f.path));
+  let hashed = 0;
+  let current: string | undefined;
+  const slice = (): void => {
+    const until = performance.now() + job.reportMs;
+    try {
+      while (Atomics.load(control, PiecesSlot.Stop) === 0) {
+        const piece = Atomics.add(control, PiecesSlot.Next, 1);
+        if (piece >= count) break;
+        const start = piece * job.pieceLength;
+        const length = Math.min(job.pieceLength, job.totalLength - start);
+        const hash = createHash('sha1');
+        for (const span of spansOf(extents, start, length)) {
+          current = job.files[span.fileIndex].path;
+          hashRange(hash, files.fd(span.fileIndex), span.fileOffset, span.length);
+        }
+        digests.set(hash.digest(), piece * 20);
+        hashed += length;
+        if (performance.now() >= until) {
+          parentPort?.postMessage({ id, hashed, done: false } satisfies HashResponse);
+          hashed = 0;
+          setImmediate(slice);
+          return;
+        }
+      }
+      files.closeAll();
+      parentPort?.postMessage({ id, hashed, done: true } satisfies HashResponse);
+    } catch (err) {
+      Atomics.store(control, PiecesSlot.Stop, 1);
+      files.closeAll();
+      parentPort?.postMessage(failure(id, err, current));
+    }
+  };
+  slice();
+}
+
 parentPort?.on('message', (req: HashRequest) => {
-  parentPort?.postMessage(handle(req));
+  if ('pieces' in req) runPieces(req.id, req.pieces);
+  else if ('data' in req) parentPort?.postMessage({ id: req.id, digest: Uint8Array.from(createHash('sha1').update(req.data).digest()) });
+  else parentPort?.postMessage(handleSpans(req.id, req.spans));
 });

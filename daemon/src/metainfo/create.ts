@@ -1,17 +1,16 @@
 /**
  * Creates a v1 torrent from a file or folder. Pieces are hashed by HashPool workers that read the data
- * themselves, with a bounded number of pieces in flight, so memory stays flat for any input size.
+ * themselves into one reused buffer each, so memory stays flat for any input size.
  */
 import { stat } from 'node:fs/promises';
 import { bencode } from '../bencode';
 import type { Encodable } from '../bencode';
 import { sharedHashPool } from '../hash/pool';
-import type { HashPool, ReadSpan } from '../hash/pool';
+import type { HashPool } from '../hash/pool';
 import { VERSION } from '../version';
 import { collectFiles } from './collect';
 import type { SourceFile } from './collect';
 import { MetainfoError } from './errors';
-import { spansOf } from './geometry';
 import { parseMetainfo } from './parse';
 import { autoPieceLength, checkPieceLength } from './piece-length';
 import type { Metainfo } from './types';
@@ -40,54 +39,6 @@ export interface CreateOptions {
   pool?: HashPool;
 }
 
-/** Pieces hashed at once; enough to keep every worker busy while the next request travels. */
-const PIECES_IN_FLIGHT = 8;
-
-interface HashJob {
-  files: SourceFile[];
-  offsets: { length: number; offset: number }[];
-  pieceLength: number;
-  totalLength: number;
-}
-
-function readSpans(job: HashJob, piece: number): ReadSpan[] {
-  const start = piece * job.pieceLength;
-  const length = Math.min(job.pieceLength, job.totalLength - start);
-  return spansOf(job.offsets, start, length).map((s) => ({
-    path: job.files[s.fileIndex].diskPath,
-    offset: s.fileOffset,
-    length: s.length,
-  }));
-}
-
-/** All piece hashes, in order; at most PIECES_IN_FLIGHT requests outstanding. */
-async function hashPieces(job: HashJob, opts: CreateOptions): Promise<Uint8Array> {
-  const pool = opts.pool ?? sharedHashPool();
-  const count = Math.ceil(job.totalLength / job.pieceLength);
-  const pieces = new Uint8Array(count * 20);
-  let hashed = 0;
-  let next = 0;
-  let failed = false;
-  const lane = async (): Promise<void> => {
-    try {
-      while (!failed && next < count) {
-        opts.signal?.throwIfAborted();
-        const piece = next++;
-        const digest = await pool.sha1Spans(readSpans(job, piece));
-        pieces.set(digest, piece * 20);
-        hashed += Math.min(job.pieceLength, job.totalLength - piece * job.pieceLength);
-        opts.onProgress?.(hashed, job.totalLength);
-      }
-    } catch (err) {
-      failed = true; // the other lanes stop instead of hashing the rest for nothing
-      throw err;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PIECES_IN_FLIGHT, count) }, lane));
-  opts.signal?.throwIfAborted();
-  return pieces;
-}
-
 /** A file that changed size or time while hashed would make a torrent that nobody can complete. */
 async function checkUnchanged(files: SourceFile[]): Promise<void> {
   for (const f of files) {
@@ -105,17 +56,15 @@ function tiersOf(trackers: string[] | string[][] | undefined): string[][] {
 /** Creates a torrent; nothing is written anywhere. Rejects with the signal's reason when aborted. */
 export async function createTorrent(input: string, opts: CreateOptions = {}): Promise<{ bytes: Uint8Array; metainfo: Metainfo }> {
   opts.signal?.throwIfAborted();
+  const pool = opts.pool ?? sharedHashPool();
+  pool.warm(); // workers start while the files are listed
   const { name, multiFile, files } = await collectFiles(input, { includeHidden: opts.includeHidden, exclude: opts.exclude });
-  const offsets: { length: number; offset: number }[] = [];
-  let totalLength = 0;
-  for (const f of files) {
-    offsets.push({ length: f.length, offset: totalLength });
-    totalLength += f.length;
-  }
+  const totalLength = files.reduce((sum, f) => sum + f.length, 0);
   if (totalLength === 0) throw new MetainfoError('empty', `${input} holds no data (every file is empty)`);
   const pieceLength = opts.pieceLength ?? autoPieceLength(totalLength);
   checkPieceLength(pieceLength);
-  const pieces = await hashPieces({ files, offsets, pieceLength, totalLength }, opts);
+  const layout = { files: files.map((f) => ({ path: f.diskPath, length: f.length })), pieceLength, totalLength };
+  const pieces = await pool.hashPieces(layout, { signal: opts.signal, onProgress: opts.onProgress });
   await checkUnchanged(files);
 
   const info: Record<string, Encodable | undefined> = {

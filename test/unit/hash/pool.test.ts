@@ -2,7 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HashPool, HashReadError } from '../../../daemon/src/hash/pool';
@@ -13,6 +13,13 @@ const sha1 = (...parts: Uint8Array[]): string => {
   return h.digest('hex');
 };
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Piece hashes computed the simple way, on this thread. */
+function expectedPieces(data: Buffer, pieceLength: number): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; i < data.length; i += pieceLength) out.push(createHash('sha1').update(data.subarray(i, i + pieceLength)).digest());
+  return Buffer.concat(out);
+}
 
 describe('HashPool', () => {
   let dir: string;
@@ -62,6 +69,79 @@ describe('HashPool', () => {
     assert.equal(hex(await pool.sha1Spans([{ path: join(dir, 'b'), offset: 0, length: 1000 }])), sha1(b), 'still works after errors');
   });
 
+  test('hashPieces: every piece of files laid end to end, across file ends and empty files', async () => {
+    const files = [
+      { path: join(dir, 'a'), length: a.length },
+      { path: join(dir, 'b'), length: 0 },
+      { path: join(dir, 'b'), length: b.length },
+    ];
+    const whole = Buffer.concat([a, b]);
+    for (const pieceLength of [16384, 1 << 20, 4 << 20]) {
+      const layout = { files, pieceLength, totalLength: whole.length };
+      assert.deepEqual(Buffer.from(await pool.hashPieces(layout)), expectedPieces(whole, pieceLength), `piece length ${pieceLength}`);
+    }
+    assert.equal((await pool.hashPieces({ files: [], pieceLength: 16384, totalLength: 0 })).length, 0);
+  });
+
+  test('hashPieces: pieces spanning more files than a worker keeps open', async () => {
+    const parts = Array.from({ length: 40 }, (_, i) => randomBytes(500 + i));
+    const files = parts.map((p, i) => {
+      writeFileSync(join(dir, `many-${i}`), p);
+      return { path: join(dir, `many-${i}`), length: p.length };
+    });
+    const whole = Buffer.concat(parts);
+    const layout = { files, pieceLength: 16384, totalLength: whole.length };
+    assert.deepEqual(Buffer.from(await pool.hashPieces(layout)), expectedPieces(whole, 16384));
+  });
+
+  test('hashPieces: progress adds up to the total, in order', async () => {
+    const seen: number[] = [];
+    const layout = { files: [{ path: join(dir, 'a'), length: a.length }], pieceLength: 16384, totalLength: a.length };
+    await pool.hashPieces(layout, { progressIntervalMs: 0, onProgress: (done, total) => (assert.equal(total, a.length), seen.push(done)) });
+    assert.equal(seen.length, Math.ceil(a.length / 16384), 'one report per piece at interval 0');
+    assert.deepEqual([...seen].sort((x, y) => x - y), seen);
+    assert.equal(seen[seen.length - 1], a.length);
+  });
+
+  test('hashPieces: a file that cannot be read fails the job, names the file, and stops the other workers', async () => {
+    const sparse = join(dir, 'sparse');
+    const fd = openSync(sparse, 'w');
+    ftruncateSync(fd, 256 << 20);
+    closeSync(fd);
+    const missing = join(dir, 'missing');
+    // The missing file comes first: whichever worker claims piece 0 fails, and the sparse 256 MiB are not hashed to the end.
+    let hashed = 0;
+    const files = [{ path: missing, length: 1 }, { path: sparse, length: 256 << 20 }];
+    const run = pool.hashPieces({ files, pieceLength: 1 << 20, totalLength: (256 << 20) + 1 }, { onProgress: (done) => (hashed = done) });
+    await assert.rejects(run, (e: unknown) => e instanceof HashReadError && e.code === 'ENOENT' && e.path === missing);
+    assert.ok(hashed < 128 << 20, `stopped early (${hashed} bytes hashed)`);
+    const short = [{ path: join(dir, 'b'), length: b.length + 1 }];
+    await assert.rejects(pool.hashPieces({ files: short, pieceLength: 16384, totalLength: b.length + 1 }), { code: 'ESHORT' });
+    const layout = { files: [{ path: join(dir, 'b'), length: b.length }], pieceLength: 16384, totalLength: b.length };
+    assert.deepEqual(Buffer.from(await pool.hashPieces(layout)), expectedPieces(b, 16384), 'still works after errors');
+  });
+
+  test('hashPieces: cancelling stops every worker after its current piece and rejects with the reason', async () => {
+    const sparse = join(dir, 'sparse-cancel');
+    const fd = openSync(sparse, 'w');
+    ftruncateSync(fd, 256 << 20);
+    closeSync(fd);
+    const abort = new AbortController();
+    let hashed = 0;
+    const layout = { files: [{ path: sparse, length: 256 << 20 }], pieceLength: 1 << 20, totalLength: 256 << 20 };
+    const run = pool.hashPieces(layout, {
+      signal: abort.signal,
+      progressIntervalMs: 0,
+      onProgress: (done) => {
+        hashed = done;
+        abort.abort();
+      },
+    });
+    await assert.rejects(run, { name: 'AbortError' });
+    assert.ok(hashed > 0 && hashed < 256 << 20, `stopped early (${hashed} bytes hashed)`);
+    await assert.rejects(pool.hashPieces(layout, { signal: AbortSignal.abort() }), { name: 'AbortError' });
+  });
+
   test('a closed pool rejects, and requests in flight at close reject instead of hanging', async () => {
     const p = new HashPool({ workers: 1 });
     const inFlight = p.sha1Spans([{ path: join(dir, 'a'), offset: 0, length: a.length }]);
@@ -69,6 +149,7 @@ describe('HashPool', () => {
     await assert.rejects(inFlight);
     await closing;
     await assert.rejects(p.sha1(new Uint8Array(1)), /closed/);
+    await assert.rejects(p.hashPieces({ files: [], pieceLength: 16384, totalLength: 0 }), /closed/);
   });
 });
 
@@ -80,6 +161,7 @@ test('a worker that dies rejects its requests, and the next request gets a new w
     const pool = new HashPool({ workers: 1, script });
     await assert.rejects(pool.sha1(new Uint8Array(1)), /hash worker exited \(code 3\)/);
     await assert.rejects(pool.sha1(new Uint8Array(1)), /hash worker exited \(code 3\)/);
+    await assert.rejects(pool.hashPieces({ files: [{ path: script, length: 10 }], pieceLength: 16384, totalLength: 10 }), /hash worker exited \(code 3\)/);
     await pool.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
