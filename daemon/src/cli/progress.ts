@@ -2,7 +2,7 @@
  * Progress of long byte-counted work (hashing, checking): a bar on a terminal, plain lines otherwise,
  * so logs and pipes stay readable line by line.
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Writable } from 'node:stream';
 import { formatBytes, formatDuration } from './transfer-view';
 
@@ -81,7 +81,10 @@ class BarProgress implements ByteProgress {
   constructor(stream: Writable, private readonly opts: ByteProgressOptions) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    this.bar = new SingleBar({
+    // Loaded here, so that runs without a terminal (scripts, logs, the benchmark) do not load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SingleBar: Bar } = require('cli-progress') as typeof import('cli-progress');
+    this.bar = new Bar({
       stream: stream as NodeJS.WriteStream,
       format: `${opts.label} [{bar}] {percentage}% | {doneText}/{totalText} | {rateText}/s | eta {etaText}`,
       hideCursor: true,
