@@ -30,6 +30,36 @@ export function defaultHeldBytes(pieceLength: number): number {
   return Math.max(DEFAULT_HELD_BYTES, Math.min(2 * pieceLength, 2 * MAX_READ_BACK));
 }
 
+/** The session-wide budget: two swarms at their full budgets of up to 8 MiB. */
+export const DEFAULT_SESSION_HELD_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Bytes of pieces held in memory by all the swarms of a session together. Each swarm keeps within
+ * its own budget and, on top of that, within what the session has left, so several downloads at once
+ * share one bound instead of each holding a full budget.
+ */
+export class HeldBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  /** Bytes not taken by any swarm. */
+  get free(): number {
+    return this.limit - this.used;
+  }
+
+  /** Takes `bytes` if they fit. */
+  tryTake(bytes: number): boolean {
+    if (this.used + bytes > this.limit) return false;
+    this.used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+  }
+}
+
 /** Pieces read back and hashed at once; each has its own reused buffer, so this bounds their memory. */
 const READ_BACKS = 2;
 
@@ -75,17 +105,22 @@ export class BlockIntake {
   private heldBytes = 0;
   private writeBacklog = 0;
 
+  /** `shared`: the session's budget, which this intake's own (`maxHeldBytes`) draws from; default unbounded. */
   constructor(
     private readonly ctx: IntakeContext,
     private readonly maxHeldBytes = defaultHeldBytes(ctx.metainfo.pieceLength),
+    private readonly shared = new HeldBudget(Infinity),
   ) {}
 
   /**
-   * Pieces the budget holds at once. The swarm starts no more pieces than this while it can keep
-   * its peers busy with the ones in progress, so pieces rarely have to go to disk block by block.
+   * Pieces the budget holds at once: the own budget, or less when the session has less left. The
+   * swarm starts no more pieces than this while it can keep its peers busy with the ones in
+   * progress, so pieces rarely have to go to disk block by block.
    */
   get pieceCapacity(): number {
-    return Math.max(1, Math.floor(this.maxHeldBytes / this.ctx.metainfo.pieceLength));
+    const pieceLength = this.ctx.metainfo.pieceLength;
+    const reachable = Math.min(this.maxHeldBytes, this.heldBytes + this.shared.free);
+    return Math.max(1, Math.floor(reachable / pieceLength));
   }
 
   /** Too many blocks wait for the disk: do not request more for now. */
@@ -131,7 +166,7 @@ export class BlockIntake {
   /** A buffer for a new piece, or undefined if it does not fit the budget (it goes to disk). */
   private hold(piece: number): Uint8Array | undefined {
     const pieceLength = this.ctx.metainfo.pieceLength;
-    if (this.heldBytes + pieceLength > this.maxHeldBytes) {
+    if (this.heldBytes + pieceLength > this.maxHeldBytes || !this.shared.tryTake(pieceLength)) {
       this.direct.set(piece, { pending: 0, complete: false });
       return undefined;
     }
@@ -145,6 +180,7 @@ export class BlockIntake {
   private release(view: Uint8Array): void {
     const pieceLength = this.ctx.metainfo.pieceLength;
     this.heldBytes -= pieceLength;
+    this.shared.give(pieceLength);
     if (view.buffer === this.slab) this.free.push(new Uint8Array(view.buffer, view.byteOffset, pieceLength));
   }
 

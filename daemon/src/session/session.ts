@@ -9,6 +9,7 @@ import { Throttle } from '../util/throttle';
 import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
 import { ReadCache } from './read-cache';
+import { DEFAULT_SESSION_HELD_BYTES, HeldBudget } from './intake';
 import { Torrent, type TorrentContext } from './torrent';
 import {
   SessionError,
@@ -47,6 +48,7 @@ export class Session extends EventEmitter {
    */
   private readonly hashPool = new HashPool({ workers: 1 });
   private readonly readCache = new ReadCache();
+  private readonly heldBudget = new HeldBudget(DEFAULT_SESSION_HELD_BYTES);
   private closed = false;
 
   private constructor(
@@ -194,6 +196,7 @@ export class Session extends EventEmitter {
       uploadThrottle: this.uploadThrottle,
       downloadThrottle: this.downloadThrottle,
       readCache: this.readCache,
+      heldBudget: this.heldBudget,
       maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
       connect: (ip, port, onData) => {

@@ -6,7 +6,7 @@ import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { MAX_PIPELINE, Peer } from './peer';
 import type { Penalties } from './penalties';
-import { BlockIntake } from './intake';
+import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
@@ -38,6 +38,8 @@ export interface SwarmContext {
   useless(peer: Peer): void;
   /** Bytes of pieces in progress held in memory (default: `defaultHeldBytes` of the piece length). */
   maxHeldBytes?: number;
+  /** The session's bound on held bytes over all its swarms (default: none). */
+  heldBudget?: HeldBudget;
 }
 
 /** Pieces a swarm may start beyond its intake's budget for peers that would otherwise be idle. */
@@ -84,6 +86,7 @@ export class Swarm {
         backlogFreed: () => this.fillAll(),
       },
       ctx.maxHeldBytes,
+      ctx.heldBudget,
     );
   }
 

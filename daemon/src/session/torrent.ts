@@ -10,6 +10,7 @@ import type { TorrentData } from './data';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
 import type { ReadCache } from './read-cache';
+import type { HeldBudget } from './intake';
 import { Swarm } from './swarm';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
@@ -30,6 +31,8 @@ export interface TorrentContext {
   uploadThrottle: Throttle;
   downloadThrottle: Throttle;
   readCache: ReadCache;
+  /** Memory for pieces in progress, shared by the session's torrents. */
+  heldBudget: HeldBudget;
   maxConnectionsPerTorrent(): number;
   /** Room for one more connection under the global cap. */
   globalRoom(): boolean;
@@ -241,6 +244,7 @@ export class Torrent extends EventEmitter {
       storage: this.data.storage,
       picker: this.picker,
       readCache: this.ctx.readCache,
+      heldBudget: this.ctx.heldBudget,
       penalties: this.penalties,
       uploadThrottle: this.ctx.uploadThrottle,
       downloadThrottle: this.ctx.downloadThrottle,

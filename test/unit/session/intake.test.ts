@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Picker } from '../../../daemon/src/picker';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
-import { BlockIntake, DEFAULT_HELD_BYTES, defaultHeldBytes } from '../../../daemon/src/session/intake';
+import { BlockIntake, DEFAULT_HELD_BYTES, HeldBudget, defaultHeldBytes } from '../../../daemon/src/session/intake';
 import { createMemoryStorage } from '../../../daemon/src/storage';
 import type { Storage } from '../../../daemon/src/storage/types';
 
@@ -36,7 +36,7 @@ function withWrite(storage: Storage, write: Storage['write']): Storage {
 }
 
 /** An intake over memory storage that records what happens; `settled` resolves after n outcomes. */
-function setup(m: Metainfo, maxHeld: number, storage: Storage = createMemoryStorage(m)) {
+function setup(m: Metainfo, maxHeld: number, storage: Storage = createMemoryStorage(m), shared?: HeldBudget) {
   const picker = new Picker(m);
   const verified: number[] = [];
   const corrupt: number[] = [];
@@ -63,6 +63,7 @@ function setup(m: Metainfo, maxHeld: number, storage: Storage = createMemoryStor
       backlogFreed: () => undefined,
     },
     maxHeld,
+    shared,
   );
   const settled = (n: number): Promise<void> =>
     new Promise((done) => {
@@ -138,6 +139,34 @@ describe('BlockIntake', () => {
     t.deliver(0, data, [1]); // the held piece completes
     await t.settled(3);
     assert.deepEqual(t.verified, [1, 0]);
+  });
+
+  test('intakes sharing a session budget hold pieces only while the session has room', async () => {
+    const { m, data } = torrent(3);
+    const session = new HeldBudget(2 * m.pieceLength);
+    const a = setup(m, 1 << 20, createMemoryStorage(m), session);
+    const b = setup(m, 1 << 20, createMemoryStorage(m), session);
+    assert.equal(a.intake.pieceCapacity, 2, 'the session bound, below the own budget');
+    a.deliver(0, data, [0]);
+    a.deliver(1, data, [0]); // a holds the whole session budget
+    assert.equal(session.free, 0);
+    assert.equal(a.intake.pieceCapacity, 2);
+    assert.equal(b.intake.pieceCapacity, 1, 'never below one piece');
+    b.deliver(0, data); // no room left: written block by block, read back to be hashed
+    await b.settled(1);
+    assert.deepEqual(b.writes, [
+      [0, 0, BLOCK],
+      [0, BLOCK, BLOCK],
+    ]);
+    a.deliver(0, data, [1]);
+    await a.settled(1);
+    assert.equal(session.free, m.pieceLength, 'a verified piece gives its room back');
+    b.deliver(1, data); // held now: one write of the whole piece
+    await b.settled(2);
+    assert.deepEqual(b.writes.slice(2), [[1, 0, 2 * BLOCK]]);
+    assert.deepEqual(b.verified, [0, 1]);
+    a.intake.stop();
+    assert.equal(session.free, 2 * m.pieceLength, 'stopping gives back the pieces still being received');
   });
 
   test('pieces read back from disk are read two at a time, however many wait', async () => {
