@@ -1,7 +1,8 @@
 /**
  * A pool of worker threads computing SHA-1 over file ranges or bytes, so the event loop never hashes.
- * Workers start on first use, are unref'd while idle (a process can exit with an idle pool) and
- * replaced if one dies; a request on a dead worker rejects rather than hangs.
+ * Workers start on first use, are unref'd while idle (a process can exit with an idle pool), stop
+ * after a while without work (each holds about 10 MB) and are replaced if one dies; a request on a
+ * dead worker rejects rather than hangs.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -29,25 +30,43 @@ interface Pending {
 class PoolWorker {
   readonly pending = new Map<number, Pending>();
   private readonly worker: Worker;
+  private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(script: string, onGone: (w: PoolWorker) => void) {
+  constructor(
+    script: string,
+    private readonly idleMs: number,
+    private readonly onGone: (w: PoolWorker) => void,
+  ) {
     this.worker = new Worker(script);
     this.worker.unref();
     this.worker.on('message', (res: HashResponse) => this.settle(res));
     const fail = (err: Error): void => {
+      clearTimeout(this.idleTimer);
       onGone(this);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
     this.worker.on('error', (err) => fail(new Error(`hash worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => fail(new Error(`hash worker exited (code ${code})`)));
+    this.idle();
   }
 
   send(req: HashRequest, p: Pending): void {
     // Ref'd while busy, so a process awaiting a digest does not exit under it.
     if (this.pending.size === 0) this.worker.ref();
+    clearTimeout(this.idleTimer);
     this.pending.set(req.id, p);
     this.worker.postMessage(req);
+  }
+
+  /** Out of the pool at once (so nothing more is sent to it), stopped after `idleMs` without work. */
+  private idle(): void {
+    if (!Number.isFinite(this.idleMs)) return;
+    this.idleTimer = setTimeout(() => {
+      this.onGone(this);
+      void this.worker.terminate();
+    }, this.idleMs);
+    this.idleTimer.unref();
   }
 
   private settle(res: HashResponse): void {
@@ -58,13 +77,17 @@ class PoolWorker {
       if (!res.done) return;
     }
     this.pending.delete(res.id);
-    if (this.pending.size === 0) this.worker.unref();
+    if (this.pending.size === 0) {
+      this.worker.unref();
+      this.idle();
+    }
     if ('digest' in res) p.resolve(res.digest);
     else if ('hashed' in res) p.resolve(new Uint8Array(0));
     else p.reject(new HashReadError(`cannot read ${res.path ?? 'data'}: ${res.error}`, res.code, res.path));
   }
 
   async terminate(): Promise<void> {
+    clearTimeout(this.idleTimer);
     await this.worker.terminate();
   }
 }
@@ -75,6 +98,8 @@ export interface HashPoolOptions {
   workers?: number;
   /** The worker script; tests replace it to simulate a crash. Default: worker.js next to this file. */
   script?: string;
+  /** A worker without work for this long stops (the next request starts one); default 30 s. */
+  idleMs?: number;
 }
 
 /** Files laid end to end, cut into pieces of `pieceLength` (the last one shorter). */
@@ -98,6 +123,7 @@ export interface HashPiecesOptions {
 export class HashPool {
   private readonly size: number;
   private readonly script: string;
+  private readonly idleMs: number;
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
@@ -105,6 +131,12 @@ export class HashPool {
   constructor(opts: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(opts.workers ?? defaultWorkers()));
     this.script = opts.script ?? join(__dirname, 'worker.js');
+    this.idleMs = opts.idleMs ?? 30_000;
+  }
+
+  /** Worker threads running now. */
+  get running(): number {
+    return this.workers.length;
   }
 
   /** SHA-1 of the concatenated file ranges; rejects with HashReadError if any range cannot be read fully. */
@@ -193,7 +225,7 @@ export class HashPool {
   }
 
   private spawn(): PoolWorker {
-    const w = new PoolWorker(this.script, (gone) => {
+    const w = new PoolWorker(this.script, this.idleMs, (gone) => {
       const i = this.workers.indexOf(gone);
       if (i >= 0) this.workers.splice(i, 1);
     });

@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import sinon from 'sinon';
 import { HashPool, HashReadError } from '../../../daemon/src/hash/pool';
 
 const sha1 = (...parts: Uint8Array[]): string => {
@@ -165,6 +166,31 @@ test('a worker that dies rejects its requests, and the next request gets a new w
     await pool.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker without work stops after idleMs, and the next request starts a new one', { timeout: 30_000 }, async () => {
+  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const pool = new HashPool({ workers: 1, idleMs: 1000 });
+  try {
+    const abc = new TextEncoder().encode('abc');
+    assert.equal(hex(await pool.sha1(abc)), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+    assert.equal(pool.running, 1);
+    clock.tick(999);
+    assert.equal(pool.running, 1);
+    clock.tick(1);
+    assert.equal(pool.running, 0, 'stopped once idle for idleMs');
+    assert.equal(hex(await pool.sha1(abc)), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+    assert.equal(pool.running, 1);
+    clock.tick(1000);
+    assert.equal(pool.running, 0);
+    pool.warm(); // a worker started ahead of need that gets no work stops as well
+    assert.equal(pool.running, 1);
+    clock.tick(1000);
+    assert.equal(pool.running, 0);
+  } finally {
+    clock.restore();
+    await pool.close();
   }
 });
 
