@@ -15,9 +15,20 @@ export const PiecesSlot = {
   Stop: 1,
 } as const;
 
+/** What a pieces job that checks data says of each piece, one byte per piece. */
+export const Verdict = {
+  /** Not on disk in full, unreadable, or its hash does not match. */
+  Missing: 0,
+  Good: 1,
+  /** Set by the caller before the job: not read at all (its file is absent or too short). */
+  Skip: 2,
+} as const;
+
 /**
  * Hash every piece of files laid end to end. Each worker that gets this request claims pieces from
- * `control` until none are left and writes each digest at `piece * 20` in `digests`.
+ * `control` until none are left. Making a torrent, it writes each digest at `piece * 20` in `digests`
+ * and a read error fails the job; checking data, it writes a verdict per piece and a piece that cannot
+ * be read is only Missing.
  */
 export interface PiecesJob {
   files: { path: string; length: number }[];
@@ -25,20 +36,22 @@ export interface PiecesJob {
   totalLength: number;
   /** Int32Array slots, see PiecesSlot. */
   control: SharedArrayBuffer;
-  /** 20 bytes per piece. */
-  digests: SharedArrayBuffer;
   /** Report progress (and let other requests in) at least this often, in milliseconds. */
   reportMs: number;
+  /** Making a torrent: 20 bytes per piece. */
+  digests?: SharedArrayBuffer;
+  /** Checking data: the expected digests (20 bytes per piece) and one Verdict byte per piece. */
+  check?: { expected: Uint8Array; verdicts: SharedArrayBuffer };
 }
 
 /** Hash the concatenation of these file ranges, or these bytes, or take part in a pieces job. */
 export type HashRequest = { id: number; spans: ReadSpan[] } | { id: number; data: Uint8Array } | { id: number; pieces: PiecesJob };
 
 /**
- * A SHA-1 digest; bytes of a pieces job hashed since the last report (`done` once this worker has no
- * more pieces to claim); or why reading failed.
+ * A SHA-1 digest; bytes hashed and pieces finished by a pieces job since the last report (`done` once
+ * this worker has no more pieces to claim); or why reading failed.
  */
 export type HashResponse =
   | { id: number; digest: Uint8Array }
-  | { id: number; hashed: number; done: boolean }
+  | { id: number; hashed: number; pieces: number; done: boolean }
   | { id: number; error: string; code?: string; path?: string };

@@ -7,8 +7,9 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PiecesSlot, type HashRequest, type HashResponse, type ReadSpan } from './messages';
+import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
+export { Verdict } from './messages';
 export type { ReadSpan } from './messages';
 
 /** Reading a span failed (missing file, file too short, permission...). */
@@ -23,8 +24,8 @@ interface Pending {
   /** A digest; for a pieces job, an empty array once this worker has no more pieces to claim. */
   resolve(digest: Uint8Array): void;
   reject(err: Error): void;
-  /** Bytes of a pieces job hashed since the last report. */
-  progress?(bytes: number): void;
+  /** Bytes hashed and pieces finished by a pieces job since the last report. */
+  progress?(bytes: number, pieces: number): void;
 }
 
 class PoolWorker {
@@ -73,7 +74,7 @@ class PoolWorker {
     const p = this.pending.get(res.id);
     if (!p) return;
     if ('hashed' in res) {
-      if (res.hashed > 0) p.progress?.(res.hashed);
+      if (res.pieces > 0) p.progress?.(res.hashed, res.pieces);
       if (!res.done) return;
     }
     this.pending.delete(res.id);
@@ -109,14 +110,26 @@ export interface PieceLayout {
   totalLength: number;
 }
 
-/** Options of `HashPool.hashPieces`. */
-export interface HashPiecesOptions {
+/** Options of `HashPool.hashPieces` and `HashPool.checkPieces`. */
+export interface PiecesOptions {
   /** Stops every worker after its current piece; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Bytes hashed so far, reported by each worker every `progressIntervalMs` and at its end. */
-  onProgress?: (hashedBytes: number, totalBytes: number) => void;
-  /** Default 40 ms; 0 reports every piece. */
+  /** Report progress every this many milliseconds per worker (and at its end); default 40, 0 for every piece. */
   progressIntervalMs?: number;
+}
+
+/** Options of `HashPool.hashPieces`. */
+export interface HashPiecesOptions extends PiecesOptions {
+  /** Bytes hashed so far. */
+  onProgress?: (hashedBytes: number, totalBytes: number) => void;
+}
+
+/** Options of `HashPool.checkPieces`. */
+export interface CheckPiecesOptions extends PiecesOptions {
+  /** One byte per piece; non-zero: do not read the piece (its file is absent or too short), it is missing. */
+  skip?: Uint8Array;
+  /** Pieces checked (or skipped) so far. */
+  onProgress?: (checkedPieces: number, pieceCount: number) => void;
 }
 
 /** SHA-1 in worker threads over file spans (read by the worker) or bytes, or every piece of a layout. */
@@ -156,27 +169,54 @@ export class HashPool {
    * be read fully; the other workers then stop after their current piece.
    */
   async hashPieces(layout: PieceLayout, opts: HashPiecesOptions = {}): Promise<Uint8Array> {
+    const digests = new SharedArrayBuffer(pieceCountOf(layout) * 20);
+    let hashed = 0;
+    await this.runPieces(layout, { digests }, opts, (bytes) => {
+      hashed += bytes;
+      opts.onProgress?.(hashed, layout.totalLength);
+    });
+    return new Uint8Array(digests).slice();
+  }
+
+  /**
+   * Checks data on disk against a torrent's piece hashes (`expected`, 20 bytes per piece) the same way:
+   * resolves with one byte per piece, 1 where the piece is there and matches. A piece that cannot be
+   * read (file missing, short, unreadable) is only missing.
+   */
+  async checkPieces(layout: PieceLayout, expected: Uint8Array, opts: CheckPiecesOptions = {}): Promise<Uint8Array> {
+    const count = pieceCountOf(layout);
+    if (expected.length !== count * 20) throw new RangeError(`expected ${count * 20} bytes of piece hashes, got ${expected.length}`);
+    const verdicts = new Uint8Array(new SharedArrayBuffer(count));
+    if (opts.skip) for (let i = 0; i < count; i++) if (opts.skip[i]) verdicts[i] = Verdict.Skip;
+    let checked = 0;
+    await this.runPieces(layout, { check: { expected, verdicts: verdicts.buffer as SharedArrayBuffer } }, opts, (_bytes, pieces) => {
+      checked += pieces;
+      opts.onProgress?.(checked, count);
+    });
+    return verdicts.map((v) => (v === Verdict.Good ? 1 : 0));
+  }
+
+  /** Hands a pieces job to every worker it needs and waits for all of them. */
+  private async runPieces(
+    layout: PieceLayout,
+    out: Pick<PiecesJob, 'digests' | 'check'>,
+    opts: PiecesOptions,
+    report: (bytes: number, pieces: number) => void,
+  ): Promise<void> {
     opts.signal?.throwIfAborted();
     if (this.closed) throw new Error('hash pool is closed');
-    const count = Math.ceil(layout.totalLength / layout.pieceLength);
     const control = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-    const digests = new SharedArrayBuffer(count * 20);
     const stop = (): void => {
       Atomics.store(new Int32Array(control), PiecesSlot.Stop, 1);
     };
-    const reportMs = opts.progressIntervalMs ?? 40;
-    const job = { files: layout.files, pieceLength: layout.pieceLength, totalLength: layout.totalLength, control, digests, reportMs };
-    let hashed = 0;
-    const progress = (bytes: number): void => {
-      hashed += bytes;
-      opts.onProgress?.(hashed, layout.totalLength);
-    };
+    const { files, pieceLength, totalLength } = layout;
+    const job: PiecesJob = { files, pieceLength, totalLength, control, reportMs: opts.progressIntervalMs ?? 40, ...out };
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
-      const lanes = this.start(Math.min(this.size, count)).map(
+      const lanes = this.start(Math.min(this.size, pieceCountOf(layout))).map(
         (w) =>
           new Promise<Uint8Array>((resolve, reject) => {
-            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress });
+            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: report });
           }).catch((err: unknown) => {
             stop();
             throw err;
@@ -186,7 +226,6 @@ export class HashPool {
       opts.signal?.throwIfAborted();
       const failed = settled.find((s) => s.status === 'rejected');
       if (failed) throw failed.reason;
-      return new Uint8Array(digests).slice();
     } finally {
       opts.signal?.removeEventListener('abort', stop);
     }
@@ -232,6 +271,10 @@ export class HashPool {
     this.workers.push(w);
     return w;
   }
+}
+
+function pieceCountOf(layout: PieceLayout): number {
+  return Math.ceil(layout.totalLength / layout.pieceLength);
 }
 
 function defaultWorkers(): number {

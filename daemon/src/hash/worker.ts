@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { spansOf } from '../metainfo/geometry';
-import { PiecesSlot, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
+import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 const CHUNK = 1 << 20;
 /** Files a pieces job keeps open at once (a folder of many small files needs no more). */
@@ -87,47 +87,74 @@ class OpenFiles {
   }
 }
 
+/** Where a pieces job's files are in its data, for spansOf. */
+function extentsOf(files: PiecesJob['files']): { length: number; offset: number }[] {
+  let offset = 0;
+  return files.map((f) => {
+    const extent = { length: f.length, offset };
+    offset += f.length;
+    return extent;
+  });
+}
+
 /**
  * Takes part in a pieces job: claims pieces from the shared counter and hashes them until none are left
  * or the job stops, in slices of `reportMs` so that requests queued behind it still get their turn.
  */
 function runPieces(id: number, job: PiecesJob): void {
   const control = new Int32Array(job.control);
-  const digests = new Uint8Array(job.digests);
+  const digests = job.digests && new Uint8Array(job.digests);
+  const verdicts = job.check && new Uint8Array(job.check.verdicts);
   const count = Math.ceil(job.totalLength / job.pieceLength);
-  const extents: { length: number; offset: number }[] = [];
-  let offset = 0;
-  for (const f of job.files) {
-    extents.push({ length: f.length, offset });
-    offset += f.length;
-  }
+  const extents = extentsOf(job.files);
   const files = new OpenFiles(job.files.map((f) => f.path));
   let hashed = 0;
+  let pieces = 0;
   let current: string | undefined;
+  const digestOf = (piece: number, length: number): Buffer => {
+    const hash = createHash('sha1');
+    for (const span of spansOf(extents, piece * job.pieceLength, length)) {
+      current = job.files[span.fileIndex].path;
+      hashRange(hash, files.fd(span.fileIndex), span.fileOffset, span.length);
+    }
+    return hash.digest();
+  };
+  /** Checking data: a piece that cannot be read is Missing, not a failure of the job. */
+  const check = (piece: number, length: number, found: Uint8Array, expected: Uint8Array): void => {
+    if (found[piece] === Verdict.Skip) return;
+    let digest: Buffer;
+    try {
+      digest = digestOf(piece, length);
+    } catch {
+      found[piece] = Verdict.Missing;
+      return;
+    }
+    found[piece] = digest.equals(expected.subarray(piece * 20, piece * 20 + 20)) ? Verdict.Good : Verdict.Missing;
+    hashed += length;
+  };
   const slice = (): void => {
     const until = performance.now() + job.reportMs;
     try {
       while (Atomics.load(control, PiecesSlot.Stop) === 0) {
         const piece = Atomics.add(control, PiecesSlot.Next, 1);
         if (piece >= count) break;
-        const start = piece * job.pieceLength;
-        const length = Math.min(job.pieceLength, job.totalLength - start);
-        const hash = createHash('sha1');
-        for (const span of spansOf(extents, start, length)) {
-          current = job.files[span.fileIndex].path;
-          hashRange(hash, files.fd(span.fileIndex), span.fileOffset, span.length);
+        const length = Math.min(job.pieceLength, job.totalLength - piece * job.pieceLength);
+        if (verdicts && job.check) check(piece, length, verdicts, job.check.expected);
+        else {
+          digests?.set(digestOf(piece, length), piece * 20);
+          hashed += length;
         }
-        digests.set(hash.digest(), piece * 20);
-        hashed += length;
+        pieces++;
         if (performance.now() >= until) {
-          parentPort?.postMessage({ id, hashed, done: false } satisfies HashResponse);
+          parentPort?.postMessage({ id, hashed, pieces, done: false } satisfies HashResponse);
           hashed = 0;
+          pieces = 0;
           setImmediate(slice);
           return;
         }
       }
       files.closeAll();
-      parentPort?.postMessage({ id, hashed, done: true } satisfies HashResponse);
+      parentPort?.postMessage({ id, hashed, pieces, done: true } satisfies HashResponse);
     } catch (err) {
       Atomics.store(control, PiecesSlot.Stop, 1);
       files.closeAll();

@@ -4,7 +4,6 @@ import { Geometry } from '../metainfo/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
 import { torrentFilePaths } from './file-storage';
-import { hashMatches, verifySpans } from './piece-check';
 import { sameFiles, type FileState } from './resume-format';
 import { fileStates, loadResumeState } from './resume';
 
@@ -15,14 +14,12 @@ export interface CheckOptions {
   /** Hash every piece present on disk even if the resume state matches. */
   full?: boolean;
   pool?: HashPool;
-  /** After each piece of a full check. */
+  /** Pieces checked so far, a few times a second during a full check, and at its end. */
   onProgress?: (checked: number, total: number) => void;
   /** Aborts a full check; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
   /** An unusable resume state file was ignored. */
   warn?: (message: string) => void;
-  /** Pieces hashed at once (default 4). */
-  concurrency?: number;
 }
 
 /** Pieces found and how: 'fast' trusted the resume state, 'full' hashed the data. */
@@ -50,26 +47,16 @@ export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOp
 async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions): Promise<Bitfield> {
   const geometry = new Geometry(m);
   const paths = torrentFilePaths(m, savePath);
+  // A piece whose file is absent or too short cannot be complete: it is not read at all.
+  const skip = new Uint8Array(m.pieceCount);
+  for (let piece = 0; piece < m.pieceCount; piece++) {
+    const present = geometry.pieceSpans(piece).every((s) => (current[s.fileIndex]?.size ?? -1) >= s.fileOffset + s.length);
+    if (!present) skip[piece] = 1;
+  }
+  const layout = { files: m.files.map((f, i) => ({ path: paths[i], length: f.length })), pieceLength: m.pieceLength, totalLength: m.totalLength };
   const pool = opts.pool ?? sharedHashPool();
+  const good = await pool.checkPieces(layout, m.pieces, { skip, signal: opts.signal, onProgress: opts.onProgress });
   const have = new Bitfield(m.pieceCount);
-  let next = 0;
-  let checked = 0;
-  const worker = async (): Promise<void> => {
-    while (next < m.pieceCount) {
-      opts.signal?.throwIfAborted();
-      const piece = next++;
-      const spans = geometry.pieceSpans(piece);
-      // Skip hashing when a file is absent or too short: the piece cannot be complete.
-      const present = spans.every((s) => (current[s.fileIndex]?.size ?? -1) >= s.fileOffset + s.length);
-      if (present) {
-        const digest = await verifySpans(pool, spans.map((s) => ({ path: paths[s.fileIndex], offset: s.fileOffset, length: s.length })));
-        if (hashMatches(m, piece, digest)) have.set(piece);
-      }
-      opts.onProgress?.(++checked, m.pieceCount);
-    }
-  };
-  const lanes = Math.max(1, Math.min(opts.concurrency ?? 4, m.pieceCount));
-  await Promise.all(Array.from({ length: lanes }, worker));
-  opts.signal?.throwIfAborted();
+  good.forEach((ok, piece) => ok && have.set(piece));
   return have;
 }

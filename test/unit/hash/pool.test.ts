@@ -143,6 +143,31 @@ describe('HashPool', () => {
     await assert.rejects(pool.hashPieces(layout, { signal: AbortSignal.abort() }), { name: 'AbortError' });
   });
 
+  test('checkPieces: good, corrupt, skipped and unreadable pieces, without failing the job', async () => {
+    const pieceLength = 16384;
+    const whole = Buffer.concat([a, b]);
+    const expected = expectedPieces(whole, pieceLength);
+    const count = expected.length / 20;
+    const last = count - 1; // the piece that holds the end of a and all of b
+    expected[7 * 20] ^= 1; // piece 7 does not match
+    const skip = new Uint8Array(count);
+    skip[3] = 1;
+    const files = [
+      { path: join(dir, 'a'), length: a.length },
+      { path: join(dir, 'b'), length: b.length },
+    ];
+    const checked: number[] = [];
+    const verdicts = await pool.checkPieces({ files, pieceLength, totalLength: whole.length }, expected, { skip, onProgress: (n) => checked.push(n) });
+    assert.equal(verdicts.length, count);
+    verdicts.forEach((v, i) => assert.equal(v, i === 3 || i === 7 ? 0 : 1, `piece ${i}`));
+    assert.equal(checked[checked.length - 1], count, 'skipped pieces count as checked');
+    // b is missing: the piece that needs it is missing, every other piece is still checked.
+    const gone = [files[0], { path: join(dir, 'no-such-file'), length: b.length }];
+    const partial = await pool.checkPieces({ files: gone, pieceLength, totalLength: whole.length }, expectedPieces(whole, pieceLength));
+    partial.forEach((v, i) => assert.equal(v, i === last ? 0 : 1, `piece ${i}`));
+    await assert.rejects(pool.checkPieces({ files, pieceLength, totalLength: whole.length }, new Uint8Array(20)), RangeError);
+  });
+
   test('a closed pool rejects, and requests in flight at close reject instead of hanging', async () => {
     const p = new HashPool({ workers: 1 });
     const inFlight = p.sha1Spans([{ path: join(dir, 'a'), offset: 0, length: a.length }]);

@@ -53,7 +53,9 @@ describe('checkExisting', () => {
       const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, onProgress: (c) => progress.push(c) });
       assert.equal(r.mode, 'full');
       assert.equal(r.have.toString(), '*****');
-      assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+      assert.ok(progress.length > 0);
+      assert.deepEqual([...progress].sort((x, y) => x - y), progress);
+      assert.equal(progress[progress.length - 1], 5);
     } finally {
       await t.cleanup();
     }
@@ -115,7 +117,7 @@ describe('checkExisting', () => {
     const t = await downloaded();
     try {
       const ac = new AbortController();
-      const check = checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true, concurrency: 1, signal: ac.signal, onProgress: (c) => c === 2 && ac.abort(new Error('stop')) });
+      const check = checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true, signal: ac.signal, onProgress: () => ac.abort(new Error('stop')) });
       await assert.rejects(check, /stop/);
       await assert.rejects(checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, signal: ac.signal }), /stop/, 'already aborted');
     } finally {
