@@ -1,4 +1,4 @@
-/** Torrent methods and notifications: create, add, seed, list, get, pause, resume, remove. */
+/** Torrent methods and notifications: create, add, seed, list, get, pause, resume, verify, remove. */
 /* eslint-disable @typescript-eslint/no-namespace -- each method is a namespace (method + typed handle), as LSP declares them */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { TrackerAnnounceInfo } from './tracker';
@@ -48,9 +48,11 @@ export interface TorrentFileInfo {
   length: number;
 }
 
-/** `torrent/get` result: the snapshot plus files and trackers. */
+/** `torrent/get` result: the snapshot plus files, trackers and magnet URI. */
 export interface TorrentDetails extends TorrentInfo {
   pieceLength: number;
+  /** The torrent's magnet URI (info hash, name, trackers), as `torrent/create` returns it. */
+  magnet: string;
   private: boolean;
   files: TorrentFileInfo[];
   trackers: TrackerAnnounceInfo[];
@@ -164,6 +166,15 @@ export namespace TorrentPauseRequest {
 /** Restarts a paused torrent. Result: the snapshot. */
 export namespace TorrentResumeRequest {
   export const method = 'torrent/resume' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentInfo, void>(method);
+}
+
+/**
+ * Re-hashes every piece on disk (state 'checking'); pieces that no longer match are downloaded again.
+ * Result: the snapshot once the check has begun. A paused torrent stays paused; while checking, a no-op.
+ */
+export namespace TorrentVerifyRequest {
+  export const method = 'torrent/verify' as const;
   export const type = new RequestType<TorrentIdParams, TorrentInfo, void>(method);
 }
 

@@ -58,12 +58,13 @@ export function toTrackerInfo(t: TrackerStatus): P.TrackerAnnounceInfo {
   return out;
 }
 
-/** `torrent/get`'s detailed view. */
-export function toTorrentDetails(t: EngineTorrent): P.TorrentDetails {
+/** `torrent/get`'s detailed view; `magnet` is the torrent's magnet URI, built by the caller's engine. */
+export function toTorrentDetails(t: EngineTorrent, magnet: string): P.TorrentDetails {
   const m = t.metainfo;
   return {
     ...toTorrentInfo(t.summary()),
     pieceLength: m.pieceLength,
+    magnet,
     private: m.private,
     files: m.files.map((f) => ({ path: [...f.path], length: f.length })),
     trackers: t.trackers().map(toTrackerInfo),

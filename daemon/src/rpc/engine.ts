@@ -24,6 +24,8 @@ export interface EngineTorrent {
   trackers(): TrackerStatus[];
   pause(): Promise<void>;
   resume(): Promise<void>;
+  /** Re-hashes all data (state 'checking'); resolves when the check is over. */
+  verify(): Promise<void>;
 }
 
 /** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'. */

@@ -39,9 +39,13 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
     v.none(raw, '');
     return { torrents: daemon.session().list().map(info) };
   });
-  on(P.TorrentGetRequest.type, (raw) => toTorrentDetails(daemon.torrent(v.torrentId(raw, '').infoHash)));
+  on(P.TorrentGetRequest.type, (raw) => {
+    const t = daemon.torrent(v.torrentId(raw, '').infoHash);
+    return toTorrentDetails(t, daemon.engine.buildMagnet(t.metainfo));
+  });
   on(P.TorrentPauseRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, true)));
   on(P.TorrentResumeRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, false)));
+  on(P.TorrentVerifyRequest.type, async (raw) => info(await daemon.verify(v.torrentId(raw, '').infoHash)));
   on(P.TorrentRemoveRequest.type, async (raw) => {
     const p = v.torrentRemove(raw, '');
     await daemon.remove(p.infoHash, p.deleteData ?? false);

@@ -10,10 +10,15 @@ export class FakeTorrent implements EngineTorrent {
   state: TorrentState;
   progress = 0;
   peerList: PeerSummary[] = [];
+  /** How many times verify() was called. */
+  verifyCalls = 0;
+  private endCheck: (() => void) | undefined;
   constructor(
     readonly metainfo: Metainfo,
     readonly savePath: string,
     paused: boolean,
+    /** Tells the session of a state change, as the real torrent's 'state' event does. */
+    private readonly stateChanged: (t: FakeTorrent) => void = () => undefined,
   ) {
     this.infoHashHex = metainfo.infoHashHex;
     this.state = paused ? 'paused' : 'downloading';
@@ -38,6 +43,23 @@ export class FakeTorrent implements EngineTorrent {
   async resume(): Promise<void> {
     this.state = 'downloading';
   }
+  /** Enters 'checking' and stays there until finishCheck(); then back to paused, or by progress. */
+  async verify(): Promise<void> {
+    this.verifyCalls++;
+    const before = this.state;
+    this.setState('checking');
+    await new Promise<void>((end) => (this.endCheck = end));
+    this.setState(before === 'paused' ? 'paused' : this.progress < 1 ? 'downloading' : 'seeding');
+  }
+  /** Ends a check started by verify(). */
+  finishCheck(): void {
+    this.endCheck?.();
+    this.endCheck = undefined;
+  }
+  private setState(state: TorrentState): void {
+    this.state = state;
+    this.stateChanged(this);
+  }
 }
 
 /** A session holding FakeTorrents. */
@@ -50,7 +72,7 @@ export class FakeSession extends EventEmitter implements EngineSession {
   failSetOptions: Error | undefined;
   async addTorrent(m: Metainfo, opts: { savePath?: string; paused?: boolean } = {}): Promise<FakeTorrent> {
     if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
-    const t = new FakeTorrent(m, opts.savePath ?? '/dl', opts.paused ?? false);
+    const t = new FakeTorrent(m, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
     this.torrents.set(m.infoHashHex, t);
     this.emit('torrent-added', t);
     return t;
