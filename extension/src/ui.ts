@@ -38,7 +38,10 @@ export interface Ui {
   saveDialog(options: { title: string; defaultPath: string; filters?: Record<string, string[]> }): Promise<string | undefined>;
   /** Runs a task under a notification with a progress bar, cancellable when asked. */
   withProgress<R>(title: string, cancellable: boolean, task: (report: ProgressReporter, token: CancellationToken) => Promise<R>): Promise<R>;
+  /** Puts text on the system clipboard. */
   copy(text: string): Promise<void>;
+  /** A short message in the status bar that goes away by itself (for confirmations that need no answer). */
+  status(message: string): void;
   openExternal(url: string): Promise<boolean>;
   /** Shows a folder: in the Explorer when it is inside the workspace, else in the system's file manager. */
   revealFolder(path: string): Promise<void>;

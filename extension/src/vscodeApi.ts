@@ -5,6 +5,9 @@ import type { OpenDialogOptions, PickItem, ProgressReporter, Ui } from './ui';
 /** The id of the torrents view, as declared in package.json. */
 export const TORRENTS_VIEW_ID = 'btd.torrents';
 
+/** How long a status bar confirmation stays up. */
+const STATUS_MESSAGE_MS = 5000;
+
 /** Creates the Ui implementation bound to an output channel. */
 export function createVscodeUi(output: vscode.OutputChannel): Ui {
   return {
@@ -30,6 +33,9 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable }, (progress, token) =>
         task((message, increment) => progress.report({ message, increment }), token))),
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+    status: (message) => {
+      vscode.window.setStatusBarMessage(message, STATUS_MESSAGE_MS);
+    },
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
     revealFolder: async (path) => {
       const uri = vscode.Uri.file(path);

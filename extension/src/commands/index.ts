@@ -1,7 +1,7 @@
 /** The command table: id → handler. package.json's `contributes.commands` declares the same ids. */
 import type { CommandContext } from './context';
 import { createTorrent } from './create';
-import { openFolder, pauseTorrent, refresh, removeTorrent, resumeTorrent } from './manage';
+import { copyMagnet, openFolder, pauseTorrent, refresh, removeTorrent, resumeTorrent, verifyTorrent } from './manage';
 import { openTrackerStats, startTracker, stopTracker } from './tracker';
 import { downloadTorrent, seedTorrent } from './transfer';
 
@@ -12,6 +12,8 @@ export const CommandIds = {
   download: 'btd.torrent.download',
   pause: 'btd.torrent.pause',
   resume: 'btd.torrent.resume',
+  verify: 'btd.torrent.verify',
+  copyMagnet: 'btd.torrent.copyMagnet',
   remove: 'btd.torrent.remove',
   openFolder: 'btd.torrent.openFolder',
   trackerStart: 'btd.tracker.start',
@@ -33,6 +35,8 @@ export const HANDLERS: Record<string, CommandHandler> = {
   [CommandIds.download]: downloadTorrent,
   [CommandIds.pause]: pauseTorrent,
   [CommandIds.resume]: resumeTorrent,
+  [CommandIds.verify]: verifyTorrent,
+  [CommandIds.copyMagnet]: copyMagnet,
   [CommandIds.remove]: removeTorrent,
   [CommandIds.openFolder]: openFolder,
   [CommandIds.trackerStart]: startTracker,

@@ -1,7 +1,10 @@
-/** Pause, resume and remove a torrent, open its folder, reload the list: the tree's context-menu commands. */
+/**
+ * Pause, resume, verify and remove a torrent, copy its magnet link, open its folder, reload the list: the
+ * tree's context-menu commands.
+ */
 import {
-  PeerListRequest, TorrentListRequest, TorrentPauseRequest, TorrentRemoveRequest, TorrentResumeRequest,
-  type TorrentInfo,
+  PeerListRequest, TorrentGetRequest, TorrentListRequest, TorrentPauseRequest, TorrentRemoveRequest, TorrentResumeRequest,
+  TorrentVerifyRequest, type TorrentInfo,
 } from '../../../protocol/src';
 import { describeError } from '../errors';
 import { resolveDownloadFolder } from '../settings';
@@ -20,6 +23,30 @@ export async function resumeTorrent(ctx: CommandContext, arg?: unknown): Promise
   const infoHash = infoHashArg(arg) ?? (await pickTorrent(ctx, 'Resume which torrent?', (t) => t.state === 'paused'));
   if (infoHash === undefined) return undefined;
   return update(ctx, 'Resume', () => ctx.daemon.request(TorrentResumeRequest.type, { infoHash }));
+}
+
+/** Re-hashes a torrent's data on disk (Transmission's "Verify Local Data"); the tree shows it checking. */
+export async function verifyTorrent(ctx: CommandContext, arg?: unknown): Promise<TorrentInfo | undefined> {
+  const infoHash = infoHashArg(arg) ?? (await pickTorrent(ctx, 'Verify the data of which torrent?', (t) => t.state !== 'checking'));
+  if (infoHash === undefined) return undefined;
+  const torrent = await update(ctx, 'Verify', () => ctx.daemon.request(TorrentVerifyRequest.type, { infoHash }));
+  if (torrent !== undefined) ctx.ui.status(`Verifying the data of "${torrent.name}"…`);
+  return torrent;
+}
+
+/** Puts a torrent's magnet link on the clipboard; resolves to the link copied. */
+export async function copyMagnet(ctx: CommandContext, arg?: unknown): Promise<string | undefined> {
+  const infoHash = infoHashArg(arg) ?? (await pickTorrent(ctx, 'Copy the magnet link of which torrent?', () => true));
+  if (infoHash === undefined) return undefined;
+  try {
+    const details = await ctx.daemon.request(TorrentGetRequest.type, { infoHash });
+    await ctx.ui.copy(details.magnet);
+    ctx.ui.status(`Copied the magnet link of "${details.name}".`);
+    return details.magnet;
+  } catch (err) {
+    void ctx.ui.error(describeError('Copy Magnet Link', err));
+    return undefined;
+  }
 }
 
 /**
