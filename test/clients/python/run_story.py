@@ -199,6 +199,15 @@ def main():
         check("progress notifications until complete (%d seen)" % progress_seen, progress_seen > 0)
         same = all(open(os.path.join(tmp, "dl-b", "notes", n), "rb").read() == c for n, c in files.items())
         check("downloaded files match", same)
+        details = leecher.request("torrent/get", {"infoHash": created["infoHash"]})
+        check("torrent/get gives the magnet torrent/create made", details["magnet"] == created["magnet"])
+
+        def state_note(state):
+            return lambda n: n["method"] == "torrent/stateChanged" and n["params"]["infoHash"] == created["infoHash"] and n["params"]["state"] == state
+        verifying = leecher.request("torrent/verify", {"infoHash": created["infoHash"]})
+        leecher.wait_notification(state_note("checking"))
+        after = leecher.wait_notification(state_note("seeding"))["params"]["torrent"]
+        check("torrent/verify checks the download and it seeds again", verifying["state"] == "checking" and after["progress"] == 1)
         peers = leecher.request("peer/list", {"infoHash": created["infoHash"]})
         check("peer/list answers a list", isinstance(peers["peers"], list))
         listed = leecher.request("torrent/list")["torrents"]
