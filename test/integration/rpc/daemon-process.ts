@@ -59,7 +59,10 @@ export function spawnDaemon(stateDir: string, extraArgs: string[] = []): DaemonP
   };
 }
 
-/** Resolves with the first notification of `type` whose params satisfy `match`. */
+/**
+ * Resolves with the first notification of `type` whose params satisfy `match`. vscode-jsonrpc keeps one
+ * handler per method, so this replaces any other handler of `type`: wait on one at a time per connection.
+ */
 export function nextNotification<T>(conn: MessageConnection, type: NotificationType<T>, match: (p: T) => boolean): Promise<T> {
   return new Promise((resolve) => {
     const sub = conn.onNotification(type, (p: T) => {
