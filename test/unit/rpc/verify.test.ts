@@ -79,13 +79,13 @@ describe('torrent/verify', () => {
     torrent.finishCheck();
   });
 
-  test('two requests at once start one check', async (t) => {
+  test('a second verify before the torrent enters checking starts no second check', async (t) => {
     const h = harness();
     t.after(() => h.close());
     const torrent = await withTorrent(h, 'movie');
-    const send = (): Promise<P.TorrentInfo> => h.client.sendRequest(P.TorrentVerifyRequest.type, { infoHash: torrent.infoHashHex });
-    const [a, b] = await Promise.all([send(), send()]);
-    assert.deepEqual([a.state, b.state], ['checking', 'checking']);
+    // Called in the same turn, the second sees the torrent not yet checking (it is still stopping transfers).
+    const [a, b] = await Promise.all([h.daemon.verify(torrent.infoHashHex), h.daemon.verify(torrent.infoHashHex)]);
+    assert.deepEqual([a.summary().state, b.summary().state], ['checking', 'checking']);
     assert.equal(torrent.verifyCalls, 1);
     torrent.finishCheck();
   });
