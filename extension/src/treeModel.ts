@@ -41,9 +41,16 @@ const STATE_ICONS: Record<TorrentInfo['state'], string> = {
   error: 'error',
 };
 
+/** What a torrent is doing: its state, with the error or how far its check has come. */
+function stateText(t: TorrentInfo): string {
+  if (t.state === 'error') return `error: ${t.error ?? 'unknown'}`;
+  if (t.state === 'checking' && t.checkProgress !== undefined) return `checking (${formatPercent(t.checkProgress)} checked)`;
+  return t.state;
+}
+
 /** A torrent row: `name` — `downloading 42% ↓ 1.2 MB/s ↑ 0 B/s ratio 0.10`. */
 export function torrentNode(t: TorrentInfo): TreeNode {
-  const state = t.state === 'error' ? `error: ${t.error ?? 'unknown'}` : t.state;
+  const state = stateText(t);
   const description = `${state} ${formatPercent(t.progress)} ↓ ${formatRate(t.downloadRate)} ↑ ${formatRate(t.uploadRate)} ratio ${formatRatio(t.ratio)}`;
   const tooltip = [
     t.name,

@@ -24,6 +24,8 @@ export interface TorrentInfo {
   error?: string;
   /** 0..1, verified pieces only. */
   progress: number;
+  /** 0..1, the share of pieces checked so far; set only while state is 'checking'. */
+  checkProgress?: number;
   totalLength: number;
   verifiedBytes: number;
   pieceCount: number;

@@ -25,6 +25,7 @@ export function toTorrentInfo(s: TorrentSummary): P.TorrentInfo {
     addedAt: s.addedAt,
   };
   if (s.error !== undefined) out.error = s.error;
+  if (s.checkProgress !== undefined) out.checkProgress = s.checkProgress;
   if (s.etaSeconds !== undefined && Number.isFinite(s.etaSeconds)) out.etaSeconds = s.etaSeconds;
   return out;
 }

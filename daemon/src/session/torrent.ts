@@ -48,6 +48,12 @@ export class Torrent extends EventEmitter {
   readonly infoHashHex: string;
   readonly addedAt = Date.now();
   private state: TorrentState = 'checking';
+  /** A check runs; a pause or resume meanwhile only sets `pauseAfterCheck`. */
+  private checking = false;
+  /** When the running check ends: stay paused rather than download or seed. */
+  private pauseAfterCheck = false;
+  /** Pieces checked so far while a check runs. */
+  private checkedPieces: number | undefined;
   private error: string | undefined;
   private picker: Picker;
   private swarm: Swarm | undefined;
@@ -75,9 +81,8 @@ export class Torrent extends EventEmitter {
 
   /** Checks existing data, then downloads, seeds, or stays paused. */
   async start(opts: { paused?: boolean; verify?: 'fast' | 'full' }): Promise<void> {
-    await this.check(opts.verify ?? 'fast');
-    if (opts.paused) this.setState('paused');
-    else this.activate();
+    this.pauseAfterCheck = opts.paused ?? false;
+    await this.checkThenRun(opts.verify ?? 'fast');
   }
 
   get complete(): boolean {
@@ -118,6 +123,7 @@ export class Torrent extends EventEmitter {
       addedAt: this.addedAt,
     };
     if (this.error !== undefined) s.error = this.error;
+    if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
     if (left > 0 && downloadRate > 0 && this.state === 'downloading') s.etaSeconds = Math.ceil(left / downloadRate);
     return s;
   }
@@ -136,28 +142,38 @@ export class Torrent extends EventEmitter {
   /** Stops transfers and announces 'stopped'; keeps the data. */
   async pause(): Promise<void> {
     if (this.state === 'paused' || this.closed) return;
+    if (this.checking) {
+      this.pauseAfterCheck = true;
+      return;
+    }
     await this.deactivate();
     this.setState('paused');
   }
 
   /** Restarts a paused (or failed) torrent. */
   async resume(): Promise<void> {
-    if (this.closed || this.state === 'checking') return;
+    if (this.closed) return;
+    if (this.checking) {
+      this.pauseAfterCheck = false;
+      return;
+    }
     if (this.state === 'error') {
       this.error = undefined;
-      await this.check('full');
-    }
-    if (this.state !== 'downloading' && this.state !== 'seeding') this.activate();
+      this.pauseAfterCheck = false;
+      await this.checkThenRun('full');
+    } else if (this.state !== 'downloading' && this.state !== 'seeding') this.activate();
   }
 
   /** Re-hashes all data; transfers pause meanwhile and restart after unless paused before. */
   async verify(): Promise<void> {
-    if (this.closed || this.state === 'checking') return;
-    const wasPaused = this.state === 'paused';
+    if (this.closed || this.checking) return;
+    this.checking = true; // before the first await: a second verify, a pause or a resume meanwhile see it
+    this.pauseAfterCheck = this.state === 'paused';
+    this.error = undefined;
+    this.checkedPieces = 0;
+    this.setState('checking');
     await this.deactivate();
-    await this.check('full');
-    if (wasPaused) this.setState('paused');
-    else this.activate();
+    await this.checkThenRun('full');
   }
 
   /** Dials a known peer directly. */
@@ -225,14 +241,29 @@ export class Torrent extends EventEmitter {
     return (have.count - (have.has(last) ? 1 : 0)) * m.pieceLength + (have.has(last) ? lastSize : 0);
   }
 
+  /** Checks, then downloads or seeds, or stays paused if `pauseAfterCheck` says so by then. */
+  private async checkThenRun(mode: 'fast' | 'full'): Promise<void> {
+    await this.check(mode);
+    if (this.pauseAfterCheck) this.setState('paused');
+    else this.activate();
+  }
+
   private async check(mode: 'fast' | 'full'): Promise<void> {
+    this.checking = true;
+    this.checkedPieces = 0;
     this.setState('checking');
     try {
-      const have: Bitfield = await this.data.check(mode);
+      const have: Bitfield = await this.data.check(mode, (checked) => {
+        this.checkedPieces = checked;
+        this.emit('progress');
+      });
       this.picker = new Picker(this.metainfo, have);
     } catch (err) {
       this.fail(err);
       throw err;
+    } finally {
+      this.checking = false;
+      this.checkedPieces = undefined;
     }
   }
 

@@ -35,6 +35,8 @@ export interface TorrentSummary {
   error?: string;
   /** 0..1, verified pieces only. */
   progress: number;
+  /** 0..1, the share of pieces checked so far, while state is 'checking'. */
+  checkProgress?: number;
   totalLength: number;
   verifiedBytes: number;
   pieceCount: number;

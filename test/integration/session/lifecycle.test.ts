@@ -64,6 +64,33 @@ describe('torrent lifecycle', () => {
     assert.equal(t2.summary().state, 'seeding');
   });
 
+  test('verify shows how far its check has come; a pause or a resume during the check applies after it', async () => {
+    const dir = await fx.dir();
+    const { metainfo } = await makeTorrent(dir, 'verify-case', { 'v.bin': 300_000 });
+    const s = await fx.session(dir);
+    const t = await s.addTorrent(metainfo);
+    await checked(t);
+    const during: (number | undefined)[] = [];
+    t.on('progress', () => {
+      const x = t.summary();
+      if (x.state === 'checking') during.push(x.checkProgress);
+    });
+    const first = t.verify();
+    await t.verify(); // already checking: starts nothing
+    await t.pause(); // during the check: it holds once the check ends
+    assert.equal(t.summary().state, 'checking');
+    await first;
+    assert.equal(t.summary().state, 'paused');
+    assert.equal(t.summary().checkProgress, undefined);
+    assert.equal(t.summary().havePieces, metainfo.pieceCount);
+    assert.ok(during.length > 0 && during.every((p) => p !== undefined && p >= 0 && p <= 1), `progress while checking: ${during.join(' ')}`);
+    assert.equal(during[during.length - 1], 1);
+    const again = t.verify(); // from paused; a resume during the check runs it afterwards
+    await t.resume();
+    await again;
+    assert.equal(t.summary().state, 'seeding');
+  });
+
   test('remove with deleteData deletes the files and forgets the torrent', async () => {
     const { seedDir, leechDir, metainfo, seeder, leecher } = await seederAndLeecher(fx, 'remove-case', {
       'one.bin': 200_000,

@@ -18,6 +18,13 @@ describe('tree model', () => {
     assert.match(torrentNode(torrent({ state: 'error', error: 'disk full' })).description, /^error: disk full /);
   });
 
+  test('a torrent being checked shows how far the check has come', () => {
+    const n = torrentNode(torrent({ state: 'checking', checkProgress: 0.45, progress: 0.8 }));
+    assert.match(n.description, /^checking \(45% checked\) 80% /);
+    assert.match(n.tooltip, /^State: checking \(45% checked\)$/m);
+    assert.match(torrentNode(torrent({ state: 'checking' })).description, /^checking \d+% /);
+  });
+
   test('peer rows are sorted by address and carry client, progress, rates and flags', () => {
     const s = new TorrentStore();
     s.setPeers(hash('a'), [
