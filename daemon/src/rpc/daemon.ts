@@ -45,8 +45,6 @@ export class Daemon extends EventEmitter {
   private closing: Promise<void> | undefined;
   private settings: P.Settings;
   private saving: Promise<void> = Promise.resolve();
-  /** Info hashes whose verify runs, so a second request while it winds down transfers is a no-op. */
-  private readonly verifying = new Set<string>();
   readonly tracker: TrackerHost;
 
   constructor(
@@ -138,30 +136,13 @@ export class Daemon extends EventEmitter {
   }
 
   /**
-   * Starts a full re-hash of a torrent's data and resolves once it is checking (or already done), so a
-   * long check never holds the request. A torrent already checking is left alone.
+   * Starts a full re-hash of a torrent's data. The torrent is checking when this returns and the check
+   * runs on; a verify while one runs is a no-op (the torrent's own rule). A failed check leaves the
+   * torrent in 'error', which clients see as a notification.
    */
-  async verify(infoHash: string): Promise<EngineTorrent> {
+  verify(infoHash: string): EngineTorrent {
     const t = this.torrent(infoHash);
-    const hash = t.infoHashHex;
-    if (this.verifying.has(hash) || t.summary().state === 'checking') return t;
-    await new Promise<void>((begun) => {
-      const onState = (s: EngineTorrent): void => {
-        if (s.infoHashHex === hash && s.summary().state === 'checking') done();
-      };
-      const done = (): void => {
-        this.off('state', onState);
-        begun();
-      };
-      this.on('state', onState);
-      // A failed check lands the torrent in the 'error' state, which clients see as a notification.
-      const run = t.verify().catch((err: unknown) => this.log('warn', `verify ${hash}: ${err instanceof Error ? err.message : String(err)}`));
-      this.verifying.add(hash);
-      void run.finally(() => {
-        this.verifying.delete(hash);
-        done();
-      });
-    });
+    t.verify().catch((err: unknown) => this.log('warn', `verify ${t.infoHashHex}: ${err instanceof Error ? err.message : String(err)}`));
     return t;
   }
 

@@ -24,7 +24,10 @@ export interface EngineTorrent {
   trackers(): TrackerStatus[];
   pause(): Promise<void>;
   resume(): Promise<void>;
-  /** Re-hashes all data (state 'checking'); resolves when the check is over. */
+  /**
+   * Re-hashes all data; resolves when the check is over. The state is 'checking' as soon as the call
+   * returns; a call while a check runs returns at once and starts nothing.
+   */
   verify(): Promise<void>;
 }
 

@@ -45,7 +45,7 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   });
   on(P.TorrentPauseRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, true)));
   on(P.TorrentResumeRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, false)));
-  on(P.TorrentVerifyRequest.type, async (raw) => info(await daemon.verify(v.torrentId(raw, '').infoHash)));
+  on(P.TorrentVerifyRequest.type, (raw) => info(daemon.verify(v.torrentId(raw, '').infoHash)));
   on(P.TorrentRemoveRequest.type, async (raw) => {
     const p = v.torrentRemove(raw, '');
     await daemon.remove(p.infoHash, p.deleteData ?? false);

@@ -85,6 +85,7 @@ describe('torrent lifecycle', () => {
     assert.equal(t.summary().havePieces, metainfo.pieceCount);
     assert.ok(during.length > 0 && during.every((p) => p !== undefined && p >= 0 && p <= 1), `progress while checking: ${during.join(' ')}`);
     assert.equal(during[during.length - 1], 1);
+    assert.equal(during.filter((p) => p === 1).length, 1, 'one check for two verifies');
     const again = t.verify(); // from paused; a resume during the check runs it afterwards
     await t.resume();
     await again;

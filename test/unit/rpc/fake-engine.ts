@@ -43,14 +43,14 @@ export class FakeTorrent implements EngineTorrent {
   async resume(): Promise<void> {
     this.state = 'downloading';
   }
-  /** Enters 'checking' (a turn later) and stays there until finishCheck(); then back to paused, or by progress. */
+  /** Enters 'checking' at once and stays there until finishCheck(); then back to paused, or by progress. */
   async verify(): Promise<void> {
+    if (this.endCheck) return;
     this.verifyCalls++;
     const before = this.state;
-    // The real torrent first stops its transfers, so 'checking' comes a turn later.
-    await new Promise<void>((next) => setImmediate(next));
+    const ended = new Promise<void>((end) => (this.endCheck = end));
     this.setState('checking');
-    await new Promise<void>((end) => (this.endCheck = end));
+    await ended;
     this.setState(before === 'paused' ? 'paused' : this.progress < 1 ? 'downloading' : 'seeding');
   }
   /** Ends a check started by verify(). */

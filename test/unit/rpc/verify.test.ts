@@ -79,17 +79,6 @@ describe('torrent/verify', () => {
     torrent.finishCheck();
   });
 
-  test('a second verify before the torrent enters checking starts no second check', async (t) => {
-    const h = harness();
-    t.after(() => h.close());
-    const torrent = await withTorrent(h, 'movie');
-    // Called in the same turn, the second sees the torrent not yet checking (it is still stopping transfers).
-    const [a, b] = await Promise.all([h.daemon.verify(torrent.infoHashHex), h.daemon.verify(torrent.infoHashHex)]);
-    assert.deepEqual([a.summary().state, b.summary().state], ['checking', 'checking']);
-    assert.equal(torrent.verifyCalls, 1);
-    torrent.finishCheck();
-  });
-
   test('a paused torrent is checked and stays paused, in the catalog too', async (t) => {
     const h = harness();
     t.after(() => h.close());
