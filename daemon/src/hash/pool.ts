@@ -187,7 +187,18 @@ export class HashPool {
     const count = pieceCountOf(layout);
     if (expected.length !== count * 20) throw new RangeError(`expected ${count * 20} bytes of piece hashes, got ${expected.length}`);
     const verdicts = new Uint8Array(new SharedArrayBuffer(count));
-    if (opts.skip) for (let i = 0; i < count; i++) if (opts.skip[i]) verdicts[i] = Verdict.Skip;
+    let toRead = count;
+    for (let i = 0; i < count; i++) {
+      if (!opts.skip?.[i]) continue;
+      verdicts[i] = Verdict.Skip;
+      toRead--;
+    }
+    if (toRead === 0) {
+      // Nothing on disk to read (a new download): no worker thread is started for it.
+      opts.signal?.throwIfAborted();
+      opts.onProgress?.(count, count);
+      return new Uint8Array(count);
+    }
     let checked = 0;
     await this.runPieces(layout, { check: { expected, verdicts: verdicts.buffer as SharedArrayBuffer } }, opts, (_bytes, pieces) => {
       checked += pieces;

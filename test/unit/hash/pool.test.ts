@@ -219,6 +219,20 @@ test('a worker without work stops after idleMs, and the next request starts a ne
   }
 });
 
+test('checkPieces with every piece skipped starts no worker (a new download has nothing on disk)', async () => {
+  const pool = new HashPool({ workers: 1 });
+  try {
+    const layout = { files: [{ path: '/nonexistent/x', length: 40000 }], pieceLength: 16384, totalLength: 40000 };
+    const progress: number[] = [];
+    const verdicts = await pool.checkPieces(layout, new Uint8Array(60), { skip: new Uint8Array(3).fill(1), onProgress: (n) => progress.push(n) });
+    assert.deepEqual([...verdicts], [0, 0, 0]);
+    assert.deepEqual(progress, [3]);
+    assert.equal(pool.running, 0);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('an idle pool does not keep a process alive', { timeout: 30_000 }, async () => {
   const poolPath = join(__dirname, '../../../daemon/src/hash/pool.js');
   const script = `require(${JSON.stringify(poolPath)}).sharedHashPool().sha1(Buffer.from('abc')).then((d) => console.log(Buffer.from(d).toString('hex')))`;
