@@ -3,13 +3,13 @@
  * bytes damaged on disk behind the daemon's back are found by a verify, seeding or paused.
  */
 import assert from 'node:assert/strict';
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { TorrentCreateResult, TorrentInfo } from '../../../protocol/src';
 import type { BtdApi } from '../../../extension/src/extension';
 import type { TreeNode } from '../../../extension/src/treeModel';
 import { btdApi, randomFile, waitFor, workspaceDir } from './helpers';
+import { damage } from '../../fixtures/damage';
 
 const PIECE = 16384;
 /** Five whole pieces and a short last one, so the bytes lost name the piece that was lost. */
@@ -18,17 +18,6 @@ const SIZE = 5 * PIECE + LAST;
 
 function run<T>(command: string, arg?: unknown): Promise<T> {
   return Promise.resolve(vscode.commands.executeCommand<T>(command, arg));
-}
-
-/** Inverts 64 bytes of the file at `offset`, so they surely differ from what was hashed. */
-function damage(file: string, offset: number): void {
-  const bytes = readFileSync(file).subarray(offset, offset + 64).map((b) => b ^ 0xff);
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 describe('copy magnet link and verify local data', function () {

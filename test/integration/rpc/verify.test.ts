@@ -5,28 +5,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as P from '../../../protocol/src';
 import { buildMagnet, parseMetainfo } from '../../../daemon/src/metainfo';
 import { spawnDaemon } from './daemon-process';
+import { damage } from '../../fixtures/damage';
 
 const PIECE = 16384;
 /** Five whole pieces and a short last one, so the bytes lost name the piece that was lost. */
 const LAST = 5000;
 const SIZE = 5 * PIECE + LAST;
-
-/** Inverts 64 bytes of the file at `offset`, so they surely differ from what was hashed. */
-function damage(file: string, offset: number): void {
-  const bytes = readFileSync(file).subarray(offset, offset + 64).map((b) => b ^ 0xff);
-  const fd = openSync(file, 'r+');
-  try {
-    writeSync(fd, bytes, 0, bytes.length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 test('verify finds damaged pieces; a paused torrent stays paused; torrent/get gives the magnet', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'btd-rpc-verify-'));
