@@ -81,7 +81,7 @@ class BarProgress implements ByteProgress {
   constructor(stream: Writable, private readonly opts: ByteProgressOptions) {
     this.now = opts.now ?? Date.now;
     this.startedAt = this.now();
-    // Loaded here, so that runs without a terminal (scripts, logs, the benchmark) do not load it.
+    // Loaded only when a bar is drawn: runs without a terminal (scripts, logs, the benchmark) never load it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { SingleBar: Bar } = require('cli-progress') as typeof import('cli-progress');
     this.bar = new Bar({

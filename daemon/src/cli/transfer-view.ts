@@ -2,7 +2,7 @@
  * How `btd download`, `btd seed` and `btd demo` show a transfer: a redrawn bar on a terminal, plain
  * periodic status lines otherwise (logs and pipes must stay readable line by line).
  */
-import { SingleBar } from 'cli-progress';
+import type { SingleBar } from 'cli-progress';
 import type { Writable } from 'node:stream';
 import type { TorrentSummary } from '../session';
 
@@ -120,7 +120,10 @@ class BarView implements TransferView {
   private started = false;
 
   constructor(private readonly stream: Writable) {
-    this.bar = new SingleBar({
+    // Loaded only when a bar is drawn: runs without a terminal never load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SingleBar: Bar } = require('cli-progress') as typeof import('cli-progress');
+    this.bar = new Bar({
       stream: stream as NodeJS.WriteStream,
       format: '{state} [{bar}] {percentage}% | {done}/{size} | down {down}/s up {up}/s | peers {peers} | eta {eta_text}',
       hideCursor: true,
