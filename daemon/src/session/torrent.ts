@@ -172,7 +172,10 @@ export class Torrent extends EventEmitter {
     this.error = undefined;
     this.checkedPieces = 0;
     this.setState('checking');
-    await this.deactivate();
+    await this.deactivate().catch((err: unknown) => {
+      this.checking = false;
+      throw err;
+    });
     await this.checkThenRun('full');
   }
 
