@@ -17,10 +17,16 @@ const ARIA2_COMMON = [
   '--bt-enable-lpd=false',
   '--enable-peer-exchange=false',
   '--file-allocation=none',
-  '--console-log-level=warn',
+  '--console-log-level=notice',
   '--summary-interval=0',
   '--no-conf=true',
+  // Announce again every few seconds whatever the tracker's interval: a peer missed at the first
+  // announce (or a first connection refused) is found at the next one instead of a minute later.
+  '--bt-tracker-interval=3',
 ];
+
+/** Longest the leecher may take; past it the test fails with both programs' output instead of hanging. */
+const LEECH_DEADLINE_MS = 90_000;
 
 const haveAria2 = spawnSync('aria2c', ['--version']).status === 0 && spawnSync('mktorrent', ['-h']).status !== null;
 
@@ -53,7 +59,13 @@ test('two aria2c find each other through btd tracker and transfer a file byte-id
     seeder = run('aria2c', [...ARIA2_COMMON, `--listen-port=${await freePort()}`, '--check-integrity=false', '--bt-seed-unverified=true', '--seed-time=99999', `--dir=${join(dir, 'seed')}`, torrent]);
     await Promise.race([seederAnnounced, seeder.exited.then(() => Promise.reject(new Error(`seeder exited: ${seeder?.output()}`)))]);
     leecher = run('aria2c', [...ARIA2_COMMON, `--listen-port=${await freePort()}`, '--seed-time=0', `--dir=${join(dir, 'leech')}`, torrent]);
-    const code = await leecher.exited;
+    let deadline: NodeJS.Timeout | undefined;
+    const overdue = new Promise<never>((_, reject) => {
+      deadline = setTimeout(() => {
+        reject(new Error(`no download after ${LEECH_DEADLINE_MS / 1000} s\nleecher:\n${leecher?.output()}\nseeder:\n${seeder?.output()}\nannounces: ${JSON.stringify(notices)}`));
+      }, LEECH_DEADLINE_MS);
+    });
+    const code = await Promise.race([leecher.exited, overdue]).finally(() => clearTimeout(deadline));
     assert.equal(code, 0, leecher.output());
 
     assert.equal(await sha1File(join(dir, 'leech', 'payload.bin')), await sha1File(data));
