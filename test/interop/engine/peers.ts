@@ -41,7 +41,8 @@ export function aria2Download(torrentPath: string, dir: string, port: number): B
 export async function aria2Seed(torrentPath: string, dir: string, port: number): Promise<BtdProcess> {
   const p = startProcess(
     'aria2c',
-    [...ARIA2_LOCAL, '--check-integrity=false', '--bt-seed-unverified=true', '--seed-time=99999', `--listen-port=${port}`, `--dir=${dir}`, torrentPath],
+    // --seed-ratio=0.0: aria2 stops seeding at a share ratio of 1.0 by default, which endgame duplicates can reach early.
+    [...ARIA2_LOCAL, '--check-integrity=false', '--bt-seed-unverified=true', '--seed-time=99999', '--seed-ratio=0.0', `--listen-port=${port}`, `--dir=${dir}`, torrentPath],
     dir,
   );
   await p.waitFor(new RegExp(`IPv4 BitTorrent: listening on TCP port ${port}`), 'both');
