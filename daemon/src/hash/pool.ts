@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
-export { Verdict } from './messages';
 export type { ReadSpan } from './messages';
 
 /** Reading a span failed (missing file, file too short, permission...). */
@@ -171,7 +170,7 @@ export class HashPool {
   async hashPieces(layout: PieceLayout, opts: HashPiecesOptions = {}): Promise<Uint8Array> {
     const digests = new SharedArrayBuffer(pieceCountOf(layout) * 20);
     let hashed = 0;
-    await this.runPieces(layout, { digests }, opts, (bytes) => {
+    await this.runPieces(layout, { digests }, opts, pieceCountOf(layout), (bytes) => {
       hashed += bytes;
       opts.onProgress?.(hashed, layout.totalLength);
     });
@@ -187,31 +186,31 @@ export class HashPool {
     const count = pieceCountOf(layout);
     if (expected.length !== count * 20) throw new RangeError(`expected ${count * 20} bytes of piece hashes, got ${expected.length}`);
     const verdicts = new Uint8Array(new SharedArrayBuffer(count));
-    let toRead = count;
+    let skipped = 0;
     for (let i = 0; i < count; i++) {
       if (!opts.skip?.[i]) continue;
       verdicts[i] = Verdict.Skip;
-      toRead--;
+      skipped++;
     }
-    if (toRead === 0) {
-      // Nothing on disk to read (a new download): no worker thread is started for it.
-      opts.signal?.throwIfAborted();
-      opts.onProgress?.(count, count);
-      return new Uint8Array(count);
-    }
-    let checked = 0;
-    await this.runPieces(layout, { check: { expected, verdicts: verdicts.buffer as SharedArrayBuffer } }, opts, (_bytes, pieces) => {
+    let checked = skipped;
+    if (skipped > 0) opts.onProgress?.(checked, count);
+    const out = { check: { expected, verdicts: verdicts.buffer as SharedArrayBuffer } };
+    await this.runPieces(layout, out, opts, count - skipped, (_bytes, pieces) => {
       checked += pieces;
       opts.onProgress?.(checked, count);
     });
     return verdicts.map((v) => (v === Verdict.Good ? 1 : 0));
   }
 
-  /** Hands a pieces job to every worker it needs and waits for all of them. */
+  /**
+   * Hands a pieces job to as many workers as `toRead` pieces need (none when there is nothing to read)
+   * and waits for all of them.
+   */
   private async runPieces(
     layout: PieceLayout,
     out: Pick<PiecesJob, 'digests' | 'check'>,
     opts: PiecesOptions,
+    toRead: number,
     report: (bytes: number, pieces: number) => void,
   ): Promise<void> {
     opts.signal?.throwIfAborted();
@@ -224,7 +223,7 @@ export class HashPool {
     const job: PiecesJob = { files, pieceLength, totalLength, control, reportMs: opts.progressIntervalMs ?? 40, ...out };
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
-      const lanes = this.start(Math.min(this.size, pieceCountOf(layout))).map(
+      const lanes = this.start(Math.min(this.size, toRead)).map(
         (w) =>
           new Promise<Uint8Array>((resolve, reject) => {
             w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: report });

@@ -121,7 +121,6 @@ function runPieces(id: number, job: PiecesJob): void {
   };
   /** Checking data: a piece that cannot be read is Missing, not a failure of the job. */
   const check = (piece: number, length: number, found: Uint8Array, expected: Uint8Array): void => {
-    if (found[piece] === Verdict.Skip) return;
     let digest: Buffer;
     try {
       digest = digestOf(piece, length);
@@ -138,6 +137,7 @@ function runPieces(id: number, job: PiecesJob): void {
       while (Atomics.load(control, PiecesSlot.Stop) === 0) {
         const piece = Atomics.add(control, PiecesSlot.Next, 1);
         if (piece >= count) break;
+        if (verdicts?.[piece] === Verdict.Skip) continue; // the caller counts these itself
         const length = Math.min(job.pieceLength, job.totalLength - piece * job.pieceLength);
         if (verdicts && job.check) check(piece, length, verdicts, job.check.expected);
         else {
