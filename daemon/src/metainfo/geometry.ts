@@ -59,6 +59,17 @@ export function spansOf(files: readonly FileExtent[], offset: number, length: nu
   return spans;
 }
 
+/** Bytes held by the pieces in `have` (the last piece may be shorter than the others). */
+export function bytesOfPieces(
+  shape: { pieceLength: number; totalLength: number; pieceCount: number },
+  have: { readonly count: number; has(piece: number): boolean },
+): number {
+  if (have.count === 0) return 0;
+  const last = shape.pieceCount - 1;
+  const lastHeld = have.has(last);
+  return (have.count - (lastHeld ? 1 : 0)) * shape.pieceLength + (lastHeld ? shape.totalLength - shape.pieceLength * last : 0);
+}
+
 /** Piece and block arithmetic for one layout. */
 export class Geometry {
   readonly pieceLength: number;

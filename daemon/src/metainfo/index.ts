@@ -20,7 +20,7 @@ export {
   isValidPieceLength,
   parsePieceLength,
 } from './piece-length';
-export { BLOCK_SIZE, Geometry, spansOf } from './geometry';
+export { BLOCK_SIZE, Geometry, bytesOfPieces, spansOf } from './geometry';
 export type { FileExtent, FileSpan, Layout } from './geometry';
 /** Disk paths of every file of `m` under `root`, in torrent order (each checked by `safeFilePath`). */
 export function filePathsOf(m: Metainfo, root: string): string[] {

@@ -101,6 +101,20 @@ export class Swarm {
     return n;
   }
 
+  /**
+   * Closes one connection that helps nobody (neither side interested) and was made before
+   * `settledBefore`, to make room; false if there is none.
+   */
+  dropUseless(settledBefore: number): boolean {
+    for (const p of this.peers.values()) {
+      if (!p.conn.amInterested && !p.conn.peerInterested && p.connectedAt < settledBefore) {
+        p.conn.destroy();
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Takes over a connection whose handshakes are done; returns false if it was refused. */
   attach(conn: PeerConnection, ip: string, port: number): boolean {
     const remoteId = Buffer.from(conn.remote?.peerId ?? []);

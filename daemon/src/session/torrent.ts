@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Picker } from '../picker';
+import { bytesOfPieces } from '../metainfo/geometry';
 import { isSupportedTrackerUrl, TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
@@ -48,12 +49,10 @@ export class Torrent extends EventEmitter {
   readonly infoHashHex: string;
   readonly addedAt = Date.now();
   private state: TorrentState = 'checking';
-  /** A check runs; a pause or resume meanwhile only sets `pauseAfterCheck`. */
-  private checking = false;
+  /** Pieces checked so far while a check runs, else undefined; a pause or resume meanwhile only sets `pauseAfterCheck`. */
+  private checkedPieces: number | undefined;
   /** When the running check ends: stay paused rather than download or seed. */
   private pauseAfterCheck = false;
-  /** Pieces checked so far while a check runs. */
-  private checkedPieces: number | undefined;
   private error: string | undefined;
   private picker: Picker;
   private swarm: Swarm | undefined;
@@ -85,6 +84,11 @@ export class Torrent extends EventEmitter {
     await this.checkThenRun(opts.verify ?? 'fast');
   }
 
+  /** A check runs. */
+  private get checking(): boolean {
+    return this.checkedPieces !== undefined;
+  }
+
   get complete(): boolean {
     return this.picker.missingPieces === 0;
   }
@@ -98,7 +102,7 @@ export class Torrent extends EventEmitter {
   summary(): TorrentSummary {
     const m = this.metainfo;
     const have = this.picker.have;
-    const verifiedBytes = this.verifiedBytes();
+    const verifiedBytes = bytesOfPieces(m, have);
     const downloadRate = this.swarm?.downloadRate.rate() ?? 0;
     const uploaded = this.uploaded;
     const downloaded = this.downloaded;
@@ -167,13 +171,12 @@ export class Torrent extends EventEmitter {
   /** Re-hashes all data; transfers pause meanwhile and restart after unless paused before. */
   async verify(): Promise<void> {
     if (this.closed || this.checking) return;
-    this.checking = true; // before the first await: a second verify, a pause or a resume meanwhile see it
+    this.checkedPieces = 0; // before the first await: a second verify, a pause or a resume meanwhile see it
     this.pauseAfterCheck = this.state === 'paused';
     this.error = undefined;
-    this.checkedPieces = 0;
     this.setState('checking');
     await this.deactivate().catch((err: unknown) => {
-      this.checking = false;
+      this.checkedPieces = undefined;
       throw err;
     });
     await this.checkThenRun('full');
@@ -190,7 +193,7 @@ export class Torrent extends EventEmitter {
     const swarm = this.swarm;
     if (!swarm || this.closed) return false;
     if (this.connectionCount >= this.ctx.maxConnectionsPerTorrent() || !this.ctx.globalRoom()) {
-      if (!this.dropUseless()) return false;
+      if (!swarm.dropUseless(Date.now() - USELESS_GRACE_MS)) return false;
     }
     conn.accept(this.metainfo.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
@@ -206,7 +209,7 @@ export class Torrent extends EventEmitter {
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
     if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
       const busy = new Set<string>([...this.swarm.peers.keys(), ...this.halfOpen]);
-      if (this.book.hasDue(now, busy)) this.dropUseless();
+      if (this.book.hasDue(now, busy)) this.swarm.dropUseless(now - USELESS_GRACE_MS);
     }
     this.dialMore();
     this.emit('progress');
@@ -235,15 +238,6 @@ export class Torrent extends EventEmitter {
     return this.uploadedBefore + (this.swarm?.uploaded ?? 0);
   }
 
-  private verifiedBytes(): number {
-    const m = this.metainfo;
-    const have = this.picker.have;
-    if (have.count === 0) return 0;
-    const last = m.pieceCount - 1;
-    const lastSize = m.totalLength - m.pieceLength * last;
-    return (have.count - (have.has(last) ? 1 : 0)) * m.pieceLength + (have.has(last) ? lastSize : 0);
-  }
-
   /** Checks, then downloads or seeds, or stays paused if `pauseAfterCheck` says so by then. */
   private async checkThenRun(mode: 'fast' | 'full'): Promise<void> {
     await this.check(mode);
@@ -252,7 +246,6 @@ export class Torrent extends EventEmitter {
   }
 
   private async check(mode: 'fast' | 'full'): Promise<void> {
-    this.checking = true;
     this.checkedPieces = 0;
     this.setState('checking');
     try {
@@ -265,7 +258,6 @@ export class Torrent extends EventEmitter {
       this.fail(err);
       throw err;
     } finally {
-      this.checking = false;
       this.checkedPieces = undefined;
     }
   }
@@ -318,7 +310,7 @@ export class Torrent extends EventEmitter {
       peerId: this.ctx.peerId,
       port: this.ctx.port(),
       ...(ip ? { ip } : {}),
-      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - this.verifiedBytes() }),
+      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - bytesOfPieces(this.metainfo, this.picker.have) }),
     });
     tracker.on('peers', (peers) => {
       for (const p of peers) this.book.add(p.ip, p.port);
@@ -380,19 +372,6 @@ export class Torrent extends EventEmitter {
       if (!this.halfOpen.delete(key)) return;
       this.book.failed(ip, port, Date.now());
     });
-  }
-
-  /** Closes one connection that helps nobody (neither side interested for a while), to make room. */
-  private dropUseless(): boolean {
-    if (!this.swarm) return false;
-    const settled = Date.now() - USELESS_GRACE_MS;
-    for (const p of this.swarm.peers.values()) {
-      if (!p.conn.amInterested && !p.conn.peerInterested && p.connectedAt < settled) {
-        p.conn.destroy();
-        return true;
-      }
-    }
-    return false;
   }
 
   private fail(err: unknown): void {

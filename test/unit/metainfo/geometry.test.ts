@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BLOCK_SIZE, Geometry, spansOf } from '../../../daemon/src/metainfo';
+import { BLOCK_SIZE, Geometry, bytesOfPieces, spansOf } from '../../../daemon/src/metainfo';
+import { Bitfield } from '../../../daemon/src/util/bitfield';
 
 function layout(lengths: number[], pieceLength: number): { pieceLength: number; totalLength: number; files: { length: number; offset: number }[] } {
   let offset = 0;
@@ -85,4 +86,12 @@ describe('spansOf', () => {
       { numRuns: 2000 },
     );
   });
+});
+
+test('bytesOfPieces: whole pieces, and the shorter last one only when held', () => {
+  const shape = { pieceLength: 100, totalLength: 250, pieceCount: 3 };
+  assert.equal(bytesOfPieces(shape, Bitfield.fromString('...')), 0);
+  assert.equal(bytesOfPieces(shape, Bitfield.fromString('**.')), 200);
+  assert.equal(bytesOfPieces(shape, Bitfield.fromString('.**')), 150);
+  assert.equal(bytesOfPieces(shape, Bitfield.fromString('***')), 250);
 });
