@@ -56,10 +56,15 @@ class Decoder {
   }
 
   decodeTop(): BValue {
+    const { value, end } = this.decodeFirst();
+    if (end !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', end);
+    return value;
+  }
+
+  decodeFirst(): { value: BValue; end: number } {
     if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
     const value = this.value(1);
-    if (this.pos !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', this.pos);
-    return value;
+    return { value, end: this.pos };
   }
 
   private peek(): number {
@@ -180,6 +185,14 @@ function withDefaults(limits?: Partial<DecodeLimits>): DecodeLimits {
 /** Decodes one bencoded value that must fill `bytes` exactly; throws BencodeError on any malformation. */
 export function bdecode(bytes: Uint8Array, limits?: Partial<DecodeLimits>): BValue {
   return new Decoder(bytes, withDefaults(limits)).decodeTop();
+}
+
+/**
+ * Decodes the one bencoded value `bytes` starts with, which other data may follow (as in BEP 9's data
+ * message); `end` is where the value ended. Throws BencodeError as bdecode does.
+ */
+export function bdecodePrefix(bytes: Uint8Array, limits?: Partial<DecodeLimits>): { value: BValue; end: number } {
+  return new Decoder(bytes, withDefaults(limits)).decodeFirst();
 }
 
 /** Result of `bdecodeWithSpans`: the value, and the raw input span of any byte string, list or dict in it. */

@@ -3,64 +3,20 @@ import type { Duplex } from 'node:stream';
 import { Bitfield } from '../util/bitfield';
 import { WireError } from './errors';
 import { Framer } from './framer';
-import { decodeHandshake, encodeHandshake, type Handshake } from './handshake';
+import { MAX_EXTENDED_PAYLOAD } from './extended';
+import { ExtensionLink } from './extension-link';
+import { OutstandingRequests } from './requests';
+import { decodeHandshake, encodeHandshake, hasFeature, makeReserved, type Handshake, type ReservedFeature } from './handshake';
 import * as msg from './messages';
+import { BLOCK_LENGTH, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type TorrentGeometry } from './connection-types';
 
-/** The block size we request; pieces we receive may not exceed it. */
-export const BLOCK_LENGTH = 16 * 1024;
-/**
- * Largest request we serve. Every current client asks for 16 KiB, but older ones asked for up to
- * 128 KiB and mainline/libtorrent accept that much; the session bounds queued requests per
- * connection, so the larger size costs no unbounded memory.
- */
-export const MAX_REQUEST_LENGTH = 128 * 1024;
+export { BLOCK_LENGTH, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type TorrentGeometry };
 
-/** The piece layout a connection validates indices and offsets against. */
-export interface TorrentGeometry {
-  pieceCount: number;
-  pieceLength: number;
-  totalLength: number;
-}
-
-/** Tunables of a connection; times in milliseconds. */
-export interface PeerConnectionOptions {
-  /** Our 20-byte peer id. */
-  peerId: Uint8Array;
-  /** Our 8 reserved bytes; default all zero (we implement no extension). */
-  reserved?: Uint8Array;
-  /** Close unless both handshakes are done by then; default 20 s. */
-  handshakeTimeoutMs?: number;
-  /** Close when nothing arrived for this long; default 180 s. */
-  idleTimeoutMs?: number;
-  /** Send a keep-alive when we sent nothing for this long; default 90 s. */
-  keepAliveMs?: number;
-}
-
-/** Typed events of PeerConnection. */
-export interface PeerConnectionEvents {
-  /** The peer's handshake; for an incoming connection the listener must call accept() now or it is closed. */
-  handshake: [h: Handshake];
-  /** Both handshakes exchanged; messages may flow. */
-  ready: [];
-  choke: [];
-  unchoke: [];
-  interested: [];
-  'not-interested': [];
-  have: [index: number];
-  /** The peer's whole set; `previous` is what it replaces (haves or an earlier bitfield). */
-  bitfield: [field: Bitfield, previous: Bitfield];
-  request: [index: number, begin: number, length: number];
-  cancel: [index: number, begin: number, length: number];
-  /** A block we asked for; `data` is valid only during the call (copy it to keep it). */
-  piece: [index: number, begin: number, data: Uint8Array];
-  port: [port: number];
-  /** The socket's write buffer drained. */
-  drain: [];
-  /** Closed, with the reason when it was an error or a timeout. */
-  close: [reason: Error | undefined];
-}
-
-const ZERO_RESERVED = new Uint8Array(8);
+const DEFAULT_FEATURES: readonly ReservedFeature[] = ['extension', 'fast'];
+/** Most allowed-fast pieces we remember of one peer (BEP 6 suggests about 10). */
+const MAX_ALLOWED_FAST = 64;
+/** Frame cap before the torrent's geometry is known (fetching metadata): a large bitfield still fits. */
+const METADATA_MODE_FRAME = 256 * 1024;
 
 /** One live wire to a peer: handshake, choke/interest state, validated messages, timeouts. */
 export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
@@ -76,11 +32,22 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** Piece payload bytes received / sent. */
   downloadedBytes = 0;
   uploadedBytes = 0;
+  /** Block bytes that came for requests no longer outstanding (cancelled, or never asked). */
+  unexpectedBytes = 0;
+  /** Both ends offered the fast extension (BEP 6): rejects, have all/none, allowed fast. */
+  fast = false;
+  /** The extension protocol (BEP 10): enabled when both ends offered it. */
+  readonly ext = new ExtensionLink((frame) => this.write(frame));
+  /** Pieces the peer lets us request while it chokes us. */
+  readonly peerAllowedFast = new Set<number>();
+  /** When we last choked or unchoked the peer (the seeding choker rotates on it). */
+  chokeChangedAt = Date.now();
 
   private geometry: TorrentGeometry | undefined;
   private infoHash: Uint8Array | undefined;
+  private readonly reserved: Uint8Array;
   private readonly framer: Framer;
-  private readonly outstanding = new Map<number, number>();
+  private outstanding = new OutstandingRequests(0);
   private corked = false;
   private lastReceived = Date.now();
   private lastSent = Date.now();
@@ -97,6 +64,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     super();
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 180_000;
     this.keepAliveMs = opts.keepAliveMs ?? 90_000;
+    this.reserved = makeReserved(opts.features ?? DEFAULT_FEATURES);
     this.framer = new Framer({ handshake: (b) => this.onHandshake(b), frame: (b) => this.onFrame(b) }, BLOCK_LENGTH + 13);
     this.handshakeTimer = setTimeout(
       () => this.destroy(new WireError('timeout', 'handshake timed out')),
@@ -110,19 +78,27 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     stream.on('end', () => this.destroy());
   }
 
-  /** Opens an outgoing connection for a known torrent: our handshake goes out at once. */
-  static connect(stream: Duplex, opts: PeerConnectionOptions, infoHash: Uint8Array, geometry: TorrentGeometry): PeerConnection {
+  /**
+   * Opens an outgoing connection: our handshake goes out at once. Without a geometry (a magnet whose
+   * metadata we are fetching) piece messages are refused and requests rejected or ignored.
+   */
+  static connect(stream: Duplex, opts: PeerConnectionOptions, infoHash: Uint8Array, geometry: TorrentGeometry | undefined): PeerConnection {
     const conn = new PeerConnection(stream, opts, 'outgoing');
     conn.setTorrent(infoHash, geometry);
-    conn.write(encodeHandshake({ reserved: opts.reserved ?? ZERO_RESERVED, infoHash, peerId: opts.peerId }));
+    conn.write(encodeHandshake({ reserved: conn.reserved, infoHash, peerId: opts.peerId }));
     return conn;
   }
 
-  /** Accepts an incoming handshake for this torrent; call from the 'handshake' listener. */
-  accept(infoHash: Uint8Array, geometry: TorrentGeometry): void {
-    if (this.direction !== 'incoming' || this.geometry) throw new Error('accept() is only for a new incoming connection');
+  /** Accepts an incoming handshake for this torrent (geometry as for connect); call from the 'handshake' listener. */
+  accept(infoHash: Uint8Array, geometry: TorrentGeometry | undefined): void {
+    if (this.direction !== 'incoming' || this.infoHash) throw new Error('accept() is only for a new incoming connection');
     this.setTorrent(infoHash, geometry);
-    this.write(encodeHandshake({ reserved: this.opts.reserved ?? ZERO_RESERVED, infoHash, peerId: this.opts.peerId }));
+    this.write(encodeHandshake({ reserved: this.reserved, infoHash, peerId: this.opts.peerId }));
+  }
+
+  /** The torrent's geometry is known (not while fetching a magnet's metadata). */
+  get hasGeometry(): boolean {
+    return this.geometry !== undefined;
   }
 
   /** Requests we sent that the peer has not answered. */
@@ -138,12 +114,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   choke(): void {
     if (this.amChoking) return;
     this.amChoking = true;
+    this.chokeChangedAt = Date.now();
     this.write(msg.encodeChoke());
   }
 
   unchoke(): void {
     if (!this.amChoking) return;
     this.amChoking = false;
+    this.chokeChangedAt = Date.now();
     this.write(msg.encodeUnchoke());
   }
 
@@ -167,27 +145,41 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.write(msg.encodeBitfield(field.bytes));
   }
 
+  /**
+   * What we have, right after the handshake: with the fast extension have all / have none / a
+   * bitfield, as BEP 6 requires; without it a bitfield only when we have something.
+   */
+  announcePieces(field: Bitfield): void {
+    if (this.fast && field.complete && field.length > 0) this.write(msg.encodeHaveAll());
+    else if (this.fast && field.count === 0) this.write(msg.encodeHaveNone());
+    else if (field.count > 0) this.bitfield(field);
+  }
+
+  /** BEP 6: tells the peer we will not serve its request; nothing without the fast extension. */
+  reject(index: number, begin: number, length: number): void {
+    if (this.fast) this.write(msg.encodeReject(index, begin, length));
+  }
+
+  /** BEP 6: lets the peer request these pieces while we choke it. */
+  allowFast(pieces: readonly number[]): void {
+    if (!this.fast) return;
+    for (const p of pieces) this.write(msg.encodeAllowedFast(p));
+  }
+
   /** Asks for a block; the answer is accepted only while this request is outstanding. */
   request(index: number, begin: number, length: number): void {
-    this.outstanding.set(this.key(index, begin), length);
+    this.outstanding.add(index, begin, length);
     this.write(msg.encodeRequest(index, begin, length));
   }
 
   /** Withdraws a request; a late answer will be dropped. */
   cancel(index: number, begin: number, length: number): void {
-    if (!this.outstanding.delete(this.key(index, begin))) return;
-    this.write(msg.encodeCancel(index, begin, length));
+    if (this.outstanding.settle(index, begin, length)) this.write(msg.encodeCancel(index, begin, length));
   }
 
   /** Withdraws every outstanding request (a snubbed peer's blocks go to others). */
   cancelAll(): void {
-    const g = this.geometry;
-    if (!g) return;
-    for (const [key, length] of this.outstanding) {
-      const index = Math.floor(key / g.pieceLength);
-      this.write(msg.encodeCancel(index, key - index * g.pieceLength, length));
-    }
-    this.outstanding.clear();
+    for (const r of this.outstanding.drain()) this.write(msg.encodeCancel(r.index, r.begin, r.length));
   }
 
   /**
@@ -219,15 +211,13 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.emit('close', reason);
   }
 
-  private setTorrent(infoHash: Uint8Array, geometry: TorrentGeometry): void {
+  private setTorrent(infoHash: Uint8Array, geometry: TorrentGeometry | undefined): void {
     this.infoHash = infoHash;
     this.geometry = geometry;
-    this.peerPieces = new Bitfield(geometry.pieceCount);
-    this.framer.maxFrameSize = Math.max(BLOCK_LENGTH + 9, Bitfield.byteLength(geometry.pieceCount) + 1);
-  }
-
-  private key(index: number, begin: number): number {
-    return index * (this.geometry?.pieceLength ?? 0) + begin;
+    this.peerPieces = new Bitfield(geometry?.pieceCount ?? 0);
+    this.outstanding = new OutstandingRequests(geometry?.pieceLength ?? 0);
+    const bitfieldFrame = geometry ? Bitfield.byteLength(geometry.pieceCount) + 1 : METADATA_MODE_FRAME;
+    this.framer.maxFrameSize = Math.max(BLOCK_LENGTH + 9, MAX_EXTENDED_PAYLOAD + 2, bitfieldFrame);
   }
 
   private pieceSize(index: number): number {
@@ -274,8 +264,10 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     }
     this.emit('handshake', h);
     if (this.closed) return;
-    if (!this.geometry) throw new WireError('bad-handshake', 'no torrent with this info hash');
+    if (!this.infoHash) throw new WireError('bad-handshake', 'no torrent with this info hash');
     clearTimeout(this.handshakeTimer);
+    this.fast = hasFeature(this.reserved, 'fast') && hasFeature(h.reserved, 'fast');
+    this.ext.enabled = hasFeature(this.reserved, 'extension') && hasFeature(h.reserved, 'extension');
     this.isReady = true;
     this.checkTimer = setInterval(() => this.check(), Math.min(this.idleTimeoutMs, this.keepAliveMs) / 3);
     this.checkTimer.unref?.();
@@ -296,8 +288,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         return;
       case 'choke':
         this.peerChoking = true;
-        // Without the fast extension a choke discards every request we had queued there.
-        this.outstanding.clear();
+        // Without the fast extension a choke discards every request we had queued there; with it,
+        // each one is answered (a reject, or the block for an allowed-fast piece).
+        if (!this.fast) this.outstanding.clear();
         this.emit('choke');
         return;
       case 'unchoke':
@@ -313,40 +306,81 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         this.emit('not-interested');
         return;
       case 'have':
+        if (!this.geometry) return;
         this.checkIndex(m.index);
+        // A have for a piece it already announced (after have all, say) changes nothing.
+        if (this.peerPieces.has(m.index)) return;
         this.peerPieces.set(m.index);
         this.emit('have', m.index);
         return;
       case 'bitfield':
-        this.onBitfield(m.bytes);
+        if (this.geometry) this.replacePieces(this.parseBitfield(m.bytes));
+        return;
+      case 'have-all':
+      case 'have-none':
+        if (this.fast && this.geometry) this.replacePieces(m.type === 'have-all' ? Bitfield.full(this.geometry.pieceCount) : new Bitfield(this.geometry.pieceCount));
         return;
       case 'request':
+        if (!this.geometry) this.reject(m.index, m.begin, m.length);
+        else this.onRequest('request', m.index, m.begin, m.length);
+        return;
       case 'cancel':
-        this.checkRange(m.index, m.begin, m.length, MAX_REQUEST_LENGTH);
-        this.emit(m.type, m.index, m.begin, m.length);
+        if (this.geometry) this.onRequest('cancel', m.index, m.begin, m.length);
         return;
       case 'piece':
+        if (!this.geometry) throw new WireError('bad-message', 'a block before the torrent is known');
         this.onPiece(m.index, m.begin, m.data);
+        return;
+      case 'reject':
+        this.onReject(m.index, m.begin, m.length);
+        return;
+      case 'allowed-fast':
+        if (!this.fast || !this.geometry || m.index >= this.geometry.pieceCount || this.peerAllowedFast.size >= MAX_ALLOWED_FAST) return;
+        this.peerAllowedFast.add(m.index);
+        this.emit('allowed-fast', m.index);
+        return;
+      case 'extended':
+        this.onExtended(m.extId, m.payload);
         return;
       case 'port':
         this.emit('port', m.port);
         return;
+      case 'suggest':
       case 'unknown':
         return;
     }
   }
 
-  /**
-   * BEP 3 puts the bitfield first, but aria2 sends one later in the connection too, so a bitfield
-   * is accepted at any time and replaces what we knew (listeners get the previous set).
-   */
-  private onBitfield(bytes: Uint8Array): void {
-    let field: Bitfield;
+  private onRequest(type: 'request' | 'cancel', index: number, begin: number, length: number): void {
+    this.checkRange(index, begin, length, MAX_REQUEST_LENGTH);
+    this.emit(type, index, begin, length);
+  }
+
+  /** A reject of a request we never sent (or already had answered) is ignored. */
+  private onReject(index: number, begin: number, length: number): void {
+    if (this.fast && this.outstanding.settle(index, begin, length)) this.emit('reject', index, begin, length);
+  }
+
+  private onExtended(extId: number, payload: Uint8Array): void {
+    const r = this.ext.receive(extId, payload);
+    if (r?.kind === 'handshake') this.emit('extended-handshake', r.handshake);
+    else if (r) this.emit('extended', r.name, r.payload);
+  }
+
+  private parseBitfield(bytes: Uint8Array): Bitfield {
     try {
-      field = new Bitfield(this.peerPieces.length, bytes);
+      return new Bitfield(this.peerPieces.length, bytes);
     } catch (err) {
       throw new WireError('bad-message', (err as Error).message);
     }
+  }
+
+  /**
+   * BEP 3 puts the bitfield first, but aria2 sends one later in the connection too, so a bitfield
+   * (or have all / have none) is accepted at any time and replaces what we knew (listeners get the
+   * previous set).
+   */
+  private replacePieces(field: Bitfield): void {
     const previous = this.peerPieces;
     this.peerPieces = field;
     this.emit('bitfield', field, previous);
@@ -354,9 +388,10 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
 
   private onPiece(index: number, begin: number, data: Uint8Array): void {
     this.checkRange(index, begin, data.length, BLOCK_LENGTH);
-    const key = this.key(index, begin);
-    if (this.outstanding.get(key) !== data.length) return; // cancelled, choked or never asked: drop it
-    this.outstanding.delete(key);
+    if (!this.outstanding.settle(index, begin, data.length)) {
+      this.unexpectedBytes += data.length; // cancelled, choked or never asked: drop it
+      return;
+    }
     this.downloadedBytes += data.length;
     this.emit('piece', index, begin, data);
   }

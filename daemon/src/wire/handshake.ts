@@ -11,7 +11,29 @@ export interface Handshake {
   peerId: Uint8Array;
 }
 
-/** Encodes a handshake; we set no reserved bits because we implement no extension. */
+/** Features announced in the reserved bytes: BEP 10 (byte 5, 0x10), BEP 6 (byte 7, 0x04), BEP 5 (byte 7, 0x01). */
+export type ReservedFeature = 'extension' | 'fast' | 'dht';
+
+const FEATURE_BITS: Record<ReservedFeature, readonly [byte: number, mask: number]> = {
+  extension: [5, 0x10],
+  fast: [7, 0x04],
+  dht: [7, 0x01],
+};
+
+/** The 8 reserved bytes announcing `features`. */
+export function makeReserved(features: readonly ReservedFeature[]): Uint8Array {
+  const r = new Uint8Array(8);
+  for (const f of features) r[FEATURE_BITS[f][0]] |= FEATURE_BITS[f][1];
+  return r;
+}
+
+/** Whether reserved bytes announce `feature`. */
+export function hasFeature(reserved: Uint8Array, feature: ReservedFeature): boolean {
+  const [byte, mask] = FEATURE_BITS[feature];
+  return reserved.length === 8 && (reserved[byte] & mask) !== 0;
+}
+
+/** Encodes a handshake with the given reserved bytes (see makeReserved). */
 export function encodeHandshake(h: Handshake): Buffer {
   if (h.infoHash.length !== 20 || h.peerId.length !== 20 || h.reserved.length !== 8) {
     throw new WireError('bad-handshake', 'info hash and peer id must be 20 bytes, reserved 8');

@@ -11,3 +11,9 @@ export {
   type PeerConnectionEvents,
   type TorrentGeometry,
 } from './connection';
+export { makeReserved, hasFeature, type ReservedFeature } from './handshake';
+export * from './extended';
+export * from './ut-metadata';
+export * from './ut-pex';
+export { allowedFastSet } from './fast';
+export { ExtensionLink } from './extension-link';

@@ -1,6 +1,6 @@
 import { WireError } from './errors';
 
-/** Message ids of BEP 3. */
+/** Message ids of BEP 3, the fast extension (BEP 6) and the extension protocol (BEP 10). */
 export const MessageId = {
   choke: 0,
   unchoke: 1,
@@ -12,6 +12,12 @@ export const MessageId = {
   piece: 7,
   cancel: 8,
   port: 9,
+  suggest: 13,
+  haveAll: 14,
+  haveNone: 15,
+  reject: 16,
+  allowedFast: 17,
+  extended: 20,
 } as const;
 
 /** A decoded message. Unknown ids are kept (and ignored by the connection) as BEP 3 asks. */
@@ -27,10 +33,16 @@ export type Message =
   | { type: 'piece'; index: number; begin: number; data: Uint8Array }
   | { type: 'cancel'; index: number; begin: number; length: number }
   | { type: 'port'; port: number }
+  | { type: 'suggest'; index: number }
+  | { type: 'have-all' }
+  | { type: 'have-none' }
+  | { type: 'reject'; index: number; begin: number; length: number }
+  | { type: 'allowed-fast'; index: number }
+  | { type: 'extended'; extId: number; payload: Uint8Array }
   | { type: 'unknown'; id: number; payload: Uint8Array };
 
 const KEEP_ALIVE = Buffer.alloc(4);
-const SIMPLE = [0, 1, 2, 3].map((id) => Buffer.from([0, 0, 0, 1, id]));
+const SIMPLE = new Map([0, 1, 2, 3, 14, 15].map((id) => [id, Buffer.from([0, 0, 0, 1, id])]));
 
 /** `<len=0>` */
 export function encodeKeepAlive(): Buffer {
@@ -38,28 +50,49 @@ export function encodeKeepAlive(): Buffer {
 }
 /** `<len=1><id=0>` */
 export function encodeChoke(): Buffer {
-  return SIMPLE[MessageId.choke];
+  return SIMPLE.get(MessageId.choke) as Buffer;
 }
 /** `<len=1><id=1>` */
 export function encodeUnchoke(): Buffer {
-  return SIMPLE[MessageId.unchoke];
+  return SIMPLE.get(MessageId.unchoke) as Buffer;
 }
 /** `<len=1><id=2>` */
 export function encodeInterested(): Buffer {
-  return SIMPLE[MessageId.interested];
+  return SIMPLE.get(MessageId.interested) as Buffer;
 }
 /** `<len=1><id=3>` */
 export function encodeNotInterested(): Buffer {
-  return SIMPLE[MessageId.notInterested];
+  return SIMPLE.get(MessageId.notInterested) as Buffer;
+}
+
+/** `<len=1><id=14>` (BEP 6) */
+export function encodeHaveAll(): Buffer {
+  return SIMPLE.get(MessageId.haveAll) as Buffer;
+}
+/** `<len=1><id=15>` (BEP 6) */
+export function encodeHaveNone(): Buffer {
+  return SIMPLE.get(MessageId.haveNone) as Buffer;
+}
+
+function encodeIndex(id: number, index: number): Buffer {
+  const buf = Buffer.allocUnsafe(9);
+  buf.writeUInt32BE(5, 0);
+  buf[4] = id;
+  buf.writeUInt32BE(index, 5);
+  return buf;
 }
 
 /** `<len=5><id=4><index>` */
 export function encodeHave(index: number): Buffer {
-  const buf = Buffer.allocUnsafe(9);
-  buf.writeUInt32BE(5, 0);
-  buf[4] = MessageId.have;
-  buf.writeUInt32BE(index, 5);
-  return buf;
+  return encodeIndex(MessageId.have, index);
+}
+/** `<len=5><id=13><index>` (BEP 6) */
+export function encodeSuggest(index: number): Buffer {
+  return encodeIndex(MessageId.suggest, index);
+}
+/** `<len=5><id=17><index>` (BEP 6) */
+export function encodeAllowedFast(index: number): Buffer {
+  return encodeIndex(MessageId.allowedFast, index);
 }
 
 /** `<len=1+n><id=5><bitfield bytes>` */
@@ -89,6 +122,22 @@ export function encodeRequest(index: number, begin: number, length: number): Buf
 /** `<len=13><id=8><index><begin><length>` */
 export function encodeCancel(index: number, begin: number, length: number): Buffer {
   return encodeTriple(MessageId.cancel, index, begin, length);
+}
+
+/** `<len=13><id=16><index><begin><length>` (BEP 6) */
+export function encodeReject(index: number, begin: number, length: number): Buffer {
+  return encodeTriple(MessageId.reject, index, begin, length);
+}
+
+/** `<len=2+n><id=20><extended id><payload>` (BEP 10); id 0 is the extended handshake. */
+export function encodeExtended(extId: number, payload: Uint8Array): Buffer {
+  if (!Number.isInteger(extId) || extId < 0 || extId > 255) throw new RangeError(`extended message id ${extId} not in 0..255`);
+  const buf = Buffer.allocUnsafe(6 + payload.length);
+  buf.writeUInt32BE(2 + payload.length, 0);
+  buf[4] = MessageId.extended;
+  buf[5] = extId;
+  buf.set(payload, 6);
+  return buf;
 }
 
 /** Only the 13-byte header of a piece message, so the block can follow without a copy. */
@@ -147,6 +196,24 @@ export function decodeMessage(body: Uint8Array): Message {
     case MessageId.have:
       expectLength(p, 4, 'have');
       return { type: 'have', index: u32(p, 0) };
+    case MessageId.suggest:
+      expectLength(p, 4, 'suggest');
+      return { type: 'suggest', index: u32(p, 0) };
+    case MessageId.allowedFast:
+      expectLength(p, 4, 'allowed fast');
+      return { type: 'allowed-fast', index: u32(p, 0) };
+    case MessageId.haveAll:
+      expectLength(p, 0, 'have all');
+      return { type: 'have-all' };
+    case MessageId.haveNone:
+      expectLength(p, 0, 'have none');
+      return { type: 'have-none' };
+    case MessageId.reject:
+      expectLength(p, 12, 'reject');
+      return { type: 'reject', index: u32(p, 0), begin: u32(p, 4), length: u32(p, 8) };
+    case MessageId.extended:
+      if (p.length < 1) throw new WireError('bad-message', 'extended message without its id');
+      return { type: 'extended', extId: p[0], payload: p.subarray(1) };
     case MessageId.bitfield:
       return { type: 'bitfield', bytes: p };
     case MessageId.request:

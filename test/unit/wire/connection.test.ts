@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import sinon from 'sinon';
 import { PeerConnection, type TorrentGeometry } from '../../../daemon/src/wire/connection';
 import { WireError } from '../../../daemon/src/wire/errors';
-import { encodeHandshake } from '../../../daemon/src/wire/handshake';
+import { encodeHandshake, type ReservedFeature } from '../../../daemon/src/wire/handshake';
 import * as m from '../../../daemon/src/wire/messages';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { duplexPair } from './pair';
@@ -16,9 +16,9 @@ const idA = Buffer.from('-BT0100-aaaaaaaaaaaa');
 const idB = Buffer.from('-TR3000-bbbbbbbbbbbb');
 
 /** An accepted pair: `a` dialled `b`. */
-async function connectedPair(): Promise<[PeerConnection, PeerConnection]> {
+async function connectedPair(featuresB?: ReservedFeature[]): Promise<[PeerConnection, PeerConnection]> {
   const [sa, sb] = duplexPair();
-  const b = new PeerConnection(sb, { peerId: idB });
+  const b = new PeerConnection(sb, { peerId: idB, ...(featuresB && { features: featuresB }) });
   b.on('handshake', () => b.accept(infoHash, geometry));
   const a = PeerConnection.connect(sa, { peerId: idA }, infoHash, geometry);
   await Promise.all([once(a, 'ready'), once(b, 'ready')]);
@@ -125,8 +125,8 @@ describe('PeerConnection', () => {
     a.destroy();
   });
 
-  test('a choke discards outstanding requests', async () => {
-    const [a, b] = await connectedPair();
+  test('a choke discards outstanding requests (no fast extension)', async () => {
+    const [a, b] = await connectedPair(['extension']);
     b.unchoke();
     await once(a, 'unchoke');
     a.request(0, 0, 16384);
@@ -152,7 +152,8 @@ describe('PeerConnection', () => {
   test('request above 128 KiB closes', () => closesWith(m.encodeRequest(0, 0, 128 * 1024 + 1), 'bad-message'));
   test('request beyond the last piece closes', () => closesWith(m.encodeRequest(9, 0, 1001), 'bad-message'));
   test('a zero-length request closes', () => closesWith(m.encodeRequest(0, 0, 0), 'bad-message'));
-  test('a piece larger than a block closes', () => closesWith(m.encodePiece(0, 0, new Uint8Array(16385)), 'frame-too-large'));
+  test('a piece larger than a block closes', () => closesWith(m.encodePiece(0, 0, new Uint8Array(16385)), 'bad-message'));
+  test('a frame over the largest extension message closes', () => closesWith(m.encodeExtended(1, new Uint8Array(70_000)), 'frame-too-large'));
   test('a 4 GiB length prefix closes', () => closesWith(Buffer.from([0xff, 0xff, 0xff, 0xff, 7]), 'frame-too-large'));
 
   test('requests up to 128 KiB inside the piece are passed on', async () => {

@@ -57,7 +57,8 @@ describe('messages', () => {
   });
 
   test('unknown ids are returned, not rejected', () => {
-    assert.deepEqual(m.decodeMessage(Uint8Array.from([20, 1, 2])), { type: 'unknown', id: 20, payload: Uint8Array.from([1, 2]) });
+    assert.deepEqual(m.decodeMessage(Uint8Array.from([21, 1, 2])), { type: 'unknown', id: 21, payload: Uint8Array.from([1, 2]) });
+    assert.deepEqual(m.decodeMessage(Uint8Array.from([12])), { type: 'unknown', id: 12, payload: new Uint8Array(0) });
   });
 });
 
