@@ -6,8 +6,14 @@ import type { PeerSummary } from './types';
 /** Fewest and most requests kept in flight on one connection. */
 export const MIN_PIPELINE = 4;
 export const MAX_PIPELINE = 250;
-/** Requests a peer may queue with us; more are dropped (a well-behaved peer sends far fewer). */
-export const MAX_QUEUED_UPLOADS = 512;
+/**
+ * Requests a peer may queue with us. We advertise it as `reqq` in the extended handshake (BEP 10),
+ * so a peer keeps at most this many outstanding; past it a request is rejected (BEP 6) or, for a
+ * peer with neither extension, dropped. Transmission without a `reqq` keeps thousands in flight.
+ */
+export const UPLOAD_QUEUE_LENGTH = 1024;
+/** Pieces in the allowed-fast set we give a peer (BEP 6; libtorrent gives 5, the BEP's example 7–9). */
+export const ALLOWED_FAST_COUNT = 10;
 
 /** A block a peer asked us for. */
 export interface UploadRequest {
@@ -35,6 +41,10 @@ export class Peer {
   uploadWaiting = false;
   /** Counted in the picker's availability (its bitfield or first have arrived). */
   counted = false;
+  /** Pieces we let this peer request while we choke it (BEP 6), those we have when it connected. */
+  allowedFast: ReadonlySet<number> = new Set();
+  /** Pieces the peer rejected a request of while it unchoked us; not asked of it again. */
+  readonly rejectedPieces = new Set<number>();
 
   constructor(
     readonly conn: PeerConnection,
@@ -54,10 +64,16 @@ export class Peer {
   /** Who this peer is for bans: its address and peer id, which survive a reconnect from another port. */
   readonly identity: string;
 
+  /** Most requests we may keep in flight: ours, or less when the peer's `reqq` says so. */
+  get maxPipeline(): number {
+    const reqq = this.conn.ext.peer?.reqq;
+    return reqq === undefined ? MAX_PIPELINE : Math.max(1, Math.min(MAX_PIPELINE, reqq));
+  }
+
   /** Resizes the pipeline to about one second of this peer's delivery rate. */
   adjustPipeline(blockLength: number): void {
     const perSecond = Math.ceil(this.downloadRate.rate() / blockLength);
-    this.pipeline = this.snubbed ? 1 : Math.min(MAX_PIPELINE, Math.max(MIN_PIPELINE, perSecond, this.pipeline >> 1));
+    this.pipeline = this.snubbed ? 1 : Math.min(this.maxPipeline, Math.max(MIN_PIPELINE, perSecond, this.pipeline >> 1));
   }
 
   /** A snapshot for display. */
@@ -67,7 +83,7 @@ export class Peer {
       id: this.key,
       ip: this.ip,
       port: this.port,
-      client: c.remote ? clientName(c.remote.peerId) : '',
+      client: c.ext.peer?.v ?? (c.remote ? clientName(c.remote.peerId) : ''),
       progress: c.peerPieces.length === 0 ? 0 : c.peerPieces.count / c.peerPieces.length,
       downloadRate: this.downloadRate.rate(),
       uploadRate: this.uploadRate.rate(),

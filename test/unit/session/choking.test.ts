@@ -15,6 +15,8 @@ function peer(n: number, interested: boolean, downloaded: number): Peer {
     unchoke() {
       this.amChoking = false;
     },
+    chokeChangedAt: 0,
+    reject: () => undefined,
   };
   const p = new Peer(conn as unknown as PeerConnection, '10.0.0.1', 1000 + n, 0);
   p.downloadRate.add(downloaded);

@@ -1,84 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Picker } from '../../../daemon/src/picker';
-import { createMemoryStorage } from '../../../daemon/src/storage';
-import type { Metainfo } from '../../../daemon/src/metainfo/types';
-import { Penalties } from '../../../daemon/src/session/penalties';
-import { ReadCache } from '../../../daemon/src/session/read-cache';
-import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, Swarm } from '../../../daemon/src/session/swarm';
+import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, type Swarm } from '../../../daemon/src/session/swarm';
+import { connectRemote, memoryTorrent, ourId, setup, theirId } from './swarm-fixtures';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Throttle } from '../../../daemon/src/util/throttle';
 import { PeerConnection } from '../../../daemon/src/wire/connection';
 import { duplexPair } from '../wire/pair';
-
-const ourId = Buffer.from('-BT0100-ourselves000');
-const theirId = Buffer.from('-TR3000-remotepeer00');
-
-/** A metainfo over random in-memory data. */
-function memoryTorrent(totalLength: number, pieceLength: number): { m: Metainfo; data: Buffer } {
-  const data = randomBytes(totalLength);
-  const pieceCount = Math.ceil(totalLength / pieceLength);
-  const pieces = Buffer.concat(
-    Array.from({ length: pieceCount }, (_, i) => createHash('sha1').update(data.subarray(i * pieceLength, (i + 1) * pieceLength)).digest()),
-  );
-  const infoHash = createHash('sha1').update(pieces).digest();
-  const m = {
-    infoHash,
-    infoHashHex: infoHash.toString('hex'),
-    name: 'mem',
-    pieceLength,
-    pieceCount,
-    totalLength,
-    pieces,
-    files: [{ path: ['mem'], length: totalLength, offset: 0 }],
-    announceList: [],
-    private: false,
-  } as unknown as Metainfo;
-  return { m, data };
-}
-
-function setup(m: Metainfo, have?: Bitfield, downloadThrottle = new Throttle(0), maxHeldBytes?: number) {
-  const storage = createMemoryStorage(m);
-  const picker = new Picker(m, have);
-  const verified: number[] = [];
-  const banned: string[] = [];
-  const swarm = new Swarm({
-    metainfo: m,
-    peerId: ourId,
-    storage,
-    picker,
-    readCache: new ReadCache(),
-    penalties: new Penalties(),
-    uploadThrottle: new Throttle(0),
-    downloadThrottle,
-    log: () => undefined,
-    pieceVerified: (p) => verified.push(p),
-    storageFailed: (err) => assert.fail(String(err)),
-    peerChanged: () => undefined,
-    banned: (peer) => banned.push(peer.key),
-    useless: () => undefined,
-    maxHeldBytes,
-  });
-  return { storage, picker, swarm, verified, banned };
-}
-
-/** Connects a scripted remote peer to the swarm; resolves when both handshakes are done. */
-async function connectRemote(
-  swarm: Swarm,
-  m: Metainfo,
-  prepare: (remote: PeerConnection) => void = () => undefined,
-): Promise<{ ours: PeerConnection; remote: PeerConnection }> {
-  const [sa, sb] = duplexPair();
-  const remote = new PeerConnection(sb, { peerId: theirId });
-  prepare(remote);
-  remote.on('handshake', () => remote.accept(m.infoHash, m));
-  const ours = PeerConnection.connect(sa, { peerId: ourId }, m.infoHash, m);
-  ours.once('ready', () => assert.ok(swarm.attach(ours, '10.0.0.2', 6881)));
-  await Promise.all([once(ours, 'ready'), once(remote, 'ready')]);
-  return { ours, remote };
-}
 
 function untilVerified(verified: number[], n: number, swarm: Swarm): Promise<void> {
   return new Promise((resolve) => {
