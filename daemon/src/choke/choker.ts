@@ -4,6 +4,8 @@ export const UNCHOKE_INTERVAL_MS = 10_000;
 export const OPTIMISTIC_INTERVAL_MS = 30_000;
 /** Regular unchoke slots when none are configured. */
 export const DEFAULT_UNCHOKE_SLOTS = 4;
+/** While seeding, an unchoked peer keeps its slot this long, then yields it to a peer that waited longer. */
+export const SEED_TURN_MS = 30_000;
 /** New connections are this many times as likely to become the optimistic peer (BEP 3 practice). */
 export const NEW_CONNECTION_WEIGHT = 3;
 
@@ -14,38 +16,51 @@ export interface ChokePeer {
   interested: boolean;
   /** Rate we receive from the peer. */
   downloadRate: number;
-  /** Rate we send to the peer. */
-  uploadRate: number;
   /** The peer has sent us nothing for a while although we asked. */
   snubbed?: boolean;
   /** Connected recently (within the last optimistic rounds): favoured by pickOptimistic. */
   newConnection?: boolean;
+  /** We choke it now (default true). */
+  choked?: boolean;
+  /** When we last choked or unchoked it (default 0: long ago). */
+  chokeChangedAt?: number;
 }
 
 /** Options of one unchoke round. */
 export interface ChokeOptions {
   /** Regular slots (default DEFAULT_UNCHOKE_SLOTS). */
   slots?: number;
-  /** Seeding ranks by upload rate, leeching by download rate (tit for tat). */
+  /** Seeding rotates slots round robin; leeching ranks by download rate (tit for tat). */
   seeding: boolean;
   /** The current optimistic peer, unchoked on top of the regular slots. */
   optimistic?: string;
+  /** The clock for seeding turns (default 0). */
+  now?: number;
 }
 
 /**
- * The peers to unchoke: interested peers ranked by what they give us (leeching) or by how fast
- * we can feed them (seeding), best first, in `slots` slots, plus the optimistic peer. Snubbed
- * peers get no regular slot while leeching. Ties break on the key so a round is reproducible.
+ * The peers to unchoke, in `slots` slots plus the optimistic peer. Leeching is tit for tat:
+ * interested peers ranked by what they give us, snubbed ones left out. Seeding is round robin:
+ * ranking by how fast we feed them would keep the same peers unchoked for ever (the others' rate is
+ * zero), so an unchoked peer keeps its slot for SEED_TURN_MS, then the peers that waited longest come
+ * first. Ties break on the key so a round is reproducible.
  */
 export function chooseUnchoked(peers: readonly ChokePeer[], opts: ChokeOptions): Set<string> {
   const slots = Math.max(0, Math.floor(opts.slots ?? DEFAULT_UNCHOKE_SLOTS));
-  const rate = opts.seeding ? (p: ChokePeer) => p.uploadRate : (p: ChokePeer) => p.downloadRate;
-  const ranked = peers
-    .filter((p) => p.interested && (opts.seeding || !p.snubbed))
-    .sort((a, b) => rate(b) - rate(a) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const byKey = (a: ChokePeer, b: ChokePeer): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+  const interested = peers.filter((p) => p.interested && (opts.seeding || !p.snubbed));
+  const ranked = opts.seeding
+    ? interested.sort((a, b) => seedTurn(a, opts.now ?? 0) - seedTurn(b, opts.now ?? 0) || (a.chokeChangedAt ?? 0) - (b.chokeChangedAt ?? 0) || byKey(a, b))
+    : interested.sort((a, b) => b.downloadRate - a.downloadRate || byKey(a, b));
   const chosen = new Set(ranked.slice(0, slots).map((p) => p.key));
   if (opts.optimistic !== undefined && peers.some((p) => p.key === opts.optimistic)) chosen.add(opts.optimistic);
   return chosen;
+}
+
+/** Seeding order: 0 for an unchoked peer within its turn, 1 for a waiting peer, 2 for one whose turn is over. */
+function seedTurn(p: ChokePeer, now: number): number {
+  if (p.choked ?? true) return 1;
+  return now - (p.chokeChangedAt ?? 0) < SEED_TURN_MS ? 0 : 2;
 }
 
 /**

@@ -6,5 +6,6 @@ export {
   OPTIMISTIC_INTERVAL_MS,
   DEFAULT_UNCHOKE_SLOTS,
   NEW_CONNECTION_WEIGHT,
+  SEED_TURN_MS,
 } from './choker';
 export type { ChokePeer, ChokeOptions } from './choker';

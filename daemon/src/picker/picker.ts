@@ -32,6 +32,11 @@ export interface PickerOptions {
   random?: () => number;
   /** Most peers one block may be requested from at once in endgame. */
   endgameRequesters?: number;
+  /**
+   * In endgame, a peer gets duplicate requests only while it has fewer than this many outstanding,
+   * so a deep pipeline is not filled with blocks others are already sending.
+   */
+  endgameBurst?: number;
 }
 
 /**
@@ -51,6 +56,7 @@ export class Picker {
   private readonly geometry: Geometry;
   private readonly blocksPerPiece: number;
   private readonly maxRequesters: number;
+  private readonly endgameBurst: number;
   private unrequested = 0;
 
   constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
@@ -62,6 +68,7 @@ export class Picker {
     this.random = opts.random ?? Math.random;
     this.blocksPerPiece = Math.ceil(layout.pieceLength / BLOCK_SIZE);
     this.maxRequesters = Math.max(1, opts.endgameRequesters ?? 3);
+    this.endgameBurst = Math.max(1, opts.endgameBurst ?? 4);
     this.rarity = new RarityOrder(n, (p) => this.haveSet.has(p));
     for (let p = 0; p < n; p++) if (!this.haveSet.has(p)) this.unrequested += this.blockCount(p);
   }
@@ -146,7 +153,9 @@ export class Picker {
         return out.length >= count || started >= newPieces;
       });
     }
-    if (out.length < count && this.endgame) this.takeDuplicates(peerHas, peerKey, count, out);
+    if (out.length < count && this.endgame) {
+      this.takeDuplicates(peerHas, peerKey, Math.min(count, out.length + this.endgameBurst - this.outstanding(peerKey)), out);
+    }
     return out;
   }
 
@@ -232,7 +241,7 @@ export class Picker {
     if (blocks.unrequested === 0) this.open.delete(piece);
   }
 
-  /** Endgame: ask this peer too for blocks others are slow to deliver, least-asked first. */
+  /** Endgame: ask this peer too for blocks others are slow to deliver, least-asked first, until `out` holds `count`. */
   private takeDuplicates(peerHas: Bitfield, peerKey: string, count: number, out: BlockRequest[]): void {
     for (let asked = 1; asked < this.maxRequesters; asked++) {
       for (const [piece, blocks] of this.partials) {

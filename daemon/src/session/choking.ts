@@ -1,5 +1,6 @@
 import { chooseUnchoked, pickOptimistic, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
 import type { Peer } from './peer';
+import { dropChokedUploads } from './uploader';
 
 /** Options of one choke round. */
 export interface ChokeRound {
@@ -18,22 +19,23 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     key: p.key,
     interested: p.conn.peerInterested,
     downloadRate: p.downloadRate.rate(),
-    uploadRate: p.uploadRate.rate(),
     snubbed: p.snubbed,
     newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
+    choked: p.conn.amChoking,
+    chokeChangedAt: p.conn.chokeChangedAt,
   }));
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {
-    const regular = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots });
+    const regular = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, now: round.now });
     optimistic = pickOptimistic(view, optimistic, round.random ?? Math.random, regular);
   }
-  const chosen = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, optimistic });
+  const chosen = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, optimistic, now: round.now });
   for (const p of peers) {
     if (chosen.has(p.key)) {
       p.conn.unchoke();
     } else {
       p.conn.choke();
-      p.uploads.length = 0;
+      dropChokedUploads(p);
     }
   }
   return optimistic;

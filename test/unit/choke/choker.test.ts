@@ -1,19 +1,23 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseUnchoked, pickOptimistic, type ChokePeer, OPTIMISTIC_INTERVAL_MS, UNCHOKE_INTERVAL_MS } from '../../../daemon/src/choke';
+import { chooseUnchoked, pickOptimistic, type ChokePeer, OPTIMISTIC_INTERVAL_MS, SEED_TURN_MS, UNCHOKE_INTERVAL_MS } from '../../../daemon/src/choke';
 
-/** Peers from a compact fixture: "key:down/up[i][s][n]" — i interested, s snubbed, n new. */
+/**
+ * Peers from a compact fixture: "key:down/since[i][s][n][u]" — `since` is when we last choked or
+ * unchoked it (s), i interested, s snubbed, n new, u unchoked now.
+ */
 function peers(spec: string): ChokePeer[] {
   return spec.split(/\s+/).filter(Boolean).map((item) => {
-    const m = /^(\w+):(\d+)\/(\d+)([isn]*)$/.exec(item);
+    const m = /^(\w+):(\d+)\/(\d+)([isnu]*)$/.exec(item);
     if (!m) throw new Error(`bad fixture ${item}`);
     return {
       key: m[1],
       downloadRate: Number(m[2]),
-      uploadRate: Number(m[3]),
+      chokeChangedAt: Number(m[3]) * 1000,
       interested: m[4].includes('i'),
       snubbed: m[4].includes('s'),
       newConnection: m[4].includes('n'),
+      choked: !m[4].includes('u'),
     };
   });
 }
@@ -23,14 +27,42 @@ const sorted = (s: Set<string>): string[] => [...s].sort();
 describe('chooseUnchoked', () => {
   const swarm = peers('a:50/1i b:40/9i c:30/8i d:20/7i e:10/6i f:90/90 g:80/1is');
 
+
   test('leeching ranks interested peers by what they give us', () => {
     assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: false })), ['a', 'b', 'c', 'd']);
     assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: false, slots: 2 })), ['a', 'b']);
   });
 
-  test('seeding ranks by upload rate and ignores snubbing', () => {
-    assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: true, slots: 3 })), ['b', 'c', 'd']);
-    assert.deepEqual(sorted(chooseUnchoked(peers('x:0/5is y:0/1i'), { seeding: true, slots: 1 })), ['x']);
+  test('seeding serves the interested peers that waited longest, and ignores snubbing', () => {
+    assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: true, slots: 3, now: 100_000 })), ['a', 'e', 'g']);
+    assert.deepEqual(sorted(chooseUnchoked(peers('x:0/1is y:0/5i'), { seeding: true, slots: 1, now: 100_000 })), ['x']);
+  });
+
+  test('seeding keeps a peer unchoked for its turn, then rotates the slot to one that waited', () => {
+    const round = (now: number, spec: string): string[] => sorted(chooseUnchoked(peers(spec), { seeding: true, slots: 2, now }));
+    const turnS = SEED_TURN_MS / 1000;
+    // a and b were unchoked at 0 s; c and d wait, choked at 0 s.
+    assert.deepEqual(round((turnS - 1) * 1000, 'a:99/0iu b:99/0iu c:0/0i d:0/0i'), ['a', 'b'], 'within their turn');
+    assert.deepEqual(round(turnS * 1000, 'a:99/0iu b:99/0iu c:0/0i d:0/0i'), ['c', 'd'], 'turn over: the waiting peers');
+    assert.deepEqual(round(turnS * 1000, 'a:99/0iu b:99/0iu c:0/0i'), ['a', 'c'], 'one waits: it takes the longest-served slot');
+    assert.deepEqual(round(turnS * 1000, 'a:99/0iu b:99/0iu'), ['a', 'b'], 'nobody waits: they keep their slots');
+  });
+
+  test('every interested leecher of a seed is served within a few rounds', () => {
+    // Eight leechers, four slots, a round every 10 s: with rates alone the first four would stay for ever.
+    const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'];
+    const state = new Map(keys.map((k) => [k, { choked: true, at: 0, served: false }]));
+    for (let now = 0; now <= 120_000; now += UNCHOKE_INTERVAL_MS) {
+      const view: ChokePeer[] = keys.map((key) => ({ key, interested: true, downloadRate: 0, choked: state.get(key)!.choked, chokeChangedAt: state.get(key)!.at, snubbed: false, newConnection: false }));
+      const chosen = chooseUnchoked(view, { seeding: true, slots: 4, now });
+      for (const [key, s] of state) {
+        const unchoke = chosen.has(key);
+        if (unchoke === s.choked) s.at = now;
+        s.choked = !unchoke;
+        if (unchoke) s.served = true;
+      }
+    }
+    assert.deepEqual(keys.filter((k) => !state.get(k)!.served), []);
   });
 
   test('the optimistic peer comes on top of the slots, if still connected', () => {

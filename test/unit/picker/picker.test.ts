@@ -178,4 +178,16 @@ describe('endgame', () => {
     assert.equal(p.pick(all(1), 4, 'c').length, 2);
     assert.deepEqual(p.pick(all(1), 4, 'd'), []);
   });
+
+  test('a deep pipeline is not filled with duplicates: a peer gets some only while it has few outstanding', () => {
+    // 4 pieces of 64 blocks; peer a took every block, so b is in endgame with a pipeline of 250.
+    const p = swarm('2222', '    ', { blocksPerPiece: 64, endgameBurst: 4 });
+    assert.equal(p.pick(all(4), 1000, 'a').length, 256);
+    assert.ok(p.endgame);
+    const first = p.pick(all(4), 250, 'b');
+    assert.equal(first.length, 4, 'at most endgameBurst duplicates at once');
+    assert.deepEqual(p.pick(all(4), 250, 'b'), [], 'none while it still has its burst outstanding');
+    p.blockReceived(first[0], 'b');
+    assert.equal(p.pick(all(4), 250, 'b').length, 1, 'one more once one arrived');
+  });
 });
