@@ -4,9 +4,13 @@ export const MAX_ADDRESSES = 2000;
 const RETRY_BASE_MS = 15_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
+/** Where an address came from. */
+export type PeerSource = 'tracker' | 'pex' | 'manual' | 'magnet' | 'incoming';
+
 interface Entry {
   ip: string;
   port: number;
+  source: PeerSource;
   failures: number;
   /** Not dialled before this time. */
   notBefore: number;
@@ -21,8 +25,8 @@ export class AddressBook {
     return this.entries.size;
   }
 
-  /** Learns an address (tracker, CLI); `now` makes it dialable at once. Returns false if it was known or ignored. */
-  add(ip: string, port: number, now = false): boolean {
+  /** Learns an address; `now` makes it dialable at once. Returns false if it was known or ignored. */
+  add(ip: string, port: number, now = false, source: PeerSource = 'tracker'): boolean {
     if (!Number.isInteger(port) || port <= 0 || port > 65535 || ip.length === 0) return false;
     const key = `${ip}:${port}`;
     const e = this.entries.get(key);
@@ -32,7 +36,7 @@ export class AddressBook {
       return false;
     }
     if (this.entries.size >= MAX_ADDRESSES) return false;
-    this.entries.set(key, { ip, port, failures: 0, notBefore: 0, banned: false });
+    this.entries.set(key, { ip, port, source, failures: 0, notBefore: 0, banned: false });
     return true;
   }
 
@@ -73,7 +77,22 @@ export class AddressBook {
     const key = `${ip}:${port}`;
     const e = this.entries.get(key);
     if (e) e.banned = true;
-    else if (this.entries.size < MAX_ADDRESSES) this.entries.set(key, { ip, port, failures: 0, notBefore: Infinity, banned: true });
+    else if (this.entries.size < MAX_ADDRESSES) this.entries.set(key, { ip, port, source: 'manual', failures: 0, notBefore: Infinity, banned: true });
+  }
+
+  /** Where an address came from, if known. */
+  sourceOf(ip: string, port: number): PeerSource | undefined {
+    return this.entries.get(`${ip}:${port}`)?.source;
+  }
+
+  /** Addresses not banned, at most `limit` (to hand over, e.g. from a metadata fetch to its torrent). */
+  known(limit = MAX_ADDRESSES): { ip: string; port: number }[] {
+    const out: { ip: string; port: number }[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (!e.banned) out.push({ ip: e.ip, port: e.port });
+    }
+    return out;
   }
 
   /** Is some address (not in `busy`) dialable now? */

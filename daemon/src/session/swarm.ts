@@ -4,7 +4,10 @@ import type { Metainfo } from '../metainfo/types';
 import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
-import { MAX_PIPELINE, Peer } from './peer';
+import { allowedFastSet } from '../wire/fast';
+import { Bitfield } from '../util/bitfield';
+import { ALLOWED_FAST_COUNT, Peer } from './peer';
+import type { ExtensionRegistry } from './extensions';
 import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
@@ -40,6 +43,8 @@ export interface SwarmContext {
   maxHeldBytes?: number;
   /** The session's bound on held bytes over all its swarms (default: none). */
   heldBudget?: HeldBudget;
+  /** Wire extensions offered on every connection (default: none). */
+  extensions?: ExtensionRegistry;
 }
 
 /** Pieces a swarm may start beyond its intake's budget for peers that would otherwise be idle. */
@@ -52,6 +57,8 @@ export class Swarm {
   readonly uploadRate = new RateMeter();
   downloaded = 0;
   uploaded = 0;
+  /** Block bytes that arrived but were not needed (endgame duplicates, late answers to cancels). */
+  private wasted = 0;
   private readonly byPeerId = new Map<string, Peer>();
   private readonly intake: BlockIntake;
   private throttleTimer: NodeJS.Timeout | undefined;
@@ -94,6 +101,13 @@ export class Swarm {
     return this.ctx.picker.missingPieces === 0;
   }
 
+  /** Bytes received that were not needed, closed connections included. */
+  get duplicateBytes(): number {
+    let n = this.wasted;
+    for (const p of this.peers.values()) n += p.conn.unexpectedBytes;
+    return n;
+  }
+
   /** Peers that have every piece. */
   get seeds(): number {
     let n = 0;
@@ -130,7 +144,12 @@ export class Swarm {
     this.peers.set(peer.key, peer);
     this.byPeerId.set(peer.peerIdHex, peer);
     this.listen(peer);
-    if (this.ctx.picker.have.count > 0) conn.bitfield(this.ctx.picker.have);
+    conn.announcePieces(this.ctx.picker.have);
+    if (conn.fast) {
+      peer.allowedFast = new Set(allowedFastSet(this.ctx.metainfo.infoHash, ip, this.ctx.metainfo.pieceCount, ALLOWED_FAST_COUNT).filter((i) => this.ctx.picker.have.has(i)));
+      conn.allowFast([...peer.allowedFast]);
+    }
+    this.ctx.extensions?.attach(peer);
     this.ctx.peerChanged('added', peer);
     return true;
   }
@@ -156,6 +175,7 @@ export class Swarm {
       }
       peer.adjustPipeline(BLOCK_LENGTH);
     }
+    this.ctx.extensions?.tick(now, this.peers);
     this.fillAll();
   }
 
@@ -223,6 +243,14 @@ export class Swarm {
       peer.lastBlockAt = Date.now();
       this.fill(peer);
     });
+    c.on('reject', (index, begin, length) => {
+      picker.releaseBlock({ piece: index, offset: begin, length }, peer.key);
+      // A reject while it unchokes us: do not ask it for that piece again, or the same block could
+      // bounce between us and this peer while honest peers never get to ask for it.
+      if (!c.peerChoking) peer.rejectedPieces.add(index);
+      this.fillAll();
+    });
+    c.on('allowed-fast', () => this.fill(peer));
     c.on('interested', () => this.unchokeIfFree(peer));
     c.on('request', (index, begin, length) => queueUpload(this.uploads, peer, index, begin, length));
     c.on('cancel', (index, begin, length) => cancelUpload(peer, index, begin, length));
@@ -237,6 +265,8 @@ export class Swarm {
     if (this.byPeerId.get(peer.peerIdHex) === peer) this.byPeerId.delete(peer.peerIdHex);
     this.ctx.picker.releasePeer(peer.key);
     this.ctx.picker.removePeer(peer.conn.peerPieces);
+    this.ctx.extensions?.detach(peer);
+    this.wasted += peer.conn.unexpectedBytes;
     if (this.optimistic === peer.key) this.optimistic = undefined;
     this.ctx.log('debug', `${peer.key} closed${reason ? `: ${reason.message}` : ''}`);
     this.ctx.peerChanged('removed', peer);
@@ -261,9 +291,11 @@ export class Swarm {
 
   private fill(peer: Peer): void {
     const c = peer.conn;
-    if (this.stopped || c.closed || c.peerChoking || !c.amInterested || this.intake.backlogFull) return;
-    let want = peer.pipeline - c.outstandingRequests;
-    if (want <= 0 || want < Math.min(8, peer.pipeline >> 2)) return;
+    if (this.stopped || c.closed || !c.amInterested || this.intake.backlogFull) return;
+    if (c.peerChoking && c.peerAllowedFast.size === 0) return;
+    const depth = Math.min(peer.pipeline, peer.maxPipeline);
+    let want = depth - c.outstandingRequests;
+    if (want <= 0 || want < Math.min(8, depth >> 2)) return;
     want = this.allowedByThrottle(want);
     if (want === 0) return;
     const picker = this.ctx.picker;
@@ -272,10 +304,20 @@ export class Swarm {
     // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
     const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
     const newPieces = room - picker.partialCount;
-    const picked = picker.pick(c.peerPieces, want, peer.key, newPieces);
+    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces);
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
+  }
+
+  /** The pieces we may ask this peer for now: what it has, less what it rejected, only allowed-fast ones while it chokes us. */
+  private pickable(peer: Peer): Bitfield {
+    const c = peer.conn;
+    if (!c.peerChoking && peer.rejectedPieces.size === 0) return c.peerPieces;
+    const field = c.peerChoking ? new Bitfield(c.peerPieces.length) : c.peerPieces.clone();
+    if (c.peerChoking) for (const i of c.peerAllowedFast) if (c.peerPieces.has(i)) field.set(i);
+    for (const i of peer.rejectedPieces) field.set(i, false);
+    return field;
   }
 
   private allowedByThrottle(want: number): number {
@@ -299,7 +341,7 @@ export class Swarm {
     peer.lastBlockAt = Date.now();
     peer.snubbed = false;
     // Slow start: grow the pipeline per delivered block; the tick then sizes it to the measured rate.
-    if (peer.pipeline < MAX_PIPELINE) peer.pipeline++;
+    if (peer.pipeline < peer.maxPipeline) peer.pipeline++;
     peer.downloadRate.add(data.length);
     this.downloadRate.add(data.length);
     this.downloaded += data.length;
@@ -307,6 +349,8 @@ export class Swarm {
     if (receipt.accepted) {
       this.ctx.penalties.contributed(index, peer.identity);
       this.intake.add(index, begin, data, receipt.pieceComplete);
+    } else {
+      this.wasted += data.length;
     }
     this.fill(peer);
   }

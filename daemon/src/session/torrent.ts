@@ -1,12 +1,17 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
+import { isIP } from 'node:net';
 import { Picker } from '../picker';
 import { bytesOfPieces } from '../metainfo/geometry';
-import { isSupportedTrackerUrl, TrackerClient } from '../tracker/client/client';
+import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
-import { PeerConnection, type TorrentGeometry } from '../wire/connection';
+import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook } from './address-book';
+import { startAnnouncing } from './announcer';
+import { Dialer } from './dialer';
+import { ExtensionRegistry, type PeerExtension } from './extensions';
+import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
@@ -15,8 +20,6 @@ import type { HeldBudget } from './intake';
 import { Swarm } from './swarm';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
-/** Dials we keep pending at once per torrent. */
-const MAX_HALF_OPEN = 8;
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
 /** A new connection gets this long to show interest before it counts as useless. */
@@ -37,6 +40,8 @@ export interface TorrentContext {
   maxConnectionsPerTorrent(): number;
   /** Room for one more connection under the global cap. */
   globalRoom(): boolean;
+  /** Addresses we may connect to (all but in loopback-only mode; see session). */
+  mayDial(ip: string): boolean;
   /**
    * Opens a TCP connection (injectable for tests). Received bytes go to `onData` (the chunk may be
    * reused after the call) or, if the stream cannot do that, come as 'data' events.
@@ -59,10 +64,11 @@ export class Torrent extends EventEmitter {
   private tracker: TrackerClient | undefined;
   private readonly book = new AddressBook();
   private readonly penalties = new Penalties();
-  private readonly halfOpen = new Set<string>();
+  private readonly dialer: Dialer;
   private readonly geometry: TorrentGeometry;
   private downloadedBefore = 0;
   private uploadedBefore = 0;
+  private duplicateBefore = 0;
   private ticks = 0;
   private closed = false;
 
@@ -76,6 +82,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
+    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
   }
 
   /** Checks existing data, then downloads, seeds, or stays paused. */
@@ -95,7 +102,7 @@ export class Torrent extends EventEmitter {
 
   /** Live connections (half-open dials included). */
   get connectionCount(): number {
-    return (this.swarm?.peers.size ?? 0) + this.halfOpen.size;
+    return (this.swarm?.peers.size ?? 0) + this.dialer.pending;
   }
 
   /** A snapshot for display. */
@@ -125,6 +132,7 @@ export class Torrent extends EventEmitter {
       seeds: this.swarm?.seeds ?? 0,
       savePath: this.savePath,
       addedAt: this.addedAt,
+      duplicateBytes: this.duplicateBefore + (this.swarm?.duplicateBytes ?? 0),
     };
     if (this.error !== undefined) s.error = this.error;
     if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
@@ -184,7 +192,13 @@ export class Torrent extends EventEmitter {
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {
-    this.book.add(ip, port, true);
+    this.book.add(ip, port, true, 'manual');
+    this.dialMore();
+  }
+
+  /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
+  learnPeers(peers: readonly { ip: string; port: number }[]): void {
+    for (const p of peers) this.book.add(p.ip, p.port, true, 'magnet');
     this.dialMore();
   }
 
@@ -208,8 +222,7 @@ export class Torrent extends EventEmitter {
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
     if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
-      const busy = new Set<string>([...this.swarm.peers.keys(), ...this.halfOpen]);
-      if (this.book.hasDue(now, busy)) this.swarm.dropUseless(now - USELESS_GRACE_MS);
+      if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.dropUseless(now - USELESS_GRACE_MS);
     }
     this.dialMore();
     this.emit('progress');
@@ -280,6 +293,7 @@ export class Torrent extends EventEmitter {
       peerChanged: (kind, peer) => this.emitPeer(kind, peer),
       banned: (peer) => this.book.ban(peer.ip, peer.port),
       useless: (peer) => this.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
+      extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
     this.book.wake();
@@ -296,30 +310,27 @@ export class Torrent extends EventEmitter {
       swarm.stop();
       this.downloadedBefore += swarm.downloaded;
       this.uploadedBefore += swarm.uploaded;
+      this.duplicateBefore += swarm.duplicateBytes;
     }
     if (tracker) await tracker.stop().catch(() => undefined);
     await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
   }
 
   private startTracker(): void {
-    if (!this.metainfo.announceList.flat().some(isSupportedTrackerUrl)) return;
     const ip = this.ctx.announceIp();
-    const tracker = new TrackerClient({
+    this.tracker = startAnnouncing({
       announceList: this.metainfo.announceList,
       infoHash: this.metainfo.infoHash,
       peerId: this.ctx.peerId,
       port: this.ctx.port(),
       ...(ip ? { ip } : {}),
       getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - bytesOfPieces(this.metainfo, this.picker.have) }),
+      peers: (peers) => {
+        for (const p of peers) this.book.add(p.ip, p.port);
+        this.dialMore();
+      },
+      log: (level, message) => this.log(level, message),
     });
-    tracker.on('peers', (peers) => {
-      for (const p of peers) this.book.add(p.ip, p.port);
-      this.dialMore();
-    });
-    tracker.on('warning', (message) => this.log('warn', `tracker: ${message}`));
-    tracker.on('error', (message, url) => this.log('warn', `tracker ${url}: ${message}`));
-    this.tracker = tracker;
-    tracker.start();
   }
 
   private onPieceVerified(piece: number): void {
@@ -339,39 +350,16 @@ export class Torrent extends EventEmitter {
   private dialMore(): void {
     const swarm = this.swarm;
     if (!swarm || this.closed) return;
-    const room = Math.min(MAX_HALF_OPEN - this.halfOpen.size, this.ctx.maxConnectionsPerTorrent() - this.connectionCount);
-    if (room <= 0) return;
-    const busy = new Set<string>([...swarm.peers.keys(), ...this.halfOpen]);
-    for (const { ip, port } of this.book.take(Date.now(), busy, room)) {
-      if (!this.ctx.globalRoom()) return;
-      this.dial(swarm, ip, port);
-    }
+    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port));
   }
 
-  private dial(swarm: Swarm, ip: string, port: number): void {
-    const key = `${ip}:${port}`;
-    this.halfOpen.add(key);
-    let socket: Duplex;
-    const sink: { conn?: PeerConnection } = {};
-    try {
-      socket = this.ctx.connect(ip, port, (chunk) => sink.conn?.feed(chunk));
-    } catch {
-      this.halfOpen.delete(key);
-      this.book.failed(ip, port, Date.now());
-      return;
-    }
-    const conn = PeerConnection.connect(socket, { peerId: this.ctx.peerId }, this.metainfo.infoHash, this.geometry);
-    sink.conn = conn;
-    conn.once('ready', () => {
-      this.halfOpen.delete(key);
-      this.book.succeeded(ip, port);
-      if (Buffer.from(conn.remote?.peerId ?? []).equals(this.ctx.peerId)) this.book.ban(ip, port);
-      swarm.attach(conn, ip, port);
-    });
-    conn.once('close', () => {
-      if (!this.halfOpen.delete(key)) return;
-      this.book.failed(ip, port, Date.now());
-    });
+  private extensions(): PeerExtension[] {
+    return swarmExtensions(this.metainfo, (ip, port) => this.learnFromPex(ip, port));
+  }
+
+  private learnFromPex(ip: string, port: number): void {
+    if (isIP(ip) === 0 || !this.ctx.mayDial(ip)) return;
+    if (this.book.add(ip, port, false, 'pex')) this.dialMore();
   }
 
   private fail(err: unknown): void {

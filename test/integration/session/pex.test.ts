@@ -1,0 +1,44 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Session } from '../../../daemon/src/session';
+import type { PeerChange } from '../../../daemon/src/session/types';
+import { within } from '../../support/deadline';
+import { checked, completed, Fixture, makeTorrent, sameFiles } from './helpers';
+
+const DEADLINE = 60_000;
+
+/** Bytes `session` received from peers other than the one at `except`, as its peer snapshots report them. */
+function bytesFromOthers(session: Session, except: string): () => number {
+  const most = new Map<string, number>();
+  session.on('peer', (_t: unknown, c: PeerChange) => {
+    if (c.peer.id !== except) most.set(c.peer.id, Math.max(most.get(c.peer.id) ?? 0, c.peer.downloaded));
+  });
+  return () => [...most.values()].reduce((a, b) => a + b, 0);
+}
+
+describe('peer exchange (BEP 11)', () => {
+  const fx = new Fixture();
+  after(() => fx.dispose());
+
+  test('two leechers that only know the seeder find each other through its PEX and trade pieces', async () => {
+    const seedDir = await fx.dir();
+    const { metainfo, contents } = await makeTorrent(seedDir, 'course', { 'v.bin': 3 * 1024 * 1024 }, 65536);
+    // The seeder's upload is slow, so the leechers must get much of the data from each other.
+    const a = await fx.session(seedDir, { uploadRateLimit: 512 * 1024 });
+    await checked(await a.addTorrent(metainfo));
+    const seederId = `127.0.0.1:${a.port}`;
+    const [dirB, dirC] = [await fx.dir(), await fx.dir()];
+    const [b, c] = [await fx.session(dirB), await fx.session(dirC)];
+    const fromOthersB = bytesFromOthers(b, seederId);
+    const fromOthersC = bytesFromOthers(c, seederId);
+    const tb = await b.addTorrent(metainfo);
+    const tc = await c.addTorrent(metainfo);
+    await Promise.all([checked(tb), checked(tc)]);
+    tb.addPeer('127.0.0.1', a.port);
+    tc.addPeer('127.0.0.1', a.port);
+    await within(DEADLINE, Promise.all([completed(tb), completed(tc)]), 'the leechers did not complete');
+    assert.ok(await sameFiles(dirB, 'course', contents));
+    assert.ok(await sameFiles(dirC, 'course', contents));
+    assert.ok(fromOthersB() + fromOthersC() > 0, `the leechers traded nothing (B got ${fromOthersB()}, C got ${fromOthersC()} bytes from each other)`);
+  });
+});
