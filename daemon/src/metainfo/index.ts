@@ -31,3 +31,4 @@ export function filePathsOf(m: Metainfo, root: string): string[] {
 export function layoutOf(m: Metainfo): Layout {
   return { pieceLength: m.pieceLength, totalLength: m.totalLength, files: m.files };
 }
+export { torrentFromInfo } from './from-info';

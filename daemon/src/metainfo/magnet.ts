@@ -1,4 +1,5 @@
-/** Magnet URIs (BEP 9): `magnet:?xt=urn:btih:<hex or base32>&dn=<name>&tr=<tracker>...`. */
+/** Magnet URIs (BEP 9): `magnet:?xt=urn:btih:<hex or base32>&dn=<name>&tr=<tracker>&x.pe=<ip:port>...`. */
+import { isIP } from 'node:net';
 import { MetainfoError } from './errors';
 import type { Metainfo } from './types';
 
@@ -8,10 +9,22 @@ export interface Magnet {
   infoHashHex: string;
   name?: string;
   trackers: string[];
+  /** `x.pe` peers to dial (numeric addresses only: a host name would need a DNS lookup). */
+  peers: { ip: string; port: number }[];
 }
 
 /** Longest magnet URI accepted. */
 export const MAX_MAGNET_LENGTH = 64 * 1024;
+/** Most `x.pe` peers kept from one magnet. */
+export const MAX_MAGNET_PEERS = 64;
+
+/** `ip:port` or `[ipv6]:port` with a numeric address, else undefined. */
+export function parsePeerAddress(text: string): { ip: string; port: number } | undefined {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([^:[\]]+):(\d{1,5})$/.exec(text);
+  if (m === null || isIP(m[1]) === 0) return undefined;
+  const port = Number(m[2]);
+  return port >= 1 && port <= 65535 ? { ip: m[1], port } : undefined;
+}
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -52,14 +65,19 @@ export function parseMagnet(uri: string): Magnet {
   let infoHash: Uint8Array | undefined;
   let name: string | undefined;
   const trackers: string[] = [];
+  const peers: { ip: string; port: number }[] = [];
   for (const [key, value] of params) {
     const base = key.replace(/\.\d+$/, ''); // "xt.1", "tr.2" forms
     if (base === 'xt' && !infoHash && /^urn:btih:/i.test(value)) infoHash = decodeInfoHash(value.slice(9));
     else if (base === 'dn' && name === undefined) name = value;
     else if (base === 'tr' && value && !trackers.includes(value)) trackers.push(value);
+    else if (base === 'x.pe' && peers.length < MAX_MAGNET_PEERS) {
+      const peer = parsePeerAddress(value);
+      if (peer && !peers.some((p) => p.ip === peer.ip && p.port === peer.port)) peers.push(peer);
+    }
   }
   if (!infoHash) throw new MetainfoError('bad-magnet', 'magnet: no "xt=urn:btih:" info hash (v2-only magnets are not supported)');
-  return { infoHash, infoHashHex: Buffer.from(infoHash).toString('hex'), name, trackers };
+  return { infoHash, infoHashHex: Buffer.from(infoHash).toString('hex'), name, trackers, peers };
 }
 
 /** What `buildMagnet` needs: a Metainfo, or an info hash with optional name and trackers. */

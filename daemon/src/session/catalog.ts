@@ -14,7 +14,12 @@ export interface CatalogEntry {
   savePath: string;
   paused: boolean;
   addedAt: number;
+  /** The magnet link it was added from, while its metadata is not here yet (no stored .torrent). */
+  magnet?: string;
 }
+
+/** Longest magnet link kept in an entry (as the magnet parser's limit). */
+const MAX_MAGNET_CHARS = 64 * 1024;
 
 /** Largest catalog.json read back, in bytes. */
 const MAX_CATALOG_BYTES = 64 * 1024 * 1024;
@@ -89,6 +94,15 @@ export class Catalog {
     });
   }
 
+  /** Adds an entry for a magnet link whose metadata is still to come; `add` replaces it once it is. */
+  addMagnet(entry: CatalogEntry & { magnet: string }): Promise<void> {
+    checkHash(entry.infoHash);
+    return this.serialise(async () => {
+      if (this.entries.size >= MAX_CATALOG_ENTRIES) throw new Error(`catalog is full (${MAX_CATALOG_ENTRIES} torrents)`);
+      await this.save(new Map(this.entries).set(entry.infoHash, { ...entry }));
+    });
+  }
+
   /** Changes the paused flag of an entry (no-op for an unknown hash). */
   setPaused(infoHash: string, paused: boolean): Promise<void> {
     return this.serialise(async () => {
@@ -149,7 +163,9 @@ export function parseCatalog(text: string, warnings: string[] = []): Map<string,
       warnings.push(`catalog entry ${i} is malformed; skipped`);
       continue;
     }
-    out.set(e.infoHash, { infoHash: e.infoHash, savePath: e.savePath, paused: e.paused, addedAt: e.addedAt });
+    const entry: CatalogEntry = { infoHash: e.infoHash, savePath: e.savePath, paused: e.paused, addedAt: e.addedAt };
+    if (typeof e.magnet === 'string' && e.magnet.length <= MAX_MAGNET_CHARS) entry.magnet = e.magnet;
+    out.set(e.infoHash, entry);
   }
   if (list.length > MAX_CATALOG_ENTRIES) warnings.push(`catalog has more than ${MAX_CATALOG_ENTRIES} entries; the rest were skipped`);
   return out;

@@ -20,3 +20,5 @@ export {
   type LogEntry,
   type Metainfo,
 } from './types';
+export { MagnetTorrent } from './magnet-torrent';
+export type { AnyTorrent } from './session';

@@ -6,11 +6,15 @@ import { HashPool } from '../hash/pool';
 import { stateFileOf } from '../storage';
 import { generatePeerId } from '../util/peer-id';
 import { Throttle } from '../util/throttle';
+import { checkDestination, mayConnect } from '../util/loopback';
 import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
 import { ReadCache } from './read-cache';
 import { DEFAULT_SESSION_HELD_BYTES, HeldBudget } from './intake';
 import { Torrent, type TorrentContext } from './torrent';
+import { MagnetTorrent } from './magnet-torrent';
+import type { FetchContext, FetchedTorrent } from './metadata-fetch';
+import type { Magnet } from '../metainfo';
 import {
   SessionError,
   type AddTorrentOptions,
@@ -33,10 +37,17 @@ export interface SessionInternals {
   openData?: OpenData;
 }
 
-/** The daemon's whole BitTorrent state: one listening port for all torrents, the torrents, limits. */
+/** A torrent of the session: one with its metainfo, or a magnet whose metadata is being fetched. */
+export type AnyTorrent = Torrent | MagnetTorrent;
+
+/**
+ * The daemon's whole BitTorrent state: one listening port for all torrents, the torrents, limits.
+ * Beside the events listed in session/index.ts, 'metadata'(torrent, torrentBytes) says a magnet's
+ * metadata came and `torrent` now stands in its place.
+ */
 export class Session extends EventEmitter {
   readonly peerId: Uint8Array;
-  private readonly torrents = new Map<string, Torrent>();
+  private readonly torrents = new Map<string, AnyTorrent>();
   private readonly incoming = new Set<PeerConnection>();
   private readonly uploadThrottle: Throttle;
   private readonly downloadThrottle: Throttle;
@@ -93,9 +104,44 @@ export class Session extends EventEmitter {
   }
 
   /** Adds a torrent; it checks existing data (state 'checking'), then downloads or seeds. */
-  async addTorrent(m: Metainfo, opts: AddTorrentOptions = {}): Promise<Torrent> {
+  addTorrent(m: Metainfo, opts: AddTorrentOptions = {}): Promise<Torrent> {
+    return this.openTorrent(m, opts);
+  }
+
+  /**
+   * Adds a magnet link: its metadata is fetched from peers (trackers, `x.pe`, PEX), then it goes on as
+   * a torrent added with `opts`, which replaces it in the list ('metadata' event).
+   */
+  addMagnet(magnet: Magnet, opts: AddTorrentOptions = {}): MagnetTorrent {
     if (this.closed) throw new SessionError('invalid', 'session is closed');
-    if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', `${m.name} is already added`);
+    if (this.torrents.has(magnet.infoHashHex)) throw new SessionError('duplicate-torrent', `${magnet.name ?? magnet.infoHashHex} is already added`);
+    const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
+    const t = new MagnetTorrent(magnet, savePath, this.torrentContext(), opts.paused ?? false);
+    this.torrents.set(magnet.infoHashHex, t);
+    this.forward(t);
+    t.once('fetched', (fetched: FetchedTorrent) => void this.onFetched(t, fetched, { ...opts, savePath, paused: false }));
+    this.emit('torrent-added', t);
+    t.start();
+    return t;
+  }
+
+  private async onFetched(pending: MagnetTorrent, fetched: FetchedTorrent, opts: AddTorrentOptions): Promise<void> {
+    if (this.torrents.get(pending.infoHashHex) !== pending) return; // removed meanwhile
+    try {
+      const t = await this.openTorrent(fetched.metainfo, opts, pending);
+      pending.removeAllListeners();
+      t.learnPeers(fetched.peers);
+      this.emit('metadata', t, fetched.bytes);
+    } catch (err) {
+      this.log({ level: 'error', message: `${fetched.metainfo.name}: ${(err as Error).message}`, infoHash: pending.infoHashHex });
+    }
+  }
+
+  /** Adds a torrent, or puts it in the place of `replacing` (its magnet entry). */
+  private async openTorrent(m: Metainfo, opts: AddTorrentOptions, replacing?: MagnetTorrent): Promise<Torrent> {
+    if (this.closed) throw new SessionError('invalid', 'session is closed');
+    const taken = (): boolean => this.torrents.has(m.infoHashHex) && this.torrents.get(m.infoHashHex) !== replacing;
+    if (taken()) throw new SessionError('duplicate-torrent', `${m.name} is already added`);
     const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
     const log = (level: LogEntry['level'], message: string): void => this.log({ level, message, infoHash: m.infoHashHex });
     let data;
@@ -104,22 +150,25 @@ export class Session extends EventEmitter {
     } catch (err) {
       throw new SessionError('io', `cannot open data of ${m.name}: ${(err as Error).message}`);
     }
-    if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', `${m.name} is already added`);
+    if (taken() || (replacing && this.torrents.get(m.infoHashHex) !== replacing)) {
+      await data.storage.close().catch(() => undefined);
+      throw new SessionError('duplicate-torrent', `${m.name} is already added`);
+    }
     const t = new Torrent(m, savePath, data, this.torrentContext());
     this.torrents.set(m.infoHashHex, t);
     this.forward(t);
-    this.emit('torrent-added', t);
+    if (!replacing) this.emit('torrent-added', t);
     t.start({ paused: opts.paused, verify: opts.verify }).catch(() => undefined); // failures land in the 'error' state
     return t;
   }
 
   /** The torrent with this info hash (hex), if any. */
-  get(infoHashHex: string): Torrent | undefined {
+  get(infoHashHex: string): AnyTorrent | undefined {
     return this.torrents.get(infoHashHex.toLowerCase());
   }
 
   /** All torrents, in the order added. */
-  list(): Torrent[] {
+  list(): AnyTorrent[] {
     return [...this.torrents.values()];
   }
 
@@ -132,9 +181,9 @@ export class Session extends EventEmitter {
     if (opts.deleteData) {
       try {
         await t.deleteData();
-        await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
+        if (t.metainfo) await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
       } catch (err) {
-        throw new SessionError('io', `cannot delete data of ${t.metainfo.name}: ${(err as Error).message}`);
+        throw new SessionError('io', `cannot delete data of ${t.summary().name}: ${(err as Error).message}`);
       }
     }
     t.removeAllListeners();
@@ -188,7 +237,7 @@ export class Session extends EventEmitter {
     await closing;
   }
 
-  private torrentContext(): TorrentContext {
+  private torrentContext(): TorrentContext & Pick<FetchContext, 'maxConnections'> {
     return {
       peerId: this.peerId,
       port: () => this.port,
@@ -198,8 +247,11 @@ export class Session extends EventEmitter {
       readCache: this.readCache,
       heldBudget: this.heldBudget,
       maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
+      maxConnections: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
+      mayDial: mayConnect,
       connect: (ip, port, onData) => {
+        checkDestination(ip);
         // One read buffer per connection, reused for every read: no garbage per received chunk.
         const buffer = Buffer.allocUnsafe(READ_BUFFER_SIZE);
         const socket = net.connect({
@@ -249,7 +301,7 @@ export class Session extends EventEmitter {
     conn.once('close', () => this.incoming.delete(conn));
   }
 
-  private forward(t: Torrent): void {
+  private forward(t: AnyTorrent): void {
     t.on('progress', () => this.emit('progress', t));
     t.on('state', () => this.emit('state', t));
     t.on('completed', () => this.emit('completed', t));

@@ -51,6 +51,14 @@ export interface TorrentSummary {
   savePath: string;
   etaSeconds?: number;
   addedAt: number;
+  /** Added from a magnet link whose metadata is still being fetched: sizes are 0 until then. */
+  metadataPending?: boolean;
+  /** While metadataPending: connected peers that offer the metadata. */
+  metadataPeers?: number;
+  /** While metadataPending: 0..1 of the metadata received. */
+  metadataProgress?: number;
+  /** Bytes received that were not needed (endgame duplicates, answers to cancelled requests). */
+  duplicateBytes?: number;
 }
 
 /** A snapshot of one connection for display. */
