@@ -19,5 +19,10 @@ if (files.length === 0) {
   console.error(`no test files under ${dirs.join(', ')}`);
   process.exit(1);
 }
-const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
+// Every test has a deadline: one that hangs (an open socket, a stalled transfer) fails with Node's
+// "test timed out" instead of holding the run. Tests bound their own waits far below this.
+const TEST_TIMEOUT_MS = 180_000;
+const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

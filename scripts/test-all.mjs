@@ -14,6 +14,9 @@ const stages = [
   ['extension', 'node', ['out/test/extension/run.js'], 'out/test/extension/run.js'],
 ];
 
+// A stage that hangs fails the run instead of holding it (CI allows 90 minutes for everything).
+const STAGE_TIMEOUT_MS = 25 * 60_000;
+
 const only = process.argv.slice(2);
 for (const [name, cmd, args, needs] of stages) {
   if (only.length > 0 && !only.includes(name)) continue;
@@ -22,7 +25,11 @@ for (const [name, cmd, args, needs] of stages) {
     continue;
   }
   console.log(`\n== ${name}: ${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { stdio: 'inherit' });
+  const r = spawnSync(cmd, args, { stdio: 'inherit', timeout: STAGE_TIMEOUT_MS, killSignal: 'SIGKILL' });
+  if (r.error?.code === 'ETIMEDOUT') {
+    console.error(`\n== ${name} did not finish within ${STAGE_TIMEOUT_MS / 60_000} minutes; killed`);
+    process.exit(1);
+  }
   if (r.status !== 0) {
     console.error(`\n== ${name} failed (exit ${r.status ?? r.signal})`);
     process.exit(r.status || 1);

@@ -19,6 +19,7 @@ export class HostileMetadataPeer {
   /** Resolves once it answered a request with garbage. */
   readonly served: Promise<void>;
   private markServed!: () => void;
+  private readonly sockets = new Set<net.Socket>();
 
   private constructor(
     private readonly server: net.Server,
@@ -40,11 +41,15 @@ export class HostileMetadataPeer {
     return (this.server.address() as net.AddressInfo).port;
   }
 
+  /** Stops listening and drops every connection (a server's close alone waits for them to end). */
   close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
     return new Promise((done) => this.server.close(() => done()));
   }
 
   private serve(socket: net.Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
     const conn = new PeerConnection(socket, { peerId: Buffer.from('-XX0001-hostilemeta0') });
     conn.on('handshake', () => conn.accept(this.infoHash, undefined));
     conn.on('ready', () => conn.ext.sendHandshake({ m: { ut_metadata: 1 }, metadataSize: this.opts.metadataSize }));

@@ -52,6 +52,6 @@ describe('magnet links (BEP 9)', () => {
     assert.ok(await sameFiles(leechDir, 'doc', contents));
     assert.equal(huge.requests, 0, 'nothing asked of a peer offering 4 GiB of metadata');
     assert.ok(process.memoryUsage().rss - before < 64 * 1024 * 1024, 'memory stays flat');
-    await Promise.all([huge.close(), liar.close()]);
+    await within(DEADLINE, Promise.all([huge.close(), liar.close()]), 'the hostile peers did not close');
   });
 });
