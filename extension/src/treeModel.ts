@@ -45,6 +45,7 @@ const STATE_ICONS: Record<TorrentInfo['state'], string> = {
 function stateText(t: TorrentInfo): string {
   if (t.state === 'error') return `error: ${t.error ?? 'unknown'}`;
   if (t.state === 'checking' && t.checkProgress !== undefined) return `checking (${formatPercent(t.checkProgress)} checked)`;
+  if (t.metadataPending && t.state === 'downloading') return `fetching metadata from ${t.metadataPeers ?? 0} peers`;
   return t.state;
 }
 

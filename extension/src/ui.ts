@@ -40,6 +40,8 @@ export interface Ui {
   withProgress<R>(title: string, cancellable: boolean, task: (report: ProgressReporter, token: CancellationToken) => Promise<R>): Promise<R>;
   /** Puts text on the system clipboard. */
   copy(text: string): Promise<void>;
+  /** The text on the system clipboard ('' when it holds none). */
+  paste(): Promise<string>;
   /** A short message in the status bar that goes away by itself (for confirmations that need no answer). */
   status(message: string): void;
   openExternal(url: string): Promise<boolean>;

@@ -33,6 +33,7 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable }, (progress, token) =>
         task((message, increment) => progress.report({ message, increment }), token))),
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
+    paste: () => Promise.resolve(vscode.env.clipboard.readText()),
     status: (message) => {
       vscode.window.setStatusBarMessage(message, STATUS_MESSAGE_MS);
     },

@@ -41,6 +41,16 @@ export interface TorrentInfo {
   savePath: string;
   etaSeconds?: number;
   addedAt: number;
+  /**
+   * Set (true) while a torrent added from a magnet link fetches its metadata from peers: sizes and
+   * piece counts are 0 until then, and `name` is the magnet's `dn` (or the info hash). A
+   * `torrent/stateChanged` follows when the metadata is in and the fields are filled.
+   */
+  metadataPending?: boolean;
+  /** While metadataPending: connected peers that offer the metadata. */
+  metadataPeers?: number;
+  /** While metadataPending: 0..1 of the metadata received. */
+  metadataProgress?: number;
 }
 
 /** One file of a torrent. */

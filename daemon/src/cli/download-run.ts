@@ -3,23 +3,27 @@
  * open a session and add the torrent, wait for the data check, download, seed, and stop cleanly.
  */
 import type { Writable } from 'node:stream';
-import { SessionError, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
+import { SessionError, type AnyTorrent, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
 import type { Metainfo } from '../metainfo/types';
 import type { PeerAddress } from './download-options';
 import { attachLog, onInterrupt, startCliSession, waitChecked, waitComplete } from './download-session';
 import { CliError } from './errors';
 import { createTransferView, formatBytes, type TransferView } from './transfer-view';
 
-/** One torrent in its own session, with its display and the first interrupting signal. */
-export interface TransferRun {
+/** A session of the CLI with its display and the first interrupting signal, before its torrent is added. */
+export interface RunBase {
   session: Session;
-  torrent: Torrent;
   view: TransferView;
   out: Writable;
   /** Settles with the first SIGINT/SIGTERM. */
   interrupted: Promise<NodeJS.Signals>;
   /** Peers given with `--peer`, dialled once the data check is over. */
   peers: PeerAddress[];
+}
+
+/** One torrent in its own session, with its display and the first interrupting signal. */
+export interface TransferRun extends RunBase {
+  torrent: Torrent;
 }
 
 /** What openTransfer needs beyond the metainfo. */
@@ -35,6 +39,11 @@ export interface OpenOptions {
 
 /** Starts the session, prints the port, adds the torrent; signals from here on end the run cleanly. */
 export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<TransferRun> {
+  return addToRun(await startRun(meta.infoHashHex, opts), meta, opts);
+}
+
+/** Starts the session and prints its port; the view shows the torrent of `infoHashHex` once added. */
+export async function startRun(infoHashHex: string, opts: OpenOptions): Promise<RunBase> {
   const out = process.stdout;
   let resolveSignal!: (s: NodeJS.Signals) => void;
   const interrupted = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
@@ -43,23 +52,28 @@ export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<T
   attachLog(session, process.stderr, opts.debug);
   out.write(`listening on port ${session.port}\n`);
   const view = createTransferView({ stream: out, tty: out.isTTY === true, intervalMs: opts.statusIntervalMs });
-  const show = (t: Torrent): void => {
-    if (t.infoHashHex !== meta.infoHashHex) return;
+  const show = (t: AnyTorrent): void => {
+    if (t.infoHashHex !== infoHashHex || t.summary().metadataPending) return;
     const s = t.summary();
     // `btd seed` checks its data paused; that pause is a step of start-up, not news.
     if (s.state !== 'paused') view.update(s);
   };
   session.on('progress', show);
   session.on('state', show);
+  return { session, view, out, interrupted, peers: opts.peers };
+}
+
+/** Adds the torrent to a started run; a failure closes the session. */
+export async function addToRun(base: RunBase, meta: Metainfo, opts: Pick<OpenOptions, 'savePath' | 'paused'>): Promise<TransferRun> {
   let torrent: Torrent;
   try {
-    torrent = await session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused });
+    torrent = await base.session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused });
   } catch (err) {
-    await session.close();
+    await base.session.close();
     if (err instanceof SessionError) throw new CliError(`cannot add ${meta.name}: ${err.message}`);
     throw err;
   }
-  return { session, torrent, view, out, interrupted, peers: opts.peers };
+  return { ...base, torrent };
 }
 
 /** Waits for the data check; undefined if a signal came first. Prints how much was already there. */
@@ -88,7 +102,7 @@ export function seedUntilInterrupted(run: TransferRun): Promise<NodeJS.Signals> 
 }
 
 /** Runs `body`; if it throws, closes the session first (so trackers hear 'stopped') and rethrows. */
-export async function closingOnError<T>(run: TransferRun, body: () => Promise<T>): Promise<T> {
+export async function closingOnError<T>(run: RunBase, body: () => Promise<T>): Promise<T> {
   try {
     return await body();
   } catch (err) {
@@ -99,7 +113,7 @@ export async function closingOnError<T>(run: TransferRun, body: () => Promise<T>
 }
 
 /** Stops the display, closes the session ('stopped' to trackers, resume data saved), cleans up, and exits. */
-export async function closeAndExit(run: TransferRun, code: number, cleanup?: () => Promise<void>): Promise<never> {
+export async function closeAndExit(run: RunBase, code: number, cleanup?: () => Promise<void>): Promise<never> {
   run.view.stop();
   await run.session.close();
   await cleanup?.();

@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
-import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, waitCompleted, type TransferRun } from './download-run';
+import { join } from 'node:path';
+import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, startRun, addToRun, waitCompleted, type OpenOptions, type TransferRun } from './download-run';
+import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet';
 import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
@@ -30,7 +32,7 @@ export function registerDownload(program: Command): void {
   program
     .command('download')
     .description('download a torrent into a folder; exits 0 once every piece is verified')
-    .argument('[torrent]', 'the .torrent file')
+    .argument('[torrent]', "the .torrent file, or a magnet link (quote it: 'magnet:?xt=...')")
     .option('-f, --file <torrent>', 'the .torrent file (instead of the argument)')
     .option('-o, --output <dir>', 'folder to save into; a partial download there is resumed', '.')
     .option('-p, --port <port>', 'port to listen on for peers (0 = any free port)', parsePort, 6881)
@@ -48,16 +50,16 @@ export function registerDownload(program: Command): void {
 
 async function runDownload(torrentArg: string | undefined, flags: DownloadFlags): Promise<void> {
   if (flags.debug) process.env.BTD_DEBUG = '1';
-  const torrentPath = pickTorrentPath(torrentArg, flags.file);
-  const meta = await loadTorrent(torrentPath);
+  const source = pickTorrentPath(torrentArg, flags.file);
   const outDir = resolve(flags.output);
   await mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
     throw new CliError(`cannot create ${flags.output}: ${err.code ?? err.message}`);
   });
-  const run = await openTransfer(meta, {
+  const stateDir = flags.stateDir === undefined ? undefined : resolve(flags.stateDir);
+  const opts: OpenOptions = {
     session: {
       downloadDir: outDir,
-      stateDir: flags.stateDir === undefined ? undefined : resolve(flags.stateDir),
+      stateDir,
       listenHost: flags.bind,
       port: flags.port,
       announceIp: flags.ip,
@@ -68,8 +70,28 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     debug: flags.debug === true,
     statusIntervalMs: flags.statusInterval * 1000,
     peers: flags.peer ?? [],
-  });
+  };
+  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true);
+  const run = await openTransfer(await loadTorrent(source), opts);
   await closingOnError(run, () => fetchAll(run, flags.seedAfter === true));
+}
+
+/** A magnet link: the metadata kept by an earlier run, or fetched from peers now; then as a .torrent. */
+async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean): Promise<void> {
+  const magnet = magnetArgument(uri);
+  const base = await startRun(magnet.infoHashHex, { ...opts, peers: [...magnet.peers, ...opts.peers] });
+  const stored = await storedMetainfo(stateDir, magnet);
+  if (stored) {
+    const run = await addToRun(base, stored, opts);
+    return closingOnError(run, () => fetchAll(run, seedAfter));
+  }
+  const torrent = await closingOnError(base, () => fetchMetadata(base, magnet, stateDir, opts.savePath));
+  if (torrent === undefined) {
+    base.view.line('interrupted before the metadata came; run again to go on');
+    return closeAndExit(base, 130);
+  }
+  const run: TransferRun = { ...base, torrent };
+  await closingOnError(run, () => fetchAll(run, seedAfter));
 }
 
 /** Waits for the check, downloads the rest, reports, and exits (or seeds on with --seed-after). */
@@ -98,6 +120,6 @@ async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
 function pickTorrentPath(arg: string | undefined, file: string | undefined): string {
   if (arg !== undefined && file !== undefined && arg !== file) throw new CliError('give the torrent either as the argument or with -f, not both');
   const path = arg ?? file;
-  if (path === undefined) throw new CliError('no torrent file given (usage: btd download <file.torrent> [-o DIR])');
+  if (path === undefined) throw new CliError("no torrent given (usage: btd download <file.torrent | 'magnet:?...'> [-o DIR])");
   return path;
 }

@@ -138,7 +138,7 @@ class Connection implements RpcConnection {
       capabilities: {
         methods: [...this.handlers.keys()],
         notifications: [P.TorrentProgressNotification.method, P.TorrentStateChangedNotification.method, P.PeerChangedNotification.method, P.TrackerStatsNotification.method, P.LogNotification.method],
-        torrentSources: ['path', 'base64'],
+        torrentSources: ['path', 'base64', 'magnet'],
         notificationRate: PROGRESS_PER_SECOND,
       },
     };

@@ -27,6 +27,11 @@ export function toTorrentInfo(s: TorrentSummary): P.TorrentInfo {
   if (s.error !== undefined) out.error = s.error;
   if (s.checkProgress !== undefined) out.checkProgress = s.checkProgress;
   if (s.etaSeconds !== undefined && Number.isFinite(s.etaSeconds)) out.etaSeconds = s.etaSeconds;
+  if (s.metadataPending) {
+    out.metadataPending = true;
+    out.metadataPeers = s.metadataPeers ?? 0;
+    out.metadataProgress = s.metadataProgress ?? 0;
+  }
   return out;
 }
 
@@ -59,15 +64,18 @@ export function toTrackerInfo(t: TrackerStatus): P.TrackerAnnounceInfo {
   return out;
 }
 
-/** `torrent/get`'s detailed view; `magnet` is the torrent's magnet URI, built by the caller's engine. */
+/**
+ * `torrent/get`'s detailed view; `magnet` is the torrent's magnet URI, built by the caller's engine.
+ * A magnet whose metadata is pending has no files yet and a piece length of 0.
+ */
 export function toTorrentDetails(t: EngineTorrent, magnet: string): P.TorrentDetails {
   const m = t.metainfo;
   return {
     ...toTorrentInfo(t.summary()),
-    pieceLength: m.pieceLength,
+    pieceLength: m?.pieceLength ?? 0,
     magnet,
-    private: m.private,
-    files: m.files.map((f) => ({ path: [...f.path], length: f.length })),
+    private: m?.private ?? false,
+    files: m ? m.files.map((f) => ({ path: [...f.path], length: f.length })) : [],
     trackers: t.trackers().map(toTrackerInfo),
   };
 }

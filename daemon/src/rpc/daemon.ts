@@ -36,7 +36,7 @@ export interface DaemonOptions {
 /** Most client connections one daemon serves at once. */
 export const MAX_CLIENTS = 64;
 
-const SESSION_EVENTS = ['progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'] as const;
+const SESSION_EVENTS = ['progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed', 'metadata'] as const;
 
 /** The daemon's state; events: the session's events, plus 'tracker-stats'(TrackerServerStats). */
 export class Daemon extends EventEmitter {
@@ -102,11 +102,46 @@ export class Daemon extends EventEmitter {
     return t;
   }
 
-  /** Adds a torrent and records it in the catalog. */
+  /** Adds a torrent (a magnet link fetches its metadata first) and records it in the catalog. */
   async add(source: P.TorrentSource, opts: { savePath?: string; paused?: boolean }): Promise<EngineTorrent> {
+    if ('magnet' in source) return this.addMagnet(source.magnet, opts);
     const bytes = await loadTorrentBytes(source);
     const m = this.engine.parseMetainfo(bytes);
     return this.addParsed(bytes, m, { savePath: opts.savePath ?? this.settings.downloadDir, paused: opts.paused ?? false, verify: 'fast' });
+  }
+
+  /** The magnet URI of a torrent, from its metainfo or the magnet it was added from. */
+  magnetOf(t: EngineTorrent): string {
+    const source = t.metainfo ?? t.magnet;
+    if (!source) throw rpcError(P.ErrorCodes.InternalError, `torrent ${t.infoHashHex} has neither metainfo nor magnet`);
+    return this.engine.buildMagnet(source);
+  }
+
+  private async addMagnet(uri: string, opts: { savePath?: string; paused?: boolean }): Promise<EngineTorrent> {
+    const magnet = this.engine.parseMagnet(uri);
+    const session = this.session();
+    if (session.get(magnet.infoHashHex)) throw rpcError(P.ErrorCodes.DuplicateTorrent, `torrent ${magnet.infoHashHex} is already added`);
+    const savePath = opts.savePath ?? this.settings.downloadDir;
+    const paused = opts.paused ?? false;
+    const t = session.addMagnet(magnet, { savePath, paused });
+    try {
+      await this.catalog().addMagnet({ infoHash: magnet.infoHashHex, savePath, paused, addedAt: Date.now(), magnet: uri });
+    } catch (err) {
+      await session.remove(magnet.infoHashHex).catch(() => undefined);
+      throw err;
+    }
+    return t;
+  }
+
+  /** A magnet's metadata came: keep the .torrent, so a restart needs no second fetch. */
+  private async keepFetched(catalog: Catalog, t: EngineTorrent, bytes: Uint8Array): Promise<void> {
+    const e = catalog.get(t.infoHashHex);
+    if (!e) return;
+    try {
+      await catalog.add({ infoHash: e.infoHash, savePath: e.savePath, paused: e.paused, addedAt: e.addedAt }, bytes);
+    } catch (err) {
+      this.log('warn', `cannot keep the fetched metadata of ${t.infoHashHex}: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** Adds a torrent over existing data (`dataPath` is the file or folder named like the torrent). */
@@ -212,6 +247,7 @@ export class Daemon extends EventEmitter {
       ...(this.opts.listenHost !== undefined && { listenHost: this.opts.listenHost }),
     });
     for (const name of SESSION_EVENTS) session.on(name, (...args: unknown[]) => this.emit(name, ...args));
+    session.on('metadata', (t: EngineTorrent, bytes: Uint8Array) => void this.keepFetched(catalog, t, bytes));
     this.settings = s;
     this.current = { session, catalog };
     await this.restore(session, catalog);
@@ -221,6 +257,10 @@ export class Daemon extends EventEmitter {
   private async restore(session: EngineSession, catalog: Catalog): Promise<void> {
     for (const e of catalog.list()) {
       try {
+        if (e.magnet !== undefined) {
+          session.addMagnet(this.engine.parseMagnet(e.magnet), { savePath: e.savePath, paused: e.paused });
+          continue;
+        }
         const m = this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
         await session.addTorrent(m, { savePath: e.savePath, paused: e.paused, verify: 'fast' });
       } catch (err) {

@@ -3,6 +3,7 @@
  * tests pass small fakes. The RPC layer adapts these shapes; the engine knows nothing of RPC.
  */
 import type { EventEmitter } from 'node:events';
+import type { Magnet } from '../metainfo/magnet';
 import type {
   AddTorrentOptions,
   Metainfo,
@@ -17,7 +18,10 @@ import type {
 /** One torrent of the session (see session/Torrent). */
 export interface EngineTorrent {
   readonly infoHashHex: string;
-  readonly metainfo: Metainfo;
+  /** Undefined while a magnet's metadata is being fetched. */
+  readonly metainfo: Metainfo | undefined;
+  /** The magnet link it was added from, while its metadata is being fetched. */
+  readonly magnet?: Magnet;
   readonly savePath: string;
   summary(): TorrentSummary;
   peers(): PeerSummary[];
@@ -31,10 +35,12 @@ export interface EngineTorrent {
   verify(): Promise<void>;
 }
 
-/** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed'. */
+/** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed', 'metadata'. */
 export interface EngineSession extends EventEmitter {
   readonly port: number;
   addTorrent(m: Metainfo, opts?: AddTorrentOptions): Promise<EngineTorrent>;
+  /** Adds a magnet link; once its metadata is in, 'metadata'(torrent, torrentBytes) is emitted. */
+  addMagnet(magnet: Magnet, opts?: AddTorrentOptions): EngineTorrent;
   get(infoHashHex: string): EngineTorrent | undefined;
   list(): EngineTorrent[];
   remove(infoHashHex: string, opts?: { deleteData?: boolean }): Promise<void>;
@@ -70,6 +76,8 @@ export interface Engine {
   /** Throws on malformed metainfo. */
   parseMetainfo(bytes: Uint8Array): Metainfo;
   createTorrent(input: string, opts: CreateOptions): Promise<{ bytes: Uint8Array; metainfo: Metainfo }>;
-  buildMagnet(m: Metainfo): string;
+  buildMagnet(m: Metainfo | Magnet): string;
+  /** Throws on a malformed magnet URI. */
+  parseMagnet(uri: string): Magnet;
   startTracker(opts: { host: string; port: number; interval?: number; udp?: boolean }): Promise<EngineTracker>;
 }

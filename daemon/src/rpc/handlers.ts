@@ -41,7 +41,7 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   });
   on(P.TorrentGetRequest.type, (raw) => {
     const t = daemon.torrent(v.torrentId(raw, '').infoHash);
-    return toTorrentDetails(t, daemon.engine.buildMagnet(t.metainfo));
+    return toTorrentDetails(t, daemon.magnetOf(t));
   });
   on(P.TorrentPauseRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, true)));
   on(P.TorrentResumeRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, false)));

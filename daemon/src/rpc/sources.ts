@@ -4,10 +4,10 @@ import { ErrorCodes, type TorrentSource } from '../../../protocol/src';
 import { rpcError } from './errors';
 import { MAX_TORRENT_BYTES } from './params';
 
-/** The .torrent bytes of a source; magnet links are refused as not supported yet. */
+/** The .torrent bytes of a source; a magnet link has none (torrent/add fetches its metadata instead). */
 export async function loadTorrentBytes(source: TorrentSource): Promise<Uint8Array> {
   if ('magnet' in source) {
-    throw rpcError(ErrorCodes.NotSupported, 'magnet links are not supported yet; add the .torrent file (path or base64) instead');
+    throw rpcError(ErrorCodes.NotSupported, 'a magnet link has no metadata to check existing data against; give the .torrent file (path or base64), or use torrent/add to download the magnet');
   }
   if ('base64' in source) return checkSize(Buffer.from(source.base64, 'base64'), 'torrent.base64');
   const handle = await fs.open(source.path, 'r');

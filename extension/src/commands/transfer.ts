@@ -63,15 +63,24 @@ function sourceFromArg(arg: unknown, given: Record<string, unknown>): TorrentSou
   return magnet !== undefined ? { magnet } : undefined;
 }
 
+/** A magnet link alone on the clipboard (surrounding white space aside), if it holds one. */
+export function magnetOnClipboard(text: string): string | undefined {
+  const t = text.trim();
+  return /^magnet:\?\S*xt=urn:btih:[0-9a-z]{32,40}\S*$/i.test(t) && t.length <= 8192 ? t : undefined;
+}
+
 async function askSource(ctx: CommandContext): Promise<TorrentSource | undefined> {
+  const clipped = magnetOnClipboard(await ctx.ui.paste().catch(() => ''));
   const kind = await ctx.ui.pick(
     [
+      ...(clipped ? [{ label: 'The magnet link on the clipboard', description: clipped.slice(0, 80), value: 'clipboard' as const }] : []),
       { label: 'A .torrent file…', value: 'file' as const },
       { label: 'A magnet link…', value: 'magnet' as const },
     ],
     { title: 'Download: what to download' },
   );
   if (kind === undefined) return undefined;
+  if (kind.value === 'clipboard' && clipped) return { magnet: clipped };
   if (kind.value === 'file') {
     const path = await ctx.ui.openDialog({ title: 'Download: choose the .torrent file', files: true, folders: false, filters: TORRENT_FILTER });
     return path === undefined ? undefined : { path };
@@ -80,6 +89,7 @@ async function askSource(ctx: CommandContext): Promise<TorrentSource | undefined
     title: 'Download: magnet link',
     prompt: 'Paste a magnet link',
     placeHolder: 'magnet:?xt=urn:btih:…',
+    ...(clipped ? { value: clipped } : {}),
     validate: (v) => (/^magnet:\?/i.test(v.trim()) ? undefined : 'A magnet link starts with magnet:?'),
   });
   return magnet === undefined ? undefined : { magnet: magnet.trim() };

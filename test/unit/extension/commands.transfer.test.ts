@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { ResponseError } from 'vscode-jsonrpc';
 import { ErrorCodes, TorrentAddRequest, TorrentSeedRequest } from '../../../protocol/src';
-import { downloadTorrent, seedTorrent } from '../../../extension/src/commands/transfer';
+import { downloadTorrent, magnetOnClipboard, seedTorrent } from '../../../extension/src/commands/transfer';
 import { stubContext, torrent } from './fixtures';
 
 describe('Seed', () => {
@@ -71,6 +71,32 @@ describe('Download', () => {
     sinon.assert.calledWith(daemon.request, TorrentAddRequest.type, { torrent: { magnet: 'magnet:?xt=urn:btih:abc' }, savePath: '/home/u/Downloads' });
     const validate = ui.input.firstCall.args[0].validate;
     assert.equal(validate('http://x'), 'A magnet link starts with magnet:?');
+  });
+
+  test('a magnet link on the clipboard is offered first, and taken as it is', async () => {
+    const { ctx, ui, daemon } = stubContext();
+    const link = `magnet:?xt=urn:btih:${'ab'.repeat(20)}&dn=talk.mp4`;
+    ui.paste.resolves(`  ${link}\n`);
+    ui.pick.onFirstCall().callsFake(async (items: { label: string; value: string }[]) => {
+      assert.equal(items[0].value, 'clipboard');
+      assert.equal(items.length, 3);
+      return items[0];
+    });
+    ui.pick.onSecondCall().callsFake(async (items: { value: string }[]) => items[0]);
+    daemon.request.resolves(torrent());
+    await downloadTorrent(ctx);
+    sinon.assert.calledWith(daemon.request, TorrentAddRequest.type, { torrent: { magnet: link }, savePath: '/home/u/Downloads' });
+    sinon.assert.notCalled(ui.input);
+  });
+
+  test('the clipboard counts only when it holds a magnet link and nothing else', () => {
+    const hex = 'ab'.repeat(20);
+    assert.equal(magnetOnClipboard(`magnet:?xt=urn:btih:${hex}`), `magnet:?xt=urn:btih:${hex}`);
+    assert.equal(magnetOnClipboard(`magnet:?xt=urn:btih:${'A'.repeat(32)}&tr=udp%3A%2F%2Fx`), `magnet:?xt=urn:btih:${'A'.repeat(32)}&tr=udp%3A%2F%2Fx`);
+    assert.equal(magnetOnClipboard('some text'), undefined);
+    assert.equal(magnetOnClipboard(`see magnet:?xt=urn:btih:${hex}`), undefined);
+    assert.equal(magnetOnClipboard(`magnet:?xt=urn:btih:${hex} and more`), undefined);
+    assert.equal(magnetOnClipboard('magnet:?dn=no-hash'), undefined);
   });
 
   test('an unsupported magnet link tells the user so', async () => {

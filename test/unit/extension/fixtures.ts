@@ -46,6 +46,7 @@ export function stubUi(): Stubs<Ui> {
     withProgress: sinon.stub().callsFake((_title: string, _c: boolean, task: (r: unknown, t: unknown) => Promise<unknown>) =>
       task(() => undefined, { isCancellationRequested: false, onCancellationRequested: () => ({ dispose() {} }) })),
     copy: sinon.stub().resolves(),
+    paste: sinon.stub().resolves(''),
     status: sinon.stub(),
     openExternal: sinon.stub().resolves(true),
     revealFolder: sinon.stub().resolves(),

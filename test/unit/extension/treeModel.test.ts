@@ -25,6 +25,12 @@ describe('tree model', () => {
     assert.match(torrentNode(torrent({ state: 'checking' })).description, /^checking \d+% /);
   });
 
+  test('a magnet whose metadata is being fetched says so, with how many peers offer it', () => {
+    const n = torrentNode(torrent({ name: 'talk.mp4', metadataPending: true, metadataPeers: 2, totalLength: 0, pieceCount: 0 }));
+    assert.match(n.description, /^fetching metadata from 2 peers \d+% /);
+    assert.match(torrentNode(torrent({ metadataPending: true, state: 'paused' })).description, /^paused /);
+  });
+
   test('peer rows are sorted by address and carry client, progress, rates and flags', () => {
     const s = new TorrentStore();
     s.setPeers(hash('a'), [

@@ -145,7 +145,7 @@ describe('torrents', () => {
     const engine = fakeEngine();
     const again = new Daemon(engine, { stateDir: h.stateDir, settings: defaultSettings() });
     await again.start();
-    assert.deepEqual(engine.session.list().map((x) => [x.metainfo.name, x.state]), [['one', 'downloading'], ['two', 'paused']]);
+    assert.deepEqual(engine.session.list().map((x) => [x.metainfo?.name, x.state]), [['one', 'downloading'], ['two', 'paused']]);
     await again.close();
   });
 

@@ -2,6 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { Engine, EngineSession, EngineTorrent, EngineTracker } from '../../../daemon/src/rpc/engine';
+import { parseMagnet, type Magnet } from '../../../daemon/src/metainfo/magnet';
 import { SessionError, type Metainfo, type PeerSummary, type SessionOptions, type SessionSettings, type TorrentState, type TorrentSummary } from '../../../daemon/src/session/types';
 
 /** A torrent whose state tests set by hand. */
@@ -12,19 +13,27 @@ export class FakeTorrent implements EngineTorrent {
   peerList: PeerSummary[] = [];
   /** How many times verify() was called. */
   verifyCalls = 0;
+  /** Set for a torrent added from a magnet whose metadata tests have not "fetched". */
+  pending: Magnet | undefined;
+  get magnet(): Magnet | undefined {
+    return this.pending;
+  }
   private endCheck: (() => void) | undefined;
   constructor(
-    readonly metainfo: Metainfo,
+    private readonly meta: Metainfo,
     readonly savePath: string,
     paused: boolean,
     /** Tells the session of a state change, as the real torrent's 'state' event does. */
     private readonly stateChanged: (t: FakeTorrent) => void = () => undefined,
   ) {
-    this.infoHashHex = metainfo.infoHashHex;
+    this.infoHashHex = meta.infoHashHex;
     this.state = paused ? 'paused' : 'downloading';
   }
+  get metainfo(): Metainfo | undefined {
+    return this.pending ? undefined : this.meta;
+  }
   summary(): TorrentSummary {
-    const m = this.metainfo;
+    const m = this.meta;
     return {
       infoHash: m.infoHashHex, name: m.name, state: this.state, progress: this.progress, totalLength: m.totalLength,
       verifiedBytes: Math.round(this.progress * m.totalLength), pieceCount: m.pieceCount, havePieces: 0, downloaded: 0,
@@ -35,7 +44,7 @@ export class FakeTorrent implements EngineTorrent {
     return this.peerList;
   }
   trackers() {
-    return this.metainfo.announceList.flatMap((tier, i) => tier.map((url) => ({ url, tier: i })));
+    return this.meta.announceList.flatMap((tier, i) => tier.map((url) => ({ url, tier: i })));
   }
   async pause(): Promise<void> {
     this.state = 'paused';
@@ -76,6 +85,15 @@ export class FakeSession extends EventEmitter implements EngineSession {
     if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
     const t = new FakeTorrent(m, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
     this.torrents.set(m.infoHashHex, t);
+    this.emit('torrent-added', t);
+    return t;
+  }
+  /** Magnets stay pending: a FakeTorrent over a metainfo named like the magnet, with no metainfo exposed. */
+  addMagnet(magnet: Magnet, opts: { savePath?: string; paused?: boolean } = {}): FakeTorrent {
+    if (this.torrents.has(magnet.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
+    const t = new FakeTorrent({ ...fakeMetainfo(magnet.name ?? magnet.infoHashHex), infoHashHex: magnet.infoHashHex }, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
+    t.pending = magnet;
+    this.torrents.set(magnet.infoHashHex, t);
     this.emit('torrent-added', t);
     return t;
   }
@@ -137,6 +155,7 @@ export function fakeEngine(session = new FakeSession()): Engine & { session: Fak
       return { bytes: fakeTorrentBytes(name), metainfo: fakeMetainfo(name) };
     },
     buildMagnet: (m) => `magnet:?xt=urn:btih:${m.infoHashHex}`,
+    parseMagnet: (uri) => parseMagnet(uri),
     async startTracker(opts) {
       engine.tracker = {
         url: `http://${opts.host}:7000/announce`, host: opts.host, port: 7000,

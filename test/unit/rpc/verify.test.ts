@@ -136,7 +136,7 @@ describe('torrent/get magnet', () => {
     t.after(() => h.close());
     const torrent = await withTorrent(h, 'movie');
     const details = await h.client.sendRequest(P.TorrentGetRequest.type, { infoHash: torrent.infoHashHex });
-    assert.equal(details.magnet, h.engine.buildMagnet(torrent.metainfo));
+    assert.equal(details.magnet, h.engine.buildMagnet(torrent.metainfo!));
     assert.match(details.magnet, new RegExp(`^magnet:\\?xt=urn:btih:${torrent.infoHashHex}`));
   });
 });
