@@ -40,7 +40,7 @@ describe('btd seed and btd download refuse bad input with one line', { timeout: 
   test('a missing torrent file or none at all', async () => {
     await expectOneLineError(['download', join(fx.dir, 'nope.torrent'), '-o', fx.dir], /torrent file not found/);
     await expectOneLineError(['seed', join(fx.dir, 'nope.torrent')], /torrent file not found/);
-    await expectOneLineError(['download', '-o', fx.dir], /no torrent file given/);
+    await expectOneLineError(['download', '-o', fx.dir], /no torrent given/);
     await expectOneLineError(['download', fx.dir], /is a folder/);
   });
 
