@@ -11,7 +11,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection } from '../wire/connection';
 import { decodeMetadataMessage, encodeMetadataMessage, MAX_METADATA_SIZE, MetadataAssembler } from '../wire/ut-metadata';
-import { AddressBook } from './address-book';
+import { AddressBook, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
@@ -163,11 +163,11 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
 
   private dialMore(): void {
     if (!this.running) return;
-    this.dialer.dialMore(this.peersByKey.keys(), this.ctx.maxConnections() - this.connectionCount, (conn, ip, port) => this.attach(conn, ip, port));
+    this.dialer.dialMore(this.peersByKey.keys(), this.ctx.maxConnections() - this.connectionCount, (conn, ip, port) => this.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 
-  private attach(conn: PeerConnection, ip: string, port: number): void {
-    const peer = new Peer(conn, ip, port, Date.now());
+  private attach(conn: PeerConnection, ip: string, port: number, source?: PeerSource): void {
+    const peer = new Peer(conn, ip, port, Date.now(), source);
     if (!this.running || this.peersByKey.has(peer.key) || Buffer.from(conn.remote?.peerId ?? []).equals(this.ctx.peerId)) {
       conn.destroy();
       return;

@@ -7,7 +7,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
-import { AddressBook } from './address-book';
+import { AddressBook, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
@@ -133,6 +133,7 @@ export class Torrent extends EventEmitter {
       savePath: this.savePath,
       addedAt: this.addedAt,
       duplicateBytes: this.duplicateBefore + (this.swarm?.duplicateBytes ?? 0),
+      peersMet: { ...this.swarm?.peersMet },
     };
     if (this.error !== undefined) s.error = this.error;
     if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
@@ -197,8 +198,8 @@ export class Torrent extends EventEmitter {
   }
 
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
-  learnPeers(peers: readonly { ip: string; port: number }[]): void {
-    for (const p of peers) this.book.add(p.ip, p.port, true, 'magnet');
+  learnPeers(peers: readonly { ip: string; port: number; source?: PeerSource }[]): void {
+    for (const p of peers) this.book.add(p.ip, p.port, true, p.source ?? 'magnet');
     this.dialMore();
   }
 
@@ -350,7 +351,7 @@ export class Torrent extends EventEmitter {
   private dialMore(): void {
     const swarm = this.swarm;
     if (!swarm || this.closed) return;
-    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port));
+    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 
   private extensions(): PeerExtension[] {
