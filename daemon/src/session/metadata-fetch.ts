@@ -11,7 +11,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection } from '../wire/connection';
 import { decodeMetadataMessage, encodeMetadataMessage, MAX_METADATA_SIZE, MetadataAssembler } from '../wire/ut-metadata';
-import { AddressBook, type PeerSource } from './address-book';
+import { AddressBook, type KnownAddress, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
@@ -42,7 +42,18 @@ export interface FetchContext {
 export interface FetchedTorrent {
   bytes: Uint8Array;
   metainfo: Metainfo;
-  peers: { ip: string; port: number }[];
+  /** Every address the fetch knew of. */
+  peers: KnownAddress[];
+  /** The connections still open, with no listeners left: the torrent takes them over. */
+  connections: HandedOver[];
+}
+
+/** A live connection passed from the metadata fetch to its torrent. */
+export interface HandedOver {
+  conn: PeerConnection;
+  ip: string;
+  port: number;
+  source: PeerSource;
 }
 
 /** Typed events: 'status' when the counts change; 'fetched' or 'failed' once. */
@@ -281,7 +292,21 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
       return;
     }
     const peers = this.book.known();
+    const connections = this.handOver();
     void this.stop();
-    this.emit('fetched', { bytes, metainfo, peers });
+    this.emit('fetched', { bytes, metainfo, peers, connections });
+  }
+
+  /** Lets go of every open connection (our listeners removed), for the torrent to take over. */
+  private handOver(): HandedOver[] {
+    const out: HandedOver[] = [];
+    for (const p of this.peersByKey.values()) {
+      this.registry.detach(p);
+      p.conn.removeAllListeners();
+      if (!p.conn.closed) out.push({ conn: p.conn, ip: p.ip, port: p.port, source: p.source });
+    }
+    this.peersByKey.clear();
+    this.asked.clear();
+    return out;
   }
 }

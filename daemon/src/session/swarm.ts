@@ -153,6 +153,12 @@ export class Swarm {
       conn.allowFast([...peer.allowedFast]);
     }
     this.ctx.extensions?.attach(peer);
+    // A connection taken over from a metadata fetch already knows what the peer has and wants.
+    if (conn.peerPieces.count > 0) {
+      this.ctx.picker.addPeer(conn.peerPieces);
+      this.updateInterest(peer);
+    }
+    if (conn.peerInterested) this.unchokeIfFree(peer);
     this.peersMet[peer.source] = (this.peersMet[peer.source] ?? 0) + 1;
     this.ctx.peerChanged('added', peer);
     return true;

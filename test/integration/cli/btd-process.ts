@@ -28,9 +28,9 @@ export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
   return startProcess(process.execPath, [BIN, ...args], cwd);
 }
 
-/** Starts any program; its output is kept for waitFor and for failure messages. */
-export function startProcess(command: string, args: string[], cwd = REPO_ROOT): BtdProcess {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts any program (with `env` added to this process's environment); its output is kept for waitFor and for failure messages. */
+export function startProcess(command: string, args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}): BtdProcess {
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let out = '';
   let err = '';
   const waiters: { re: RegExp; where: 'stdout' | 'both'; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];
