@@ -135,6 +135,8 @@ export class Daemon extends EventEmitter {
 
   /** A magnet's metadata came: keep the .torrent, so a restart needs no second fetch. */
   private async keepFetched(catalog: Catalog, t: EngineTorrent, bytes: Uint8Array): Promise<void> {
+    // The magnet's own entry may still be on its way to disk (the metadata can come that fast).
+    await catalog.flushed().catch(() => undefined);
     const e = catalog.get(t.infoHashHex);
     if (!e) return;
     try {
