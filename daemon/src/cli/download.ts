@@ -77,6 +77,9 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
   };
   if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true);
   const meta = await loadTorrent(source);
+  if (meta.name === '.btd' && stateDir === undefined) {
+    throw new CliError("this torrent is named .btd, like the folder where btd keeps its state; give --state-dir DIR to keep the state elsewhere");
+  }
   // Files already there on a first run are checked before anything is written (the torrent starts paused).
   const before = flags.force ? [] : await preexistingFiles(meta, outDir, stateDir ?? join(outDir, '.btd'));
   const run = await openTransfer(meta, { ...opts, paused: before.length > 0 });

@@ -10,13 +10,23 @@ export const MAX_COMPONENT_BYTES = 255;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 const DRIVE = /^[a-z]:/i;
+// C0 and C1 controls, DEL, and the bidirectional overrides and isolates that make a name display as
+// another (e.g. U+202E turning "gpj.exe" into "exe.jpg" on screen).
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u001f]/;
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A name quoted for a message: JSON quoting, and every control or bidirectional-override character
+ * as a \\uXXXX escape, so that nothing raw reaches a terminal.
+ */
+export function quoted(name: string): string {
+  return JSON.stringify(name).replace(new RegExp(CONTROL.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
 
 /** Why this component is unsafe as one path segment, or undefined if it is fine. */
 export function componentProblem(component: string): string | undefined {
   if (component.length === 0) return 'empty path component';
-  if (CONTROL.test(component)) return 'control character (e.g. NUL) in path component';
+  if (CONTROL.test(component)) return 'control or bidirectional-override character in path component';
   if (component.includes('/') || component.includes('\\')) return 'slash or backslash inside a path component';
   // Windows drops trailing dots and spaces, so ".. " or "..." would act as ".." or "".
   if (/^[. ]+$/.test(component)) return `"${component}" is not a file name`;
@@ -32,8 +42,7 @@ export function checkPathParts(parts: readonly string[], what: string): void {
   if (parts.length === 0) throw new MetainfoError('unsafe-path', `${what}: empty path`);
   for (const part of parts) {
     const problem = componentProblem(part);
-    // JSON quoting shows control characters as escapes instead of sending them to a terminal.
-    if (problem) throw new MetainfoError('unsafe-path', `${what}: ${problem} in ${JSON.stringify(parts.join('/'))}`);
+    if (problem) throw new MetainfoError('unsafe-path', `${what}: ${problem} in ${quoted(parts.join('/'))}`);
   }
 }
 
@@ -52,20 +61,42 @@ export function safeFilePath(root: string, pathParts: readonly string[]): string
   return full;
 }
 
-/** Refuses two files with the same path, or a file that is also a folder of another file. */
+/**
+ * A component as case-insensitive, normalizing file systems see it (macOS, Windows): NFC, lower case,
+ * trailing dots and spaces dropped (Windows drops them).
+ */
+function folded(component: string): string {
+  // eslint-disable-next-line no-control-regex -- ASCII needs no normalization
+  const nfc = /^[\u0000-\u007f]*$/.test(component) ? component : component.normalize('NFC');
+  const lower = nfc.toLowerCase();
+  const end = lower.length - (/[. ]+$/.exec(lower)?.[0].length ?? 0);
+  return end === lower.length ? lower : lower.slice(0, end);
+}
+
+/**
+ * Refuses two files with the same path, a file that is also a folder of another file, and paths that
+ * differ only in case, Unicode normalization or trailing dots — one file would overwrite the other on
+ * macOS or Windows. One pass, each path built once per level.
+ */
 export function checkDuplicatePaths(paths: readonly (readonly string[])[]): void {
-  const files = new Set<string>();
-  const folders = new Set<string>();
+  const files = new Map<string, string>();
+  const folders = new Map<string, string>();
   for (const parts of paths) {
-    const key = parts.join('/');
-    if (files.has(key) || folders.has(key)) {
-      throw new MetainfoError('duplicate-path', `file path "${key}" appears twice (or is also a folder)`);
-    }
-    files.add(key);
-    for (let i = 1; i < parts.length; i++) {
-      const folder = parts.slice(0, i).join('/');
-      if (files.has(folder)) throw new MetainfoError('duplicate-path', `"${folder}" is both a file and a folder`);
-      folders.add(folder);
+    let key = '';
+    let shown = '';
+    for (let i = 0; i < parts.length; i++) {
+      key = i === 0 ? folded(parts[0]) : `${key}/${folded(parts[i])}`;
+      shown = i === 0 ? parts[0] : `${shown}/${parts[i]}`;
+      const last = i === parts.length - 1;
+      const file = files.get(key);
+      const folder = folders.get(key);
+      if (file !== undefined || (last && folder !== undefined)) {
+        const other = file ?? folder ?? '';
+        if (other === shown) throw new MetainfoError('duplicate-path', `file path "${shown}" appears twice (or is also a folder)`);
+        throw new MetainfoError('duplicate-path', `"${other}" and "${shown}" differ only in case, Unicode normalization or trailing dots; they would be one file on macOS and Windows`);
+      }
+      if (last) files.set(key, shown);
+      else if (!folders.has(key)) folders.set(key, shown);
     }
   }
 }

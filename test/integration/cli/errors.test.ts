@@ -2,7 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createTorrent } from '../../../daemon/src/metainfo';
 import { runBtd } from './btd-process';
 import { makeFixture, type Fixture } from './fixtures';
 
@@ -55,12 +56,24 @@ describe('btd seed and btd download refuse bad input with one line', { timeout: 
       'bad-pieces.torrent': 'd4:infod6:lengthi10e4:name1:x12:piece lengthi16384e6:pieces3:abcee',
       'traversal.torrent': 'd4:infod5:filesld6:lengthi1e4:pathl2:..6:passwdeee4:name1:x12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
       'empty.torrent': '',
+      // Names that would be one file on macOS or Windows, and a right-to-left override in a name.
+      'case.torrent': 'd4:infod5:filesld6:lengthi1e4:pathl6:READMEeed6:lengthi1e4:pathl6:readmeeee4:name1:x12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
+      'bidi.torrent': 'd4:infod6:lengthi1e4:name10:gpj\u202e.exe12:piece lengthi16384e6:pieces20:aaaaaaaaaaaaaaaaaaaaee',
     };
     for (const [name, body] of Object.entries(hostile)) {
       const p = join(fx.dir, name);
       await writeFile(p, body);
       await expectOneLineError(['download', p, '-o', join(fx.dir, 'out'), '-p', '0', '--bind', '127.0.0.1'], /is not a valid torrent/);
     }
+  });
+
+  test('a torrent named .btd, like the state folder, needs --state-dir', async () => {
+    const named = join(fx.dir, 'dotbtd');
+    await mkdir(named, { recursive: true });
+    await writeFile(join(named, '.btd'), 'x');
+    const { bytes } = await createTorrent(join(named, '.btd'), { pieceLength: 16384 });
+    await writeFile(join(fx.dir, 'dotbtd.torrent'), bytes);
+    await expectOneLineError(['download', join(fx.dir, 'dotbtd.torrent'), '-o', join(fx.dir, 'out'), '-p', '0', '--bind', '127.0.0.1'], /named \.btd, like the folder where btd keeps its state; give --state-dir/);
   });
 
   test('bad ports, addresses and peers', async () => {
