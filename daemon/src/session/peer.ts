@@ -2,6 +2,7 @@ import type { PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import { clientName } from '../util/peer-id';
 import type { PeerSource } from './address-book';
+import { TrafficWindow } from './eviction';
 import type { PeerSummary } from './types';
 
 /** Fewest and most requests kept in flight on one connection. */
@@ -46,6 +47,10 @@ export class Peer {
   allowedFast: ReadonlySet<number> = new Set();
   /** Pieces the peer rejected a request of while it unchoked us; not asked of it again. */
   readonly rejectedPieces = new Set<number>();
+  /** Payload bytes over the last minute, for eviction when the torrent is full. */
+  readonly traffic = new TrafficWindow();
+  /** When it last asked us for a block (0: never). */
+  lastRequestAt = 0;
 
   constructor(
     readonly conn: PeerConnection,

@@ -8,6 +8,7 @@ import { allowedFastSet } from '../wire/fast';
 import { Bitfield } from '../util/bitfield';
 import { ALLOWED_FAST_COUNT, Peer } from './peer';
 import type { PeerSource } from './address-book';
+import { leastUseful, trafficOf } from './eviction';
 import type { ExtensionRegistry } from './extensions';
 import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
@@ -17,6 +18,8 @@ import { runChokeRound } from './choking';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** A peer we unchoked that has asked for nothing in this long is choked again. */
+export const UNUSED_UNCHOKE_MS = 60_000;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -119,17 +122,29 @@ export class Swarm {
   }
 
   /**
-   * Closes one connection that helps nobody (neither side interested) and was made before
-   * `settledBefore`, to make room; false if there is none.
+   * Closes the least useful connection (see eviction.ts) among those `eligible` allows, to make room;
+   * false if none may go.
    */
-  dropUseless(settledBefore: number): boolean {
-    for (const p of this.peers.values()) {
-      if (!p.conn.amInterested && !p.conn.peerInterested && p.connectedAt < settledBefore) {
-        p.conn.destroy();
-        return true;
-      }
-    }
-    return false;
+  makeRoom(now: number, eligible?: (p: Peer) => boolean): boolean {
+    const p = leastUseful(this.peers.values(), now, eligible);
+    if (!p) return false;
+    this.ctx.log('debug', `${p.key} closed to make room: ${p.traffic.recent(trafficOf(p))} bytes in the last minute`);
+    p.conn.destroy();
+    return true;
+  }
+
+  /** Connections from one address. */
+  connectionsFrom(ip: string): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.ip === ip) n++;
+    return n;
+  }
+
+  /** Connections the peers opened. */
+  get incomingCount(): number {
+    let n = 0;
+    for (const p of this.peers.values()) if (p.conn.direction === 'incoming') n++;
+    return n;
   }
 
   /** Takes over a connection whose handshakes are done; returns false if it was refused. */
@@ -177,6 +192,9 @@ export class Swarm {
   tick(now: number): void {
     for (const peer of this.peers.values()) {
       const c = peer.conn;
+      peer.traffic.sample(now, trafficOf(peer));
+      // Unchoked a while ago and never asked for anything: the slot goes to someone who will.
+      if (!c.amChoking && peer.lastRequestAt < c.chokeChangedAt && now - c.chokeChangedAt > UNUSED_UNCHOKE_MS) c.choke();
       if (c.outstandingRequests > 0 && now - peer.lastBlockAt > REQUEST_TIMEOUT_MS && !peer.snubbed) {
         peer.snubbed = true;
         c.cancelAll();
@@ -262,7 +280,10 @@ export class Swarm {
     });
     c.on('allowed-fast', () => this.fill(peer));
     c.on('interested', () => this.unchokeIfFree(peer));
-    c.on('request', (index, begin, length) => queueUpload(this.uploads, peer, index, begin, length));
+    c.on('request', (index, begin, length) => {
+      peer.lastRequestAt = Date.now();
+      queueUpload(this.uploads, peer, index, begin, length);
+    });
     c.on('cancel', (index, begin, length) => cancelUpload(peer, index, begin, length));
     c.on('piece', (index, begin, data) => this.onBlock(peer, index, begin, data));
     c.on('drain', () => pumpUploads(this.uploads, peer));

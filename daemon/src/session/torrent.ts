@@ -8,6 +8,7 @@ import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
+import { isLoopbackAddress } from '../util/loopback';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
@@ -24,7 +25,10 @@ import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, Torrent
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
 /** A new connection gets this long to show interest before it counts as useless. */
-const USELESS_GRACE_MS = 30_000;
+/** Most connections from one (non-loopback) address. */
+export const MAX_CONNECTIONS_PER_IP = 3;
+/** Share of a torrent's connection slots that incoming connections may fill. */
+export const INCOMING_SHARE = 0.8;
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
@@ -232,8 +236,14 @@ export class Torrent extends EventEmitter {
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
     const swarm = this.swarm;
     if (!swarm || this.closed) return false;
-    if (this.connectionCount >= this.ctx.maxConnectionsPerTorrent() || !this.ctx.globalRoom()) {
-      if (!swarm.dropUseless(Date.now() - USELESS_GRACE_MS)) return false;
+    const now = Date.now();
+    // One address may not take all the slots (loopback is exempt: every local test peer is there).
+    if (!isLoopbackAddress(ip) && swarm.connectionsFrom(ip) >= MAX_CONNECTIONS_PER_IP) return false;
+    // A share of the slots stays for connections we open, so peers dialling in cannot take them all.
+    const cap = this.ctx.maxConnectionsPerTorrent();
+    const incomingFull = swarm.incomingCount >= Math.max(1, Math.floor(cap * INCOMING_SHARE));
+    if (incomingFull || this.connectionCount >= cap || !this.ctx.globalRoom()) {
+      if (!swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined)) return false;
     }
     conn.accept(this.metainfo.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
@@ -248,7 +258,7 @@ export class Torrent extends EventEmitter {
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
     if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
-      if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.dropUseless(now - USELESS_GRACE_MS);
+      if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.makeRoom(now);
     }
     this.dialMore();
     this.emit('progress');

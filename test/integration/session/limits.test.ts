@@ -9,10 +9,12 @@ import { checked, completed, Fixture, seederAndLeecher } from './helpers';
 describe('connection limits', () => {
   const fx = new Fixture();
   const idle: PeerConnection[] = [];
+  const servers: net.Server[] = [];
   let clock: sinon.SinonFakeTimers | undefined;
   after(async () => {
     clock?.restore();
     for (const c of idle) c.destroy();
+    for (const s of servers) s.close();
     await fx.dispose();
   });
 
@@ -20,14 +22,24 @@ describe('connection limits', () => {
     const { metainfo, seeder, leecher } = await seederAndLeecher(fx, 'limits-case', { 'l.bin': 200_000 }, {}, { maxConnectionsPerTorrent: 2 });
     const t = await leecher.addTorrent(metainfo);
     await checked(t);
-    // Two peers with nothing to give take both slots.
-    for (let i = 0; i < 2; i++) {
-      const socket = net.connect({ host: '127.0.0.1', port: leecher.port });
-      const c = PeerConnection.connect(socket, { peerId: Buffer.from(`-XX0001-idlepeer000${i}`) }, metainfo.infoHash, metainfo);
+    // Two peers with nothing to give take both slots: one dials in, one we dial.
+    const socket = net.connect({ host: '127.0.0.1', port: leecher.port });
+    const incoming = PeerConnection.connect(socket, { peerId: Buffer.from('-XX0001-idlepeer0000') }, metainfo.infoHash, metainfo);
+    idle.push(incoming);
+    await once(incoming, 'ready');
+    const server = net.createServer((s) => {
+      const c = new PeerConnection(s, { peerId: Buffer.from('-XX0001-idlepeer0001') });
+      c.on('handshake', () => c.accept(metainfo.infoHash, metainfo));
       idle.push(c);
-      await once(c, 'ready');
-    }
+    });
+    servers.push(server);
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    t.addPeer('127.0.0.1', (server.address() as net.AddressInfo).port);
     while (t.summary().peers < 2) await once(t, 'peer');
+    // A third that dials in finds the incoming share (80 % of 2 slots: 1) taken by a newcomer in its grace.
+    const third = PeerConnection.connect(net.connect({ host: '127.0.0.1', port: leecher.port }), { peerId: Buffer.from('-XX0001-idlepeer0002') }, metainfo.infoHash, metainfo);
+    idle.push(third);
+    await once(third, 'close');
     t.addPeer('127.0.0.1', seeder.port);
     assert.equal(t.summary().peers, 2, 'no room to dial the seeder yet');
     // Only Date is faked: the idle peers' grace period passes while real timers keep running.
