@@ -26,6 +26,8 @@ export class KrpcError extends Error {
     readonly code: number,
     message: string,
     readonly t?: Uint8Array,
+    /** The message was a query (so it deserves an error answer). */
+    readonly query = false,
   ) {
     super(message);
     this.name = 'KrpcError';
@@ -152,8 +154,8 @@ export function decodeKrpc(datagram: Uint8Array): KrpcMessage {
   if (!isDict(top)) throw new KrpcError(KrpcErrorCode.protocol, 'message is not a dictionary');
   const t = top.get('t');
   if (!isBytes(t) || t.length > MAX_TRANSACTION_ID) throw new KrpcError(KrpcErrorCode.protocol, 'missing or bad transaction id');
-  const fail = (message: string, code: number = KrpcErrorCode.protocol): KrpcError => new KrpcError(code, message, t);
   const y = text(top.get('y'));
+  const fail = (message: string, code: number = KrpcErrorCode.protocol): KrpcError => new KrpcError(code, message, t, y === 'q');
   const base: { t: Uint8Array; v?: Uint8Array; ip?: NodeAddress; ro?: boolean } = { t };
   const v = top.get('v');
   if (isBytes(v) && v.length <= 16) base.v = v;

@@ -94,6 +94,20 @@ export class RoutingTable {
     this.insert({ id: node.id, ip: node.ip, port: node.port, lastResponse: now, lastQuery: 0, failures: 0 }, now);
   }
 
+  /** A node from a saved table: questionable until it answers, and only where there is room. */
+  restore(node: CompactNode): void {
+    if (sameId(node.id, this.ownId) || this.get(node.id)) return;
+    for (;;) {
+      const bucket = this.bucketOf(node.id);
+      if (bucket.nodes.length < this.k) {
+        bucket.nodes.push({ id: node.id, ip: node.ip, port: node.port, lastResponse: 0, lastQuery: 0, failures: 0 });
+        return;
+      }
+      if (!this.splittable(bucket)) return;
+      this.split();
+    }
+  }
+
   /** A node queried us; it counts as alive only if it once answered us too. */
   queried(id: Uint8Array, ip: string, port: number, now = Date.now()): void {
     const known = this.get(id);

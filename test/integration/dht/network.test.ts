@@ -1,0 +1,58 @@
+/** Thirty DHT nodes on 127.0.0.1, bootstrapped in a chain: every table fills, and an announce is found from the other end. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Dht } from '../../../daemon/src/dht/dht';
+import { within } from '../../support/deadline';
+
+process.env.BTD_LOOPBACK_ONLY = '1';
+const COUNT = 30;
+
+describe('a loopback DHT of 30 nodes', () => {
+  const nodes: Dht[] = [];
+
+  before(async () => {
+    for (let i = 0; i < COUNT; i++) {
+      const bootstrap = i === 0 ? [] : [`127.0.0.1:${nodes[i - 1].port}`];
+      const d = await Dht.start({ port: 0, host: '127.0.0.1', bootstrap, answersPerSecond: 1000 });
+      await within(10_000, d.bootstrapped, `node ${i} bootstrap`);
+      nodes.push(d);
+    }
+    // A second round, as the periodic refresh would do: early nodes learn of the later ones.
+    await within(20_000, Promise.all(nodes.map((d) => d.bootstrap())), 'second bootstrap round');
+  });
+
+  after(async () => {
+    await Promise.all(nodes.map((d) => d.close()));
+  });
+
+  test('every node has at least k = 8 nodes in its table', () => {
+    const sizes = nodes.map((d) => d.size).sort((a, b) => a - b);
+    console.log(`# table sizes: min ${sizes[0]}, median ${sizes[COUNT >> 1]}, max ${sizes[COUNT - 1]}`);
+    assert.ok(sizes[0] >= 8, `smallest table ${sizes[0]}`);
+    for (const d of nodes) assert.ok(d.nodes().every((n) => !Buffer.from(n.id).equals(d.nodeId)), 'no node holds itself');
+  });
+
+  test('a peer announced at one end is found by get_peers at the other', async () => {
+    const infoHash = new Uint8Array(randomBytes(20));
+    const ann = await within(10_000, nodes[COUNT - 1].announce(infoHash, 4242, () => undefined), 'announce');
+    assert.ok(ann.announced >= 1, `announced to ${ann.announced} nodes`);
+    const found: string[] = [];
+    const r = await within(10_000, nodes[0].getPeers(infoHash, (peers) => found.push(...peers.map((p) => `${p.ip}:${p.port}`))), 'get_peers');
+    console.log(`# announce reached ${ann.announced} nodes; get_peers: ${r.queries} queries, ${r.ms} ms, ${found.length} peers`);
+    assert.ok(found.includes('127.0.0.1:4242'), found.join(','));
+    const implied = new Uint8Array(randomBytes(20));
+    await nodes[5].announce(implied, undefined, () => undefined);
+    const got: number[] = [];
+    await nodes[20].getPeers(implied, (peers) => got.push(...peers.map((p) => p.port)));
+    assert.ok(got.includes(nodes[5].port), 'implied_port announces the UDP source port');
+  });
+
+  test('stats count queries and fill', () => {
+    const s = nodes[10].stats();
+    assert.equal(s.nodes, nodes[10].size);
+    assert.equal(s.buckets.reduce((a, b) => a + b, 0), s.nodes);
+    assert.ok(s.queriesOut > 0 && s.queriesIn > 0);
+    assert.equal(s.lookupsInFlight, 0);
+  });
+});
