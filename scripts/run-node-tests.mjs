@@ -22,7 +22,10 @@ if (files.length === 0) {
 // Every test has a deadline: one that hangs (an open socket, a stalled transfer) fails with Node's
 // "test timed out" instead of holding the run. Tests bound their own waits far below this.
 const TEST_TIMEOUT_MS = 180_000;
+// Loopback-only mode (daemon/src/util/loopback.ts) for every test and every process a test starts: nothing
+// is sent to, and no DHT bootstrap name is resolved for, an address outside 127.0.0.0/8 and ::1.
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
   stdio: 'inherit',
+  env: { ...process.env, BTD_LOOPBACK_ONLY: '1' },
 });
 process.exit(r.status ?? 1);

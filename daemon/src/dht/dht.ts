@@ -150,6 +150,8 @@ export class Dht extends EventEmitter {
 
   /** A get_peers lookup; peers go to `onPeers` as they arrive. */
   async getPeers(infoHash: Uint8Array, onPeers: (peers: NodeAddress[]) => void): Promise<LookupResult> {
+    const local = this.store.get(infoHash);
+    if (local.length > 0) onPeers(local); // announced to us: we are one of the closest nodes
     const seeds: (NodeAddress & { id?: Uint8Array })[] = this.table.closest(infoHash);
     if (seeds.length < 8) seeds.push(...(await this.bootstrapAddresses()));
     return this.run('get_peers', infoHash, seeds, onPeers);
@@ -287,12 +289,17 @@ export class Dht extends EventEmitter {
 
   /** BEP 42 votes: the address nodes say they see us at. */
   private noteIp(a: Answer): void {
-    if (!a.ip || !isIPv4(a.ip.ip)) return;
+    if (a.ip) this.voteExternalIp(a.ip.ip, a.from.ip);
+  }
+
+  /** `voter` (a node or a peer, by address) says our external address is `ip`; three distinct voters make it ours. */
+  voteExternalIp(ip: string, voter: string): void {
+    if (this.closed || !isIPv4(ip)) return;
     if (this.ipVotes.size > 32) this.ipVotes.clear();
-    let voters = this.ipVotes.get(a.ip.ip);
-    if (!voters) this.ipVotes.set(a.ip.ip, (voters = new Set()));
-    voters.add(`${a.from.ip}`);
-    if (voters.size >= IP_VOTES) this.setExternalIp(a.ip.ip);
+    let voters = this.ipVotes.get(ip);
+    if (!voters) this.ipVotes.set(ip, (voters = new Set()));
+    if (voters.size < IP_VOTES) voters.add(voter);
+    if (voters.size >= IP_VOTES) this.setExternalIp(ip);
   }
 
   private async bootstrapAddresses(): Promise<NodeAddress[]> {

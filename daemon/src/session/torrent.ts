@@ -7,9 +7,9 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
-import { AddressBook } from './address-book';
+import { AddressBook, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
-import { Dialer } from './dialer';
+import { Dialer, type WireSetup } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
@@ -47,6 +47,8 @@ export interface TorrentContext {
    * reused after the call) or, if the stream cannot do that, come as 'data' events.
    */
   connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
+  /** Session-wide connection setup, if any. */
+  wire?: WireSetup;
 }
 
 /** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
@@ -82,7 +84,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
-    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
+    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
   }
 
   /** Checks existing data, then downloads, seeds, or stays paused. */
@@ -197,8 +199,8 @@ export class Torrent extends EventEmitter {
   }
 
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
-  learnPeers(peers: readonly { ip: string; port: number }[]): void {
-    for (const p of peers) this.book.add(p.ip, p.port, true, 'magnet');
+  learnPeers(peers: readonly { ip: string; port: number }[], source: PeerSource = 'magnet'): void {
+    for (const p of peers) this.book.add(p.ip, p.port, true, source);
     this.dialMore();
   }
 
