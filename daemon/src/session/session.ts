@@ -251,6 +251,7 @@ export class Session extends EventEmitter {
     if (partial.maxConnectionsPerTorrent !== undefined) s.maxConnectionsPerTorrent = partial.maxConnectionsPerTorrent;
     if (partial.announceIp !== undefined) s.announceIp = partial.announceIp || undefined;
     if (partial.downloadDir !== undefined) s.downloadDir = partial.downloadDir;
+    if (partial.dhtBootstrap !== undefined) s.dhtBootstrap = partial.dhtBootstrap;
     if (partial.dht !== undefined && partial.dht !== s.dht) {
       s.dht = partial.dht;
       await (s.dht ? this.startDht() : this.stopDht());

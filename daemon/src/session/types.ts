@@ -99,7 +99,7 @@ export interface AddTorrentOptions {
 }
 
 /** Live-changeable session options. */
-export type SessionSettings = Partial<Omit<SessionOptions, 'downloadDir' | 'stateDir' | 'peerId' | 'dhtPort' | 'dhtBootstrap'>> & { downloadDir?: string };
+export type SessionSettings = Partial<Omit<SessionOptions, 'downloadDir' | 'stateDir' | 'peerId' | 'dhtPort'>> & { downloadDir?: string };
 
 /** Session-wide totals. */
 export interface SessionStats {
