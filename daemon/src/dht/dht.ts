@@ -25,6 +25,8 @@ export const MAINTENANCE_MS = 60_000;
 const SAVE_EVERY_MS = 10 * 60_000;
 /** Nodes that queried us being pinged at once before they may enter the table. */
 const MAX_VERIFYING = 16;
+/** Lookups into buckets with room after a bootstrap. */
+const MAX_FILL_LOOKUPS = 8;
 /** Votes (distinct nodes) needed before we believe an external address. */
 const IP_VOTES = 3;
 
@@ -137,10 +139,12 @@ export class Dht extends EventEmitter {
     return this.table.all();
   }
 
-  /** A find_node lookup of our own id from the table and the bootstrap nodes. */
+  /** A find_node lookup of our own id from the table and the bootstrap nodes, then one into each bucket with room. */
   async bootstrap(): Promise<LookupResult> {
     const seeds: (NodeAddress & { id?: Uint8Array })[] = [...this.table.closest(this.nodeId), ...(await this.bootstrapAddresses())];
-    return this.run('find_node', this.nodeId, seeds);
+    const result = await this.run('find_node', this.nodeId, seeds);
+    await Promise.all(this.table.sparseTargets().slice(0, MAX_FILL_LOOKUPS).map((t) => this.findNode(t)));
+    return result;
   }
 
   /** A find_node lookup toward `target`; resolves with the closest nodes that answered. */

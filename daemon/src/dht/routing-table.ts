@@ -157,6 +157,15 @@ export class RoutingTable {
     return out;
   }
 
+  /** A random target inside each bucket with room, but ours (after bootstrap, to fill the table). */
+  sparseTargets(): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.buckets.forEach((b, i) => {
+      if (i < this.buckets.length - 1 && b.nodes.length < this.k) out.push(randomIdWithPrefix(this.ownId, i));
+    });
+    return out;
+  }
+
   /** Questionable nodes, least recently heard first (a refresh pings them). */
   questionable(now = Date.now()): TableNode[] {
     return this.all()

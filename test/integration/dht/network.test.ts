@@ -2,7 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Dht } from '../../../daemon/src/dht/dht';
+import { commonPrefixLength } from '../../../daemon/src/dht/node-id';
 import { within } from '../../support/deadline';
 
 process.env.BTD_LOOPBACK_ONLY = '1';
@@ -26,10 +30,21 @@ describe('a loopback DHT of 30 nodes', () => {
     await Promise.all(nodes.map((d) => d.close()));
   });
 
-  test('every node has at least k = 8 nodes in its table', () => {
+  /** What a table with k = 8 could hold at most: per shared-prefix length, up to 8 of the other nodes. */
+  function room(d: Dht): number {
+    const perPrefix = new Map<number, number>();
+    for (const o of nodes) if (o !== d) perPrefix.set(commonPrefixLength(d.nodeId, o.nodeId), (perPrefix.get(commonPrefixLength(d.nodeId, o.nodeId)) ?? 0) + 1);
+    let n = 0;
+    for (const c of perPrefix.values()) n += Math.min(8, c);
+    return n;
+  }
+
+  test('every table fills: at least k = 8 nodes, and most of what k = 8 buckets can hold of this network', () => {
     const sizes = nodes.map((d) => d.size).sort((a, b) => a - b);
-    console.log(`# table sizes: min ${sizes[0]}, median ${sizes[COUNT >> 1]}, max ${sizes[COUNT - 1]}`);
+    const fill = nodes.map((d) => d.size / room(d)).sort((a, b) => a - b);
+    console.log(`# table sizes: min ${sizes[0]}, median ${sizes[COUNT >> 1]}, max ${sizes[COUNT - 1]}; fill of the possible: min ${fill[0].toFixed(2)}, median ${fill[COUNT >> 1].toFixed(2)}`);
     assert.ok(sizes[0] >= 8, `smallest table ${sizes[0]}`);
+    assert.ok(fill[0] >= 0.9, `least filled table ${fill[0]}`);
     for (const d of nodes) assert.ok(d.nodes().every((n) => !Buffer.from(n.id).equals(d.nodeId)), 'no node holds itself');
   });
 
@@ -46,6 +61,31 @@ describe('a loopback DHT of 30 nodes', () => {
     const got: number[] = [];
     await nodes[20].getPeers(implied, (peers) => got.push(...peers.map((p) => p.port)));
     assert.ok(got.includes(nodes[5].port), 'implied_port announces the UDP source port');
+  });
+
+  test('the table is saved in the state folder and reused on restart, with no bootstrap node', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'btd-dht-'));
+    try {
+      const stateFile = path.join(dir, 'dht.json');
+      const first = await Dht.start({ port: 0, host: '127.0.0.1', bootstrap: [`127.0.0.1:${nodes[12].port}`], stateFile });
+      await within(10_000, first.bootstrapped, 'bootstrap');
+      const known = first.size;
+      assert.ok(known >= 8);
+      await first.close();
+      assert.deepEqual(await readdir(dir), ['dht.json'], 'written through a temporary file renamed into place');
+      const again = await Dht.start({ port: 0, host: '127.0.0.1', bootstrap: [], stateFile });
+      try {
+        assert.deepEqual(again.nodeId, first.nodeId, 'the same node id');
+        await within(10_000, again.bootstrapped, 'bootstrap from the saved nodes');
+        assert.ok(again.size >= 8, `${again.size} nodes after restart`);
+        const r = await again.findNode(randomBytes(20));
+        assert.equal(r.closest.length, 8, 'lookups work from the saved table alone');
+      } finally {
+        await again.close();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('stats count queries and fill', () => {
