@@ -63,6 +63,16 @@ describe('sessions on a loopback DHT', () => {
     await within(DEADLINE, until(() => seeder.dhtStats()?.nodes === 1 && leecher.dhtStats()?.nodes === 1, DEADLINE, 'port messages'), 'tables');
   });
 
+  test('the DHT is off unless asked (Session.start), and can be turned on and off live', async () => {
+    const session = await fx.session(await fx.dir());
+    assert.equal(session.dhtStats(), undefined);
+    assert.equal(session.stats().dhtNodes, undefined);
+    await session.setOptions({ dht: true, dhtBootstrap: [`127.0.0.1:${nodes[2].port}`] });
+    await within(DEADLINE, until(() => (session.dhtStats()?.nodes ?? 0) > 0, DEADLINE, 'the DHT joined'), 'joined');
+    await session.setOptions({ dht: false });
+    assert.equal(session.dhtStats(), undefined);
+  });
+
   test('a private torrent is never looked up or announced on the DHT', async () => {
     const dir = await fx.dir();
     const { metainfo } = await makeTorrent(dir, 'secret', { 's.bin': 10_000 });
