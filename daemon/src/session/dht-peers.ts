@@ -109,13 +109,18 @@ export class DhtPeers {
     return { ...this.dht.stats(), torrents: this.entries.size };
   }
 
-  /** On a connection whose handshake offers the DHT bit: our port sent to peers that share it, theirs fed to the table. */
-  attach(conn: PeerConnection, ip: string): void {
+  /**
+   * On a connection whose handshake offers the DHT bit: our port sent to peers that share it, theirs
+   * fed to the table; never on a connection of a private torrent (an incoming one is known by its
+   * info hash only once its handshake came, after our reserved bits were fixed).
+   */
+  attach(conn: PeerConnection, ip: string, isPrivate: (infoHashHex: string) => boolean): void {
+    const allowed = (): boolean => conn.shares('dht') && conn.remote !== undefined && !isPrivate(Buffer.from(conn.remote.infoHash).toString('hex'));
     conn.once('ready', () => {
-      if (conn.shares('dht')) conn.sendPort(this.dht.port);
+      if (allowed()) conn.sendPort(this.dht.port);
     });
     conn.on('port', (port) => {
-      if (conn.shares('dht') && port > 0) this.dht.addNode(ip, port);
+      if (port > 0 && allowed()) this.dht.addNode(ip, port);
     });
     conn.on('extended-handshake', (h) => {
       // BEP 10 `yourip`: one vote toward our external address (BEP 42 ids).

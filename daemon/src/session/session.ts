@@ -92,7 +92,7 @@ export class Session extends EventEmitter {
       get features() {
         return features();
       },
-      attached: (conn, ip) => this.dhtPeers?.attach(conn, ip),
+      attached: (conn, ip) => this.dhtPeers?.attach(conn, ip, (hex) => this.torrents.get(hex)?.metainfo?.private === true),
     };
   }
 
@@ -204,7 +204,7 @@ export class Session extends EventEmitter {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);
     }
-    const t = new Torrent(m, savePath, data, this.torrentContext());
+    const t = new Torrent(m, savePath, data, this.torrentContext(m.private));
     this.torrents.set(m.infoHashHex, t);
     this.forward(t);
     this.followOnDht(t);
@@ -296,7 +296,8 @@ export class Session extends EventEmitter {
     await closing;
   }
 
-  private torrentContext(): TorrentContext & Pick<FetchContext, 'maxConnections'> {
+  /** What torrents need of the session; a private torrent's connections never carry the DHT (BEP 27). */
+  private torrentContext(isPrivate = false): TorrentContext & Pick<FetchContext, 'maxConnections'> {
     return {
       peerId: this.peerId,
       port: () => this.port,
@@ -309,7 +310,7 @@ export class Session extends EventEmitter {
       maxConnections: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
       mayDial: mayConnect,
-      wire: this.wire,
+      ...(isPrivate ? {} : { wire: this.wire }),
       connect: (ip, port, onData) => {
         checkDestination(ip);
         // One read buffer per connection, reused for every read: no garbage per received chunk.

@@ -73,11 +73,18 @@ describe('sessions on a loopback DHT', () => {
     assert.equal(session.dhtStats(), undefined);
   });
 
-  test('a private torrent is never looked up or announced on the DHT', async () => {
+  test('a private torrent is never looked up or announced on the DHT, and its peers exchange no port message', async () => {
     const dir = await fx.dir();
-    const { metainfo } = await makeTorrent(dir, 'secret', { 's.bin': 10_000 });
-    const session = await fx.session(dir, { dht: true, dhtBootstrap: [`127.0.0.1:${nodes[3].port}`] });
-    await checked(await session.addTorrent({ ...metainfo, private: true }));
+    const leechDir = await fx.dir();
+    const { metainfo } = await makeTorrent(dir, 'secret', { 's.bin': 100_000 });
+    const secret = { ...metainfo, private: true };
+    const session = await fx.session(dir, { dht: true, dhtBootstrap: [] });
+    await checked(await session.addTorrent(secret));
     assert.equal(session.dhtStats()?.torrents, 0);
+    const leecher = await fx.session(leechDir, { dht: true, dhtBootstrap: [] });
+    const t = await leecher.addTorrent(secret);
+    t.addPeer('127.0.0.1', session.port);
+    await within(DEADLINE, completed(t), 'the private download');
+    assert.deepEqual([session.dhtStats()?.nodes, leecher.dhtStats()?.nodes, leecher.dhtStats()?.torrents], [0, 0, 0]);
   });
 });
