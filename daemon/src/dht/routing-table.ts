@@ -3,7 +3,7 @@
  * nodes that answered us enter it; a full bucket takes a newcomer in place of a bad node, by a split,
  * or in place of a questionable node that failed a ping (asked twice), never otherwise.
  */
-import { commonPrefixLength, compareDistance, ID_BITS, randomIdWithPrefix, sameId } from './node-id';
+import { commonPrefixLength, compareDistance, ID_BITS, isBep42Exempt, isBep42Valid, randomIdWithPrefix, sameId } from './node-id';
 import type { CompactNode } from './krpc';
 
 /** Nodes per bucket. */
@@ -36,6 +36,11 @@ interface Bucket {
 
 /** Asks a node whether it is alive; resolves true when it answered. */
 export type Pinger = (node: CompactNode) => Promise<boolean>;
+
+/** A node at a public address whose id BEP 42 derives from that address. */
+function verified(n: CompactNode): boolean {
+  return !isBep42Exempt(n.ip) && isBep42Valid(n.id, n.ip);
+}
 
 /** A node's state at `now`. */
 export function nodeState(n: TableNode, now: number): NodeState {
@@ -204,6 +209,15 @@ export class RoutingTable {
       this.split();
     }
     const bucket = this.bucketOf(node.id);
+    // BEP 42: a node whose id matches its address takes the place of one whose id does not.
+    if (verified(node)) {
+      const unverified = bucket.nodes.findIndex((n) => !isBep42Valid(n.id, n.ip));
+      if (unverified >= 0) {
+        bucket.nodes[unverified] = node;
+        bucket.touched = now;
+        return;
+      }
+    }
     if (bucket.candidate) return; // one replacement decided at a time per bucket
     if (!bucket.nodes.some((n) => nodeState(n, now) === 'questionable')) return;
     bucket.candidate = node;

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { nodeState, QUESTIONABLE_AFTER_MS, RoutingTable, type Pinger } from '../../../daemon/src/dht/routing-table';
-import { commonPrefixLength, randomId, randomIdWithPrefix } from '../../../daemon/src/dht/node-id';
+import { bep42Id, commonPrefixLength, randomId, randomIdWithPrefix } from '../../../daemon/src/dht/node-id';
 
 const OWN = new Uint8Array(20); // all zeros: a node's bucket is its leading zero bits
 let port = 1000;
@@ -106,6 +106,28 @@ describe('routing table', () => {
     await clock.tickAsync(0);
     assert.ok(t.get(second.id), 'it failed both pings: replaced');
     assert.equal(t.get(far[0].id), undefined);
+  });
+
+  test('BEP 42: a newcomer with a valid id replaces a node whose id does not match its address, not the reverse', () => {
+    const t = new RoutingTable(OWN, never);
+    const inFar = (ip: string): Uint8Array => {
+      for (;;) {
+        const id = bep42Id(ip);
+        if (id[0] & 0x80) return id;
+      }
+    };
+    const valid = Array.from({ length: 7 }, (_, i) => ({ id: inFar(`8.8.${i}.1`), ip: `8.8.${i}.1`, port: 6881 }));
+    const invalid = { ...nodeAt(0), ip: '9.9.9.9' };
+    for (const n of [...valid, invalid]) t.responded(n);
+    t.responded(nodeAt(4)); // splits: the far bucket holds the 8 above
+    assert.equal(t.fill()[0], 8);
+    t.responded({ ...nodeAt(0), ip: '9.9.9.10' });
+    assert.ok(t.get(invalid.id), 'an unverified newcomer does not push out anyone good');
+    const newcomer = { id: inFar('1.2.3.4'), ip: '1.2.3.4', port: 6881 };
+    t.responded(newcomer);
+    assert.ok(t.get(newcomer.id));
+    assert.equal(t.get(invalid.id), undefined, 'the node with an id not matching its address made room');
+    assert.ok(valid.every((n) => t.get(n.id)));
   });
 
   test('buckets untouched for 15 minutes are refreshed with a target inside them', () => {
