@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Dht } from '../../../daemon/src/dht/dht';
-import { commonPrefixLength } from '../../../daemon/src/dht/node-id';
+import { commonPrefixLength, compareDistance } from '../../../daemon/src/dht/node-id';
 import { within } from '../../support/deadline';
 
 process.env.BTD_LOOPBACK_ONLY = '1';
@@ -48,13 +48,34 @@ describe('a loopback DHT of 30 nodes', () => {
     for (const d of nodes) assert.ok(d.nodes().every((n) => !Buffer.from(n.id).equals(d.nodeId)), 'no node holds itself');
   });
 
+  test('100 random lookups each find the true 8 closest nodes (checked by brute force; before any node leaves)', async () => {
+    const queries: number[] = [];
+    const ms: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const from = nodes[i % COUNT];
+      const target = new Uint8Array(randomBytes(20));
+      const r = await within(10_000, from.findNode(target), 'lookup');
+      const truth = nodes
+        .filter((d) => d !== from)
+        .sort((a, b) => compareDistance(target, a.nodeId, b.nodeId))
+        .slice(0, 8)
+        .map((d) => d.port);
+      assert.deepEqual(r.closest.map((c) => c.node.port), truth, `lookup ${i}`);
+      queries.push(r.queries);
+      ms.push(r.ms);
+    }
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    const p90 = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)];
+    console.log(`# 100 lookups: queries median ${median(queries)}, p90 ${p90(queries)}; time median ${median(ms)} ms, p90 ${p90(ms)} ms`);
+  });
+
   test('a peer announced at one end is found by get_peers at the other', async () => {
     const infoHash = new Uint8Array(randomBytes(20));
     const ann = await within(10_000, nodes[COUNT - 1].announce(infoHash, 4242, () => undefined), 'announce');
     assert.ok(ann.announced >= 1, `announced to ${ann.announced} nodes`);
     const found: string[] = [];
     const r = await within(10_000, nodes[0].getPeers(infoHash, (peers) => found.push(...peers.map((p) => `${p.ip}:${p.port}`))), 'get_peers');
-    console.log(`# announce reached ${ann.announced} nodes; get_peers: ${r.queries} queries, ${r.ms} ms, ${found.length} peers`);
+    console.log(`# announce reached ${ann.announced} nodes; get_peers: ${r.queries} queries, ${r.ms} ms, ${found.length} values (the one peer, from each node holding it)`);
     assert.ok(found.includes('127.0.0.1:4242'), found.join(','));
     const implied = new Uint8Array(randomBytes(20));
     await nodes[5].announce(implied, undefined, () => undefined);
