@@ -125,12 +125,24 @@ describe('hostile DHT nodes', () => {
     for (let i = 0; i < 200; i++) await sender.send(randomBytes(1 + (i % 300)), target.port);
     for (const bad of ['d1:ad2:id', 'd1:t2:aa1:y1:qe', 'le', 'i42e', 'd1:t2:aa1:y1:r1:rd2:id3:abcee']) await sender.send(Buffer.from(bad), target.port);
     await sender.send(Buffer.alloc(65_000, 0x64), target.port);
+
     await sender.send(bencode({ t: 'zz', y: 'q', q: 'find_node', a: { id: randomId(), target: 'short' } }), target.port);
     const zz = (): (typeof sender.answers)[number] | undefined => sender.answers.find((m) => Buffer.from(m.t).toString() === 'zz');
     await within(5000, until(() => zz() !== undefined, 5000, 'the error answer'), 'error');
     const e = zz();
     assert.ok(e?.y === 'e' && e.code === 203);
     assert.ok(sender.answers.every((m) => m.y === 'e'), 'only error answers');
+    // Well-formed queries with random ids, targets, tokens and ports: answered or refused, never stored.
+    const stored = target.stats().peersStored;
+    for (let i = 0; i < 300; i++) {
+      const method = (['ping', 'find_node', 'get_peers', 'announce_peer'] as const)[i % 4];
+      const a = { id: randomId(), target: randomId(), info_hash: randomId(), port: i * 211, token: randomBytes(i % 70), implied_port: i % 2 };
+      const before = sender.answers.length;
+      await sender.send(bencode({ t: Buffer.from([0x80 | (i >> 8), i & 0xff]), y: 'q', q: method, a }), target.port);
+      await within(5000, until(() => sender.answers.length > before, 5000, `answer to query ${i}`), 'answer');
+    }
+    assert.ok(sender.answers.every((m) => m.y === 'e' || m.y === 'r'));
+    assert.equal(target.stats().peersStored, stored, 'no random announce was stored');
     tableIsHonest(target);
     const r = await honest[0].findNode(target.nodeId);
     assert.ok(r.closest.some((n) => n.node.port === target.port), 'still answering');
