@@ -196,6 +196,16 @@ interface Run {
   client: string;
   seconds: number;
   rss: { name: string; bytes: number; breakdown?: string }[];
+  /** btd only: bytes its leechers received twice (endgame duplicates), from their last line. */
+  duplicates?: number;
+}
+
+const UNITS: Record<string, number> = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30 };
+
+/** The "…; 1.2 MiB received twice" of a btd download's last line, in bytes (undefined for other clients). */
+function receivedTwice(p: Proc): number | undefined {
+  const m = /; ([\d.]+) (B|KiB|MiB|GiB) received twice/.exec(p.tail());
+  return m ? Number(m[1]) * UNITS[m[2]] : undefined;
 }
 
 /**
@@ -240,7 +250,9 @@ async function swarm(c: Client, s: Setup, n: number, verify: boolean): Promise<R
       if ((await stat(out)).size !== s.size || (verify && !(await sameContent(s.dataPath, out)))) throw new Error(`${c.name}: ${out} differs`);
     }
     const rss = [seeder, ...leechers].map((p) => ({ name: p.name, bytes: p.peakRss(), breakdown: p.peakBreakdown() }));
-    return { client: c.name, seconds, rss };
+    const twice = leechers.map(receivedTwice);
+    const duplicates = twice.every((x) => x !== undefined) ? twice.reduce((a, b) => a + b, 0) : undefined;
+    return { client: c.name, seconds, rss, ...(duplicates !== undefined && { duplicates }) };
   } finally {
     seeder.kill();
     leechers.forEach((l) => l.kill());
@@ -303,6 +315,9 @@ function report(size: number, single: Run[], many: Run[], n: number, rounds: Run
     const bn = by(many, 'btd');
     const wn = by(many, 'WebTorrent');
     if (bn && wn) console.log(`  btd time / WebTorrent time: ${fmt(bn.seconds / wn.seconds)}x (goal <= 0.4x)`);
+    if (bn?.duplicates !== undefined) {
+      console.log(`  btd received twice: ${fmt(bn.duplicates / MB)} MB of ${fmt((n * size) / MB, 0)} MB delivered (${fmt((100 * bn.duplicates) / (n * size), 3)} %)`);
+    }
   }
   console.log('\npeak RSS (VmHWM) per process:');
   for (const r of [...single, ...many]) {

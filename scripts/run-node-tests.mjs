@@ -1,6 +1,6 @@
 // Runs every compiled `*.test.js` below the given folders with Node's test runner.
 import { readdirSync, statSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
@@ -22,10 +22,20 @@ if (files.length === 0) {
 // Every test has a deadline: one that hangs (an open socket, a stalled transfer) fails with Node's
 // "test timed out" instead of holding the run. Tests bound their own waits far below this.
 const TEST_TIMEOUT_MS = 180_000;
-// Loopback-only mode (daemon/src/util/loopback.ts) for every test and every process a test starts: nothing
-// is sent to, and no DHT bootstrap name is resolved for, an address outside 127.0.0.0/8 and ::1.
+// Nothing leaves this machine: every test process, and every node process a test starts, loads the
+// network guard (a connection, datagram or lookup outside loopback throws), and btd runs loopback-only.
+const guard = resolve('out/test/support/net-guard.js');
+if (!existsSync(guard)) {
+  console.error(`missing ${guard}: build first (npx tsc -b)`);
+  process.exit(1);
+}
+const env = {
+  ...process.env,
+  BTD_LOOPBACK_ONLY: '1',
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${JSON.stringify(guard)}`.trim(),
+};
 const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files], {
   stdio: 'inherit',
-  env: { ...process.env, BTD_LOOPBACK_ONLY: '1' },
+  env,
 });
 process.exit(r.status ?? 1);

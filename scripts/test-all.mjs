@@ -14,6 +14,9 @@ const stages = [
   ['extension', 'node', ['out/test/extension/run.js'], 'out/test/extension/run.js'],
 ];
 
+// btd in every stage (the Python client's daemon, the extension's) dials and sends to loopback only.
+process.env.BTD_LOOPBACK_ONLY = '1';
+
 // A stage that hangs fails the run instead of holding it (CI allows 90 minutes for everything).
 const STAGE_TIMEOUT_MS = 25 * 60_000;
 

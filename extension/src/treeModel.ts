@@ -80,6 +80,8 @@ export function peerFlags(p: PeerInfo): string {
   if (p.amInterested) flags.push(p.peerChoking ? 'd' : 'D');
   if (p.peerInterested) flags.push(p.amChoking ? 'u' : 'U');
   if (p.direction === 'incoming') flags.push('I');
+  if (p.source === 'pex') flags.push('X');
+  if (p.source === 'dht') flags.push('H');
   return flags.join('');
 }
 
@@ -88,7 +90,7 @@ export function peerNode(infoHash: string, p: PeerInfo): TreeNode {
   const flags = peerFlags(p);
   const description = `${p.client || 'unknown client'} ${formatPercent(p.progress)} ↓ ${formatRate(p.downloadRate)} ↑ ${formatRate(p.uploadRate)}${flags ? ` ${flags}` : ''}`;
   const tooltip = [
-    `${p.id} (${p.direction})`,
+    `${p.id} (${p.direction}${p.source ? `, found through ${p.source}` : ''})`,
     `Client: ${p.client || 'unknown'}`,
     `Their progress: ${formatPercent(p.progress)}`,
     `We choke them: ${p.amChoking ? 'yes' : 'no'}, they choke us: ${p.peerChoking ? 'yes' : 'no'}`,

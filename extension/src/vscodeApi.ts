@@ -33,7 +33,7 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable }, (progress, token) =>
         task((message, increment) => progress.report({ message, increment }), token))),
     copy: (text) => Promise.resolve(vscode.env.clipboard.writeText(text)),
-    paste: () => Promise.resolve(vscode.env.clipboard.readText()),
+    paste: () => readClipboard(),
     status: (message) => {
       vscode.window.setStatusBarMessage(message, STATUS_MESSAGE_MS);
     },
@@ -56,4 +56,22 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       await vscode.commands.executeCommand(`${TORRENTS_VIEW_ID}.focus`);
     },
   };
+}
+
+/**
+ * Longest wait for the clipboard: in a browser (code-server, vscode.dev) reading it may wait on a
+ * permission the user is never asked for, and a command must not hang on it.
+ */
+const CLIPBOARD_WAIT_MS = 500;
+
+/** The clipboard's text, or '' when it cannot be read soon. */
+function readClipboard(): Promise<string> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(''), CLIPBOARD_WAIT_MS);
+    const done = (text: string): void => {
+      clearTimeout(timer);
+      resolve(text);
+    };
+    Promise.resolve(vscode.env.clipboard.readText()).then(done, () => done(''));
+  });
 }

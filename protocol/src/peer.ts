@@ -29,7 +29,12 @@ export interface PeerInfo {
   peerChoking: boolean;
   peerInterested: boolean;
   direction: PeerDirection;
+  /** How the daemon came to know the peer (older daemons leave it out). */
+  source?: PeerSource;
 }
+
+/** How a peer was found: a tracker, peer exchange (BEP 11), the magnet link's `x.pe`, by hand, it connected to us, or the DHT (BEP 5). */
+export type PeerSource = 'tracker' | 'pex' | 'magnet' | 'manual' | 'incoming' | 'dht';
 
 /** `peer/list` result. */
 export interface PeerListResult {

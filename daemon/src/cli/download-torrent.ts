@@ -1,5 +1,5 @@
 /** Reads a .torrent file named on the command line; every failure is one line for the person typing. */
-import { open } from 'node:fs/promises';
+import { NotRegularFileError, openRegularFile } from '../util/regular-file';
 import { MAX_METAINFO_SIZE, parseMetainfo, type Metainfo } from '../metainfo';
 import { CliError } from './errors';
 
@@ -19,8 +19,9 @@ export async function loadTorrent(path: string): Promise<Metainfo> {
 async function readCapped(path: string): Promise<Uint8Array> {
   let file;
   try {
-    file = await open(path, 'r');
+    file = await openRegularFile(path);
   } catch (err) {
+    if (err instanceof NotRegularFileError) throw new CliError(err.kind === 'folder' ? `${path} is a folder, not a torrent file` : err.message);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CliError(`torrent file not found: ${path}`);
     if (code === 'EISDIR') throw new CliError(`${path} is a folder, not a torrent file`);

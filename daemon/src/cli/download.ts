@@ -10,6 +10,7 @@ import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
 import { formatBytes } from './transfer-view';
+import type { TorrentSummary } from '../session';
 
 /** Parsed flags of `btd download`. */
 interface DownloadFlags extends DhtFlags {
@@ -114,8 +115,16 @@ async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
     `completed ${done.name}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
       `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
   );
+  run.view.line(`peers: ${describePeersMet(done.peersMet)}; ${formatBytes(done.duplicateBytes ?? 0)} received twice`);
   if (seedAfter) await seedUntilInterrupted(run);
   return closeAndExit(run, 0);
+}
+
+/** `3 (tracker 1, pex 2)`: the peers this run connected to, by how they were found. */
+export function describePeersMet(met: TorrentSummary['peersMet']): string {
+  const parts = Object.entries(met ?? {}).filter(([, n]) => n > 0);
+  const total = parts.reduce((sum, [, n]) => sum + n, 0);
+  return parts.length === 0 ? '0' : `${total} (${parts.map(([source, n]) => `${source} ${n}`).join(', ')})`;
 }
 
 function pickTorrentPath(arg: string | undefined, file: string | undefined): string {

@@ -3,7 +3,7 @@
  * Runs in a worker thread so the event loop of the main thread never hashes or blocks on reads.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { spansOf } from '../metainfo/geometry';
 import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
@@ -41,6 +41,14 @@ function failure(id: number, err: unknown, path: string | undefined): HashRespon
   return { id, error: e.message, code: e.code, path };
 }
 
+/** Opens a file to read without blocking on a FIFO; anything but a regular file is an error. */
+function openRegularSync(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  throw Object.assign(new Error(`${path} is not a regular file`), { code: 'ENOTREG' });
+}
+
 function handleSpans(id: number, spans: ReadSpan[]): HashResponse {
   const hash = createHash('sha1');
   let current: string | undefined;
@@ -48,7 +56,7 @@ function handleSpans(id: number, spans: ReadSpan[]): HashResponse {
     for (const span of spans) {
       if (span.length === 0) continue;
       current = span.path;
-      const fd = openSync(span.path, 'r');
+      const fd = openRegularSync(span.path);
       try {
         hashRange(hash, fd, span.offset, span.length);
       } finally {
@@ -75,7 +83,7 @@ class OpenFiles {
         this.fds.delete(oldest);
         closeSync(oldFd);
       }
-      fd = openSync(this.paths[index], 'r');
+      fd = openRegularSync(this.paths[index]);
       this.fds.set(index, fd);
     }
     return fd;

@@ -52,6 +52,7 @@ export function toPeerInfo(p: PeerSummary): P.PeerInfo {
     peerChoking: p.peerChoking,
     peerInterested: p.peerInterested,
     direction: p.direction,
+    source: p.source,
   };
 }
 

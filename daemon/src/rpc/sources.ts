@@ -1,5 +1,5 @@
 /** Reads the bytes of a TorrentSource (a path the daemon can read, or base64), bounded in size. */
-import { promises as fs } from 'node:fs';
+import { NotRegularFileError, readRegularFile } from '../util/regular-file';
 import { ErrorCodes, type TorrentSource } from '../../../protocol/src';
 import { rpcError } from './errors';
 import { MAX_TORRENT_BYTES } from './params';
@@ -10,14 +10,12 @@ export async function loadTorrentBytes(source: TorrentSource): Promise<Uint8Arra
     throw rpcError(ErrorCodes.NotSupported, 'a magnet link has no metadata to check existing data against; give the .torrent file (path or base64), or use torrent/add to download the magnet');
   }
   if ('base64' in source) return checkSize(Buffer.from(source.base64, 'base64'), 'torrent.base64');
-  const handle = await fs.open(source.path, 'r');
   try {
-    const st = await handle.stat();
-    if (!st.isFile()) throw rpcError(ErrorCodes.InvalidParams, `torrent.path is not a file: ${source.path}`, { field: 'torrent.path' });
-    checkSize({ length: st.size }, 'torrent.path');
-    return checkSize(await handle.readFile(), 'torrent.path');
-  } finally {
-    await handle.close();
+    return await readRegularFile(source.path, MAX_TORRENT_BYTES);
+  } catch (err) {
+    if (err instanceof NotRegularFileError) throw rpcError(ErrorCodes.InvalidParams, `torrent.path is not a file: ${err.message}`, { field: 'torrent.path' });
+    if (err instanceof RangeError) throw rpcError(ErrorCodes.InvalidTorrent, `torrent.path: a .torrent is at most ${MAX_TORRENT_BYTES} bytes`, { field: 'torrent.path' });
+    throw err;
   }
 }
 

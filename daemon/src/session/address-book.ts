@@ -7,6 +7,13 @@ const RETRY_MAX_MS = 10 * 60_000;
 /** Where an address came from. */
 export type PeerSource = 'tracker' | 'pex' | 'manual' | 'magnet' | 'incoming' | 'dht';
 
+/** An address with where it came from. */
+export interface KnownAddress {
+  ip: string;
+  port: number;
+  source: PeerSource;
+}
+
 interface Entry {
   ip: string;
   port: number;
@@ -86,11 +93,11 @@ export class AddressBook {
   }
 
   /** Addresses not banned, at most `limit` (to hand over, e.g. from a metadata fetch to its torrent). */
-  known(limit = MAX_ADDRESSES): { ip: string; port: number }[] {
-    const out: { ip: string; port: number }[] = [];
+  known(limit = MAX_ADDRESSES): KnownAddress[] {
+    const out: KnownAddress[] = [];
     for (const e of this.entries.values()) {
       if (out.length >= limit) break;
-      if (!e.banned) out.push({ ip: e.ip, port: e.port });
+      if (!e.banned) out.push({ ip: e.ip, port: e.port, source: e.source });
     }
     return out;
   }

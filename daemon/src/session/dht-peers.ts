@@ -70,7 +70,7 @@ export class DhtPeers {
       infoHash: t.metainfo ? t.metainfo.infoHash : t.magnet.infoHash,
       announce: t.metainfo !== undefined,
       active: () => current() && ['downloading', 'seeding'].includes(t.summary().state),
-      peers: (list, source) => t.learnPeers(list, source),
+      peers: (list, source) => t.learnPeers(list.map((p) => ({ ip: p.ip, port: p.port, source }))),
     });
   }
 

@@ -106,8 +106,8 @@ export class MagnetTorrent extends EventEmitter {
   async verify(): Promise<void> {}
 
   /** Learns addresses to dial (e.g. from the DHT). */
-  learnPeers(peers: readonly { ip: string; port: number }[], source: PeerSource): void {
-    if (!this.closed && this.state === 'downloading') this.fetch.learnPeers(peers, source);
+  learnPeers(peers: readonly { ip: string; port: number; source: PeerSource }[]): void {
+    if (!this.closed && this.state === 'downloading') this.fetch.learnPeers(peers);
   }
 
   /** Dials a known peer directly. */

@@ -11,7 +11,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection } from '../wire/connection';
 import { decodeMetadataMessage, encodeMetadataMessage, MAX_METADATA_SIZE, MetadataAssembler } from '../wire/ut-metadata';
-import { AddressBook, type PeerSource } from './address-book';
+import { AddressBook, type KnownAddress, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
 import { Dialer, type WireSetup } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
@@ -44,7 +44,18 @@ export interface FetchContext {
 export interface FetchedTorrent {
   bytes: Uint8Array;
   metainfo: Metainfo;
-  peers: { ip: string; port: number }[];
+  /** Every address the fetch knew of. */
+  peers: KnownAddress[];
+  /** The connections still open, with no listeners left: the torrent takes them over. */
+  connections: HandedOver[];
+}
+
+/** A live connection passed from the metadata fetch to its torrent. */
+export interface HandedOver {
+  conn: PeerConnection;
+  ip: string;
+  port: number;
+  source: PeerSource;
 }
 
 /** Typed events: 'status' when the counts change; 'fetched' or 'failed' once. */
@@ -159,8 +170,8 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
   }
 
   /** Learns addresses found elsewhere (the DHT). */
-  learnPeers(peers: readonly { ip: string; port: number }[], source: PeerSource): void {
-    for (const p of peers) this.learn(p.ip, p.port, source);
+  learnPeers(peers: readonly { ip: string; port: number; source: PeerSource }[]): void {
+    for (const p of peers) this.learn(p.ip, p.port, p.source);
   }
 
   private learn(ip: string, port: number, source: PeerSource): void {
@@ -170,11 +181,11 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
 
   private dialMore(): void {
     if (!this.running) return;
-    this.dialer.dialMore(this.peersByKey.keys(), this.ctx.maxConnections() - this.connectionCount, (conn, ip, port) => this.attach(conn, ip, port));
+    this.dialer.dialMore(this.peersByKey.keys(), this.ctx.maxConnections() - this.connectionCount, (conn, ip, port) => this.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 
-  private attach(conn: PeerConnection, ip: string, port: number): void {
-    const peer = new Peer(conn, ip, port, Date.now());
+  private attach(conn: PeerConnection, ip: string, port: number, source?: PeerSource): void {
+    const peer = new Peer(conn, ip, port, Date.now(), source);
     if (!this.running || this.peersByKey.has(peer.key) || Buffer.from(conn.remote?.peerId ?? []).equals(this.ctx.peerId)) {
       conn.destroy();
       return;
@@ -288,7 +299,21 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
       return;
     }
     const peers = this.book.known();
+    const connections = this.handOver();
     void this.stop();
-    this.emit('fetched', { bytes, metainfo, peers });
+    this.emit('fetched', { bytes, metainfo, peers, connections });
+  }
+
+  /** Lets go of every open connection (our listeners removed), for the torrent to take over. */
+  private handOver(): HandedOver[] {
+    const out: HandedOver[] = [];
+    for (const p of this.peersByKey.values()) {
+      this.registry.detach(p);
+      p.conn.removeAllListeners();
+      if (!p.conn.closed) out.push({ conn: p.conn, ip: p.ip, port: p.port, source: p.source });
+    }
+    this.peersByKey.clear();
+    this.asked.clear();
+    return out;
   }
 }

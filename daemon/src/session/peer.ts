@@ -1,6 +1,7 @@
 import type { PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import { clientName } from '../util/peer-id';
+import type { PeerSource } from './address-book';
 import type { PeerSummary } from './types';
 
 /** Fewest and most requests kept in flight on one connection. */
@@ -51,6 +52,8 @@ export class Peer {
     readonly ip: string,
     readonly port: number,
     now: number,
+    /** How we came to know this peer. */
+    readonly source: PeerSource = conn.direction === 'incoming' ? 'incoming' : 'manual',
   ) {
     this.key = `${ip}:${port}`;
     this.peerIdHex = conn.remote ? Buffer.from(conn.remote.peerId).toString('hex') : '';
@@ -94,6 +97,7 @@ export class Peer {
       peerChoking: c.peerChoking,
       peerInterested: c.peerInterested,
       direction: c.direction,
+      source: this.source,
     };
   }
 }

@@ -176,13 +176,18 @@ export class Session extends EventEmitter {
   }
 
   private async onFetched(pending: MagnetTorrent, fetched: FetchedTorrent, opts: AddTorrentOptions): Promise<void> {
-    if (this.torrents.get(pending.infoHashHex) !== pending) return; // removed meanwhile
+    const dropConnections = (): void => {
+      for (const h of fetched.connections) h.conn.destroy();
+    };
+    if (this.torrents.get(pending.infoHashHex) !== pending) return dropConnections(); // removed meanwhile
     try {
       const t = await this.openTorrent(fetched.metainfo, opts, pending);
       pending.removeAllListeners();
+      t.adopt(fetched.connections);
       t.learnPeers(fetched.peers);
       this.emit('metadata', t, fetched.bytes);
     } catch (err) {
+      dropConnections();
       this.log({ level: 'error', message: `${fetched.metainfo.name}: ${(err as Error).message}`, infoHash: pending.infoHashHex });
     }
   }

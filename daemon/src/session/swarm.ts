@@ -7,6 +7,7 @@ import type { Throttle } from '../util/throttle';
 import { allowedFastSet } from '../wire/fast';
 import { Bitfield } from '../util/bitfield';
 import { ALLOWED_FAST_COUNT, Peer } from './peer';
+import type { PeerSource } from './address-book';
 import type { ExtensionRegistry } from './extensions';
 import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
@@ -53,6 +54,8 @@ export const OVERFLOW_PIECES = 2;
 /** The live connections of one torrent: requests, uploads, verification, choking. */
 export class Swarm {
   readonly peers = new Map<string, Peer>();
+  /** Peers attached so far, by how we came to know them. */
+  readonly peersMet: Partial<Record<PeerSource, number>> = {};
   readonly downloadRate = new RateMeter();
   readonly uploadRate = new RateMeter();
   downloaded = 0;
@@ -130,13 +133,13 @@ export class Swarm {
   }
 
   /** Takes over a connection whose handshakes are done; returns false if it was refused. */
-  attach(conn: PeerConnection, ip: string, port: number): boolean {
+  attach(conn: PeerConnection, ip: string, port: number, source?: PeerSource): boolean {
     const remoteId = Buffer.from(conn.remote?.peerId ?? []);
     if (this.stopped || conn.closed || remoteId.equals(this.ctx.peerId)) {
       conn.destroy();
       return false;
     }
-    const peer = new Peer(conn, ip, port, Date.now());
+    const peer = new Peer(conn, ip, port, Date.now(), source);
     if (this.ctx.penalties.isBanned(peer.identity) || !this.resolveDuplicate(peer)) {
       conn.destroy();
       return false;
@@ -150,6 +153,13 @@ export class Swarm {
       conn.allowFast([...peer.allowedFast]);
     }
     this.ctx.extensions?.attach(peer);
+    // A connection taken over from a metadata fetch already knows what the peer has and wants.
+    if (conn.peerPieces.count > 0) {
+      this.ctx.picker.addPeer(conn.peerPieces);
+      this.updateInterest(peer);
+    }
+    if (conn.peerInterested) this.unchokeIfFree(peer);
+    this.peersMet[peer.source] = (this.peersMet[peer.source] ?? 0) + 1;
     this.ctx.peerChanged('added', peer);
     return true;
   }

@@ -8,6 +8,7 @@ import { Bitfield } from '../util/bitfield';
 import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
+import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
 import { Dialer, type WireSetup } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
@@ -63,6 +64,8 @@ export class Torrent extends EventEmitter {
   private error: string | undefined;
   private picker: Picker;
   private swarm: Swarm | undefined;
+  /** Connections taken over from the metadata fetch, waiting for the swarm. */
+  private readonly adopted: HandedOver[] = [];
   private tracker: TrackerClient | undefined;
   private readonly book = new AddressBook();
   private readonly penalties = new Penalties();
@@ -135,6 +138,7 @@ export class Torrent extends EventEmitter {
       savePath: this.savePath,
       addedAt: this.addedAt,
       duplicateBytes: this.duplicateBefore + (this.swarm?.duplicateBytes ?? 0),
+      peersMet: { ...this.swarm?.peersMet },
     };
     if (this.error !== undefined) s.error = this.error;
     if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
@@ -198,9 +202,26 @@ export class Torrent extends EventEmitter {
     this.dialMore();
   }
 
+  /**
+   * Takes over the connections that fetched this torrent's metadata: they join the swarm as soon as
+   * it runs (after the check of existing data), so nobody has to dial them again.
+   */
+  adopt(connections: readonly HandedOver[]): void {
+    for (const h of connections) {
+      try {
+        h.conn.learnGeometry(this.geometry);
+      } catch (err) {
+        h.conn.destroy(err instanceof Error ? err : new Error(String(err)));
+        continue;
+      }
+      if (this.swarm) this.swarm.attach(h.conn, h.ip, h.port, h.source);
+      else this.adopted.push(h);
+    }
+  }
+
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
-  learnPeers(peers: readonly { ip: string; port: number }[], source: PeerSource = 'magnet'): void {
-    for (const p of peers) this.book.add(p.ip, p.port, true, source);
+  learnPeers(peers: readonly { ip: string; port: number; source?: PeerSource }[]): void {
+    for (const p of peers) this.book.add(p.ip, p.port, true, p.source ?? 'magnet');
     this.dialMore();
   }
 
@@ -298,12 +319,14 @@ export class Torrent extends EventEmitter {
       extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
+    for (const h of this.adopted.splice(0)) this.swarm.attach(h.conn, h.ip, h.port, h.source);
     this.book.wake();
     this.startTracker();
     this.dialMore();
   }
 
   private async deactivate(): Promise<void> {
+    for (const h of this.adopted.splice(0)) h.conn.destroy();
     const swarm = this.swarm;
     const tracker = this.tracker;
     this.swarm = undefined;
@@ -352,7 +375,7 @@ export class Torrent extends EventEmitter {
   private dialMore(): void {
     const swarm = this.swarm;
     if (!swarm || this.closed) return;
-    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port));
+    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 
   private extensions(): PeerExtension[] {

@@ -1,4 +1,5 @@
 /** Public data shapes of the session, shared by the RPC layer and the CLI. */
+import type { PeerSource } from './address-book';
 
 /** Construction options of a Session; all but downloadDir have defaults. */
 export interface SessionOptions {
@@ -65,6 +66,8 @@ export interface TorrentSummary {
   metadataProgress?: number;
   /** Bytes received that were not needed (endgame duplicates, answers to cancelled requests). */
   duplicateBytes?: number;
+  /** Peers connected to so far while running, by how we came to know them. */
+  peersMet?: Partial<Record<PeerSource, number>>;
 }
 
 /** A snapshot of one connection for display. */
@@ -85,6 +88,8 @@ export interface PeerSummary {
   peerChoking: boolean;
   peerInterested: boolean;
   direction: 'incoming' | 'outgoing';
+  /** How we came to know the peer: a tracker, peer exchange, the magnet link, by hand, or it dialled us. */
+  source: PeerSource;
 }
 
 /** A snapshot of one tracker of a torrent: the tracker client's own type. */

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, type FileHandle } from 'node:fs/promises';
+import { openRegularFile } from '../util/regular-file';
 import { dirname } from 'node:path';
 import { StorageError, fromOsError } from './errors';
 
@@ -130,7 +131,8 @@ export class HandleCache {
   private async openFile(path: string, write: boolean): Promise<FileHandle> {
     try {
       if (write) await this.ensureDir(dirname(path));
-      const fh = await open(path, write ? constants.O_RDWR | constants.O_CREAT : constants.O_RDONLY, 0o666);
+      // Never block on a FIFO or device standing where a data file should be (see util/regular-file).
+      const fh = await openRegularFile(path, write ? constants.O_RDWR | constants.O_CREAT : constants.O_RDONLY, 0o666);
       this.openHandles++;
       this.peak = Math.max(this.peak, this.openHandles);
       return fh;

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Bitfield } from '../util/bitfield';
 import { WireError } from './errors';
 import { Framer } from './framer';
+import { EarlyAvailability } from './early-availability';
 import { MAX_EXTENDED_PAYLOAD } from './extended';
 import { ExtensionLink } from './extension-link';
 import { OutstandingRequests } from './requests';
@@ -44,6 +45,9 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   chokeChangedAt = Date.now();
 
   private geometry: TorrentGeometry | undefined;
+  /** What the peer announced before the geometry was known; undefined once it is. */
+  private early: EarlyAvailability | undefined;
+  private announced = false;
   private infoHash: Uint8Array | undefined;
   private readonly reserved: Uint8Array;
   private readonly framer: Framer;
@@ -101,6 +105,18 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     return this.geometry !== undefined;
   }
 
+  /**
+   * The metadata of a magnet came while this connection was open: from now on it is a connection of
+   * the torrent, and what the peer announced so far becomes its bitfield (a WireError if it does not
+   * fit the torrent).
+   */
+  learnGeometry(geometry: TorrentGeometry): void {
+    if (this.geometry) throw new Error('the torrent of this connection is already known');
+    const early = this.early ?? new EarlyAvailability();
+    this.setTorrent(this.infoHash ?? new Uint8Array(20), geometry);
+    this.peerPieces = early.resolve(geometry.pieceCount);
+  }
+
   /** Requests we sent that the peer has not answered. */
   get outstandingRequests(): number {
     return this.outstanding.size;
@@ -150,6 +166,12 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
    * bitfield, as BEP 6 requires; without it a bitfield only when we have something.
    */
   announcePieces(field: Bitfield): void {
+    // Announced already (while fetching metadata, as have none): only haves may follow.
+    if (this.announced) {
+      for (let i = 0; i < field.length; i++) if (field.has(i)) this.have(i);
+      return;
+    }
+    this.announced = true;
     if (this.fast && field.complete && field.length > 0) this.write(msg.encodeHaveAll());
     else if (this.fast && field.count === 0) this.write(msg.encodeHaveNone());
     else if (field.count > 0) this.bitfield(field);
@@ -224,6 +246,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   private setTorrent(infoHash: Uint8Array, geometry: TorrentGeometry | undefined): void {
     this.infoHash = infoHash;
     this.geometry = geometry;
+    this.early = geometry ? undefined : new EarlyAvailability();
     this.peerPieces = new Bitfield(geometry?.pieceCount ?? 0);
     this.outstanding = new OutstandingRequests(geometry?.pieceLength ?? 0);
     const bitfieldFrame = geometry ? Bitfield.byteLength(geometry.pieceCount) + 1 : METADATA_MODE_FRAME;
@@ -316,7 +339,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         this.emit('not-interested');
         return;
       case 'have':
-        if (!this.geometry) return;
+        if (!this.geometry) return this.early?.have(m.index);
         this.checkIndex(m.index);
         // A have for a piece it already announced (after have all, say) changes nothing.
         if (this.peerPieces.has(m.index)) return;
@@ -325,10 +348,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         return;
       case 'bitfield':
         if (this.geometry) this.replacePieces(this.parseBitfield(m.bytes));
+        else this.early?.bitfield(m.bytes);
         return;
       case 'have-all':
       case 'have-none':
-        if (this.fast && this.geometry) this.replacePieces(m.type === 'have-all' ? Bitfield.full(this.geometry.pieceCount) : new Bitfield(this.geometry.pieceCount));
+        if (!this.fast) return;
+        if (this.geometry) this.replacePieces(m.type === 'have-all' ? Bitfield.full(this.geometry.pieceCount) : new Bitfield(this.geometry.pieceCount));
+        else if (m.type === 'have-all') this.early?.all();
+        else this.early?.none();
         return;
       case 'request':
         if (!this.geometry) this.reject(m.index, m.begin, m.length);

@@ -32,32 +32,30 @@ export function decodePex(payload: Uint8Array): PexMessage {
   const out: PexMessage = { added: [], dropped: [] };
   let room = MAX_PEX_PEERS;
   for (const [key, flagsKey, width] of [['added', 'added.f', 4], ['added6', 'added6.f', 16]] as const) {
-    const list = d.get(key);
     const flags = d.get(flagsKey);
-    for (const p of compactPeers(list, width, room)) {
-      const i = out.added.length;
-      out.added.push({ ...p, flags: isBytes(flags) && flags.length > i ? flags[i] : 0 });
+    // Flags go by position in their own list (a peer with port 0 is skipped but keeps its place).
+    for (const p of compactPeers(d.get(key), width, room)) {
+      out.added.push({ ip: p.ip, port: p.port, flags: isBytes(flags) && flags.length > p.index ? flags[p.index] : 0 });
     }
     room = MAX_PEX_PEERS - out.added.length;
-    void flags;
   }
   for (const [key, width] of [['dropped', 4], ['dropped6', 16]] as const) {
-    for (const p of compactPeers(d.get(key), width, MAX_PEX_PEERS - out.added.length - out.dropped.length)) out.dropped.push(p);
+    for (const p of compactPeers(d.get(key), width, MAX_PEX_PEERS - out.added.length - out.dropped.length)) out.dropped.push({ ip: p.ip, port: p.port });
   }
   return out;
 }
 
 /** The peers of a compact string (`width`-byte address + 2-byte port each); nothing if malformed. */
-function compactPeers(v: unknown, width: 4 | 16, limit: number): { ip: string; port: number }[] {
+function compactPeers(v: unknown, width: 4 | 16, limit: number): { ip: string; port: number; index: number }[] {
   if (!isBytes(v as never) || limit <= 0) return [];
   const b = v as Uint8Array;
   const size = width + 2;
   if (b.length % size !== 0) return [];
-  const out: { ip: string; port: number }[] = [];
+  const out: { ip: string; port: number; index: number }[] = [];
   for (let at = 0; at < b.length && out.length < limit; at += size) {
     const port = (b[at + width] << 8) | b[at + width + 1];
     if (port === 0) continue;
-    out.push({ ip: addressText(b.subarray(at, at + width)), port });
+    out.push({ ip: addressText(b.subarray(at, at + width)), port, index: at / size });
   }
   return out;
 }

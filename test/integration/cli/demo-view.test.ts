@@ -6,7 +6,7 @@ import type { PeerSummary } from '../../../daemon/src/session';
 function peer(port: number, direction: 'incoming' | 'outgoing', downloaded: number, uploaded: number): PeerSummary {
   return {
     id: `127.0.0.1:${port}`, ip: '127.0.0.1', port, client: 'btd 0.1.0', progress: 0.5, downloadRate: 0, uploadRate: 0,
-    downloaded, uploaded, amChoking: false, amInterested: true, peerChoking: false, peerInterested: true, direction,
+    downloaded, uploaded, amChoking: false, amInterested: true, peerChoking: false, peerInterested: true, direction, source: 'tracker',
   };
 }
 

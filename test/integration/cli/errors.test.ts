@@ -40,8 +40,10 @@ describe('btd seed and btd download refuse bad input with one line', { timeout: 
   test('a missing torrent file or none at all', async () => {
     await expectOneLineError(['download', join(fx.dir, 'nope.torrent'), '-o', fx.dir], /torrent file not found/);
     await expectOneLineError(['seed', join(fx.dir, 'nope.torrent')], /torrent file not found/);
-    await expectOneLineError(['download', '-o', fx.dir], /no torrent file given/);
+    await expectOneLineError(['download', '-o', fx.dir], /no torrent given/);
     await expectOneLineError(['download', fx.dir], /is a folder/);
+    await expectOneLineError(['download', 'magnet:?xt=urn:btih:123', '-o', fx.dir], /^btd: magnet: info hash "123" is neither 40 hex nor 32 base32 digits$/);
+    await expectOneLineError(['download', 'magnet:?dn=no-hash', '-o', fx.dir], /magnet/);
   });
 
   test('hostile torrents', async () => {

@@ -105,4 +105,20 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
       await own.close();
     }
   });
+
+  test('btd download of a magnet link fetches the metadata through the tracker, and a second run resumes from the kept .torrent', async () => {
+    const fx = await fixture('magnet.bin', 3 * MiB + 7, 64 * KiB);
+    await seed(fx);
+    const out = join(fx.dir, 'out');
+    const magnet = `magnet:?xt=urn:btih:${fx.meta.infoHashHex}&dn=magnet.bin&tr=${encodeURIComponent(swarm.tracker.url)}`;
+    const first = btd(['download', magnet, '-o', out, ...LOCAL]);
+    assert.equal((await first.exited).code, 0, first.stderr());
+    assert.match(first.stdout(), /^fetching metadata from \d+ peers/m);
+    assert.match(first.stdout(), /^metadata of magnet\.bin: 49 pieces, 1 file\(s\)$/m);
+    assert.ok(await sameContent(fx.dataPath, join(out, 'magnet.bin')));
+    const second = btd(['download', magnet, '-o', out, ...LOCAL]);
+    assert.equal((await second.exited).code, 0, second.stderr());
+    assert.doesNotMatch(second.stdout(), /fetching metadata/, 'the kept .torrent spares a second fetch');
+    assert.match(second.stdout(), /^checked magnet\.bin: 49 of 49 pieces verified/m);
+  });
 });

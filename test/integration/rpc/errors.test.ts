@@ -50,8 +50,9 @@ test('parse errors, invalid requests, unknown methods, bad params and btd errors
   assert.equal(notTorrent.error?.code, ErrorCodes.InvalidTorrent);
   const missing = await c.request(13, 'torrent/add', { torrent: { path: join(dir, 'nope.torrent') } });
   assert.equal(missing.error?.code, ErrorCodes.IoError);
-  const magnet = await c.request(14, 'torrent/add', { torrent: { magnet: `magnet:?xt=urn:btih:${'b'.repeat(40)}` } });
-  assert.equal(magnet.error?.code, ErrorCodes.NotSupported);
+  const magnet = await c.request(14, 'torrent/add', { torrent: { magnet: 'magnet:?xt=urn:btih:not-a-hash' } });
+  assert.equal(magnet.error?.code, ErrorCodes.InvalidTorrent);
+  assert.deepEqual(magnet.error?.data, { reason: 'bad-magnet' });
   assert.equal((await c.request(15, 'tracker/stats')).error?.code, ErrorCodes.TrackerNotRunning);
   assert.equal((await c.request(16, 'tracker/start', { port: 0 })).error, undefined);
   assert.equal((await c.request(17, 'tracker/start', { port: 0 })).error?.code, ErrorCodes.TrackerAlreadyRunning);

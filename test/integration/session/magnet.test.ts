@@ -31,6 +31,7 @@ describe('magnet links (BEP 9)', () => {
     assert.equal(leecher.get(metainfo.infoHashHex), t, 'the torrent took the magnet entry');
     await within(DEADLINE, completed(t), 'the download did not complete');
     assert.ok(await sameFiles(leechDir, 'film', contents));
+    assert.deepEqual(t.summary().peersMet, { magnet: 1 }, 'the connection that brought the metadata went on to bring the data');
   });
 
   test('a metadata size over the limit and metadata that does not hash are refused; the honest peer wins', async () => {

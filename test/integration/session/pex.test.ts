@@ -39,6 +39,8 @@ describe('peer exchange (BEP 11)', () => {
     await within(DEADLINE, Promise.all([completed(tb), completed(tc)]), 'the leechers did not complete');
     assert.ok(await sameFiles(dirB, 'course', contents));
     assert.ok(await sameFiles(dirC, 'course', contents));
+    const viaPex = (tb.summary().peersMet?.pex ?? 0) + (tc.summary().peersMet?.pex ?? 0);
+    assert.ok(viaPex >= 1, `no connection came from PEX: ${JSON.stringify([tb.summary().peersMet, tc.summary().peersMet])}`);
     assert.ok(fromOthersB() + fromOthersC() > 0, `the leechers traded nothing (B got ${fromOthersB()}, C got ${fromOthersC()} bytes from each other)`);
   });
 });

@@ -5,24 +5,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { sameContent, writeSampleFile } from '../../../daemon/src/cli/demo-data';
 import { createTorrent } from '../../../daemon/src/metainfo';
-import { REPO_ROOT, startProcess, type BtdProcess } from '../../integration/cli/btd-process';
 import type { Fixture } from '../../integration/cli/fixtures';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
 
-/** Debian's interpreter: the module is installed for it, not for another python3 on the PATH. */
-const PYTHON = '/usr/bin/python3';
-const LT_PEER = resolve(REPO_ROOT, 'test/interop/libtorrent/lt_peer.py');
-const haveLibtorrent = spawnSync(PYTHON, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0;
-const MiB = 1024 * 1024;
+import { ltPeer, skipLibtorrent } from './lt';
 
-function ltPeer(args: string[]): BtdProcess {
-  return startProcess(PYTHON, [LT_PEER, ...args]);
-}
+const MiB = 1024 * 1024;
 
 interface LtInfo {
   name: string;
@@ -55,7 +47,7 @@ async function folderTorrent(dir: string, trackers: string[]): Promise<{ folder:
   return { folder, torrentPath, infoHash: metainfo.infoHashHex, files };
 }
 
-describe('btd and libtorrent', { skip: !haveLibtorrent && process.env.CI !== 'true' && 'python3-libtorrent missing (CI installs it and runs this)', timeout: 120_000 }, () => {
+describe('btd and libtorrent', { skip: skipLibtorrent, timeout: 120_000 }, () => {
   const swarm = useSwarm({ udp: true });
 
   test('libtorrent reads btd\'s single-file and multi-file torrents with the same info hash and files', async () => {

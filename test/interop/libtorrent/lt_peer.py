@@ -3,8 +3,14 @@
     lt_peer.py info <file.torrent>                       one JSON line: what libtorrent reads in the file
     lt_peer.py seed <file.torrent> <dir>                 checks the data in <dir>, seeds; prints "seeding on port N"
     lt_peer.py download <file.torrent> <dir> <ip:port>   dials that peer, downloads, prints "complete", exits 0
+    lt_peer.py magnet <uri> <dir> [ip:port]              the same from a magnet link: its metadata first (from
+                                                         the link's trackers, and the peer if given)
     lt_peer.py dht-seed <file.torrent> <dir> <ip:port>   as seed, with the DHT on and bootstrapped from that node only
     lt_peer.py dht-download <magnet> <dir> <ip:port>     a magnet link, peers from the DHT only (that bootstrap node)
+
+"complete" is followed by a line "peers: <source> <n> ..." counting the peers it connected to by how it
+learned of them (tracker, pex, incoming, manual). A seeder's upload is capped by BTD_LT_UPLOAD_RATE
+(bytes/s) when set, so a transfer lasts long enough for peer exchange to matter.
 
 Local discovery, UPnP, NAT-PMP and uTP are off; the DHT is off except in the dht- modes, where its only
 bootstrap node is the one given (127.0.0.1) and its IP restrictions are lifted so a loopback network
@@ -13,6 +19,7 @@ the tests keep them on 127.0.0.1). Seeding lasts until SIGTERM or SIGINT. Errors
 stderr and exit status 1.
 """
 import json
+import os
 import signal
 import sys
 import threading
@@ -33,7 +40,7 @@ def session(dht_bootstrap: str = '') -> lt.session:
         'dht_ignore_dark_internet': False,
         'dht_prefer_verified_node_ids': False,
     } if dht_bootstrap else {'enable_dht': False, 'dht_bootstrap_nodes': ''}
-    return lt.session({
+    ses = lt.session({
         'listen_interfaces': '127.0.0.1:0',
         **dht,
         'enable_lsd': False,
@@ -43,7 +50,13 @@ def session(dht_bootstrap: str = '') -> lt.session:
         'enable_outgoing_utp': False,
         'allow_multiple_connections_per_ip': True,
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+        'upload_rate_limit': int(os.environ.get('BTD_LT_UPLOAD_RATE', '0')),
     })
+    # libtorrent exempts local peers from rate limits; put every address in the global class instead.
+    everyone = lt.ip_filter()
+    everyone.add_rule('0.0.0.0', '255.255.255.255', 1 << lt.session.global_peer_class_id)
+    ses.set_peer_class_filter(everyone)
+    return ses
 
 
 def add(ses: lt.session, torrent: str, save_path: str) -> lt.torrent_handle:
@@ -53,12 +66,32 @@ def add(ses: lt.session, torrent: str, save_path: str) -> lt.torrent_handle:
     return ses.add_torrent(params)
 
 
+# peer_info.source bits (libtorrent's peer_source_flags); incoming is not exported to Python.
+SOURCES = (('tracker', 0x1), ('pex', 0x4), ('incoming', 0x20))
+met = {}
+
+
+def note_peers(handle: lt.torrent_handle) -> None:
+    """Remembers every peer connected so far with how libtorrent learned of it."""
+    for p in handle.get_peer_info():
+        names = [name for name, flag in SOURCES if p.source & flag]
+        met[f'{p.ip[0]}:{p.ip[1]}'] = names[0] if names else 'manual'
+
+
+def peers_line() -> str:
+    counts = {}
+    for source in met.values():
+        counts[source] = counts.get(source, 0) + 1
+    return 'peers: ' + ' '.join(f'{k} {v}' for k, v in sorted(counts.items()))
+
+
 def wait_for(handle: lt.torrent_handle, ses: lt.session, done) -> lt.torrent_status:
     deadline = time.monotonic() + TIMEOUT_S
     while time.monotonic() < deadline:
         for a in ses.pop_alerts():
             if isinstance(a, (lt.torrent_error_alert, lt.file_error_alert)):
                 raise RuntimeError(a.message())
+        note_peers(handle)
         st = handle.status()
         if done(st):
             return st
@@ -110,6 +143,22 @@ def download(torrent: str, save_path: str, peer: str) -> None:
     handle.connect_peer((host, int(port)))
     st = wait_for(handle, ses, lambda st: st.is_seeding)
     print(f'complete: {st.total_wanted_done} bytes', flush=True)
+    print(peers_line(), flush=True)
+
+
+def magnet(uri: str, save_path: str, peer: str = '') -> None:
+    ses = session()
+    params = lt.parse_magnet_uri(uri)
+    params.save_path = save_path
+    handle = ses.add_torrent(params)
+    if peer:
+        host, port = peer.rsplit(':', 1)
+        handle.connect_peer((host, int(port)))
+    wait_for(handle, ses, lambda st: st.has_metadata)
+    print(f'metadata: {handle.torrent_file().name()}', flush=True)
+    st = wait_for(handle, ses, lambda st: st.is_seeding)
+    print(f'complete: {st.total_wanted_done} bytes', flush=True)
+    print(peers_line(), flush=True)
 
 
 def dht_download(magnet: str, save_path: str, dht_bootstrap: str) -> None:
@@ -129,6 +178,8 @@ def main(argv: list) -> int:
             seed(argv[1], argv[2])
         elif len(argv) == 4 and argv[0] == 'download':
             download(argv[1], argv[2], argv[3])
+        elif len(argv) in (3, 4) and argv[0] == 'magnet':
+            magnet(*argv[1:])
         elif len(argv) == 4 and argv[0] == 'dht-seed':
             seed(argv[1], argv[2], argv[3])
         elif len(argv) == 4 and argv[0] == 'dht-download':

@@ -104,12 +104,17 @@ describe('DHT peers for the session', () => {
     }
   });
 
-  test('a private torrent is never followed; a magnet that turns out private is dropped', () => {
+  test('a followed torrent gets its peers tagged dht; a private torrent is never followed; a magnet that turns out private is dropped', async () => {
     const f = fakeDht();
+    f.peers = [{ ip: '127.0.0.1', port: 5 }];
     const dp = new DhtPeers(f.dht, () => 7000, () => undefined);
-    const magnet = { infoHashHex: 'dd', metainfo: undefined, magnet: { infoHash: new Uint8Array(20) }, summary: () => ({ state: 'downloading' }), learnPeers: () => undefined };
+    const learned: unknown[] = [];
+    const magnet = { infoHashHex: 'dd', metainfo: undefined, magnet: { infoHash: new Uint8Array(20) }, summary: () => ({ state: 'downloading' }), learnPeers: (p: unknown[]) => learned.push(...p) };
     dp.follow(magnet as never, () => true);
     assert.equal(dp.size, 1);
+    dp.tick(Date.now());
+    await clock.tickAsync(0);
+    assert.deepEqual(learned, [{ ip: '127.0.0.1', port: 5, source: 'dht' }]);
     const priv = { infoHashHex: 'dd', metainfo: { private: true, infoHash: new Uint8Array(20) }, summary: () => ({ state: 'downloading' }), learnPeers: () => undefined };
     dp.follow(priv as never, () => true);
     assert.equal(dp.size, 0);

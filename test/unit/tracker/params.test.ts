@@ -97,8 +97,11 @@ describe('announce params', () => {
     refusal(base.replace('port=6881', 'port=http'), /port must be a non-negative integer/);
     refusal(base.replace('&port=6881', ''), /missing port/);
     refusal(base.replace('uploaded=1', 'uploaded=-5'), /uploaded must be a non-negative integer/);
-    refusal(base.replace('left=3', 'left=99999999999999999999'), /left is too large/);
-    refusal(base.replace('left=3', 'left=9007199254740992'), /left is too large/);
+    // A magnet client without metadata does not know what is left (Transmission sends 2^64 - 1): a leecher with a huge left.
+    assert.equal(parseAnnounceParams(base.replace('left=3', 'left=18446744073709551615'), OPTS).left, Number.MAX_SAFE_INTEGER);
+    assert.equal(parseAnnounceParams(base.replace('left=3', 'left=9007199254740992'), OPTS).left, Number.MAX_SAFE_INTEGER);
+    refusal(base.replace('left=3', 'left=99999999999999999999'.replace('9', 'x')), /left must be a non-negative integer/);
+    refusal(base.replace('uploaded=1', 'uploaded=99999999999999999999'), /uploaded is too large/);
     assert.equal(parseAnnounceParams(base.replace('left=3', 'left=9007199254740991'), OPTS).left, Number.MAX_SAFE_INTEGER);
     assert.equal(parseAnnounceParams(base.replace('left=3', 'left=999999999999999'), OPTS).left, 999_999_999_999_999);
     refusal(base.replace('left=3', 'left=1e3'), /left must be a non-negative integer/);

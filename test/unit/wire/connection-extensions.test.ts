@@ -85,6 +85,39 @@ describe('PeerConnection extensions', () => {
     assert.match(String(reason), /before the torrent is known/);
   });
 
+  test('a magnet connection keeps what the peer announced and goes on as a torrent connection once the metadata is in', async () => {
+    const [a, b] = await pair(undefined, 'none');
+    a.announcePieces(new Bitfield(10));
+    b.bitfield(Bitfield.fromString('1000000001'));
+    b.have(4);
+    b.unchoke();
+    await once(a, 'unchoke');
+    assert.equal(a.peerPieces.length, 0);
+    a.learnGeometry(geometry);
+    assert.ok(a.hasGeometry);
+    assert.deepEqual([0, 4, 9].map((i) => a.peerPieces.has(i)), [true, true, true]);
+    assert.equal(a.peerPieces.count, 3);
+    assert.equal(a.peerChoking, false, 'the choke state carries over');
+    // Announced once already (have none): what we have now goes out as haves.
+    const had = once(b, 'have');
+    a.announcePieces(Bitfield.fromString('0010000000'));
+    assert.deepEqual(await had, [2]);
+    assert.throws(() => a.learnGeometry(geometry), /already known/);
+    const got = once(b, 'request');
+    a.interested();
+    a.request(0, 0, 16384);
+    assert.deepEqual((await got).slice(0, 3), [0, 0, 16384]);
+    a.destroy();
+  });
+
+  test('a peer whose early announcement does not fit the torrent is refused when the metadata comes', async () => {
+    const [a, b] = await pair(undefined, 'none');
+    b.have(12);
+    b.unchoke();
+    await once(a, 'unchoke');
+    assert.throws(() => a.learnGeometry(geometry), /have 12 past the last piece 9/);
+  });
+
   test('the reserved bits of the handshake name the features', () => {
     const h = encodeHandshake({ reserved: makeReserved(['extension', 'fast', 'dht']), infoHash, peerId: idA });
     assert.equal(h[20 + 5] & 0x10, 0x10);

@@ -197,7 +197,8 @@ export function parseAnnounceParams(raw: string, opts: AnnounceParseOptions): An
     port,
     uploaded: integer(q, 'uploaded') ?? 0,
     downloaded: integer(q, 'downloaded') ?? 0,
-    left: integer(q, 'left'),
+    // A magnet client that has no metadata yet does not know the size: Transmission sends 2^64 - 1.
+    left: integer(q, 'left', true),
     event,
     numwant,
     compact: flag(q, 'compact', true),
