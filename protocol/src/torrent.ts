@@ -102,6 +102,8 @@ export interface TorrentCreateParams {
   webSeeds?: string[];
   /** Also write the .torrent there. */
   outputPath?: string;
+  /** Replace a file already at outputPath (default false: such a request fails with InvalidParams before hashing). */
+  overwrite?: boolean;
   /** When set, progress arrives as `$/progress` with this token. */
   workDoneToken?: string | number;
 }

@@ -9,6 +9,7 @@ import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet
 import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
+import { preexistingFiles, unverifiedFiles } from './foreign-files';
 import { formatBytes } from './transfer-view';
 import type { TorrentSummary } from '../session';
 
@@ -26,6 +27,7 @@ interface DownloadFlags extends DhtFlags {
   statusInterval: number;
   stateDir?: string;
   debug?: boolean;
+  force?: boolean;
 }
 
 /** Registers `btd download` on the program. */
@@ -45,6 +47,7 @@ export function registerDownload(program: Command): void {
     .option('--max-upload-rate <rate>', 'bytes per second (0 = unlimited)', parseRate, 0)
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 2)
     .option('--state-dir <dir>', 'where resume data is kept (default: <output>/.btd)')
+    .option('--force', 'overwrite files standing under the torrent\'s names that hold none of its data')
     .option('-d, --debug', 'print the session log');
   addDhtOptions(cmd).action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
 }
@@ -74,8 +77,11 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     peers: flags.peer ?? [],
   };
   if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true);
-  const run = await openTransfer(await loadTorrent(source), opts);
-  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true));
+  const meta = await loadTorrent(source);
+  // Files already there on a first run are checked before anything is written (the torrent starts paused).
+  const before = flags.force ? [] : await preexistingFiles(meta, outDir, stateDir ?? join(outDir, '.btd'));
+  const run = await openTransfer(meta, { ...opts, paused: before.length > 0 });
+  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true, before));
 }
 
 /** A magnet link: the metadata kept by an earlier run, or fetched from peers now; then as a .torrent. */
@@ -97,10 +103,18 @@ async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, 
 }
 
 /** Waits for the check, downloads the rest, reports, and exits (or seeds on with --seed-after). */
-async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
+async function fetchAll(run: TransferRun, seedAfter: boolean, preexisting: readonly number[] = []): Promise<never> {
   const startedAt = Date.now();
   const checked = await checkData(run);
   if (checked === undefined) return closeAndExit(run, 130);
+  if (preexisting.length > 0) {
+    const foreign = unverifiedFiles(run.torrent.metainfo, run.torrent.savePath, preexisting, run.torrent.verifiedPieces);
+    if (foreign.length > 0) {
+      const names = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '');
+      throw new CliError(`${names} already exist${foreign.length === 1 ? 's' : ''} and hold${foreign.length === 1 ? 's' : ''} none of this torrent's data; move ${foreign.length === 1 ? 'it' : 'them'} away, or run again with --force to overwrite`);
+    }
+    await run.torrent.resume();
+  }
   dialPeers(run);
   const outcome = await waitCompleted(run);
   if (outcome !== 'completed') {

@@ -24,7 +24,12 @@ export interface ConnectionOptions {
   logLevel?: P.LogLevel;
   /** Called with `initialize.processId`, so the process can exit when that parent dies. */
   onParentPid?: (pid: number) => void;
+  /** Socket mode: a client that has not presented the token by then is disconnected (default AUTH_TIMEOUT_MS). */
+  authTimeoutMs?: number;
 }
+
+/** How long a socket client may stay without authenticating: idle ones would fill the client limit. */
+export const AUTH_TIMEOUT_MS = 5000;
 
 /** Why a connection ended: `exit` after (0) or without (1) `shutdown`, the transport closing, or a refused token. */
 export interface ConnectionEnd {
@@ -52,6 +57,7 @@ class Connection implements RpcConnection {
   private done = false;
   private state: 'new' | 'ready' | 'shutdown' = 'new';
   private authed: boolean;
+  private authTimer: NodeJS.Timeout | undefined;
   private initializing: Promise<P.InitializeResult> | undefined;
   // Created by initialize, so that no notification reaches a client that has not authenticated.
   private notifier: Notifier | undefined;
@@ -65,6 +71,12 @@ class Connection implements RpcConnection {
   ) {
     this.ended = new Promise((resolve) => (this.settle = resolve));
     this.authed = opts.token === undefined;
+    if (!this.authed) {
+      this.authTimer = setTimeout(() => {
+        opts.daemon.log('warn', 'a socket client did not authenticate in time; disconnected');
+        this.finish('unauthorized');
+      }, opts.authTimeoutMs ?? AUTH_TIMEOUT_MS);
+    }
     this.logLevel = opts.logLevel ?? 'info';
     this.handlers = buildHandlers(opts.daemon);
     this.conn = transport.conn;
@@ -149,6 +161,7 @@ class Connection implements RpcConnection {
     if (this.authed) return;
     if (given !== undefined && this.opts.token !== undefined && sameSecret(given, this.opts.token)) {
       this.authed = true;
+      clearTimeout(this.authTimer);
       return;
     }
     this.transport.afterNextReply(() => this.finish('unauthorized'));
@@ -169,6 +182,7 @@ class Connection implements RpcConnection {
   private finish(reason: ConnectionEnd['reason']): void {
     if (this.done) return;
     this.done = true;
+    clearTimeout(this.authTimer);
     this.notifier?.dispose();
     this.settle({ reason, exitCode: reason !== 'unauthorized' && this.state === 'shutdown' ? 0 : 1 });
   }

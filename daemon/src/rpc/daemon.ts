@@ -135,6 +135,8 @@ export class Daemon extends EventEmitter {
 
   /** A magnet's metadata came: keep the .torrent, so a restart needs no second fetch. */
   private async keepFetched(catalog: Catalog, t: EngineTorrent, bytes: Uint8Array): Promise<void> {
+    // The magnet's own entry may still be on its way to disk (the metadata can come that fast).
+    await catalog.flushed().catch(() => undefined);
     const e = catalog.get(t.infoHashHex);
     if (!e) return;
     try {
@@ -183,6 +185,12 @@ export class Daemon extends EventEmitter {
 
   /** Hashes a file or folder into a .torrent (optionally written to outputPath). */
   async create(p: P.TorrentCreateParams, signal: AbortSignal, onProgress: (hashed: number, total: number) => void): Promise<P.TorrentCreateResult> {
+    const refuseExisting = async (): Promise<void> => {
+      if (!p.outputPath || p.overwrite === true) return;
+      const there = await fs.lstat(p.outputPath).then(() => true, () => false);
+      if (there) throw rpcError(P.ErrorCodes.InvalidParams, `outputPath ${p.outputPath} already exists; pass overwrite: true to replace it`, { field: 'outputPath' });
+    };
+    await refuseExisting();
     const { bytes, metainfo: m } = await this.engine.createTorrent(p.path, {
       ...(p.trackers && { trackers: p.trackers }),
       ...(p.pieceLength !== undefined && { pieceLength: p.pieceLength }),
@@ -192,7 +200,10 @@ export class Daemon extends EventEmitter {
       signal,
       onProgress,
     });
-    if (p.outputPath) await writeAtomic(p.outputPath, bytes);
+    if (p.outputPath) {
+      await refuseExisting(); // again: hashing a large folder takes a while
+      await writeAtomic(p.outputPath, bytes);
+    }
     const result: P.TorrentCreateResult = {
       infoHash: m.infoHashHex,
       name: m.name,

@@ -78,8 +78,8 @@ export class FrameLimiter {
   }
 }
 
-/** The limiter as a stream; `onOversize` answers skipped frames, `onFatal` ends the connection. */
-export function frameLimitStream(onOversize: (bytes: number) => void, onFatal: (why: string) => void, maxBody = MAX_MESSAGE_BYTES): Transform {
+/** The limiter as a stream; `onOversize` answers skipped frames, `onFatal` answers a framing error, after which the stream ends and closes. */
+export function frameLimitStream(onOversize: (bytes: number) => void, onFatal: (why: string) => void | Promise<void>, maxBody = MAX_MESSAGE_BYTES): Transform {
   const limiter = new FrameLimiter(maxBody);
   return new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
@@ -87,8 +87,14 @@ export function frameLimitStream(onOversize: (bytes: number) => void, onFatal: (
       for (const b of step.forward) this.push(b);
       for (const n of step.oversize) onOversize(n);
       if (step.fatal) {
-        onFatal(step.fatal);
-        this.push(null);
+        // Once the answer is out: end, and once what came before is read, close. The JSON-RPC reader
+        // closes its connection on 'close', not on 'end', and a connection left open would be deaf.
+        void Promise.resolve(onFatal(step.fatal))
+          .catch(() => undefined)
+          .then(() => {
+            this.once('end', () => this.destroy());
+            this.push(null);
+          });
       }
       done();
     },

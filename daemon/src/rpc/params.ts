@@ -59,6 +59,7 @@ export const validators = {
     comment: optional(str({ max: 65536 })),
     webSeeds: optional(array(webUrl, 100)),
     outputPath: optional(absolutePath),
+    overwrite: optional(bool),
     workDoneToken: optional(either(int(-(2 ** 31), 2 ** 31 - 1), str({ min: 1, max: 256 }))),
   }),
   torrentAdd: object({ torrent: torrentSource, savePath: optional(absolutePath), paused: optional(bool) }),

@@ -38,7 +38,12 @@ export function openTransport(input: NodeJS.ReadableStream, output: NodeJS.Writa
   };
   const limited = frameLimitStream(
     (bytes) => void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.InvalidRequest, message: `invalid request: a message of ${bytes} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit` } } as Message).catch(() => undefined),
-    (why) => log(`closing the connection: ${why}`),
+    // Framing cannot be recovered: say why (a parse error with id null, as JSON-RPC has it for a message
+    // that cannot be read), then the stream ends and so does the connection (the stdio daemon exits 1).
+    (why) => {
+      log(`closing the connection: ${why}`);
+      return writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `framing error, closing: ${why}` } } as Message);
+    },
   );
   input.pipe(limited);
   const reader = new GuardedMessageReader(new StreamMessageReader(limited), writer);

@@ -130,7 +130,9 @@ export class MagnetTorrent extends EventEmitter {
   }
 
   /** Nothing was written yet. */
-  async deleteData(): Promise<void> {}
+  async deleteData(): Promise<string[]> {
+    return [];
+  }
 
   private setState(state: TorrentState): void {
     if (this.state === state) return;

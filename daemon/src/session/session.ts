@@ -237,7 +237,11 @@ export class Session extends EventEmitter {
     await t.close();
     if (opts.deleteData) {
       try {
-        await t.deleteData();
+        const kept = await t.deleteData();
+        if (kept.length > 0) {
+          const list = kept.slice(0, 5).join(', ') + (kept.length > 5 ? ` and ${kept.length - 5} more` : '');
+          this.log({ level: 'warn', message: `${t.summary().name}: kept ${list}: these files were there before and hold no verified data of this torrent`, infoHash: t.infoHashHex });
+        }
         if (t.metainfo) await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
       } catch (err) {
         throw new SessionError('io', `cannot delete data of ${t.summary().name}: ${(err as Error).message}`);

@@ -101,6 +101,11 @@ export class Torrent extends EventEmitter {
     return this.checkedPieces !== undefined;
   }
 
+  /** The verified pieces (for reading). */
+  get verifiedPieces(): { has(piece: number): boolean } {
+    return this.picker.have;
+  }
+
   get complete(): boolean {
     return this.picker.missingPieces === 0;
   }
@@ -262,8 +267,8 @@ export class Torrent extends EventEmitter {
   }
 
   /** Deletes the torrent's files; call after close(). */
-  async deleteData(): Promise<void> {
-    await this.data.storage.deleteData();
+  async deleteData(): Promise<string[]> {
+    return this.data.storage.deleteData(this.picker.have);
   }
 
   get downloaded(): number {

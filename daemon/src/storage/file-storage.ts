@@ -1,4 +1,4 @@
-import { rm, rmdir } from 'node:fs/promises';
+import { lstat, rm, rmdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { sharedHashPool, type HashPool } from '../hash/pool';
@@ -41,6 +41,18 @@ export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): 
  */
 export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): Storage {
   return new FileStorage(m, savePath, opts);
+}
+
+/** Which pieces are verified. */
+interface PieceSet {
+  has(piece: number): boolean;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return lstat(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 class FileStorage implements Storage {
@@ -108,14 +120,31 @@ class FileStorage implements Storage {
     return this.handles.close();
   }
 
-  async deleteData(): Promise<void> {
+  async deleteData(verified: PieceSet = { has: () => false }): Promise<string[]> {
     await this.handles.close().catch(() => undefined);
-    for (const path of this.paths) {
+    const kept: string[] = [];
+    for (const [i, path] of this.paths.entries()) {
+      // Only what is ours: a file we created, or one holding verified data of this torrent. A file
+      // that was there before under the same name, with nothing verified, is the user's.
+      if (!this.handles.created.has(path) && !this.holdsVerified(i, verified)) {
+        if (await exists(path)) kept.push(path);
+        continue;
+      }
       await rm(path, { force: true }).catch((err: NodeJS.ErrnoException) => {
         throw new StorageError('io', `cannot delete ${path}: ${err.message}`, path, err.code);
       });
     }
     await this.removeEmptyFolders();
+    return kept;
+  }
+
+  /** Does file `i` overlap a verified piece? */
+  private holdsVerified(i: number, verified: PieceSet): boolean {
+    const f = this.geometry.files[i];
+    if (f.length === 0) return false;
+    const pl = this.geometry.pieceLength;
+    for (let p = Math.floor(f.offset / pl); p <= Math.floor((f.offset + f.length - 1) / pl); p++) if (verified.has(p)) return true;
+    return false;
   }
 
   private readSpans(spans: FileSpan[]): { path: string; offset: number; length: number }[] {

@@ -128,16 +128,36 @@ export class HandleCache {
     }
   }
 
+  /** Files this cache created (they did not exist when first opened for writing). */
+  readonly created = new Set<string>();
+
   private async openFile(path: string, write: boolean): Promise<FileHandle> {
     try {
-      if (write) await this.ensureDir(dirname(path));
       // Never block on a FIFO or device standing where a data file should be (see util/regular-file).
-      const fh = await openRegularFile(path, write ? constants.O_RDWR | constants.O_CREAT : constants.O_RDONLY, 0o666);
+      const fh = write ? await this.openWritable(path) : await openRegularFile(path, constants.O_RDONLY);
       this.openHandles++;
       this.peak = Math.max(this.peak, this.openHandles);
       return fh;
     } catch (err) {
       throw fromOsError(err, 'open', path);
+    }
+  }
+
+  /** Opens read-write, creating the file (and its folders) when missing and remembering that it did. */
+  private async openWritable(path: string): Promise<FileHandle> {
+    try {
+      return await openRegularFile(path, constants.O_RDWR);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    await this.ensureDir(dirname(path));
+    try {
+      const fh = await openRegularFile(path, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL, 0o666);
+      this.created.add(path);
+      return fh;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      return openRegularFile(path, constants.O_RDWR);
     }
   }
 

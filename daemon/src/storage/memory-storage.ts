@@ -64,9 +64,10 @@ class MemoryStorage implements Storage {
     this.closed = true;
   }
 
-  async deleteData(): Promise<void> {
+  async deleteData(): Promise<string[]> {
     this.pieces.clear();
     this.closed = true;
+    return [];
   }
 
   private check(piece: number, offset: number, length: number): void {

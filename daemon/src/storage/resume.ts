@@ -53,7 +53,7 @@ export async function loadResumeState(stateFile: string, m: Pick<Metainfo, 'info
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const temp = `${path}.tmp`;
   await mkdir(dirname(path), { recursive: true });
-  const fh = await open(temp, 'w', 0o644);
+  const fh = await open(temp, 'w', 0o600);
   try {
     await fh.writeFile(bytes);
     await fh.sync();

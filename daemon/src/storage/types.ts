@@ -15,6 +15,10 @@ export interface Storage {
   flush(): Promise<void>;
   /** Flushes and releases file handles; later calls reject with 'closed'. */
   close(): Promise<void>;
-  /** Closes and removes the torrent's files (and folders it leaves empty). */
-  deleteData(): Promise<void>;
+  /**
+   * Closes and removes the torrent's files that are ours — created by this storage, or holding a piece
+   * in `verified` — and the folders they leave empty. Resolves with the paths kept (files that were
+   * there before, with no verified data of this torrent).
+   */
+  deleteData(verified?: { has(piece: number): boolean }): Promise<string[]>;
 }

@@ -31,7 +31,8 @@ export async function createTorrent(ctx: CommandContext, arg?: unknown): Promise
   }));
   if (outputPath === undefined) return undefined;
 
-  const params: TorrentCreateParams = { path: source, trackers, outputPath };
+  // The save dialog has asked whether to replace an existing file; a path given by a caller has not.
+  const params: TorrentCreateParams = { path: source, trackers, outputPath, overwrite: stringField(given, 'outputPath') === undefined };
   if (pieceLength !== undefined && pieceLength > 0) params.pieceLength = pieceLength;
   try {
     const result = await runCreate(ctx, params, `Creating ${basename(outputPath)}`);

@@ -1,5 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
 import { startTracker } from '../../../daemon/src/tracker/server';
@@ -120,5 +121,28 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     assert.equal((await second.exited).code, 0, second.stderr());
     assert.doesNotMatch(second.stdout(), /fetching metadata/, 'the kept .torrent spares a second fetch');
     assert.match(second.stdout(), /^checked magnet\.bin: 49 of 49 pieces verified/m);
+  });
+
+  test('a file of the same name that holds none of the torrent\'s data is never overwritten without --force', async () => {
+    const fx = await fixture('theirs.bin', 2 * MiB + 1, 64 * KiB);
+    await seed(fx);
+    const out = join(fx.dir, 'out');
+    await mkdir(out);
+    const own = Buffer.from('a file of the user\'s that happens to have this name');
+    await writeFile(join(out, 'theirs.bin'), own);
+    const refused = btd(['download', fx.torrentPath, '-o', out, ...LOCAL]);
+    assert.equal((await refused.exited).code, 1);
+    assert.match(refused.stderr(), /^btd: .*theirs\.bin already exists and holds none of this torrent's data; move it away, or run again with --force to overwrite\n$/);
+    assert.deepEqual(await readFile(join(out, 'theirs.bin')), own, 'untouched');
+    const forced = btd(['download', fx.torrentPath, '-o', out, ...LOCAL, '--force']);
+    assert.equal((await forced.exited).code, 0, forced.stderr());
+    assert.ok(await sameContent(fx.dataPath, join(out, 'theirs.bin')));
+    // The same data already in place is a verified match: no --force needed.
+    const again = join(fx.dir, 'copy');
+    await mkdir(again);
+    await writeFile(join(again, 'theirs.bin'), await readFile(fx.dataPath));
+    const check = btd(['download', fx.torrentPath, '-o', again, ...LOCAL]);
+    assert.equal((await check.exited).code, 0, check.stderr());
+    assert.match(check.stdout(), /^checked theirs\.bin: 33 of 33 pieces verified/m);
   });
 });

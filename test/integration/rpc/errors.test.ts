@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCodes } from '../../../protocol/src';
@@ -50,6 +50,11 @@ test('parse errors, invalid requests, unknown methods, bad params and btd errors
   assert.equal(notTorrent.error?.code, ErrorCodes.InvalidTorrent);
   const missing = await c.request(13, 'torrent/add', { torrent: { path: join(dir, 'nope.torrent') } });
   assert.equal(missing.error?.code, ErrorCodes.IoError);
+  writeFileSync(join(dir, 'taken.torrent'), 'a file of the user');
+  const taken = await c.request(30, 'torrent/create', { path: dir, outputPath: join(dir, 'taken.torrent') });
+  assert.equal(taken.error?.code, ErrorCodes.InvalidParams);
+  assert.deepEqual(taken.error?.data, { field: 'outputPath' });
+  assert.equal(readFileSync(join(dir, 'taken.torrent'), 'utf8'), 'a file of the user');
   const magnet = await c.request(14, 'torrent/add', { torrent: { magnet: 'magnet:?xt=urn:btih:not-a-hash' } });
   assert.equal(magnet.error?.code, ErrorCodes.InvalidTorrent);
   assert.deepEqual(magnet.error?.data, { reason: 'bad-magnet' });

@@ -1,6 +1,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Torrent } from '../../../daemon/src/session';
 import { SessionError } from '../../../daemon/src/session/types';
@@ -113,5 +114,21 @@ describe('torrent lifecycle', () => {
     assert.ok(existsSync(path.join(seedDir, 'remove-case', 'one.bin')), 'the seeder keeps its data');
     await assert.rejects(leecher.remove(metainfo.infoHashHex), (e: unknown) => e instanceof SessionError && e.code === 'unknown-torrent');
     assert.equal(leecher.stats().torrents, 0);
+  });
+
+  test('remove with deleteData keeps a file that was there before and holds none of the torrent\'s data', async () => {
+    const { leechDir, metainfo, leecher } = await seederAndLeecher(fx, 'mine', { 'report.pdf': 100_000, 'notes.txt': 5_000 });
+    // The user's own file, under a name the torrent also uses, with other contents.
+    await mkdir(path.join(leechDir, 'mine'), { recursive: true });
+    const own = Buffer.from('the user\'s own report, not the torrent\'s');
+    await writeFile(path.join(leechDir, 'mine', 'report.pdf'), own);
+    const logs: string[] = [];
+    leecher.on('log', (e: { message: string }) => logs.push(e.message));
+    const t = await leecher.addTorrent(metainfo, { paused: true });
+    await checked(t);
+    assert.equal(t.summary().havePieces, 0);
+    await leecher.remove(metainfo.infoHashHex, { deleteData: true });
+    assert.deepEqual(await readFile(path.join(leechDir, 'mine', 'report.pdf')), own, 'the user\'s file is untouched');
+    assert.ok(logs.some((m) => /kept .*report\.pdf: these files were there before/.test(m)), logs.join('\n'));
   });
 });

@@ -22,7 +22,7 @@ describe('Create Torrent', () => {
     const [type, params] = daemon.request.firstCall.args;
     assert.equal(type, TorrentCreateRequest.type);
     assert.deepEqual({ ...params, workDoneToken: undefined }, {
-      path: '/w/data', trackers: ['http://t/announce'], pieceLength: 32768, outputPath: '/w/data.torrent', workDoneToken: undefined,
+      path: '/w/data', trackers: ['http://t/announce'], pieceLength: 32768, outputPath: '/w/data.torrent', overwrite: false, workDoneToken: undefined,
     });
     assert.equal(typeof params.workDoneToken, 'string');
     sinon.assert.notCalled(ui.openDialog);
@@ -43,6 +43,7 @@ describe('Create Torrent', () => {
     const params = daemon.request.firstCall.args[1];
     assert.equal(params.pieceLength, undefined, 'Automatic lets the daemon choose');
     assert.deepEqual(params.trackers, ['http://127.0.0.1:6969/announce']);
+    assert.equal(params.overwrite, true, 'the save dialog asked about replacing a file');
   });
 
   test('dismissing a prompt sends nothing', async () => {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { CancellationTokenSource, ProgressType, ResponseError } from 'vscode-jsonrpc/node';
 import * as P from '../../../protocol/src';
 import { Daemon } from '../../../daemon/src/rpc/daemon';
+import { AUTH_TIMEOUT_MS } from '../../../daemon/src/rpc/connection';
+import sinon from 'sinon';
 import { defaultSettings } from '../../../daemon/src/rpc/settings';
 import { fakeEngine, fakeMetainfo, fakeTorrentBytes } from './fake-engine';
 import { harness, type Harness } from './harness';
@@ -91,6 +93,24 @@ describe('lifecycle', () => {
     const third = h.connect({ mode: 'socket', token: 'secret' });
     await third.client.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { token: 'secret' } });
     assert.deepEqual((await third.client.sendRequest(P.TorrentListRequest.type)).torrents, []);
+  });
+
+  test('a socket client that never authenticates is disconnected after the auth timeout; one that does stays', async (t) => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    t.after(() => clock.restore());
+    const h = harness({ mode: 'socket', token: 'secret' });
+    t.after(() => h.close());
+    await h.daemon.start();
+    const idle = h.connect({ mode: 'socket', token: 'secret' });
+    const good = h.connect({ mode: 'socket', token: 'secret' });
+    await good.client.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { token: 'secret' } });
+    let ended = false;
+    void idle.server.ended.then(() => (ended = true));
+    await clock.tickAsync(AUTH_TIMEOUT_MS - 1);
+    assert.equal(ended, false);
+    await clock.tickAsync(1);
+    assert.deepEqual(await idle.server.ended, { reason: 'unauthorized', exitCode: 1 });
+    assert.deepEqual((await good.client.sendRequest(P.TorrentListRequest.type)).torrents, [], 'the authenticated client stays');
   });
 });
 

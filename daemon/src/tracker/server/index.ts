@@ -61,7 +61,8 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
   const host = opts.host ?? '127.0.0.1';
   const tracker = createTrackerApp(opts);
   const koa = tracker.app.callback();
-  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  // A client that sends no Host header still gets a bencoded answer, not Node's bare 400.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, (req, res) => {
     if (!tracker.hotPath(req, res)) void koa(req, res);
   });
   server.on('clientError', answerClientError);

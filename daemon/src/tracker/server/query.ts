@@ -20,7 +20,8 @@ export interface QueryLimits {
 }
 
 /** Defaults sized for announce and a scrape of a few hundred info hashes. */
-export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxLength: 16384, maxPairs: 512 };
+// 256 scrape hashes, each `info_hash=` and 60 characters of percent-encoding, take 18,176 characters.
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { maxLength: 24576, maxPairs: 512 };
 
 /**
  * Decoded query: key to its value, or to all its values in order when the key repeats (scrape repeats
