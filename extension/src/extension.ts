@@ -2,7 +2,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import {
-  PeerChangedNotification, SessionSetSettingsRequest, TorrentProgressNotification, TorrentStateChangedNotification,
+  DhtStatsRequest, PeerChangedNotification, SessionSetSettingsRequest, TorrentProgressNotification, TorrentStateChangedNotification,
   type Settings,
 } from '../../protocol/src';
 import { CommandIds, HANDLERS } from './commands';
@@ -15,6 +15,9 @@ import { TorrentStatusBar } from './statusBar';
 import { TorrentStore } from './torrentStore';
 import { TorrentTreeProvider } from './treeProvider';
 import { createVscodeUi, TORRENTS_VIEW_ID } from './vscodeApi';
+
+/** How often the status bar's tooltip learns the DHT's node count. */
+const DHT_POLL_MS = 10_000;
 
 /** What activate() returns: read access for other extensions and the integration tests. */
 export interface BtdApi {
@@ -47,14 +50,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   daemon.onNotification(TorrentProgressNotification.type, (t) => store.upsert(t));
   daemon.onNotification(TorrentStateChangedNotification.type, (p) => store.applyStateChanged(p));
   daemon.onNotification(PeerChangedNotification.type, (p) => store.applyPeerChanged(p));
-  daemon.onRunning((running) => {
-    // A stopped daemon's rates and states are stale: show nothing rather than a frozen picture.
-    if (running) void refresh(ctx);
-    else store.reset([]);
-  });
-
   const tree = new TorrentTreeProvider(store);
   const statusBar = new TorrentStatusBar(store, CommandIds.showView);
+  let running = false;
+  daemon.onRunning((up) => {
+    running = up;
+    // A stopped daemon's rates and states are stale: show nothing rather than a frozen picture.
+    if (up) void refresh(ctx);
+    else {
+      store.reset([]);
+      statusBar.setDhtNodes(undefined);
+    }
+  });
+  // Only while the daemon runs: a request would start a stopped one.
+  const dhtPoll = setInterval(() => {
+    if (running) void daemon.request0(DhtStatsRequest.type).then((s) => statusBar.setDhtNodes(s.enabled ? s.nodes : undefined), () => undefined);
+  }, DHT_POLL_MS);
   context.subscriptions.push(
     output, tree, statusBar,
     vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
@@ -62,6 +73,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     vscode.commands.registerCommand(CommandIds.restart, () => daemon.restart(settings().daemonPath)),
     watchSettings(daemon, settings, home, ui.error),
     { dispose: () => void daemon.stop() },
+    { dispose: () => clearInterval(dhtPoll) },
   );
 
   try {

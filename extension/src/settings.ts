@@ -15,6 +15,8 @@ export interface ExtensionSettings {
   uploadRateLimit: number;
   /** KiB/s, 0 = unlimited. */
   downloadRateLimit: number;
+  /** Find peers through the DHT (BEP 5). */
+  dht: boolean;
   daemonPath: string;
 }
 
@@ -28,6 +30,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   maxConnectionsPerTorrent: 50,
   uploadRateLimit: 0,
   downloadRateLimit: 0,
+  dht: true,
   daemonPath: '',
 };
 
@@ -61,6 +64,7 @@ export function toSessionSettings(settings: ExtensionSettings, homeDir: string):
     maxConnectionsPerTorrent: settings.maxConnectionsPerTorrent,
     uploadRateLimit: settings.uploadRateLimit * 1024,
     downloadRateLimit: settings.downloadRateLimit * 1024,
+    dht: settings.dht,
   };
 }
 

@@ -28,9 +28,17 @@ export class TorrentStatusBar implements vscode.Disposable {
   }
 
   private visible = false;
+  private dhtNodes: number | undefined;
+
+  /** The daemon's DHT node count (undefined: off or not known), shown in the tooltip. */
+  setDhtNodes(n: number | undefined): void {
+    if (n === this.dhtNodes) return;
+    this.dhtNodes = n;
+    this.throttled();
+  }
 
   private update(): void {
-    const view = statusView(this.store.list());
+    const view = statusView(this.store.list(), this.dhtNodes);
     this.item.tooltip = view.tooltip;
     if (view.text === undefined) {
       this.visible = false;

@@ -8,8 +8,18 @@ export interface StatusView {
   tooltip: string;
 }
 
-/** Sums the torrents into one line: `↓ 42% 12.3 MB/s ↑ 1.1 MB/s` while downloading, uploads alone while seeding. */
-export function statusView(torrents: readonly TorrentInfo[]): StatusView {
+/**
+ * Sums the torrents into one line: `↓ 42% 12.3 MB/s ↑ 1.1 MB/s` while downloading, uploads alone while
+ * seeding. `dhtNodes` (the daemon's DHT routing table, undefined while off or unknown) goes in the tooltip.
+ */
+export function statusView(torrents: readonly TorrentInfo[], dhtNodes?: number): StatusView {
+  const view = torrentsView(torrents);
+  if (dhtNodes === undefined) return view;
+  const dht = `DHT: ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`;
+  return { ...view, tooltip: view.tooltip === '' ? dht : `${view.tooltip}\n${dht}` };
+}
+
+function torrentsView(torrents: readonly TorrentInfo[]): StatusView {
   if (torrents.length === 0) return { text: undefined, tooltip: '' };
   const downloading = torrents.filter((t) => t.state === 'downloading' || t.state === 'checking');
   const seeding = torrents.filter((t) => t.state === 'seeding');

@@ -81,6 +81,7 @@ export function peerFlags(p: PeerInfo): string {
   if (p.peerInterested) flags.push(p.amChoking ? 'u' : 'U');
   if (p.direction === 'incoming') flags.push('I');
   if (p.source === 'pex') flags.push('X');
+  if (p.source === 'dht') flags.push('H');
   return flags.join('');
 }
 

@@ -12,3 +12,4 @@ export * from './torrent';
 export * from './peer';
 export * from './tracker';
 export * from './session';
+export * from './dht';

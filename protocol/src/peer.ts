@@ -33,8 +33,8 @@ export interface PeerInfo {
   source?: PeerSource;
 }
 
-/** How a peer was found: a tracker, peer exchange (BEP 11), the magnet link's `x.pe`, by hand, or it connected to us. */
-export type PeerSource = 'tracker' | 'pex' | 'magnet' | 'manual' | 'incoming';
+/** How a peer was found: a tracker, peer exchange (BEP 11), the magnet link's `x.pe`, by hand, it connected to us, or the DHT (BEP 5). */
+export type PeerSource = 'tracker' | 'pex' | 'magnet' | 'manual' | 'incoming' | 'dht';
 
 /** `peer/list` result. */
 export interface PeerListResult {

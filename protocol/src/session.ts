@@ -12,6 +12,10 @@ export interface Settings {
   maxConnectionsPerTorrent: number;
   uploadRateLimit: number;
   downloadRateLimit: number;
+  /** Run the DHT (BEP 5) for torrents that are not private; live on/off. */
+  dht?: boolean;
+  /** DHT bootstrap nodes as 'host:port' (default the well-known routers); used when the DHT (re)starts. */
+  dhtBootstrap?: string[];
 }
 
 /** Session-wide totals. */
@@ -24,6 +28,8 @@ export interface SessionStats {
   peers: number;
   /** The port actually listened on. */
   port: number;
+  /** Nodes in the DHT routing table; absent while the DHT is off. */
+  dhtNodes?: number;
 }
 
 /** Totals over all torrents. */

@@ -13,6 +13,10 @@ import type { Counts } from './ui/check';
 import { runUiTests } from './ui/palette';
 import { runVsixTests } from './ui/vsix';
 
+// Loopback-only for the hosts and every daemon they start: the DHT is on by default, and must never
+// send a packet to, or resolve the name of, anything off this machine.
+process.env.BTD_LOOPBACK_ONLY = '1';
+
 async function runSuite(root: string): Promise<Counts> {
   const results = join(root, 'results.json');
   const ws = makeWorkspace(root);
@@ -22,7 +26,7 @@ async function runSuite(root: string): Promise<Counts> {
       extensionDevelopmentPath: REPO_ROOT,
       extensionTestsPath: join(REPO_ROOT, 'out/test/extension/suite/index.js'),
       launchArgs: [ws, `--user-data-dir=${join(root, 'user-data')}`, `--extensions-dir=${join(root, 'extensions')}`],
-      extensionTestsEnv: { BTD_TEST_RESULTS: results, BTD_TEST_ROOT: root },
+      extensionTestsEnv: { BTD_TEST_RESULTS: results, BTD_TEST_ROOT: root, BTD_LOOPBACK_ONLY: '1' },
     });
   } catch (err) {
     console.error(`extension suite: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,4 +1,5 @@
 /** Option parsers shared by `btd download` and `btd seed`; each turns bad input into a one-line CliError. */
+import type { Command } from 'commander';
 import { isIP } from 'node:net';
 import { CliError } from './errors';
 
@@ -29,6 +30,40 @@ export function parsePeer(text: string, previous: PeerAddress[] = []): PeerAddre
   const port = Number(m[2]);
   if (port < 1 || port > 65535) throw new CliError(`invalid peer: ${text} (port must be 1..65535)`);
   return [...previous, { ip: m[1], port }];
+}
+
+/** Parses a DHT bootstrap node, `HOST:PORT` (a host name or an address; `[IPv6]:PORT`); repeatable. */
+export function parseBootstrap(text: string, previous: string[] = []): string[] {
+  const m = /^\[([^\]]+)\]:(\d{1,5})$/.exec(text) ?? /^([A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
+  const port = m ? Number(m[2]) : 0;
+  if (m === null || port < 1 || port > 65535) throw new CliError(`invalid DHT bootstrap node: ${text} (expected HOST:PORT)`);
+  return [...previous, text];
+}
+
+/** DHT flags shared by `btd download` and `btd seed`. */
+export interface DhtFlags {
+  /** false with --no-dht; undefined (on) otherwise. */
+  dht?: boolean;
+  dhtBootstrap?: string[];
+  dhtPort?: number;
+}
+
+/** Registers --dht, --no-dht, --dht-bootstrap and --dht-port on a command. */
+export function addDhtOptions(cmd: Command): Command {
+  return cmd
+    .option('--dht', 'find peers through the DHT (the default)')
+    .option('--no-dht', 'do not use the DHT')
+    .option('--dht-bootstrap <host:port>', 'DHT node to join through (repeatable; default the well-known routers)', parseBootstrap)
+    .option('--dht-port <port>', 'UDP port of the DHT (default: the peer port)', parsePort);
+}
+
+/** The session options the DHT flags make. */
+export function dhtSessionOptions(flags: DhtFlags): { dht: boolean; dhtBootstrap?: string[]; dhtPort?: number } {
+  return {
+    dht: flags.dht !== false,
+    ...(flags.dhtBootstrap ? { dhtBootstrap: flags.dhtBootstrap } : {}),
+    ...(flags.dhtPort !== undefined ? { dhtPort: flags.dhtPort } : {}),
+  };
 }
 
 const RATE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };

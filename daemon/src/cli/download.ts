@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
+import { addDhtOptions, dhtSessionOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
 import { join } from 'node:path';
 import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, startRun, addToRun, waitCompleted, type OpenOptions, type TransferRun } from './download-run';
 import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet';
@@ -14,7 +14,7 @@ import { formatBytes } from './transfer-view';
 import type { TorrentSummary } from '../session';
 
 /** Parsed flags of `btd download`. */
-interface DownloadFlags {
+interface DownloadFlags extends DhtFlags {
   file?: string;
   output: string;
   port: number;
@@ -32,7 +32,7 @@ interface DownloadFlags {
 
 /** Registers `btd download` on the program. */
 export function registerDownload(program: Command): void {
-  program
+  const cmd = program
     .command('download')
     .description('download a torrent into a folder; exits 0 once every piece is verified')
     .argument('[torrent]', "the .torrent file, or a magnet link (quote it: 'magnet:?xt=...')")
@@ -48,8 +48,8 @@ export function registerDownload(program: Command): void {
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 2)
     .option('--state-dir <dir>', 'where resume data is kept (default: <output>/.btd)')
     .option('--force', 'overwrite files standing under the torrent\'s names that hold none of its data')
-    .option('-d, --debug', 'print the session log')
-    .action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
+    .option('-d, --debug', 'print the session log');
+  addDhtOptions(cmd).action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
 }
 
 async function runDownload(torrentArg: string | undefined, flags: DownloadFlags): Promise<void> {
@@ -69,6 +69,7 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
       announceIp: flags.ip,
       downloadRateLimit: flags.maxDownloadRate,
       uploadRateLimit: flags.maxUploadRate,
+      ...dhtSessionOptions(flags),
     },
     savePath: outDir,
     debug: flags.debug === true,

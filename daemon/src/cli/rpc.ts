@@ -6,6 +6,7 @@ import { realEngine } from '../rpc/real-engine';
 import { defaultSettings, defaultStateDir } from '../rpc/settings';
 import { runSocketDaemon } from '../rpc/socket';
 import { runStdio } from '../rpc/stdio';
+import { parseBootstrap } from './download-options';
 import { CliError } from './errors';
 
 interface ServeOptions {
@@ -16,6 +17,8 @@ interface ServeOptions {
   listenHost?: string;
   logLevel: LogLevel;
   parentPid?: number;
+  dht?: boolean;
+  dhtBootstrap?: string[];
 }
 
 /** Registers `--rpc stdio` on the program itself and the `daemon` subcommand. */
@@ -59,6 +62,9 @@ function addServeOptions(cmd: Command): Command {
     .option('--download-dir <dir>', 'default folder for downloads (default ~/Downloads)')
     .option('--port <port>', 'peer listening port, 0 = any free port (default 6881)', parsePort)
     .option('--listen-host <ip>', 'address to accept peers on (default all)')
+    .option('--dht', 'find peers through the DHT (the default)')
+    .option('--no-dht', 'do not use the DHT')
+    .option('--dht-bootstrap <host:port>', 'DHT node to join through (repeatable; default the well-known routers)', parseBootstrap)
     .addOption(new Option('--log-level <level>', 'stderr and log-notification verbosity').choices(['error', 'warn', 'info', 'debug']).default('info'))
     .option('--parent-pid <pid>', 'exit when this process is gone', parsePid);
 }
@@ -77,6 +83,8 @@ function common(opts: ServeOptions): Common {
   const explicit: Partial<Settings> = {};
   if (opts.downloadDir) explicit.downloadDir = resolve(opts.downloadDir);
   if (opts.port !== undefined) explicit.port = opts.port;
+  if (opts.dht !== undefined) explicit.dht = opts.dht;
+  if (opts.dhtBootstrap !== undefined) explicit.dhtBootstrap = opts.dhtBootstrap;
   return {
     stateDir: resolve(opts.stateDir ?? defaultStateDir()),
     settings: { ...defaultSettings(), ...explicit },

@@ -1,14 +1,14 @@
 /** `btd seed`: check a torrent's data, then serve it until SIGINT/SIGTERM, which ends cleanly (exit 0). */
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { parseIp, parsePeer, parsePort, parseRate, parseSeconds, type PeerAddress } from './download-options';
+import { addDhtOptions, dhtSessionOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
 import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted } from './download-run';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
 import { resolveSeedLocation } from './seed-path';
 
 /** Parsed flags of `btd seed`. */
-interface SeedFlags {
+interface SeedFlags extends DhtFlags {
   file?: string;
   port: number;
   ip?: string;
@@ -22,7 +22,7 @@ interface SeedFlags {
 
 /** Registers `btd seed` on the program. */
 export function registerSeed(program: Command): void {
-  program
+  const cmd = program
     .command('seed')
     .description('check the data of a torrent, then seed it until interrupted (Ctrl-C)')
     .argument('<torrent>', 'the .torrent file')
@@ -34,8 +34,8 @@ export function registerSeed(program: Command): void {
     .option('--max-upload-rate <rate>', 'bytes per second, e.g. 500k or 2M (0 = unlimited)', parseRate, 0)
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 10)
     .option('--state-dir <dir>', 'where resume data is kept (default: .btd next to the data)')
-    .option('-d, --debug', 'print the session log')
-    .action((torrent: string, flags: SeedFlags) => runSeed(torrent, flags));
+    .option('-d, --debug', 'print the session log');
+  addDhtOptions(cmd).action((torrent: string, flags: SeedFlags) => runSeed(torrent, flags));
 }
 
 async function runSeed(torrentPath: string, flags: SeedFlags): Promise<void> {
@@ -52,6 +52,7 @@ async function runSeed(torrentPath: string, flags: SeedFlags): Promise<void> {
         port: flags.port,
         announceIp: flags.ip,
         uploadRateLimit: flags.maxUploadRate,
+        ...dhtSessionOptions(flags),
       },
       savePath: location.savePath,
       debug: flags.debug === true,

@@ -255,6 +255,8 @@ export class Daemon extends EventEmitter {
       maxConnectionsPerTorrent: s.maxConnectionsPerTorrent,
       uploadRateLimit: s.uploadRateLimit,
       downloadRateLimit: s.downloadRateLimit,
+      ...(s.dht !== undefined && { dht: s.dht }),
+      ...(s.dhtBootstrap !== undefined && { dhtBootstrap: s.dhtBootstrap }),
       ...(this.opts.listenHost !== undefined && { listenHost: this.opts.listenHost }),
     });
     for (const name of SESSION_EVENTS) session.on(name, (...args: unknown[]) => this.emit(name, ...args));

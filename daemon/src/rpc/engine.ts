@@ -4,6 +4,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Magnet } from '../metainfo/magnet';
+import type { DhtStats } from '../dht/dht';
 import type {
   AddTorrentOptions,
   Metainfo,
@@ -46,6 +47,8 @@ export interface EngineSession extends EventEmitter {
   remove(infoHashHex: string, opts?: { deleteData?: boolean }): Promise<void>;
   setOptions(partial: SessionSettings): Promise<void>;
   stats(): SessionStats;
+  /** The DHT's counts; undefined while it is off (fakes may leave it out). */
+  dhtStats?(): (DhtStats & { torrents: number }) | undefined;
   close(): Promise<void>;
 }
 

@@ -65,7 +65,14 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   on(P.SessionStatsRequest.type, (raw): P.SessionStats => {
     v.none(raw, '');
     const s = daemon.session().stats();
-    return { downloadRate: s.downloadRate, uploadRate: s.uploadRate, downloaded: s.downloaded, uploaded: s.uploaded, torrents: s.torrents, peers: s.peers, port: s.port };
+    return { downloadRate: s.downloadRate, uploadRate: s.uploadRate, downloaded: s.downloaded, uploaded: s.uploaded, torrents: s.torrents, peers: s.peers, port: s.port, ...(s.dhtNodes !== undefined && { dhtNodes: s.dhtNodes }) };
+  });
+  on(P.DhtStatsRequest.type, (raw): P.DhtStats => {
+    v.none(raw, '');
+    const s = daemon.session().dhtStats?.();
+    if (!s) return { enabled: false, nodeId: '', port: 0, nodes: 0, buckets: [], lookupsInFlight: 0, peersStored: 0, infoHashesStored: 0, queriesInPerSecond: 0, queriesOutPerSecond: 0, torrents: 0 };
+    const { nodeId, port, nodes, buckets, lookupsInFlight, peersStored, infoHashesStored, queriesInPerSecond, queriesOutPerSecond, torrents } = s;
+    return { enabled: true, nodeId, port, nodes, buckets, lookupsInFlight, peersStored, infoHashesStored, queriesInPerSecond, queriesOutPerSecond, torrents };
   });
   on(P.SessionGetSettingsRequest.type, (raw) => {
     v.none(raw, '');

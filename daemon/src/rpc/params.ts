@@ -45,6 +45,8 @@ const settingsFields = {
   maxConnectionsPerTorrent: optional(int(1, 100000)),
   uploadRateLimit: optional(int(0, MAX_RATE)),
   downloadRateLimit: optional(int(0, MAX_RATE)),
+  dht: optional(bool),
+  dhtBootstrap: optional(array(str({ min: 3, max: 260, pattern: /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):\d{1,5}$/, what: 'host:port' }), 64)),
 };
 
 /** Validators by method name. */

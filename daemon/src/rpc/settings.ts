@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../../protocol/src';
 import type { SessionSettings } from '../session/types';
+import { DEFAULT_BOOTSTRAP } from '../dht/dht';
 
 /** Settings used when neither the command line nor the client says otherwise. */
 export function defaultSettings(): Settings {
@@ -13,6 +14,8 @@ export function defaultSettings(): Settings {
     maxConnectionsPerTorrent: 50,
     uploadRateLimit: 0,
     downloadRateLimit: 0,
+    dht: true,
+    dhtBootstrap: [...DEFAULT_BOOTSTRAP],
   };
 }
 
@@ -31,7 +34,7 @@ export function changedOptions(current: Settings, patch: Partial<Settings>): Ses
   const out: SessionSettings = {};
   for (const k of Object.keys(current) as (keyof Settings)[]) {
     const v = patch[k];
-    if (v !== undefined && v !== current[k]) (out as Record<string, unknown>)[k] = v;
+    if (v !== undefined && JSON.stringify(v) !== JSON.stringify(current[k])) (out as Record<string, unknown>)[k] = v;
   }
   return out;
 }

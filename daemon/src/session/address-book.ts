@@ -5,7 +5,7 @@ const RETRY_BASE_MS = 15_000;
 const RETRY_MAX_MS = 10 * 60_000;
 
 /** Where an address came from. */
-export type PeerSource = 'tracker' | 'pex' | 'manual' | 'magnet' | 'incoming';
+export type PeerSource = 'tracker' | 'pex' | 'manual' | 'magnet' | 'incoming' | 'dht';
 
 /** An address with where it came from. */
 export interface KnownAddress {

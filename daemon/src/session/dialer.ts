@@ -4,7 +4,15 @@
  */
 import type { Duplex } from 'node:stream';
 import { PeerConnection, type TorrentGeometry } from '../wire/connection';
+import type { ReservedFeature } from '../wire/handshake';
 import type { AddressBook } from './address-book';
+
+/** Session-wide touches on every connection, outgoing and incoming: reserved bits to add, and a look at it. */
+export interface WireSetup {
+  features: readonly ReservedFeature[];
+  /** A connection to `ip` was created (before its handshake). */
+  attached(conn: PeerConnection, ip: string): void;
+}
 
 /** Dials we keep pending at once per torrent. */
 export const MAX_HALF_OPEN = 8;
@@ -19,6 +27,8 @@ export interface DialerContext {
   globalRoom(): boolean;
   /** Opens a TCP connection; received bytes go to `onData` (see TorrentContext.connect). */
   connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
+  /** Session-wide connection setup (the DHT's reserved bit and port message). */
+  wire?: WireSetup;
 }
 
 /** The dials of one torrent. */
@@ -65,8 +75,10 @@ export class Dialer {
       this.book.failed(ip, port, Date.now());
       return;
     }
-    const conn = PeerConnection.connect(socket, { peerId: this.ctx.peerId }, this.ctx.infoHash, this.ctx.geometry);
+    const wire = this.ctx.wire;
+    const conn = PeerConnection.connect(socket, { peerId: this.ctx.peerId, ...(wire ? { features: wire.features } : {}) }, this.ctx.infoHash, this.ctx.geometry);
     sink.conn = conn;
+    wire?.attached(conn, ip);
     conn.once('ready', () => {
       this.halfOpen.delete(key);
       this.book.succeeded(ip, port);

@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import type { Magnet } from '../metainfo';
 import type { PeerConnection } from '../wire/connection';
+import type { PeerSource } from './address-book';
 import { MetadataFetch, type FetchContext, type FetchedTorrent } from './metadata-fetch';
 import { type LogEntry, type PeerChange, type PeerSummary, type TorrentState, type TorrentSummary, type TrackerStatus } from './types';
 
@@ -103,6 +104,11 @@ export class MagnetTorrent extends EventEmitter {
 
   /** Nothing to verify before the metadata is here: a no-op, as a verify while checking is. */
   async verify(): Promise<void> {}
+
+  /** Learns addresses to dial (e.g. from the DHT). */
+  learnPeers(peers: readonly { ip: string; port: number; source: PeerSource }[]): void {
+    if (!this.closed && this.state === 'downloading') this.fetch.learnPeers(peers);
+  }
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {

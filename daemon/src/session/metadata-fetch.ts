@@ -13,7 +13,7 @@ import type { PeerConnection } from '../wire/connection';
 import { decodeMetadataMessage, encodeMetadataMessage, MAX_METADATA_SIZE, MetadataAssembler } from '../wire/ut-metadata';
 import { AddressBook, type KnownAddress, type PeerSource } from './address-book';
 import { startAnnouncing } from './announcer';
-import { Dialer } from './dialer';
+import { Dialer, type WireSetup } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { Peer } from './peer';
 import { PexExchange } from './pex';
@@ -36,6 +36,8 @@ export interface FetchContext {
   mayDial(ip: string): boolean;
   connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
   log(level: LogEntry['level'], message: string): void;
+  /** Session-wide connection setup, if any. */
+  wire?: WireSetup;
 }
 
 /** The outcome: the .torrent built around the fetched info dictionary, and the peers known so far. */
@@ -83,7 +85,7 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
     private readonly ctx: FetchContext,
   ) {
     super();
-    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: magnet.infoHash, geometry: undefined, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
+    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: magnet.infoHash, geometry: undefined, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
     const client: PeerExtension = { name: 'ut_metadata', peerReady: (p) => this.peerReady(p), message: (p, payload) => this.onMessage(p, payload) };
     this.registry = new ExtensionRegistry([client, new PexExchange((ip, port) => this.learn(ip, port, 'pex'))], () => ctx.port());
     for (const p of magnet.peers) this.book.add(p.ip, p.port, true, 'magnet');
@@ -167,7 +169,12 @@ export class MetadataFetch extends EventEmitter<MetadataFetchEvents> {
     this.dialMore();
   }
 
-  private learn(ip: string, port: number, source: 'tracker' | 'pex'): void {
+  /** Learns addresses found elsewhere (the DHT). */
+  learnPeers(peers: readonly { ip: string; port: number; source: PeerSource }[]): void {
+    for (const p of peers) this.learn(p.ip, p.port, p.source);
+  }
+
+  private learn(ip: string, port: number, source: PeerSource): void {
     if (!this.ctx.mayDial(ip)) return;
     if (this.book.add(ip, port, false, source)) this.dialMore();
   }

@@ -15,6 +15,10 @@ import { Torrent, type TorrentContext } from './torrent';
 import { MagnetTorrent } from './magnet-torrent';
 import type { FetchContext, FetchedTorrent } from './metadata-fetch';
 import type { Magnet } from '../metainfo';
+import { DEFAULT_BOOTSTRAP, type DhtStats } from '../dht/dht';
+import type { ReservedFeature } from '../wire/handshake';
+import { DhtPeers } from './dht-peers';
+import type { WireSetup } from './dialer';
 import {
   SessionError,
   type AddTorrentOptions,
@@ -26,11 +30,15 @@ import {
   type SessionStats,
 } from './types';
 
+/** Reserved bits of our handshakes, without and with the DHT. */
+const BASE_FEATURES: readonly ReservedFeature[] = ['extension', 'fast'];
+const DHT_FEATURES: readonly ReservedFeature[] = ['extension', 'fast', 'dht'];
+
 /** Bytes read from a dialled peer's socket at once. */
 const READ_BUFFER_SIZE = 64 * 1024;
 
 /** Session options with every default filled in. */
-type Settings = Required<Omit<SessionOptions, 'announceIp' | 'peerId'>> & { announceIp?: string };
+type Settings = Required<Omit<SessionOptions, 'announceIp' | 'peerId' | 'dhtPort'>> & { announceIp?: string; dhtPort?: number };
 
 /** Internal hooks for tests: memory storage instead of files. */
 export interface SessionInternals {
@@ -60,6 +68,9 @@ export class Session extends EventEmitter {
   private readonly hashPool = new HashPool({ workers: 1 });
   private readonly readCache = new ReadCache();
   private readonly heldBudget = new HeldBudget(DEFAULT_SESSION_HELD_BYTES);
+  private dhtPeers: DhtPeers | undefined;
+  /** Every connection gets the DHT's reserved bit and port message while the DHT runs. */
+  private readonly wire: WireSetup;
   private closed = false;
 
   private constructor(
@@ -76,6 +87,13 @@ export class Session extends EventEmitter {
     this.ticker = setInterval(() => this.tick(), 1000);
     this.ticker.unref();
     this.serve(server);
+    const features = (): readonly ReservedFeature[] => (this.dhtPeers ? DHT_FEATURES : BASE_FEATURES);
+    this.wire = {
+      get features() {
+        return features();
+      },
+      attached: (conn, ip) => this.dhtPeers?.attach(conn, ip, (hex) => this.torrents.get(hex)?.metainfo?.private === true),
+    };
   }
 
   /** Starts a session; it is listening when the promise resolves. */
@@ -91,11 +109,42 @@ export class Session extends EventEmitter {
       maxConnectionsPerTorrent: opts.maxConnectionsPerTorrent ?? 50,
       uploadRateLimit: opts.uploadRateLimit ?? 0,
       downloadRateLimit: opts.downloadRateLimit ?? 0,
+      dht: opts.dht ?? false,
+      dhtBootstrap: opts.dhtBootstrap ?? DEFAULT_BOOTSTRAP,
       ...(opts.announceIp ? { announceIp: opts.announceIp } : {}),
+      ...(opts.dhtPort !== undefined ? { dhtPort: opts.dhtPort } : {}),
     };
     await mkdir(settings.stateDir, { recursive: true });
     const server = await listen(settings.listenHost, settings.port);
-    return new Session(server, settings, opts.peerId ?? generatePeerId(), internals);
+    const session = new Session(server, settings, opts.peerId ?? generatePeerId(), internals);
+    if (settings.dht) await session.startDht();
+    return session;
+  }
+
+  /** Starts the DHT node (a failure to listen leaves it off, logged). */
+  private async startDht(): Promise<void> {
+    const s = this.settings;
+    const log = (level: LogEntry['level'], message: string): void => this.log({ level, message });
+    const peers = await DhtPeers.start({ host: s.listenHost, port: s.dhtPort ?? this.port, bootstrap: s.dhtBootstrap, stateFile: path.join(s.stateDir, 'dht.json') }, () => this.port, log);
+    if (!peers || this.closed) return void (await peers?.dht.close());
+    this.dhtPeers = peers;
+    for (const t of this.torrents.values()) this.followOnDht(t);
+  }
+
+  private async stopDht(): Promise<void> {
+    const peers = this.dhtPeers;
+    this.dhtPeers = undefined;
+    await peers?.dht.close();
+  }
+
+  /** Looks for the torrent's peers on the DHT (never for a private one) while it is in the list and active. */
+  private followOnDht(t: AnyTorrent): void {
+    this.dhtPeers?.follow(t, () => this.torrents.get(t.infoHashHex) === t);
+  }
+
+  /** The DHT's counts, or undefined when it is off. */
+  dhtStats(): (DhtStats & { torrents: number }) | undefined {
+    return this.dhtPeers?.stats();
   }
 
   /** The port we listen on (the real one when 0 was asked). */
@@ -119,6 +168,7 @@ export class Session extends EventEmitter {
     const t = new MagnetTorrent(magnet, savePath, this.torrentContext(), opts.paused ?? false);
     this.torrents.set(magnet.infoHashHex, t);
     this.forward(t);
+    this.followOnDht(t);
     t.once('fetched', (fetched: FetchedTorrent) => void this.onFetched(t, fetched, { ...opts, savePath, paused: false }));
     this.emit('torrent-added', t);
     t.start();
@@ -159,9 +209,10 @@ export class Session extends EventEmitter {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);
     }
-    const t = new Torrent(m, savePath, data, this.torrentContext());
+    const t = new Torrent(m, savePath, data, this.torrentContext(m.private));
     this.torrents.set(m.infoHashHex, t);
     this.forward(t);
+    this.followOnDht(t);
     if (!replacing) this.emit('torrent-added', t);
     t.start({ paused: opts.paused, verify: opts.verify }).catch(() => undefined); // failures land in the 'error' state
     return t;
@@ -182,6 +233,7 @@ export class Session extends EventEmitter {
     const t = this.get(infoHashHex);
     if (!t) throw new SessionError('unknown-torrent', `no torrent ${infoHashHex}`);
     this.torrents.delete(t.infoHashHex);
+    this.dhtPeers?.remove(t.infoHashHex);
     await t.close();
     if (opts.deleteData) {
       try {
@@ -208,6 +260,11 @@ export class Session extends EventEmitter {
     if (partial.maxConnectionsPerTorrent !== undefined) s.maxConnectionsPerTorrent = partial.maxConnectionsPerTorrent;
     if (partial.announceIp !== undefined) s.announceIp = partial.announceIp || undefined;
     if (partial.downloadDir !== undefined) s.downloadDir = partial.downloadDir;
+    if (partial.dhtBootstrap !== undefined) s.dhtBootstrap = partial.dhtBootstrap;
+    if (partial.dht !== undefined && partial.dht !== s.dht) {
+      s.dht = partial.dht;
+      await (s.dht ? this.startDht() : this.stopDht());
+    }
     const host = partial.listenHost ?? s.listenHost;
     const port = partial.port ?? s.port;
     if (host !== s.listenHost || (port !== s.port && port !== this.port)) {
@@ -231,6 +288,7 @@ export class Session extends EventEmitter {
       out.uploaded += s.uploaded;
       out.peers += s.peers;
     }
+    if (this.dhtPeers) out.dhtNodes = this.dhtPeers.dht.size;
     return out;
   }
 
@@ -243,10 +301,12 @@ export class Session extends EventEmitter {
     for (const c of this.incoming) c.destroy();
     await Promise.all([...this.torrents.values()].map((t) => t.close()));
     await this.hashPool.close();
+    await this.stopDht();
     await closing;
   }
 
-  private torrentContext(): TorrentContext & Pick<FetchContext, 'maxConnections'> {
+  /** What torrents need of the session; a private torrent's connections never carry the DHT (BEP 27). */
+  private torrentContext(isPrivate = false): TorrentContext & Pick<FetchContext, 'maxConnections'> {
     return {
       peerId: this.peerId,
       port: () => this.port,
@@ -259,6 +319,7 @@ export class Session extends EventEmitter {
       maxConnections: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
       mayDial: mayConnect,
+      ...(isPrivate ? {} : { wire: this.wire }),
       connect: (ip, port, onData) => {
         checkDestination(ip);
         // One read buffer per connection, reused for every read: no garbage per received chunk.
@@ -300,7 +361,8 @@ export class Session extends EventEmitter {
     socket.setNoDelay(true);
     const ip = socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
     const port = socket.remotePort ?? 0;
-    const conn = new PeerConnection(socket, { peerId: this.peerId });
+    const conn = new PeerConnection(socket, { peerId: this.peerId, features: this.wire.features });
+    this.wire.attached(conn, ip);
     this.incoming.add(conn);
     conn.on('handshake', (h) => {
       this.incoming.delete(conn);
@@ -325,6 +387,7 @@ export class Session extends EventEmitter {
   private tick(): void {
     const now = Date.now();
     for (const t of this.torrents.values()) t.tick(now);
+    this.dhtPeers?.tick(now);
   }
 }
 

@@ -11,7 +11,7 @@ import { AddressBook, type PeerSource } from './address-book';
 import { isLoopbackAddress } from '../util/loopback';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
-import { Dialer } from './dialer';
+import { Dialer, type WireSetup } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
@@ -52,6 +52,8 @@ export interface TorrentContext {
    * reused after the call) or, if the stream cannot do that, come as 'data' events.
    */
   connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
+  /** Session-wide connection setup, if any. */
+  wire?: WireSetup;
 }
 
 /** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
@@ -89,7 +91,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
-    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
+    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
   }
 
   /** Checks existing data, then downloads, seeds, or stays paused. */

@@ -23,6 +23,12 @@ export interface SessionOptions {
   downloadRateLimit?: number;
   /** Default '-BT0100-' + 12 random bytes. */
   peerId?: Uint8Array;
+  /** Run a DHT node (BEP 5) for torrents that are not private. Default off here; the daemon and the CLI turn it on. */
+  dht?: boolean;
+  /** UDP port of the DHT; default the peer port (another free one if that is taken). */
+  dhtPort?: number;
+  /** DHT bootstrap nodes as 'host:port'; default the well-known routers (DEFAULT_BOOTSTRAP). */
+  dhtBootstrap?: string[];
 }
 
 /** Lifecycle state of one torrent. */
@@ -98,7 +104,7 @@ export interface AddTorrentOptions {
 }
 
 /** Live-changeable session options. */
-export type SessionSettings = Partial<Omit<SessionOptions, 'downloadDir' | 'stateDir' | 'peerId'>> & { downloadDir?: string };
+export type SessionSettings = Partial<Omit<SessionOptions, 'downloadDir' | 'stateDir' | 'peerId' | 'dhtPort'>> & { downloadDir?: string };
 
 /** Session-wide totals. */
 export interface SessionStats {
@@ -109,6 +115,8 @@ export interface SessionStats {
   torrents: number;
   peers: number;
   port: number;
+  /** Nodes in the DHT routing table, when the DHT runs. */
+  dhtNodes?: number;
 }
 
 /** Entry of the 'log' event. */

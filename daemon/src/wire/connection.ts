@@ -222,6 +222,16 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.write(msg.encodeKeepAlive());
   }
 
+  /** Sends our DHT's UDP port (BEP 5 port message). */
+  sendPort(port: number): void {
+    this.write(msg.encodePort(port));
+  }
+
+  /** Both ends announced `feature` in their handshakes. */
+  shares(feature: ReservedFeature): boolean {
+    return this.remote !== undefined && hasFeature(this.reserved, feature) && hasFeature(this.remote.reserved, feature);
+  }
+
   /** Closes the connection; 'close' is emitted once. */
   destroy(reason?: Error): void {
     if (this.closed) return;

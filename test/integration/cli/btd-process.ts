@@ -30,7 +30,8 @@ export function startBtd(args: string[], cwd = REPO_ROOT): BtdProcess {
 
 /** Starts any program (with `env` added to this process's environment); its output is kept for waitFor and for failure messages. */
 export function startProcess(command: string, args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}): BtdProcess {
-  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  // Loopback-only: the DHT is on by default, and must never send or resolve anything off this machine.
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTD_LOOPBACK_ONLY: '1', ...env } });
   let out = '';
   let err = '';
   const waiters: { re: RegExp; where: 'stdout' | 'both'; resolve: (m: RegExpExecArray) => void; reject: (e: Error) => void }[] = [];

@@ -28,6 +28,7 @@ export interface DaemonProcess {
 export function spawnDaemon(stateDir: string, extraArgs: string[] = []): DaemonProcess {
   const child = spawn(process.execPath, [BTD, '--rpc', 'stdio', '--state-dir', stateDir, '--listen-host', '127.0.0.1', '--log-level', 'debug', ...extraArgs], {
     stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, BTD_LOOPBACK_ONLY: '1' }, // the DHT is on: never a packet or a name lookup off this machine
   });
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));

@@ -17,8 +17,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Flags that keep aria2c on loopback and off every discovery channel but the tracker. */
-const ARIA2_LOCAL = [
+/** Flags that keep aria2c on loopback and off every discovery channel but the tracker (the DHT tests turn its DHT back on). */
+export const ARIA2_LOCAL = [
   '--interface=127.0.0.1',
   '--disable-ipv6=true',
   '--enable-dht=false',

@@ -5,13 +5,17 @@
     lt_peer.py download <file.torrent> <dir> <ip:port>   dials that peer, downloads, prints "complete", exits 0
     lt_peer.py magnet <uri> <dir> [ip:port]              the same from a magnet link: its metadata first (from
                                                          the link's trackers, and the peer if given)
+    lt_peer.py dht-seed <file.torrent> <dir> <ip:port>   as seed, with the DHT on and bootstrapped from that node only
+    lt_peer.py dht-download <magnet> <dir> <ip:port>     a magnet link, peers from the DHT only (that bootstrap node)
 
 "complete" is followed by a line "peers: <source> <n> ..." counting the peers it connected to by how it
 learned of them (tracker, pex, incoming, manual). A seeder's upload is capped by BTD_LT_UPLOAD_RATE
 (bytes/s) when set, so a transfer lasts long enough for peer exchange to matter.
 
-DHT, local discovery, UPnP, NAT-PMP and uTP are off; the peer to dial is given on the command line
-(trackers in the file are announced to as usual; the tests keep them on 127.0.0.1). Seeding lasts until SIGTERM or SIGINT. Errors: one line on
+Local discovery, UPnP, NAT-PMP and uTP are off; the DHT is off except in the dht- modes, where its only
+bootstrap node is the one given (127.0.0.1) and its IP restrictions are lifted so a loopback network
+works; the peer to dial is given on the command line (trackers in the file are announced to as usual;
+the tests keep them on 127.0.0.1). Seeding lasts until SIGTERM or SIGINT. Errors: one line on
 stderr and exit status 1.
 """
 import json
@@ -26,10 +30,19 @@ import libtorrent as lt
 TIMEOUT_S = 90
 
 
-def session() -> lt.session:
+def session(dht_bootstrap: str = '') -> lt.session:
+    dht = {
+        'enable_dht': True,
+        # Set at construction, so the default routers are never looked up.
+        'dht_bootstrap_nodes': dht_bootstrap,
+        'dht_restrict_routing_ips': False,
+        'dht_restrict_search_ips': False,
+        'dht_ignore_dark_internet': False,
+        'dht_prefer_verified_node_ids': False,
+    } if dht_bootstrap else {'enable_dht': False, 'dht_bootstrap_nodes': ''}
     ses = lt.session({
         'listen_interfaces': '127.0.0.1:0',
-        'enable_dht': False,
+        **dht,
         'enable_lsd': False,
         'enable_upnp': False,
         'enable_natpmp': False,
@@ -102,15 +115,21 @@ def info(torrent: str) -> None:
     }))
 
 
-def seed(torrent: str, save_path: str) -> None:
-    ses = session()
+def seed(torrent: str, save_path: str, dht_bootstrap: str = '') -> None:
+    ses = session(dht_bootstrap)
     handle = add(ses, torrent, save_path)
     wait_for(handle, ses, lambda st: st.is_seeding)
+    if dht_bootstrap:
+        handle.force_dht_announce()
     print(f'seeding on port {ses.listen_port()}', flush=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    announced = time.monotonic()
     while not stop.wait(0.2):
+        if dht_bootstrap and time.monotonic() - announced > 2:
+            handle.force_dht_announce()  # until the btd side has found us; cheap on a loopback network
+            announced = time.monotonic()
         for a in ses.pop_alerts():
             if isinstance(a, (lt.torrent_error_alert, lt.file_error_alert)):
                 print(a.message(), file=sys.stderr, flush=True)
@@ -142,6 +161,15 @@ def magnet(uri: str, save_path: str, peer: str = '') -> None:
     print(peers_line(), flush=True)
 
 
+def dht_download(magnet: str, save_path: str, dht_bootstrap: str) -> None:
+    ses = session(dht_bootstrap)
+    params = lt.parse_magnet_uri(magnet)
+    params.save_path = save_path
+    handle = ses.add_torrent(params)
+    st = wait_for(handle, ses, lambda st: st.is_seeding)
+    print(f'complete: {st.total_wanted_done} bytes', flush=True)
+
+
 def main(argv: list) -> int:
     try:
         if len(argv) == 2 and argv[0] == 'info':
@@ -152,6 +180,10 @@ def main(argv: list) -> int:
             download(argv[1], argv[2], argv[3])
         elif len(argv) in (3, 4) and argv[0] == 'magnet':
             magnet(*argv[1:])
+        elif len(argv) == 4 and argv[0] == 'dht-seed':
+            seed(argv[1], argv[2], argv[3])
+        elif len(argv) == 4 and argv[0] == 'dht-download':
+            dht_download(argv[1], argv[2], argv[3])
         else:
             print(__doc__, file=sys.stderr)
             return 2

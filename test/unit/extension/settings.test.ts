@@ -25,7 +25,7 @@ describe('settings', () => {
     const session = toSessionSettings({ ...DEFAULT_SETTINGS, uploadRateLimit: 100, downloadRateLimit: 2, listenPort: 0 }, '/h');
     assert.deepEqual(session, {
       downloadDir: '/h/Downloads', port: 0, maxConnections: 200, maxConnectionsPerTorrent: 50,
-      uploadRateLimit: 102_400, downloadRateLimit: 2048,
+      uploadRateLimit: 102_400, downloadRateLimit: 2048, dht: true,
     });
   });
 

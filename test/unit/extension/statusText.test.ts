@@ -26,3 +26,12 @@ describe('statusView', () => {
     assert.equal(statusView([torrent({ state: 'paused' })]).text, 'BitTorrent: idle');
   });
 });
+
+describe('statusView with the DHT', () => {
+  test('the tooltip tells the DHT node count, alone when there is no torrent', () => {
+    assert.equal(statusView([], 312).tooltip, 'DHT: 312 nodes');
+    assert.equal(statusView([], 312).text, undefined);
+    assert.match(statusView([torrent({ state: 'seeding' })], 1).tooltip, /seeding — click to show them\nDHT: 1 node$/);
+    assert.doesNotMatch(statusView([torrent({ state: 'seeding' })]).tooltip, /DHT/);
+  });
+});

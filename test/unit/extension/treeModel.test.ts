@@ -49,6 +49,8 @@ describe('tree model', () => {
     assert.equal(peerFlags(peer({ amInterested: true, peerChoking: true })), 'd');
     assert.equal(peerFlags(peer({ peerInterested: true, amChoking: false, direction: 'incoming' })), 'UI');
     assert.equal(peerFlags(peer({ peerInterested: true, amChoking: true })), 'u');
+    assert.equal(peerFlags(peer({ source: 'pex' })), 'X');
+    assert.equal(peerFlags(peer({ source: 'dht' })), 'H', 'H for a peer found through the DHT, as in qBittorrent');
   });
 
   test('torrent rows follow daemon order', () => {

@@ -19,7 +19,7 @@ test('every method and notification is declared once, with a handle of the same 
 
 test('every method and notification of the protocol is declared', () => {
   const names = new Set(handles.map(([, v]) => v.method));
-  for (const m of ['torrent/create', 'torrent/add', 'torrent/seed', 'torrent/list', 'torrent/get', 'torrent/pause', 'torrent/resume', 'torrent/verify', 'torrent/remove', 'peer/list', 'tracker/start', 'tracker/stop', 'tracker/stats', 'session/stats', 'session/getSettings', 'session/setSettings', 'torrent/progress', 'torrent/stateChanged', 'peer/changed', 'log']) {
+  for (const m of ['torrent/create', 'torrent/add', 'torrent/seed', 'torrent/list', 'torrent/get', 'torrent/pause', 'torrent/resume', 'torrent/verify', 'torrent/remove', 'peer/list', 'tracker/start', 'tracker/stop', 'tracker/stats', 'session/stats', 'session/getSettings', 'session/setSettings', 'dht/stats', 'torrent/progress', 'torrent/stateChanged', 'peer/changed', 'log']) {
     assert.ok(names.has(m), m);
   }
 });

@@ -1,0 +1,208 @@
+/**
+ * The iterative lookup of BEP 5 (find_node or get_peers): ask the α closest nodes not yet asked, learn
+ * closer ones from their answers, and stop once the k closest that could answer have answered. A node
+ * silent past the soft timeout no longer holds a slot, and is not waited for once enough closer nodes
+ * have answered: its late answer is still taken while the lookup runs.
+ */
+import { compareDistance, sameId } from './node-id';
+import type { CompactNode, KrpcQuery, NodeAddress } from './krpc';
+import { QueryError, type Answer } from './rpc';
+
+/** Queries in flight per lookup. */
+export const ALPHA = 3;
+/** Nodes a lookup converges on. */
+export const LOOKUP_K = 8;
+/** Most queries one lookup sends. */
+export const MAX_LOOKUP_QUERIES = 200;
+/** Candidates kept, closest first; farther ones not yet asked are forgotten. */
+const MAX_CANDIDATES = 64;
+/** A lookup gives up after this long. */
+const LOOKUP_DEADLINE_MS = 30_000;
+
+/** What a lookup needs from its node. */
+export interface LookupNet {
+  ownId: Uint8Array;
+  query(to: NodeAddress, q: KrpcQuery): Promise<Answer>;
+  /** How long to wait before a query stops holding a slot. */
+  softTimeout(): number;
+  /** Whether we may send to this address (loopback-only mode, sane port). */
+  mayQuery(a: NodeAddress): boolean;
+  /** A node answered (the table learns it). */
+  responded(node: CompactNode): void;
+  /** A node with this id did not answer. */
+  failed(id: Uint8Array): void;
+}
+
+/** One lookup's request. */
+export interface LookupRequest {
+  target: Uint8Array;
+  method: 'find_node' | 'get_peers';
+  /** Where to start: table nodes, and addresses without a known id (bootstrap nodes). */
+  seeds: (NodeAddress & { id?: Uint8Array })[];
+  /** Peers from each get_peers answer, as they arrive. */
+  onPeers?(peers: NodeAddress[]): void;
+}
+
+/** A node that answered, with the token it gave (get_peers). */
+export interface Reached {
+  node: CompactNode;
+  token?: Uint8Array;
+}
+
+/** The outcome: the closest nodes that answered (closest first) and what it cost. */
+export interface LookupResult {
+  closest: Reached[];
+  queries: number;
+  answers: number;
+  peers: number;
+  ms: number;
+}
+
+type State = 'new' | 'inflight' | 'slow' | 'answered' | 'failed';
+
+interface Candidate {
+  addr: NodeAddress;
+  id?: Uint8Array;
+  state: State;
+  token?: Uint8Array;
+}
+
+/** Runs one lookup to its end. */
+export function lookup(net: LookupNet, req: LookupRequest): Promise<LookupResult> {
+  return new Lookup(net, req).run();
+}
+
+class Lookup {
+  private readonly candidates: Candidate[] = [];
+  private readonly addresses = new Set<string>();
+  private readonly started = Date.now();
+  private queries = 0;
+  private answers = 0;
+  private peers = 0;
+  private finished = false;
+  private done: (r: LookupResult) => void = () => undefined;
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly net: LookupNet,
+    private readonly req: LookupRequest,
+  ) {
+    for (const s of req.seeds) this.add(s, s.id);
+  }
+
+  run(): Promise<LookupResult> {
+    return new Promise((resolve) => {
+      this.done = resolve;
+      this.deadline = setTimeout(() => this.finish(), LOOKUP_DEADLINE_MS);
+      this.deadline.unref?.();
+      this.pump();
+    });
+  }
+
+  private add(addr: NodeAddress, id: Uint8Array | undefined): void {
+    const key = `${addr.ip}:${addr.port}`;
+    if (this.addresses.has(key) || !this.net.mayQuery(addr)) return;
+    if (id && (sameId(id, this.net.ownId) || this.candidates.some((c) => c.id && sameId(c.id, id)))) return;
+    this.addresses.add(key);
+    this.candidates.push({ addr: { ip: addr.ip, port: addr.port }, ...(id ? { id } : {}), state: 'new' });
+  }
+
+  /** Nodes without a known id come first (they are where we start); the rest by distance. */
+  private sort(): void {
+    const t = this.req.target;
+    this.candidates.sort((a, b) => (!a.id || !b.id ? (a.id ? 1 : 0) - (b.id ? 1 : 0) : compareDistance(t, a.id, b.id)));
+    for (let i = this.candidates.length - 1; i >= MAX_CANDIDATES; i--) {
+      const c = this.candidates[i];
+      if (c.state === 'new' || c.state === 'failed') this.candidates.splice(i, 1);
+    }
+  }
+
+  private pump(): void {
+    if (this.finished) return;
+    let active = this.candidates.filter((c) => c.state === 'inflight').length;
+    let answered = 0;
+    let open = 0; // candidates in the running that may still answer in time (new or in flight)
+    let slow = 0;
+    for (const c of this.candidates) {
+      if (answered >= LOOKUP_K) break;
+      if (c.state === 'answered') answered++;
+      else if (c.state === 'slow') slow++;
+      else if (c.state === 'inflight') open++;
+      else if (c.state === 'new') {
+        open++;
+        if (active < ALPHA && this.queries < MAX_LOOKUP_QUERIES) {
+          active++;
+          this.ask(c);
+        }
+      }
+    }
+    const exhausted = this.queries >= MAX_LOOKUP_QUERIES && active === 0;
+    if (exhausted || (open === 0 && (answered >= LOOKUP_K || slow === 0))) this.finish();
+  }
+
+  private ask(c: Candidate): void {
+    c.state = 'inflight';
+    this.queries++;
+    const soft = setTimeout(() => {
+      this.timers.delete(soft);
+      if (c.state !== 'inflight') return;
+      c.state = 'slow';
+      this.pump();
+    }, this.net.softTimeout());
+    soft.unref?.();
+    this.timers.add(soft);
+    this.net.query(c.addr, this.queryFor()).then(
+      (a) => this.answered(c, a),
+      (err: unknown) => {
+        c.state = 'failed';
+        if (c.id && err instanceof QueryError && err.kind === 'timeout') this.net.failed(c.id);
+        this.pump();
+      },
+    );
+  }
+
+  private queryFor(): KrpcQuery {
+    const id = this.net.ownId;
+    return this.req.method === 'get_peers' ? { method: 'get_peers', id, infoHash: this.req.target } : { method: 'find_node', id, target: this.req.target };
+  }
+
+  private answered(c: Candidate, a: Answer): void {
+    const id = a.r.id;
+    // Our own id, or an id other than the one it was listed with: not a node to trust.
+    if (sameId(id, this.net.ownId) || (c.id && !sameId(c.id, id)) || (!c.id && this.candidates.some((o) => o.id && sameId(o.id, id)))) {
+      c.state = 'failed';
+      this.pump();
+      return;
+    }
+    this.answers++;
+    c.id = id;
+    c.state = 'answered';
+    if (a.r.token) c.token = a.r.token;
+    this.net.responded({ id, ip: c.addr.ip, port: c.addr.port });
+    if (this.finished) return;
+    if (a.r.values && a.r.values.length > 0 && this.req.method === 'get_peers') {
+      this.peers += a.r.values.length;
+      this.req.onPeers?.(a.r.values);
+    }
+    // Only the k closest of each answer: a node cannot flood the lookup with made-up nodes.
+    const t = this.req.target;
+    const nodes = [...(a.r.nodes ?? [])].sort((x, y) => compareDistance(t, x.id, y.id)).slice(0, LOOKUP_K);
+    for (const n of nodes) if (n.port > 0) this.add(n, n.id);
+    this.sort();
+    this.pump();
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.deadline);
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    const closest = this.candidates
+      .filter((c) => c.state === 'answered' && c.id)
+      .slice(0, LOOKUP_K)
+      .map((c): Reached => ({ node: { id: c.id as Uint8Array, ip: c.addr.ip, port: c.addr.port }, ...(c.token ? { token: c.token } : {}) }));
+    this.done({ closest, queries: this.queries, answers: this.answers, peers: this.peers, ms: Date.now() - this.started });
+  }
+}
