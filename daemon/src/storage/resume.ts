@@ -3,8 +3,8 @@
  * recorded, and the state file is always a complete old or a complete new version (temp file, fsync,
  * rename, fsync of the folder) — a `kill -9` at any moment loses no verified piece.
  */
-import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import type { Metainfo } from '../metainfo/types';
 import type { Bitfield } from '../util/bitfield';
 import { torrentFilePaths } from './file-storage';
@@ -14,18 +14,42 @@ import type { Storage } from './types';
 export type { FileState, ResumeState } from './resume-format';
 export { ResumeFormatError } from './resume-format';
 
-/** How each file of the torrent stands on disk now (null for absent). */
+/** Stats in flight at once while reading file states. */
+const STAT_CONCURRENCY = 32;
+
+/**
+ * How each file of the torrent stands on disk now (null for absent). Each folder is listed once, and
+ * only names that exist are stat'ed, at most STAT_CONCURRENCY at a time: a torrent of many files
+ * that are not there yet costs no exception per file and never floods the thread pool.
+ */
 export async function fileStates(m: Pick<Metainfo, 'files'>, savePath: string): Promise<FileState[]> {
-  return Promise.all(
-    torrentFilePaths(m, savePath).map(async (path) => {
+  const paths = torrentFilePaths(m, savePath);
+  const listings = new Map<string, Promise<Set<string>>>();
+  const listing = (dir: string): Promise<Set<string>> => {
+    let l = listings.get(dir);
+    if (!l) {
+      l = readdir(dir).then((names) => new Set(names), () => new Set<string>());
+      listings.set(dir, l);
+    }
+    return l;
+  };
+  const out = new Array<FileState>(paths.length).fill(null);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const i = next++;
+      const path = paths[i];
+      if (!(await listing(dirname(path))).has(basename(path))) continue;
       try {
         const st = await stat(path, { bigint: true });
-        return st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
+        out[i] = st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
       } catch {
-        return null;
+        out[i] = null;
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, paths.length) }, worker));
+  return out;
 }
 
 /** Result of reading a state file: the state, or why there is none usable. */

@@ -40,6 +40,27 @@ describe('resume state', () => {
     }
   });
 
+  test('file states: present files with size and mtime, absent ones and folders null, over many folders', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const files = Array.from({ length: 300 }, (_, i) => ({ path: [`d${i % 7}`, `f${i}.bin`], length: 10 }));
+      const m = { files: [...files, { path: ['missing-folder', 'x'], length: 1 }, { path: ['d0'], length: 1 }] };
+      const { mkdir } = await import('node:fs/promises');
+      for (let i = 0; i < 7; i++) await mkdir(join(dir, 'd' + i), { recursive: true });
+      for (let i = 0; i < 300; i += 3) await writeFile(join(dir, `d${i % 7}`, `f${i}.bin`), 'x'.repeat(i % 5));
+      const states = await fileStates(m as never, dir);
+      assert.equal(states.length, 302);
+      for (let i = 0; i < 300; i++) {
+        if (i % 3 === 0) assert.equal(states[i]?.size, i % 5, `file ${i}`);
+        else assert.equal(states[i], null, `file ${i}`);
+      }
+      assert.equal(states[300], null, 'in a folder that does not exist');
+      assert.equal(states[301], null, 'a folder is not a file');
+    } finally {
+      await cleanup();
+    }
+  });
+
   test('the storage is flushed before a state is recorded; a failed flush records nothing', async () => {
     const { dir, cleanup } = await tempDir();
     try {
