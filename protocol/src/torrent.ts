@@ -53,11 +53,13 @@ export interface TorrentInfo {
   metadataProgress?: number;
 }
 
-/** One file of a torrent. */
+/** One file of a torrent (BEP 47 padding files are never listed). */
 export interface TorrentFileInfo {
   /** Path components relative to savePath, starting with the torrent's name (single-file torrents: `[name]`). */
   path: string[];
   length: number;
+  /** BEP 47 flags, when the file has any: 'x' executable, 'h' hidden, 'l' symlink. */
+  attr?: string;
 }
 
 /** `torrent/get` result: the snapshot plus files, trackers and magnet URI. */

@@ -76,7 +76,7 @@ export function toTorrentDetails(t: EngineTorrent, magnet: string): P.TorrentDet
     pieceLength: m?.pieceLength ?? 0,
     magnet,
     private: m?.private ?? false,
-    files: m ? m.files.map((f) => ({ path: [...f.path], length: f.length })) : [],
+    files: m ? m.files.filter((f) => !f.padding).map((f) => ({ path: [...f.path], length: f.length, ...(f.attr ? { attr: f.attr } : {}) })) : [],
     trackers: t.trackers().map(toTrackerInfo),
   };
 }

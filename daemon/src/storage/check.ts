@@ -3,7 +3,8 @@ import { sharedHashPool, type HashPool } from '../hash/pool';
 import { Geometry } from '../metainfo/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
-import { torrentFilePaths } from './file-storage';
+import { stat } from 'node:fs/promises';
+import { Placement } from './placement';
 import { sameFiles, type FileState } from './resume-format';
 import { fileStates, loadResumeState } from './resume';
 
@@ -20,6 +21,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** An unusable resume state file was ignored. */
   warn?: (message: string) => void;
+  /** Where the files live (padding files, files kept in the parts file); default every file in its own. */
+  placement?: Placement;
 }
 
 /** Pieces found and how: 'fast' trusted the resume state, 'full' hashed the data. */
@@ -46,17 +49,32 @@ export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOp
 
 async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions): Promise<Bitfield> {
   const geometry = new Geometry(m);
-  const paths = torrentFilePaths(m, savePath);
+  const placement = opts.placement ?? new Placement(m, savePath, '');
+  const partsSize = placement.partsFiles().length > 0 ? await sizeOf(placement.partsPath) : -1;
+  const sizeHeld = (index: number): number => {
+    const { kind, base } = placement.place(index);
+    if (kind === 'zero') return Infinity;
+    if (kind === 'parts') return partsSize - base;
+    return current[index]?.size ?? -1;
+  };
   // A piece whose file is absent or too short cannot be complete: it is not read at all.
   const skip = new Uint8Array(m.pieceCount);
   for (let piece = 0; piece < m.pieceCount; piece++) {
-    const present = geometry.pieceSpans(piece).every((s) => (current[s.fileIndex]?.size ?? -1) >= s.fileOffset + s.length);
+    const present = geometry.pieceSpans(piece).every((s) => sizeHeld(s.fileIndex) >= s.fileOffset + s.length);
     if (!present) skip[piece] = 1;
   }
-  const layout = { files: m.files.map((f, i) => ({ path: paths[i], length: f.length })), pieceLength: m.pieceLength, totalLength: m.totalLength };
+  const layout = { files: placement.hashLayout(), pieceLength: m.pieceLength, totalLength: m.totalLength };
   const pool = opts.pool ?? sharedHashPool();
   const good = await pool.checkPieces(layout, m.pieces, { skip, signal: opts.signal, onProgress: opts.onProgress });
   const have = new Bitfield(m.pieceCount);
   good.forEach((ok, piece) => ok && have.set(piece));
   return have;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return -1;
+  }
 }

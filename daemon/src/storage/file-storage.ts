@@ -9,6 +9,7 @@ import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { HandleCache } from './handles';
 import { checkRange, hashMatches, verifySpans } from './piece-check';
+import { Placement } from './placement';
 import type { Storage } from './types';
 
 /** Options of the file storage. */
@@ -17,6 +18,8 @@ export interface FileStorageOptions {
   maxOpenFiles?: number;
   /** Where pieces are hashed (default: the shared pool). */
   pool?: HashPool;
+  /** Where each file lives (default: every file but padding files in its own file, no parts file). */
+  placement?: Placement;
 }
 
 /** Open handles kept per torrent by default: well under common descriptor limits, even with many torrents. */
@@ -45,7 +48,7 @@ export function createFileStorage(m: Metainfo, savePath: string, opts: FileStora
 
 class FileStorage implements Storage {
   private readonly geometry: Geometry;
-  private readonly paths: string[];
+  private readonly placement: Placement;
   private readonly handles: HandleCache;
   private readonly pool: HashPool;
   private emptyFiles: Promise<void> | undefined;
@@ -56,7 +59,7 @@ class FileStorage implements Storage {
     opts: FileStorageOptions,
   ) {
     this.geometry = new Geometry(m);
-    this.paths = torrentFilePaths(m, savePath);
+    this.placement = opts.placement ?? new Placement(m, savePath, '');
     this.handles = new HandleCache(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     this.pool = opts.pool ?? sharedHashPool();
   }
@@ -74,8 +77,10 @@ class FileStorage implements Storage {
     checkRange(this.geometry, piece, offset, into.length);
     let at = 0;
     for (const span of this.geometry.rangeSpans(piece, offset, into.length)) {
-      const path = this.paths[span.fileIndex];
-      await this.handles.use(path, false, (fh) => readFully(fh, into.subarray(at, at + span.length), span.fileOffset, path));
+      const part = into.subarray(at, at + span.length);
+      const { kind, path, base } = this.placement.place(span.fileIndex);
+      if (kind === 'zero') part.fill(0);
+      else await this.handles.use(path, false, (fh) => readFully(fh, part, base + span.fileOffset, path));
       at += span.length;
     }
   }
@@ -89,8 +94,10 @@ class FileStorage implements Storage {
     let at = 0;
     for (const span of this.geometry.rangeSpans(piece, offset, data.length)) {
       const chunk = data.subarray(at, at + span.length);
-      await this.handles.use(this.paths[span.fileIndex], true, (fh) => writeFully(fh, chunk, span.fileOffset));
+      const { kind, path, base } = this.placement.place(span.fileIndex);
       at += span.length;
+      if (kind === 'zero') continue; // padding is zeros by definition; nothing is written
+      await this.handles.use(path, true, (fh) => writeFully(fh, chunk, base + span.fileOffset));
     }
   }
 
@@ -110,7 +117,9 @@ class FileStorage implements Storage {
 
   async deleteData(): Promise<void> {
     await this.handles.close().catch(() => undefined);
-    for (const path of this.paths) {
+    const paths = this.m.files.flatMap((f, i) => (f.padding ? [] : [this.placement.paths[i]]));
+    if (this.placement.partsPath) paths.push(this.placement.partsPath);
+    for (const path of paths) {
       await rm(path, { force: true }).catch((err: NodeJS.ErrnoException) => {
         throw new StorageError('io', `cannot delete ${path}: ${err.message}`, path, err.code);
       });
@@ -119,14 +128,17 @@ class FileStorage implements Storage {
   }
 
   private readSpans(spans: FileSpan[]): { path: string; offset: number; length: number }[] {
-    return spans.map((s) => ({ path: this.paths[s.fileIndex], offset: s.fileOffset, length: s.length }));
+    return spans.map((s) => {
+      const { path, base } = this.placement.place(s.fileIndex);
+      return { path, offset: base + s.fileOffset, length: s.length };
+    });
   }
 
   /** Zero-length files never receive a block, so they are made with the first write. */
   private async createEmptyFiles(): Promise<void> {
-    for (let i = 0; i < this.paths.length; i++) {
-      if (this.m.files[i].length > 0) continue;
-      await this.handles.use(this.paths[i], true, async () => undefined);
+    for (let i = 0; i < this.m.files.length; i++) {
+      if (this.m.files[i].length > 0 || this.placement.place(i).kind !== 'file') continue;
+      await this.handles.use(this.placement.paths[i], true, async () => undefined);
     }
   }
 
@@ -134,7 +146,7 @@ class FileStorage implements Storage {
   private async removeEmptyFolders(): Promise<void> {
     const root = resolve(this.savePath);
     const folders = new Set<string>();
-    for (const path of this.paths) {
+    for (const path of this.placement.paths) {
       for (let dir = dirname(path); relative(root, dir) !== '' && dir.startsWith(root + sep); dir = dirname(dir)) folders.add(dir);
     }
     const deepestFirst = [...folders].sort((a, b) => b.split(sep).length - a.split(sep).length);

@@ -5,6 +5,7 @@ import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
 import { checkExisting } from './check';
 import { createFileStorage } from './file-storage';
+import { Placement, partsFileOf } from './placement';
 import { ResumeWriter } from './resume';
 import type { Storage } from './types';
 
@@ -37,7 +38,8 @@ export function stateFileOf(m: Pick<Metainfo, 'infoHashHex'>, stateDir: string):
 /** Opens the files of `m` under `savePath`, with resume state in `stateDir/<info hash>.resume`. */
 export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: string, opts: TorrentFilesOptions = {}): Promise<TorrentFiles> {
   const stateFile = stateFileOf(m, stateDir);
-  const storage = createFileStorage(m, savePath, opts);
+  const placement = new Placement(m, savePath, partsFileOf(m, stateDir));
+  const storage = createFileStorage(m, savePath, { ...opts, placement });
   const warn = opts.warn;
   const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });
   let have = new Bitfield(m.pieceCount);
@@ -50,6 +52,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
         full: mode === 'full',
         pool: opts.pool,
         warn,
+        placement,
         onProgress: onProgress && ((checked) => onProgress(checked)),
       });
       have = result.have.clone();
