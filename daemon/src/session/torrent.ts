@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
-import { Picker } from '../picker';
+import { Picker, type FilePriority } from '../picker';
 import { bytesOfPieces } from '../metainfo/geometry';
 import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
@@ -14,12 +14,13 @@ import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
+import { applyChoices, changedPriorities, fileReports, WantedBytes } from './files';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
 import type { ReadCache } from './read-cache';
 import type { HeldBudget } from './intake';
 import { Swarm } from './swarm';
-import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
+import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
@@ -74,6 +75,9 @@ export class Torrent extends EventEmitter {
   private duplicateBefore = 0;
   private ticks = 0;
   private closed = false;
+  private readonly wanted: WantedBytes;
+  /** Changes with every priority change (keys the wanted-bytes cache). */
+  private choicesVersion = 0;
 
   constructor(
     readonly metainfo: Metainfo,
@@ -85,6 +89,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
+    this.wanted = new WantedBytes(metainfo);
     this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
   }
 
@@ -116,13 +121,16 @@ export class Torrent extends EventEmitter {
     const downloadRate = this.swarm?.downloadRate.rate() ?? 0;
     const uploaded = this.uploaded;
     const downloaded = this.downloaded;
-    const left = m.totalLength - verifiedBytes;
+    const choices = this.data.choices();
+    const { wantedLength, wantedDone, skipped } = this.wanted.get(have, choices.priorities, this.choicesVersion);
+    const left = wantedLength - wantedDone;
     const s: TorrentSummary = {
       infoHash: this.infoHashHex,
       name: m.name,
       state: this.state,
-      progress: m.totalLength === 0 ? 1 : verifiedBytes / m.totalLength,
+      progress: wantedLength === 0 ? 1 : wantedDone / wantedLength,
       totalLength: m.totalLength,
+      wantedLength,
       verifiedBytes,
       pieceCount: m.pieceCount,
       havePieces: have.count,
@@ -139,9 +147,31 @@ export class Torrent extends EventEmitter {
       peersMet: { ...this.swarm?.peersMet },
     };
     if (this.error !== undefined) s.error = this.error;
+    if (skipped && this.complete) s.partial = true;
+    if (choices.sequential) s.sequential = true;
     if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
     if (left > 0 && downloadRate > 0 && this.state === 'downloading') s.etaSeconds = Math.ceil(left / downloadRate);
     return s;
+  }
+
+  /** Each file with its priority and progress. */
+  files(): TorrentFileReport[] {
+    return fileReports(this.metainfo, this.picker.have, this.data.choices().priorities);
+  }
+
+  /** Changes the priority of some files (saved); SessionError('invalid') for a bad index, and nothing changes. */
+  async setFilePriorities(changes: readonly { index: number; priority: FilePriority }[]): Promise<void> {
+    const next = changedPriorities(this.metainfo, this.data.choices().priorities, changes);
+    await this.data.setFilePriorities(next);
+    this.choicesVersion++;
+    this.wantsChanged();
+  }
+
+  /** Pieces in order (true) or rarest first (saved). */
+  async setSequential(on: boolean): Promise<void> {
+    await this.data.setSequential(on);
+    this.picker.setSequential(on);
+    this.emit('progress');
   }
 
   /** Snapshots of live connections. */
@@ -288,6 +318,7 @@ export class Torrent extends EventEmitter {
         this.emit('progress');
       });
       this.picker = new Picker(this.metainfo, have);
+      applyChoices(this.picker, this.metainfo, this.data.choices());
     } catch (err) {
       this.fail(err);
       throw err;
@@ -347,7 +378,10 @@ export class Torrent extends EventEmitter {
       peerId: this.ctx.peerId,
       port: this.ctx.port(),
       ...(ip ? { ip } : {}),
-      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - bytesOfPieces(this.metainfo, this.picker.have) }),
+      getStats: () => {
+        const { wantedLength, wantedDone } = this.wanted.get(this.picker.have, this.data.choices().priorities, this.choicesVersion);
+        return { uploaded: this.uploaded, downloaded: this.downloaded, left: wantedLength - wantedDone };
+      },
       peers: (peers) => {
         for (const p of peers) this.book.add(p.ip, p.port);
         this.dialMore();
@@ -356,10 +390,24 @@ export class Torrent extends EventEmitter {
     });
   }
 
+  /** Priorities changed: the picker follows, peers are asked again, and the state flips between downloading and seeding. */
+  private wantsChanged(): void {
+    applyChoices(this.picker, this.metainfo, this.data.choices());
+    if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    this.book.wake();
+    this.swarm?.wantsChanged();
+    this.dialMore();
+    this.emit('progress');
+    if (this.state === 'downloading' && this.complete) this.onComplete();
+  }
+
   private onPieceVerified(piece: number): void {
     this.data.pieceVerified(piece);
     this.emit('progress');
-    if (!this.complete) return;
+    if (this.complete) this.onComplete();
+  }
+
+  private onComplete(): void {
     this.swarm?.onComplete();
     this.tracker?.complete();
     // A piece verified after a pause completes the data but must not un-pause the torrent.

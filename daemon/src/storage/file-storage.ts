@@ -9,6 +9,7 @@ import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { HandleCache } from './handles';
 import { checkRange, hashMatches, verifySpans } from './piece-check';
+import { setFileSkipped, tidyParts } from './parts';
 import { Placement } from './placement';
 import type { Storage } from './types';
 
@@ -37,16 +38,24 @@ export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): 
   });
 }
 
+/** File storage that can keep skipped files in a parts file (see parts.ts). */
+export interface PlacedStorage extends Storage {
+  /** File `index` is skipped or wanted again: it goes to or leaves the parts file (`have`: verified pieces). */
+  setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void>;
+  /** Removes the parts file when no file kept in it holds bytes of a piece in `have`. */
+  tidyParts(have: { has(piece: number): boolean }): Promise<void>;
+}
+
 /**
  * Storage in the torrent's final files under `savePath`: positional reads and writes straight into
  * them (files and folders created on first write, sparse until filled), a bounded cache of handles.
  * Throws StorageError('unsafe-path') at once if a file name would leave `savePath`.
  */
-export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): Storage {
+export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): PlacedStorage {
   return new FileStorage(m, savePath, opts);
 }
 
-class FileStorage implements Storage {
+class FileStorage implements PlacedStorage {
   private readonly geometry: Geometry;
   private readonly placement: Placement;
   private readonly handles: HandleCache;
@@ -111,6 +120,18 @@ class FileStorage implements Storage {
     return this.handles.flush();
   }
 
+  setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void> {
+    return setFileSkipped(this.partsContext(), index, skipped, have);
+  }
+
+  tidyParts(have: { has(piece: number): boolean }): Promise<void> {
+    return tidyParts(this.partsContext(), have);
+  }
+
+  private partsContext() {
+    return { m: this.m, geometry: this.geometry, placement: this.placement, handles: this.handles };
+  }
+
   close(): Promise<void> {
     return this.handles.close();
   }
@@ -154,7 +175,8 @@ class FileStorage implements Storage {
   }
 }
 
-async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+/** Reads `into.length` bytes at `position`; StorageError('missing') if the file ends first. */
+export async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
@@ -163,7 +185,8 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number, pat
   }
 }
 
-async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+/** Writes all of `data` at `position`. */
+export async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);

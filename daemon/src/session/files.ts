@@ -1,0 +1,73 @@
+/**
+ * A torrent's files as the session sees them: priorities into piece priorities for the picker, the
+ * bytes of wanted files (progress, `left`), per-file reports, and checking a priority change.
+ */
+import type { Metainfo } from '../metainfo/types';
+import { fileBytesDone, piecePriorities, type FilePriority, type Picker } from '../picker';
+import type { Bitfield } from '../util/bitfield';
+import { SessionError } from './types';
+import type { TorrentFileReport } from './types';
+
+/** Priorities and sequential mode applied to a picker. */
+export function applyChoices(picker: Picker, m: Metainfo, choices: { priorities: readonly FilePriority[]; sequential: boolean }): void {
+  picker.setPriorities(piecePriorities(m, choices.priorities));
+  picker.setSequential(choices.sequential);
+}
+
+/** The priorities after `changes`; SessionError('invalid') for an index out of range or a padding file. */
+export function changedPriorities(m: Metainfo, current: readonly FilePriority[], changes: readonly { index: number; priority: FilePriority }[]): FilePriority[] {
+  const next = [...current];
+  for (const { index, priority } of changes) {
+    if (!Number.isInteger(index) || index < 0 || index >= m.files.length) throw new SessionError('invalid', `no file ${index} in ${m.name} (it has ${m.files.length})`);
+    if (m.files[index].padding) throw new SessionError('invalid', `file ${index} of ${m.name} is a padding file`);
+    next[index] = priority;
+  }
+  return next;
+}
+
+/** Wanted bytes and the verified part of them, recomputed only when pieces or priorities change. */
+export class WantedBytes {
+  private key = '';
+  private value = { wantedLength: 0, wantedDone: 0, skipped: false };
+
+  constructor(private readonly m: Metainfo) {}
+
+  /** The figures for `have` under `priorities` (`version` changes with every priority change). */
+  get(have: Bitfield, priorities: readonly FilePriority[], version: number): { wantedLength: number; wantedDone: number; skipped: boolean } {
+    const key = `${have.count}/${version}`;
+    if (key === this.key) return this.value;
+    const done = fileBytesDone(this.m, have);
+    let wantedLength = 0;
+    let wantedDone = 0;
+    let skipped = false;
+    this.m.files.forEach((f, i) => {
+      if (f.padding) return;
+      if (priorities[i] === 'skip') {
+        skipped ||= f.length > 0;
+        return;
+      }
+      wantedLength += f.length;
+      wantedDone += done[i];
+    });
+    this.key = key;
+    this.value = { wantedLength, wantedDone, skipped };
+    return this.value;
+  }
+}
+
+/** One report per file, padding files left out. */
+export function fileReports(m: Metainfo, have: Bitfield, priorities: readonly FilePriority[]): TorrentFileReport[] {
+  const done = fileBytesDone(m, have);
+  const out: TorrentFileReport[] = [];
+  m.files.forEach((f, index) => {
+    if (f.padding) return;
+    const first = Math.floor(f.offset / m.pieceLength);
+    const pieceCount = f.length === 0 ? 0 : Math.floor((f.offset + f.length - 1) / m.pieceLength) - first + 1;
+    let piecesDone = 0;
+    for (let p = first; p < first + pieceCount; p++) if (have.has(p)) piecesDone++;
+    const report: TorrentFileReport = { index, path: [...f.path], length: f.length, priority: priorities[index], bytesDone: done[index], pieceCount, piecesDone };
+    if (f.attr) report.attr = f.attr;
+    out.push(report);
+  });
+  return out;
+}
