@@ -9,6 +9,7 @@ import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet
 import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
+import { collect, selectFiles } from './file-select';
 import { formatBytes } from './transfer-view';
 import type { TorrentSummary } from '../session';
 
@@ -26,6 +27,9 @@ interface DownloadFlags {
   statusInterval: number;
   stateDir?: string;
   debug?: boolean;
+  only?: string[];
+  skip?: string[];
+  sequential?: boolean;
 }
 
 /** Registers `btd download` on the program. */
@@ -45,6 +49,9 @@ export function registerDownload(program: Command): void {
     .option('--max-upload-rate <rate>', 'bytes per second (0 = unlimited)', parseRate, 0)
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 2)
     .option('--state-dir <dir>', 'where resume data is kept (default: <output>/.btd)')
+    .option('--only <glob>', 'download only the files matching this glob, e.g. "*.mkv" or "season1/**" (repeatable)', collect)
+    .option('--skip <glob>', 'do not download the files matching this glob (repeatable)', collect)
+    .option('--sequential', 'download pieces in order, front to back')
     .option('-d, --debug', 'print the session log')
     .action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
 }
@@ -72,19 +79,22 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     statusIntervalMs: flags.statusInterval * 1000,
     peers: flags.peer ?? [],
   };
-  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true);
-  const run = await openTransfer(await loadTorrent(source), opts);
-  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true));
+  const choose: Choose = { only: flags.only ?? [], skip: flags.skip ?? [], sequential: flags.sequential === true };
+  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true, choose);
+  const meta = await loadTorrent(source);
+  selectFiles(meta, choose.only, choose.skip); // a glob matching nothing fails before anything starts
+  const run = await openTransfer(meta, opts);
+  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true, choose));
 }
 
 /** A magnet link: the metadata kept by an earlier run, or fetched from peers now; then as a .torrent. */
-async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean): Promise<void> {
+async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean, choose: Choose): Promise<void> {
   const magnet = magnetArgument(uri);
   const base = await startRun(magnet.infoHashHex, { ...opts, peers: [...magnet.peers, ...opts.peers] });
   const stored = await storedMetainfo(stateDir, magnet);
   if (stored) {
     const run = await addToRun(base, stored, opts);
-    return closingOnError(run, () => fetchAll(run, seedAfter));
+    return closingOnError(run, () => fetchAll(run, seedAfter, choose));
   }
   const torrent = await closingOnError(base, () => fetchMetadata(base, magnet, stateDir, opts.savePath));
   if (torrent === undefined) {
@@ -92,12 +102,27 @@ async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, 
     return closeAndExit(base, 130);
   }
   const run: TransferRun = { ...base, torrent };
-  await closingOnError(run, () => fetchAll(run, seedAfter));
+  await closingOnError(run, () => fetchAll(run, seedAfter, choose));
+}
+
+/** `--only`, `--skip` and `--sequential`. */
+interface Choose {
+  only: string[];
+  skip: string[];
+  sequential: boolean;
+}
+
+/** Applies the file selection before any peer is dialled (skipped files are never created). */
+async function applyChoose(run: TransferRun, choose: Choose): Promise<void> {
+  const priorities = selectFiles(run.torrent.metainfo, choose.only, choose.skip);
+  if (priorities) await run.torrent.setFilePriorities(priorities.map((priority, index) => ({ index, priority })).filter((e) => !run.torrent.metainfo.files[e.index].padding));
+  if (choose.sequential) await run.torrent.setSequential(true);
 }
 
 /** Waits for the check, downloads the rest, reports, and exits (or seeds on with --seed-after). */
-async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
+async function fetchAll(run: TransferRun, seedAfter: boolean, choose: Choose): Promise<never> {
   const startedAt = Date.now();
+  await applyChoose(run, choose);
   const checked = await checkData(run);
   if (checked === undefined) return closeAndExit(run, 130);
   dialPeers(run);
@@ -111,7 +136,7 @@ async function fetchAll(run: TransferRun, seedAfter: boolean): Promise<never> {
   const thisRun = done.downloaded - checked.downloaded;
   run.view.stop();
   run.view.line(
-    `completed ${done.name}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
+    `completed ${done.name}${done.partial ? ` (the ${formatBytes(done.wantedLength)} of files chosen)` : ''}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
       `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
   );
   run.view.line(`peers: ${describePeersMet(done.peersMet)}; ${formatBytes(done.duplicateBytes ?? 0)} received twice`);

@@ -70,10 +70,15 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   let have = new Bitfield(m.pieceCount);
   let queue: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
+  /** Known once the first check ran: until then, nothing leaves the parts file (its pieces are not known). */
+  let checkedOnce = false;
   /** Puts every file where its priority says, then records the choices. */
   const apply = async (): Promise<void> => {
-    for (let i = 0; i < m.files.length; i++) await storage.setFileSkipped(i, choices.priorities[i] === 'skip', have);
-    await storage.tidyParts(have);
+    for (let i = 0; i < m.files.length; i++) {
+      const skipped = choices.priorities[i] === 'skip';
+      if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
+    }
+    if (checkedOnce) await storage.tidyParts(have);
     choices.inParts = placement.partsFiles();
     await saveChoices(choicesFile, choices);
     await writer.save(have); // files moved in or out: the recorded file states follow
@@ -96,6 +101,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
         onProgress: onProgress && ((checked) => onProgress(checked)),
       });
       have = result.have.clone();
+      checkedOnce = true;
       await serial(apply);
       // After a full check the state is rewritten, so the next start is fast again.
       if (result.mode === 'full') await writer.save(have);
