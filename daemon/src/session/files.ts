@@ -5,6 +5,7 @@
 import type { Metainfo } from '../metainfo/types';
 import { fileBytesDone, piecePriorities, type FilePriority, type Picker } from '../picker';
 import type { Bitfield } from '../util/bitfield';
+import type { TorrentData } from './data';
 import { SessionError } from './types';
 import type { TorrentFileReport } from './types';
 
@@ -70,4 +71,48 @@ export function fileReports(m: Metainfo, have: Bitfield, priorities: readonly Fi
     out.push(report);
   });
   return out;
+}
+
+/** The file choices of one torrent: its data's saved priorities and mode, applied to its picker. */
+export class FileControl {
+  private version = 0;
+  private readonly wanted: WantedBytes;
+
+  constructor(
+    private readonly m: Metainfo,
+    private readonly data: Pick<TorrentData, 'choices' | 'setFilePriorities' | 'setSequential'>,
+  ) {
+    this.wanted = new WantedBytes(m);
+  }
+
+  /** Wanted bytes, the verified part of them, and whether any file is skipped. */
+  figures(have: Bitfield): { wantedLength: number; wantedDone: number; skipped: boolean } {
+    return this.wanted.get(have, this.data.choices().priorities, this.version);
+  }
+
+  get sequential(): boolean {
+    return this.data.choices().sequential;
+  }
+
+  /** Each file with its priority and progress. */
+  reports(have: Bitfield): TorrentFileReport[] {
+    return fileReports(this.m, have, this.data.choices().priorities);
+  }
+
+  /** Puts the saved choices into `picker`. */
+  apply(picker: Picker): void {
+    applyChoices(picker, this.m, this.data.choices());
+  }
+
+  /** Checks and saves a priority change (the caller then applies it); SessionError('invalid') changes nothing. */
+  async setPriorities(changes: readonly { index: number; priority: FilePriority }[]): Promise<void> {
+    await this.data.setFilePriorities(changedPriorities(this.m, this.data.choices().priorities, changes));
+    this.version++;
+  }
+
+  /** Saves sequential mode and sets it on `picker`. */
+  async setSequential(on: boolean, picker: Picker): Promise<void> {
+    await this.data.setSequential(on);
+    picker.setSequential(on);
+  }
 }

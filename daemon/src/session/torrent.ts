@@ -1,11 +1,8 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
 import { Picker, type FilePriority } from '../picker';
-import { bytesOfPieces } from '../metainfo/geometry';
 import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
-import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
 import type { HandedOver } from './metadata-fetch';
@@ -14,11 +11,11 @@ import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
-import { applyChoices, changedPriorities, fileReports, WantedBytes } from './files';
+import { FileControl } from './files';
+import { summarize } from './torrent-summary';
+import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
-import type { ReadCache } from './read-cache';
-import type { HeldBudget } from './intake';
 import { Swarm } from './swarm';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
@@ -29,27 +26,7 @@ const USELESS_GRACE_MS = 30_000;
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
-/** What a torrent needs from its session. */
-export interface TorrentContext {
-  peerId: Uint8Array;
-  port(): number;
-  announceIp(): string | undefined;
-  uploadThrottle: Throttle;
-  downloadThrottle: Throttle;
-  readCache: ReadCache;
-  /** Memory for pieces in progress, shared by the session's torrents. */
-  heldBudget: HeldBudget;
-  maxConnectionsPerTorrent(): number;
-  /** Room for one more connection under the global cap. */
-  globalRoom(): boolean;
-  /** Addresses we may connect to (all but in loopback-only mode; see session). */
-  mayDial(ip: string): boolean;
-  /**
-   * Opens a TCP connection (injectable for tests). Received bytes go to `onData` (the chunk may be
-   * reused after the call) or, if the stream cannot do that, come as 'data' events.
-   */
-  connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
-}
+export type { TorrentContext } from './torrent-context';
 
 /** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
 export class Torrent extends EventEmitter {
@@ -75,9 +52,7 @@ export class Torrent extends EventEmitter {
   private duplicateBefore = 0;
   private ticks = 0;
   private closed = false;
-  private readonly wanted: WantedBytes;
-  /** Changes with every priority change (keys the wanted-bytes cache). */
-  private choicesVersion = 0;
+  private readonly fileControl: FileControl;
 
   constructor(
     readonly metainfo: Metainfo,
@@ -89,7 +64,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
-    this.wanted = new WantedBytes(metainfo);
+    this.fileControl = new FileControl(metainfo, data);
     this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData) });
   }
 
@@ -115,62 +90,25 @@ export class Torrent extends EventEmitter {
 
   /** A snapshot for display. */
   summary(): TorrentSummary {
-    const m = this.metainfo;
-    const have = this.picker.have;
-    const verifiedBytes = bytesOfPieces(m, have);
-    const downloadRate = this.swarm?.downloadRate.rate() ?? 0;
-    const uploaded = this.uploaded;
-    const downloaded = this.downloaded;
-    const choices = this.data.choices();
-    const { wantedLength, wantedDone, skipped } = this.wanted.get(have, choices.priorities, this.choicesVersion);
-    const left = wantedLength - wantedDone;
-    const s: TorrentSummary = {
-      infoHash: this.infoHashHex,
-      name: m.name,
-      state: this.state,
-      progress: wantedLength === 0 ? 1 : wantedDone / wantedLength,
-      totalLength: m.totalLength,
-      wantedLength,
-      verifiedBytes,
-      pieceCount: m.pieceCount,
-      havePieces: have.count,
-      downloaded,
-      uploaded,
-      downloadRate,
-      uploadRate: this.swarm?.uploadRate.rate() ?? 0,
-      ratio: downloaded > 0 ? uploaded / downloaded : 0,
-      peers: this.swarm?.peers.size ?? 0,
-      seeds: this.swarm?.seeds ?? 0,
-      savePath: this.savePath,
-      addedAt: this.addedAt,
-      duplicateBytes: this.duplicateBefore + (this.swarm?.duplicateBytes ?? 0),
-      peersMet: { ...this.swarm?.peersMet },
-    };
-    if (this.error !== undefined) s.error = this.error;
-    if (skipped && this.complete) s.partial = true;
-    if (choices.sequential) s.sequential = true;
-    if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
-    if (left > 0 && downloadRate > 0 && this.state === 'downloading') s.etaSeconds = Math.ceil(left / downloadRate);
-    return s;
+    const { metainfo: m, state, picker, complete, downloaded, uploaded, savePath, addedAt, error, checkedPieces } = this;
+    const wanted = this.fileControl.figures(picker.have);
+    return summarize({ m, state, have: picker.have, complete, wanted, sequential: this.fileControl.sequential, downloaded, uploaded, savePath, addedAt, error, checkedPieces }, this.swarm, this.duplicateBefore);
   }
 
   /** Each file with its priority and progress. */
   files(): TorrentFileReport[] {
-    return fileReports(this.metainfo, this.picker.have, this.data.choices().priorities);
+    return this.fileControl.reports(this.picker.have);
   }
 
   /** Changes the priority of some files (saved); SessionError('invalid') for a bad index, and nothing changes. */
   async setFilePriorities(changes: readonly { index: number; priority: FilePriority }[]): Promise<void> {
-    const next = changedPriorities(this.metainfo, this.data.choices().priorities, changes);
-    await this.data.setFilePriorities(next);
-    this.choicesVersion++;
+    await this.fileControl.setPriorities(changes);
     this.wantsChanged();
   }
 
   /** Pieces in order (true) or rarest first (saved). */
   async setSequential(on: boolean): Promise<void> {
-    await this.data.setSequential(on);
-    this.picker.setSequential(on);
+    await this.fileControl.setSequential(on, this.picker);
     this.emit('progress');
   }
 
@@ -318,7 +256,7 @@ export class Torrent extends EventEmitter {
         this.emit('progress');
       });
       this.picker = new Picker(this.metainfo, have);
-      applyChoices(this.picker, this.metainfo, this.data.choices());
+      this.fileControl.apply(this.picker);
     } catch (err) {
       this.fail(err);
       throw err;
@@ -379,7 +317,7 @@ export class Torrent extends EventEmitter {
       port: this.ctx.port(),
       ...(ip ? { ip } : {}),
       getStats: () => {
-        const { wantedLength, wantedDone } = this.wanted.get(this.picker.have, this.data.choices().priorities, this.choicesVersion);
+        const { wantedLength, wantedDone } = this.fileControl.figures(this.picker.have);
         return { uploaded: this.uploaded, downloaded: this.downloaded, left: wantedLength - wantedDone };
       },
       peers: (peers) => {
@@ -392,7 +330,7 @@ export class Torrent extends EventEmitter {
 
   /** Priorities changed: the picker follows, peers are asked again, and the state flips between downloading and seeding. */
   private wantsChanged(): void {
-    applyChoices(this.picker, this.metainfo, this.data.choices());
+    this.fileControl.apply(this.picker);
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     this.book.wake();
     this.swarm?.wantsChanged();
