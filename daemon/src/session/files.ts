@@ -2,6 +2,7 @@
  * A torrent's files as the session sees them: priorities into piece priorities for the picker, the
  * bytes of wanted files (progress, `left`), per-file reports, and checking a priority change.
  */
+import { spansOf } from '../metainfo/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { fileBytesDone, piecePriorities, type FilePriority, type Picker } from '../picker';
 import type { Bitfield } from '../util/bitfield';
@@ -26,18 +27,42 @@ export function changedPriorities(m: Metainfo, current: readonly FilePriority[],
   return next;
 }
 
-/** Wanted bytes and the verified part of them, recomputed only when pieces or priorities change. */
+/**
+ * Wanted bytes and the verified part of them. Per-file done bytes are kept up to date piece by piece
+ * (`pieceVerified`), and recomputed in full only when the pieces or priorities were replaced.
+ */
 export class WantedBytes {
-  private key = '';
+  private done: number[] = [];
+  private have: Bitfield | undefined;
+  private counted = -1;
+  private version = -1;
   private value = { wantedLength: 0, wantedDone: 0, skipped: false };
 
   constructor(private readonly m: Metainfo) {}
 
   /** The figures for `have` under `priorities` (`version` changes with every priority change). */
   get(have: Bitfield, priorities: readonly FilePriority[], version: number): { wantedLength: number; wantedDone: number; skipped: boolean } {
-    const key = `${have.count}/${version}`;
-    if (key === this.key) return this.value;
-    const done = fileBytesDone(this.m, have);
+    if (have === this.have && have.count === this.counted && version === this.version) return this.value;
+    if (have !== this.have || have.count !== this.counted) {
+      this.done = fileBytesDone(this.m, have);
+      this.have = have;
+      this.counted = have.count;
+    }
+    this.version = version;
+    return (this.value = this.sum(priorities));
+  }
+
+  /** `piece` was just set in the bitfield last passed to `get`: its bytes count without a full recount. */
+  pieceVerified(piece: number, priorities: readonly FilePriority[]): void {
+    const have = this.have;
+    if (!have || !have.has(piece) || have.count !== this.counted + 1) return;
+    const offset = piece * this.m.pieceLength;
+    for (const s of spansOf(this.m.files, offset, Math.min(this.m.pieceLength, this.m.totalLength - offset))) this.done[s.fileIndex] += s.length;
+    this.counted++;
+    this.value = this.sum(priorities);
+  }
+
+  private sum(priorities: readonly FilePriority[]): { wantedLength: number; wantedDone: number; skipped: boolean } {
     let wantedLength = 0;
     let wantedDone = 0;
     let skipped = false;
@@ -48,11 +73,9 @@ export class WantedBytes {
         return;
       }
       wantedLength += f.length;
-      wantedDone += done[i];
+      wantedDone += this.done[i];
     });
-    this.key = key;
-    this.value = { wantedLength, wantedDone, skipped };
-    return this.value;
+    return { wantedLength, wantedDone, skipped };
   }
 }
 
@@ -88,6 +111,11 @@ export class FileControl {
   /** Wanted bytes, the verified part of them, and whether any file is skipped. */
   figures(have: Bitfield): { wantedLength: number; wantedDone: number; skipped: boolean } {
     return this.wanted.get(have, this.data.choices().priorities, this.version);
+  }
+
+  /** A piece was verified (after the picker's bitfield has it). */
+  pieceVerified(piece: number): void {
+    this.wanted.pieceVerified(piece, this.data.choices().priorities);
   }
 
   get sequential(): boolean {

@@ -341,6 +341,7 @@ export class Torrent extends EventEmitter {
 
   private onPieceVerified(piece: number): void {
     this.data.pieceVerified(piece);
+    this.fileControl.pieceVerified(piece);
     this.emit('progress');
     if (this.complete) this.onComplete();
   }
