@@ -4,6 +4,7 @@ import { Geometry } from '../metainfo/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
 import { stat } from 'node:fs/promises';
+import { partsInUse } from './parts';
 import { Placement } from './placement';
 import { sameFiles, type FileState } from './resume-format';
 import { fileStates, loadResumeState } from './resume';
@@ -40,11 +41,14 @@ export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOp
   opts.signal?.throwIfAborted();
   const [loaded, current] = await Promise.all([loadResumeState(opts.stateFile, m), fileStates(m, savePath)]);
   if (!loaded.state && loaded.problem) opts.warn?.(loaded.problem);
-  if (!opts.full && loaded.state && sameFiles(loaded.state.files, current)) {
+  const placement = opts.placement ?? new Placement(m, savePath, '');
+  // Bytes recorded as had in the parts file must still be there (a vanished parts file means a full check).
+  const partsOk = async (have: Bitfield): Promise<boolean> => !partsInUse({ m, geometry: new Geometry(m), placement }, have) || (await sizeOf(placement.partsPath)) >= 0;
+  if (!opts.full && loaded.state && sameFiles(loaded.state.files, current) && (await partsOk(loaded.state.have))) {
     opts.onProgress?.(m.pieceCount, m.pieceCount);
     return { have: loaded.state.have, mode: 'fast' };
   }
-  return { have: await hashPresentPieces(m, savePath, current, opts), mode: 'full' };
+  return { have: await hashPresentPieces(m, savePath, current, { ...opts, placement }), mode: 'full' };
 }
 
 async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions): Promise<Bitfield> {

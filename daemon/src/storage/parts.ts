@@ -20,7 +20,7 @@ export interface PartsContext {
 }
 
 /** Pieces that hold bytes of file `index`, as [first, last]; undefined for an empty file. */
-function piecesOf(ctx: PartsContext, index: number): [number, number] | undefined {
+function piecesOf(ctx: Pick<PartsContext, 'm' | 'geometry'>, index: number): [number, number] | undefined {
   const f = ctx.m.files[index];
   if (f.length === 0) return undefined;
   return [Math.floor(f.offset / ctx.geometry.pieceLength), Math.floor((f.offset + f.length - 1) / ctx.geometry.pieceLength)];
@@ -56,7 +56,7 @@ export async function setFileSkipped(ctx: PartsContext, index: number, skipped: 
 }
 
 /** Does a file kept in the parts file hold bytes of a piece in `have`? */
-export function partsInUse(ctx: PartsContext, have: { has(piece: number): boolean }): boolean {
+export function partsInUse(ctx: Pick<PartsContext, 'm' | 'geometry' | 'placement'>, have: { has(piece: number): boolean }): boolean {
   return ctx.placement.partsFiles().some((index) => {
     const range = piecesOf(ctx, index);
     for (let p = range?.[0] ?? 0; range && p <= range[1]; p++) if (have.has(p)) return true;

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashPool } from '../../../daemon/src/hash/pool';
 import { openTorrentFiles, partsFileOf } from '../../../daemon/src/storage';
@@ -65,6 +65,31 @@ test('skipping a file that already has data on disk leaves it where it is', asyn
     assert.equal(await exists(partsFileOf(m, join(dir, 'state'))), false);
     assert.equal(await files.storage.verifyPiece(1), true);
     await files.storage.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a fast start does not trust pieces whose skipped bytes were in a parts file that is gone', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { m, data } = makeTorrent([{ path: ['a'], length: 20_000 }, { path: ['b'], length: 50_000 }, { path: ['c'], length: 20_000 }], 16384, 'gone');
+    const stateDir = join(dir, 'state');
+    const files = await openTorrentFiles(m, dir, stateDir, { pool, filePriorities: ['normal', 'skip', 'normal'] });
+    await files.check('full');
+    for (const p of [0, 1, 4, 5]) {
+      await files.storage.write(p, 0, pieceOf(m, data, p));
+      files.pieceVerified(p);
+    }
+    await files.save();
+    await files.storage.close();
+    const fast = await openTorrentFiles(m, dir, stateDir, { pool });
+    assert.equal((await fast.check('fast')).toString(), '**..**', 'resume state trusted while the parts file is there');
+    await fast.storage.close();
+    await rm(partsFileOf(m, stateDir));
+    const after = await openTorrentFiles(m, dir, stateDir, { pool });
+    assert.equal((await after.check('fast')).toString(), '*....*', 'the boundary pieces are checked again and found missing');
+    await after.storage.close();
   } finally {
     await cleanup();
   }
