@@ -94,7 +94,15 @@ export class Picker {
   setPriorities(priority: Uint8Array | undefined): void {
     if (priority && priority.length !== this.haveSet.length) throw new RangeError(`${priority.length} priorities, torrent has ${this.haveSet.length} pieces`);
     const uniform = !priority || priority.every((v) => v === PiecePriority.normal);
+    const before = this.priority;
     this.priority = uniform ? undefined : Uint8Array.from(priority);
+    // Skipped pieces leave the rarity order, so a scan never walks them.
+    for (let p = 0; p < this.haveSet.length; p++) {
+      const was = !before || before[p] !== PiecePriority.skip;
+      if (was === this.wanted(p) || this.haveSet.has(p)) continue;
+      if (was) this.rarity.markHave(p);
+      else this.rarity.restore(p);
+    }
     this.wantBits = this.priority && this.priority.includes(PiecePriority.skip) ? wantedMask(this.priority) : undefined;
     const seen = new Set<number>();
     this.unrequested = 0;

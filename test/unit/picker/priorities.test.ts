@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Picker, piecePriorities, type FilePriority } from '../../../daemon/src/picker';
-import { BLOCK, all, bf, pieces, swarm } from './fixtures';
+import { BLOCK, all, bf, pieces, seeded, swarm } from './fixtures';
 
 /**
  * Files from a compact layout: one letter per block, pieces separated by spaces, the letters naming
@@ -124,5 +124,26 @@ describe('sequential', () => {
     assert.deepEqual(pieces(q.pick(all(4), 4, 'x')), [2, 1, 3]);
     const r = swarm('3213', undefined, { blocksPerPiece: 1 });
     assert.deepEqual(pieces(r.pick(all(4), 1, 'x')), [2], 'rarest first without it');
+  });
+});
+
+describe('skipped pieces leave the rarity order', () => {
+  test('random skips and un-skips: only wanted pieces are picked, rarest first, and every wanted one is reached', () => {
+    const rnd = seeded(11);
+    for (let round = 0; round < 40; round++) {
+      const n = 24;
+      const avail = Array.from({ length: n }, () => 1 + Math.floor(rnd() * 4)).join('');
+      const p = swarm(avail, undefined, { blocksPerPiece: 1 });
+      let prio = new Uint8Array(n);
+      for (let flips = 0; flips < 3; flips++) {
+        prio = Uint8Array.from({ length: n }, () => (rnd() < 0.5 ? 0 : 2));
+        p.setPriorities(prio);
+      }
+      const picked = pieces(p.pick(all(n), n, 'x'));
+      const wanted = [...prio.keys()].filter((i) => prio[i] !== 0);
+      assert.deepEqual([...picked].sort((a, b) => a - b), wanted, `round ${round}`);
+      const order = picked.map((i) => Number(avail[i]));
+      assert.deepEqual(order, [...order].sort((a, b) => a - b), 'rarest first');
+    }
   });
 });
