@@ -70,6 +70,8 @@ export class Picker {
   private wantedMissing: number;
   /** Pieces in index order instead of rarest first. */
   private inOrder = false;
+  /** No piece below this index is missing (sequential scans start here). */
+  private firstMissing = 0;
 
   constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
     this.geometry = new Geometry({ pieceLength: layout.pieceLength, totalLength: layout.totalLength, files: [] });
@@ -215,7 +217,8 @@ export class Picker {
           !this.partials.has(piece) && peerHas.has(piece) && (this.priority ? this.priority[piece] === level : true);
         let stop = false;
         if (this.inOrder) {
-          for (let piece = 0; piece < this.haveSet.length && !stop; piece++) if (!this.haveSet.has(piece) && fits(piece)) stop = start(piece);
+          while (this.haveSet.has(this.firstMissing)) this.firstMissing++;
+          for (let piece = this.firstMissing; piece < this.haveSet.length && !stop; piece++) if (!this.haveSet.has(piece) && fits(piece)) stop = start(piece);
         } else {
           this.rarity.scan(this.random, (piece) => (stop = fits(piece) && start(piece)));
         }
