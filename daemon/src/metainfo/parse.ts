@@ -123,7 +123,8 @@ function parseFiles(info: BDict, name: string): { files: FileEntry[]; multiFile:
     offset += file.length;
     if (!Number.isSafeInteger(offset)) throw new MetainfoError('bad-length', 'info.files: total length too large');
   }
-  checkDuplicatePaths(files.map((f) => f.path));
+  // Padding files are never written, and libtorrent gives pads of one size the same path (.pad/N).
+  checkDuplicatePaths(files.filter((f) => !f.padding).map((f) => f.path));
   return { files, multiFile: true };
 }
 

@@ -58,3 +58,20 @@ describe('padding files in storage', () => {
     }
   });
 });
+
+describe('padding files in the metainfo', () => {
+  test('two padding files of one size share a path, as in libtorrent torrents, and the torrent still parses', () => {
+    const files = [
+      { length: 10_000, path: ['a'] },
+      { length: 6384, path: ['.pad', '6384'], attr: 'p' },
+      { length: 10_000, path: ['b'] },
+      { length: 6384, path: ['.pad', '6384'], attr: 'p' },
+      { length: 10_000, path: ['c'] },
+    ];
+    const pieces = Buffer.alloc(20 * 3);
+    const m = parseMetainfo(bencode({ info: { files, name: 'lt', 'piece length': PIECE, pieces } }));
+    assert.equal(m.files.filter((f) => f.padding).length, 2);
+    const dup = [...files.slice(0, 2), { length: 10_000, path: ['a'] }];
+    assert.throws(() => parseMetainfo(bencode({ info: { files: dup, name: 'lt', 'piece length': PIECE, pieces: Buffer.alloc(40) } })), /appears twice/);
+  });
+});
