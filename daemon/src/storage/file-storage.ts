@@ -61,6 +61,12 @@ class FileStorage implements PlacedStorage {
   private readonly handles: HandleCache;
   private readonly pool: HashPool;
   private emptyFiles: Promise<void> | undefined;
+  /** Set while a file leaves the parts file; writes wait for it. */
+  private moving: Promise<void> | undefined;
+  private writing = 0;
+  private drained: (() => void) | undefined;
+  /** Pieces this process wrote bytes of into the parts file. */
+  private readonly partsPieces = new Set<number>();
 
   constructor(
     private readonly m: Metainfo,
@@ -96,6 +102,16 @@ class FileStorage implements PlacedStorage {
 
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
     checkRange(this.geometry, piece, offset, data.length);
+    while (this.moving) await this.moving;
+    this.writing++;
+    try {
+      await this.writeSpans(piece, offset, data);
+    } finally {
+      if (--this.writing === 0) this.drained?.();
+    }
+  }
+
+  private async writeSpans(piece: number, offset: number, data: Uint8Array): Promise<void> {
     await (this.emptyFiles ??= this.createEmptyFiles().catch((err: unknown) => {
       this.emptyFiles = undefined; // try again with the next write
       throw err;
@@ -106,6 +122,7 @@ class FileStorage implements PlacedStorage {
       const { kind, path, base } = this.placement.place(span.fileIndex);
       at += span.length;
       if (kind === 'zero') continue; // padding is zeros by definition; nothing is written
+      if (kind === 'parts') this.partsPieces.add(piece);
       await this.handles.use(path, true, (fh) => writeFully(fh, chunk, base + span.fileOffset));
     }
   }
@@ -120,8 +137,25 @@ class FileStorage implements PlacedStorage {
     return this.handles.flush();
   }
 
-  setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void> {
-    return setFileSkipped(this.partsContext(), index, skipped, have);
+  /**
+   * Writes wait while a file leaves the parts file, and the move waits for writes under way, so no
+   * block lands in the parts file after its bytes were copied. Pieces written to the parts file by this
+   * process move too, whether or not they are verified yet.
+   */
+  async setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void> {
+    if (skipped || !this.placement.isInParts(index)) return setFileSkipped(this.partsContext(), index, skipped, have);
+    while (this.moving) await this.moving;
+    let release!: () => void;
+    this.moving = new Promise<void>((resolve) => (release = resolve));
+    try {
+      while (this.writing > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      const written = this.partsPieces;
+      await setFileSkipped(this.partsContext(), index, false, { has: (p) => have.has(p) || written.has(p) });
+    } finally {
+      this.moving = undefined;
+      this.drained = undefined;
+      release();
+    }
   }
 
   tidyParts(have: { has(piece: number): boolean }): Promise<void> {

@@ -47,7 +47,12 @@ export async function setFileSkipped(ctx: PartsContext, index: number, skipped: 
     for (const span of ctx.geometry.pieceSpans(p)) {
       if (span.fileIndex !== index) continue;
       const buf = new Uint8Array(span.length);
-      await handles.use(place.path, false, (fh) => readFully(fh, buf, place.base + span.fileOffset, place.path));
+      try {
+        await handles.use(place.path, false, (fh) => readFully(fh, buf, place.base + span.fileOffset, place.path));
+      } catch (err) {
+        if (err instanceof StorageError && err.code === 'missing') continue; // a piece begun but never written this far
+        throw err;
+      }
       await handles.use(to, true, (fh) => writeFully(fh, buf, span.fileOffset));
     }
   }

@@ -94,3 +94,22 @@ test('a fast start does not trust pieces whose skipped bytes were in a parts fil
     await cleanup();
   }
 });
+
+test('a file leaving the parts file takes the blocks written there, verified or not, and writes under way wait', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { m, data } = makeTorrent([{ path: ['a'], length: 20_000 }, { path: ['b'], length: 50_000 }, { path: ['c'], length: 20_000 }], 16384, 'race');
+    const files = await openTorrentFiles(m, dir, join(dir, 'state'), { pool, filePriorities: ['normal', 'skip', 'normal'] });
+    await files.check('full');
+    await files.storage.write(1, 0, pieceOf(m, data, 1)); // received, not yet verified
+    const late = files.storage.write(4, 0, pieceOf(m, data, 4)); // still under way when the priorities change
+    const moved = files.setFilePriorities(['normal', 'normal', 'normal']);
+    const extra = files.storage.write(4, 0, pieceOf(m, data, 4)); // arrives during the move
+    await Promise.all([late, moved, extra]);
+    assert.equal(await files.storage.verifyPiece(1), true, 'piece 1 verifies from the moved bytes');
+    assert.equal(await files.storage.verifyPiece(4), true, 'piece 4 too');
+    await files.storage.close();
+  } finally {
+    await cleanup();
+  }
+});
