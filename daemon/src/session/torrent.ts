@@ -53,6 +53,7 @@ export class Torrent extends EventEmitter {
   private ticks = 0;
   private closed = false;
   private readonly fileControl: FileControl;
+  private completeAnnounced = false;
 
   constructor(
     readonly metainfo: Metainfo,
@@ -119,8 +120,7 @@ export class Torrent extends EventEmitter {
 
   /** Snapshots of the trackers. */
   trackers(): TrackerStatus[] {
-    if (this.tracker) return this.tracker.status();
-    return this.metainfo.announceList.flatMap((urls, tier) => urls.map((url) => ({ url, tier })));
+    return this.tracker ? this.tracker.status() : this.metainfo.announceList.flatMap((urls, tier) => urls.map((url) => ({ url, tier })));
   }
 
   /** Stops transfers and announces 'stopped'; keeps the data. */
@@ -257,6 +257,7 @@ export class Torrent extends EventEmitter {
       });
       this.picker = new Picker(this.metainfo, have);
       this.fileControl.apply(this.picker);
+      this.completeAnnounced = this.complete;
     } catch (err) {
       this.fail(err);
       throw err;
@@ -331,6 +332,7 @@ export class Torrent extends EventEmitter {
   /** Priorities changed: the picker follows, peers are asked again, and the state flips between downloading and seeding. */
   private wantsChanged(): void {
     this.fileControl.apply(this.picker);
+    if (!this.complete) this.completeAnnounced = false;
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     this.book.wake();
     this.swarm?.wantsChanged();
@@ -346,7 +348,10 @@ export class Torrent extends EventEmitter {
     if (this.complete) this.onComplete();
   }
 
+  /** Once per completion: a piece of a skipped file finishing later (it was in flight) completes nothing. */
   private onComplete(): void {
+    if (this.completeAnnounced) return;
+    this.completeAnnounced = true;
     this.swarm?.onComplete();
     this.tracker?.complete();
     // A piece verified after a pause completes the data but must not un-pause the torrent.
