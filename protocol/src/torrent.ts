@@ -27,7 +27,13 @@ export interface TorrentInfo {
   /** 0..1, the share of pieces checked so far; set only while state is 'checking'. */
   checkProgress?: number;
   totalLength: number;
+  /** Bytes of the files not skipped; `progress` and the `left` announced to trackers count these only. */
+  wantedLength: number;
   verifiedBytes: number;
+  /** Set (true) when state is 'seeding' with some files skipped: seeding what it has. */
+  partial?: boolean;
+  /** Set (true) in sequential mode. */
+  sequential?: boolean;
   pieceCount: number;
   havePieces: number;
   downloaded: number;
@@ -53,11 +59,74 @@ export interface TorrentInfo {
   metadataProgress?: number;
 }
 
-/** One file of a torrent. */
+/** A file's priority: `skip` never downloads it (nor creates it), the others order the pieces. */
+export type FilePriority = 'skip' | 'low' | 'normal' | 'high';
+
+/** The priority of one file, by its index in the torrent (as `torrent/files` lists it). */
+export interface FilePriorityEntry {
+  index: number;
+  priority: FilePriority;
+}
+
+/** One file of a torrent with its priority and progress. */
+export interface TorrentFileStatus {
+  /** The file's index in the torrent; padding files have indexes too but are never listed. */
+  index: number;
+  path: string[];
+  length: number;
+  priority: FilePriority;
+  /** Bytes of the file inside verified pieces. */
+  bytesDone: number;
+  /** Pieces that hold bytes of the file, and how many of them are verified. */
+  pieceCount: number;
+  piecesDone: number;
+  attr?: string;
+}
+
+/** `torrent/files` and `torrent/setFilePriorities` result. */
+export interface TorrentFilesResult {
+  files: TorrentFileStatus[];
+}
+
+/** Every file of a torrent (BEP 47 padding files left out) with its priority and progress. */
+export namespace TorrentFilesRequest {
+  export const method = 'torrent/files' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentFilesResult, void>(method);
+}
+
+/** `torrent/setFilePriorities` params. */
+export interface TorrentSetFilePrioritiesParams extends TorrentIdParams {
+  /** 1 to 100000 entries; files not named keep their priority. */
+  priorities: FilePriorityEntry[];
+}
+
+/**
+ * Changes file priorities (saved across restarts). A skipped file is not created; turning one on
+ * moves bytes it already has into place. A bad index changes nothing (InvalidParams). Result: the files.
+ */
+export namespace TorrentSetFilePrioritiesRequest {
+  export const method = 'torrent/setFilePriorities' as const;
+  export const type = new RequestType<TorrentSetFilePrioritiesParams, TorrentFilesResult, void>(method);
+}
+
+/** `torrent/setSequential` params. */
+export interface TorrentSetSequentialParams extends TorrentIdParams {
+  sequential: boolean;
+}
+
+/** Pieces in order (true) or rarest first (false), saved across restarts. Result: the snapshot. */
+export namespace TorrentSetSequentialRequest {
+  export const method = 'torrent/setSequential' as const;
+  export const type = new RequestType<TorrentSetSequentialParams, TorrentInfo, void>(method);
+}
+
+/** One file of a torrent (BEP 47 padding files are never listed). */
 export interface TorrentFileInfo {
   /** Path components relative to savePath, starting with the torrent's name (single-file torrents: `[name]`). */
   path: string[];
   length: number;
+  /** BEP 47 flags, when the file has any: 'x' executable, 'h' hidden, 'l' symlink. */
+  attr?: string;
 }
 
 /** `torrent/get` result: the snapshot plus files, trackers and magnet URI. */
@@ -133,6 +202,10 @@ export interface TorrentAddParams {
   /** Folder to hold the torrent's name; default the session's downloadDir. */
   savePath?: string;
   paused?: boolean;
+  /** Priorities of some files (others normal); not for magnet links yet. */
+  filePriorities?: FilePriorityEntry[];
+  /** Pieces in order instead of rarest first. */
+  sequential?: boolean;
 }
 
 /** Adds a torrent to download (or seed, when its data is already there). Result: the snapshot. */

@@ -47,7 +47,7 @@ export function waitComplete(session: Session, torrent: Torrent): Promise<void> 
     const settle = (): boolean => {
       const s = torrent.summary();
       if (s.state === 'error') reject(new CliError(`${s.name}: ${s.error ?? 'failed'}`));
-      else if (s.havePieces === s.pieceCount) resolve();
+      else if (s.havePieces === s.pieceCount || s.state === 'seeding') resolve();
       else return false;
       return true;
     };

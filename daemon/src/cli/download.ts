@@ -10,6 +10,7 @@ import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
 import { preexistingFiles, unverifiedFiles } from './foreign-files';
+import { collect, selectFiles } from './file-select';
 import { formatBytes } from './transfer-view';
 import type { TorrentSummary } from '../session';
 
@@ -28,6 +29,9 @@ interface DownloadFlags extends DhtFlags {
   stateDir?: string;
   debug?: boolean;
   force?: boolean;
+  only?: string[];
+  skip?: string[];
+  sequential?: boolean;
 }
 
 /** Registers `btd download` on the program. */
@@ -48,6 +52,9 @@ export function registerDownload(program: Command): void {
     .option('--status-interval <seconds>', 'seconds between status lines when output is not a terminal', parseSeconds, 2)
     .option('--state-dir <dir>', 'where resume data is kept (default: <output>/.btd)')
     .option('--force', 'overwrite files standing under the torrent\'s names that hold none of its data')
+    .option('--only <glob>', 'download only the files matching this glob, e.g. "*.mkv" or "season1/**" (repeatable)', collect)
+    .option('--skip <glob>', 'do not download the files matching this glob (repeatable)', collect)
+    .option('--sequential', 'download pieces in order, front to back')
     .option('-d, --debug', 'print the session log');
   addDhtOptions(cmd).action((torrent: string | undefined, flags: DownloadFlags) => runDownload(torrent, flags));
 }
@@ -76,25 +83,27 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
     statusIntervalMs: flags.statusInterval * 1000,
     peers: flags.peer ?? [],
   };
-  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true);
+  const choose: Choose = { only: flags.only ?? [], skip: flags.skip ?? [], sequential: flags.sequential === true };
+  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true, choose);
   const meta = await loadTorrent(source);
   if (meta.name === '.btd' && stateDir === undefined) {
     throw new CliError("this torrent is named .btd, like the folder where btd keeps its state; give --state-dir DIR to keep the state elsewhere");
   }
+  selectFiles(meta, choose.only, choose.skip); // a glob matching nothing fails before anything starts
   // Files already there on a first run are checked before anything is written (the torrent starts paused).
   const before = flags.force ? [] : await preexistingFiles(meta, outDir, stateDir ?? join(outDir, '.btd'));
   const run = await openTransfer(meta, { ...opts, paused: before.length > 0 });
-  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true, before));
+  await closingOnError(run, () => fetchAll(run, flags.seedAfter === true, choose, before));
 }
 
 /** A magnet link: the metadata kept by an earlier run, or fetched from peers now; then as a .torrent. */
-async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean): Promise<void> {
+async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean, choose: Choose): Promise<void> {
   const magnet = magnetArgument(uri);
   const base = await startRun(magnet.infoHashHex, { ...opts, peers: [...magnet.peers, ...opts.peers] });
   const stored = await storedMetainfo(stateDir, magnet);
   if (stored) {
     const run = await addToRun(base, stored, opts);
-    return closingOnError(run, () => fetchAll(run, seedAfter));
+    return closingOnError(run, () => fetchAll(run, seedAfter, choose));
   }
   const torrent = await closingOnError(base, () => fetchMetadata(base, magnet, stateDir, opts.savePath));
   if (torrent === undefined) {
@@ -102,16 +111,34 @@ async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, 
     return closeAndExit(base, 130);
   }
   const run: TransferRun = { ...base, torrent };
-  await closingOnError(run, () => fetchAll(run, seedAfter));
+  await closingOnError(run, () => fetchAll(run, seedAfter, choose));
+}
+
+/** `--only`, `--skip` and `--sequential`. */
+interface Choose {
+  only: string[];
+  skip: string[];
+  sequential: boolean;
+}
+
+/** Applies the file selection before any peer is dialled (skipped files are never created). */
+async function applyChoose(run: TransferRun, choose: Choose): Promise<void> {
+  const priorities = selectFiles(run.torrent.metainfo, choose.only, choose.skip);
+  if (priorities) await run.torrent.setFilePriorities(priorities.map((priority, index) => ({ index, priority })).filter((e) => !run.torrent.metainfo.files[e.index].padding));
+  if (choose.sequential) await run.torrent.setSequential(true);
 }
 
 /** Waits for the check, downloads the rest, reports, and exits (or seeds on with --seed-after). */
-async function fetchAll(run: TransferRun, seedAfter: boolean, preexisting: readonly number[] = []): Promise<never> {
+async function fetchAll(run: TransferRun, seedAfter: boolean, choose: Choose, preexisting: readonly number[] = []): Promise<never> {
   const startedAt = Date.now();
+  await applyChoose(run, choose);
   const checked = await checkData(run);
   if (checked === undefined) return closeAndExit(run, 130);
   if (preexisting.length > 0) {
-    const foreign = unverifiedFiles(run.torrent.metainfo, run.torrent.savePath, preexisting, run.torrent.verifiedPieces);
+    // A skipped file is never written, so it needs no check.
+    const priorities = selectFiles(run.torrent.metainfo, choose.only, choose.skip);
+    const written = preexisting.filter((i) => priorities?.[i] !== 'skip');
+    const foreign = unverifiedFiles(run.torrent.metainfo, run.torrent.savePath, written, run.torrent.verifiedPieces);
     if (foreign.length > 0) {
       const names = foreign.slice(0, 3).join(', ') + (foreign.length > 3 ? ` and ${foreign.length - 3} more` : '');
       throw new CliError(`${names} already exist${foreign.length === 1 ? 's' : ''} and hold${foreign.length === 1 ? 's' : ''} none of this torrent's data; move ${foreign.length === 1 ? 'it' : 'them'} away, or run again with --force to overwrite`);
@@ -129,7 +156,7 @@ async function fetchAll(run: TransferRun, seedAfter: boolean, preexisting: reado
   const thisRun = done.downloaded - checked.downloaded;
   run.view.stop();
   run.view.line(
-    `completed ${done.name}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
+    `completed ${done.name}${done.partial ? ` (the ${formatBytes(done.wantedLength)} of files chosen)` : ''}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
       `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
   );
   run.view.line(`peers: ${describePeersMet(done.peersMet)}; ${formatBytes(done.duplicateBytes ?? 0)} received twice`);

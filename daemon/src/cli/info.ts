@@ -13,7 +13,8 @@ export function registerInfo(program: Command): void {
     .description('show the name, info hash, pieces, files and trackers of a .torrent')
     .argument('<torrent>', 'the .torrent file')
     .option('--json', 'print one JSON object instead of text')
-    .action((file: string, flags: { json?: boolean }) => runInfo(file, flags));
+    .option('--files', 'number the files with their index (for --only/--skip and torrent/setFilePriorities)')
+    .action((file: string, flags: { json?: boolean; files?: boolean }) => runInfo(file, flags));
 }
 
 /** Reads and parses a .torrent, turning every failure into a one-line CliError. */
@@ -42,7 +43,7 @@ export function infoJson(m: Metainfo): Record<string, unknown> {
     totalLength: m.totalLength,
     multiFile: m.multiFile,
     private: m.private,
-    files: m.files.map((f) => ({ path: f.path.join('/'), length: f.length })),
+    files: shownFiles(m).map(({ f, index }) => ({ index, path: f.path.join('/'), length: f.length, ...(f.attr ? { attr: f.attr } : {}) })),
     trackers: m.announceList,
     webSeeds: m.urlList,
     comment: m.comment,
@@ -52,8 +53,13 @@ export function infoJson(m: Metainfo): Record<string, unknown> {
   };
 }
 
+/** The files a user sees, with their index in the torrent: BEP 47 padding files are left out. */
+export function shownFiles(m: Pick<Metainfo, 'files'>): { f: Metainfo['files'][number]; index: number }[] {
+  return m.files.flatMap((f, index) => (f.padding ? [] : [{ f, index }]));
+}
+
 /** The text form printed by `btd info`. */
-export function infoText(m: Metainfo): string {
+export function infoText(m: Metainfo, showIndexes = false): string {
   const lines = [
     `name:         ${m.name}`,
     `info hash:    ${m.infoHashHex}`,
@@ -69,12 +75,16 @@ export function infoText(m: Metainfo): string {
   lines.push(`trackers:${m.announceList.length === 0 ? '     none' : ''}`);
   m.announceList.forEach((tier, i) => lines.push(`  tier ${i + 1}: ${tier.join(' ')}`));
   if (m.urlList.length > 0) lines.push('web seeds:', ...m.urlList.map((u) => `  ${u}`));
-  lines.push(`files (${m.files.length}):`);
-  for (const f of m.files) lines.push(`  ${f.path.join('/')}  (${formatBytes(f.length)})`);
+  const files = shownFiles(m);
+  lines.push(`files (${files.length}):`);
+  for (const { f, index } of files) {
+    const attr = f.attr ? `  [${f.attr}]` : '';
+    lines.push(`  ${showIndexes ? `${String(index).padStart(String(m.files.length - 1).length)}  ` : ''}${f.path.join('/')}  (${formatBytes(f.length)})${attr}`);
+  }
   return `${lines.join('\n')}\n`;
 }
 
-async function runInfo(file: string, flags: { json?: boolean }): Promise<void> {
+async function runInfo(file: string, flags: { json?: boolean; files?: boolean }): Promise<void> {
   const m = await readTorrentFile(file);
-  process.stdout.write(flags.json ? `${JSON.stringify(infoJson(m), null, 2)}\n` : infoText(m));
+  process.stdout.write(flags.json ? `${JSON.stringify(infoJson(m), null, 2)}\n` : infoText(m, flags.files ?? false));
 }

@@ -1,6 +1,9 @@
 /** Messages between the HashPool and its workers (one request in flight per id). */
 
-/** A byte range of a file to hash, read by the worker itself. */
+/** The path of a file that is all zeros and never read (a BEP 47 padding file). */
+export const ZERO_PATH = '';
+
+/** A byte range of a file to hash, read by the worker itself; ZERO_PATH hashes zeros. */
 export interface ReadSpan {
   path: string;
   offset: number;
@@ -31,7 +34,8 @@ export const Verdict = {
  * be read is only Missing.
  */
 export interface PiecesJob {
-  files: { path: string; length: number }[];
+  /** ZERO_PATH: zeros; `base`: where the file's byte 0 is in `path` (a parts file holds several). */
+  files: { path: string; length: number; base?: number }[];
   pieceLength: number;
   totalLength: number;
   /** Int32Array slots, see PiecesSlot. */

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 export type { ReadSpan } from './messages';
+export { ZERO_PATH } from './messages';
 
 /** Reading a span failed (missing file, file too short, permission...). */
 export class HashReadError extends Error {
@@ -104,7 +105,8 @@ export interface HashPoolOptions {
 
 /** Files laid end to end, cut into pieces of `pieceLength` (the last one shorter). */
 export interface PieceLayout {
-  files: { path: string; length: number }[];
+  /** ZERO_PATH: zeros; `base`: where the file's byte 0 is in `path`. */
+  files: { path: string; length: number; base?: number }[];
   pieceLength: number;
   totalLength: number;
 }

@@ -6,7 +6,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { spansOf } from '../metainfo/geometry';
-import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
+import { PiecesSlot, Verdict, ZERO_PATH, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 const CHUNK = 1 << 20;
 /** Files a pieces job keeps open at once (a folder of many small files needs no more). */
@@ -35,6 +35,15 @@ function hashRange(hash: Hash, fd: number, offset: number, length: number): void
   }
 }
 
+/** Feeds `length` zero bytes into the hash. */
+function hashZeros(hash: Hash, length: number): void {
+  for (let done = 0; done < length; ) {
+    const want = Math.min(CHUNK, length - done);
+    hash.update(bufferFor(want).fill(0, 0, want).subarray(0, want));
+    done += want;
+  }
+}
+
 /** Why a read failed, naming the file. */
 function failure(id: number, err: unknown, path: string | undefined): HashResponse {
   const e = err as NodeJS.ErrnoException;
@@ -56,6 +65,10 @@ function handleSpans(id: number, spans: ReadSpan[]): HashResponse {
     for (const span of spans) {
       if (span.length === 0) continue;
       current = span.path;
+      if (span.path === ZERO_PATH) {
+        hashZeros(hash, span.length);
+        continue;
+      }
       const fd = openRegularSync(span.path);
       try {
         hashRange(hash, fd, span.offset, span.length);
@@ -122,8 +135,10 @@ function runPieces(id: number, job: PiecesJob): void {
   const digestOf = (piece: number, length: number): Buffer => {
     const hash = createHash('sha1');
     for (const span of spansOf(extents, piece * job.pieceLength, length)) {
-      current = job.files[span.fileIndex].path;
-      hashRange(hash, files.fd(span.fileIndex), span.fileOffset, span.length);
+      const file = job.files[span.fileIndex];
+      current = file.path;
+      if (file.path === ZERO_PATH) hashZeros(hash, span.length);
+      else hashRange(hash, files.fd(span.fileIndex), (file.base ?? 0) + span.fileOffset, span.length);
     }
     return hash.digest();
   };

@@ -123,7 +123,8 @@ function parseFiles(info: BDict, name: string): { files: FileEntry[]; multiFile:
     offset += file.length;
     if (!Number.isSafeInteger(offset)) throw new MetainfoError('bad-length', 'info.files: total length too large');
   }
-  checkDuplicatePaths(files.map((f) => f.path));
+  // Padding files are never written, and libtorrent gives pads of one size the same path (.pad/N).
+  checkDuplicatePaths(files.filter((f) => !f.padding).map((f) => f.path));
   return { files, multiFile: true };
 }
 
@@ -134,8 +135,15 @@ function parseFileEntry(v: BValue, what: string, name: string, offset: number): 
   checkPathParts(parts, `${what}.path`);
   const attr = optBytes(d, 'attr', `${what}.attr`);
   const entry: FileEntry = { path: [name, ...parts], length, offset };
-  if (attr && attr.includes(0x70 /* 'p' */)) entry.padding = true;
+  const flags = attr ? knownAttr(attr) : '';
+  if (flags.includes('p')) entry.padding = true;
+  if (flags) entry.attr = flags;
   return entry;
+}
+
+/** The BEP 47 flags btd knows that `attr` carries, in a fixed order; unknown bytes are ignored. */
+function knownAttr(attr: Uint8Array): string {
+  return [...'pxhl'].filter((c) => attr.includes(c.charCodeAt(0))).join('');
 }
 
 /** BEP 12 tiers. Lenient like other clients: non-string entries and empty tiers are dropped. */

@@ -10,8 +10,10 @@ export interface FileEntry {
   path: string[];
   length: number;
   offset: number;
-  /** BEP 47 padding file (attr contains 'p'). */
+  /** BEP 47 padding file (attr contains 'p'): never written, never shown, its bytes are zeros. */
   padding?: boolean;
+  /** The BEP 47 flags of the file that btd knows, in this order: 'p' padding, 'x' executable, 'h' hidden, 'l' symlink. */
+  attr?: string;
 }
 
 /** A validated v1 metainfo. Unknown keys stay available in `raw`, `infoBytes` and `dict`. */

@@ -1,6 +1,7 @@
 import { BLOCK_SIZE, Geometry } from '../metainfo/geometry';
 import { Bitfield } from '../util/bitfield';
 import { BlockState, PieceBlocks } from './piece-blocks';
+import { PiecePriority, wantedMask } from './priorities';
 import { RarityOrder } from './rarity';
 
 /** One block to ask a peer for: offset and length inside the piece. */
@@ -40,8 +41,9 @@ export interface PickerOptions {
 }
 
 /**
- * Chooses which blocks to request from which peer: partial pieces first, then rarest
- * first with random ties, endgame once every missing block is requested. Tracks
+ * Chooses which blocks to request from which peer: partial pieces first, then by piece priority
+ * (higher first; skipped pieces never), rarest first with random ties inside one priority (or in
+ * index order when sequential), endgame once every wanted missing block is requested. Tracks
  * availability and the block states of partial pieces; pieces we have live in `have`.
  */
 export class Picker {
@@ -57,7 +59,19 @@ export class Picker {
   private readonly blocksPerPiece: number;
   private readonly maxRequesters: number;
   private readonly endgameBurst: number;
+  /** Unrequested blocks of wanted missing pieces. */
   private unrequested = 0;
+  /** Per-piece priority, or undefined while every piece is normal. */
+  private priority: Uint8Array | undefined;
+  /** One bit per wanted piece, while some piece is skipped. */
+  private wantBits: Uint8Array | undefined;
+  /** The priorities some missing piece has, highest first. */
+  private levels: number[] = [PiecePriority.normal];
+  private wantedMissing: number;
+  /** Pieces in index order instead of rarest first. */
+  private inOrder = false;
+  /** No piece below this index is missing (sequential scans start here). */
+  private firstMissing = 0;
 
   constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
     this.geometry = new Geometry({ pieceLength: layout.pieceLength, totalLength: layout.totalLength, files: [] });
@@ -71,6 +85,52 @@ export class Picker {
     this.endgameBurst = Math.max(1, opts.endgameBurst ?? 4);
     this.rarity = new RarityOrder(n, (p) => this.haveSet.has(p));
     for (let p = 0; p < n; p++) if (!this.haveSet.has(p)) this.unrequested += this.blockCount(p);
+    this.wantedMissing = n - this.haveSet.count;
+  }
+
+  /**
+   * Sets the priority of every piece (PiecePriority values, one byte each; see piecePriorities for
+   * files), or undefined for all normal. Partial pieces of skipped pieces are finished only if their
+   * blocks are in flight; nothing new of them is requested.
+   */
+  setPriorities(priority: Uint8Array | undefined): void {
+    if (priority && priority.length !== this.haveSet.length) throw new RangeError(`${priority.length} priorities, torrent has ${this.haveSet.length} pieces`);
+    const uniform = !priority || priority.every((v) => v === PiecePriority.normal);
+    const before = this.priority;
+    this.priority = uniform ? undefined : Uint8Array.from(priority);
+    // Skipped pieces leave the rarity order, so a scan never walks them.
+    for (let p = 0; p < this.haveSet.length; p++) {
+      const was = !before || before[p] !== PiecePriority.skip;
+      if (was === this.wanted(p) || this.haveSet.has(p)) continue;
+      if (was) this.rarity.markHave(p);
+      else this.rarity.restore(p);
+    }
+    this.wantBits = this.priority && this.priority.includes(PiecePriority.skip) ? wantedMask(this.priority) : undefined;
+    const seen = new Set<number>();
+    this.unrequested = 0;
+    this.wantedMissing = 0;
+    for (let p = 0; p < this.haveSet.length; p++) {
+      if (this.haveSet.has(p) || !this.wanted(p)) continue;
+      seen.add(this.priority?.[p] ?? PiecePriority.normal);
+      this.wantedMissing++;
+      this.unrequested += this.partials.get(p)?.unrequested ?? this.blockCount(p);
+    }
+    this.levels = [...seen].sort((a, b) => b - a);
+  }
+
+  /** Pieces in index order (for reading or watching front to back) instead of rarest first. */
+  setSequential(on: boolean): void {
+    this.inOrder = on;
+  }
+
+  /** True in sequential mode. */
+  get sequential(): boolean {
+    return this.inOrder;
+  }
+
+  /** Is this piece wanted (not skipped)? */
+  wanted(piece: number): boolean {
+    return !this.priority || this.priority[piece] !== PiecePriority.skip;
   }
 
   /** Pieces we have (verified); do not mutate. */
@@ -78,12 +138,12 @@ export class Picker {
     return this.haveSet;
   }
 
-  /** Pieces we do not have yet. */
+  /** Wanted pieces we do not have yet (0: everything wanted is here). */
   get missingPieces(): number {
-    return this.haveSet.length - this.haveSet.count;
+    return this.wantedMissing;
   }
 
-  /** True once every missing block has been requested from someone. */
+  /** True once every wanted missing block has been requested from someone. */
   get endgame(): boolean {
     return this.unrequested === 0 && this.missingPieces > 0;
   }
@@ -120,12 +180,13 @@ export class Picker {
     if (Number.isInteger(piece) && piece >= 0 && piece < this.geometry.pieceCount) this.rarity.increment(piece);
   }
 
-  /** Does the peer have a piece we lack? */
+  /** Does the peer have a wanted piece we lack? */
   isInteresting(peerHas: Bitfield): boolean {
-    if (peerHas.length !== this.haveSet.length) return false;
+    if (peerHas.length !== this.haveSet.length || this.wantedMissing === 0) return false;
     const theirs = peerHas.bytes;
     const ours = this.haveSet.bytes;
-    for (let i = 0; i < theirs.length; i++) if ((theirs[i] & ~ours[i]) !== 0) return true;
+    const want = this.wantBits;
+    for (let i = 0; i < theirs.length; i++) if ((theirs[i] & ~ours[i] & (want ? want[i] : 0xff)) !== 0) return true;
     return false;
   }
 
@@ -139,19 +200,30 @@ export class Picker {
     if (count <= 0 || this.missingPieces === 0 || peerHas.length !== this.haveSet.length) return out;
     for (const piece of this.open) {
       if (out.length >= count) return out;
-      if (peerHas.has(piece)) this.takeUnrequested(piece, this.partials.get(piece) as PieceBlocks, peerKey, count, out);
+      if (peerHas.has(piece) && this.wanted(piece)) this.takeUnrequested(piece, this.partials.get(piece) as PieceBlocks, peerKey, count, out);
     }
     if (out.length < count && this.unrequested > 0 && newPieces > 0) {
       let started = 0;
-      this.rarity.scan(this.random, (piece) => {
-        if (this.partials.has(piece) || !peerHas.has(piece)) return false;
+      const start = (piece: number): boolean => {
         started++;
         const blocks = new PieceBlocks(this.blockCount(piece));
         this.partials.set(piece, blocks);
         this.open.add(piece);
         this.takeUnrequested(piece, blocks, peerKey, count, out);
         return out.length >= count || started >= newPieces;
-      });
+      };
+      for (const level of this.levels) {
+        const fits = (piece: number): boolean =>
+          !this.partials.has(piece) && peerHas.has(piece) && (this.priority ? this.priority[piece] === level : true);
+        let stop = false;
+        if (this.inOrder) {
+          while (this.haveSet.has(this.firstMissing)) this.firstMissing++;
+          for (let piece = this.firstMissing; piece < this.haveSet.length && !stop; piece++) if (!this.haveSet.has(piece) && fits(piece)) stop = start(piece);
+        } else {
+          this.rarity.scan(this.random, (piece) => (stop = fits(piece) && start(piece)));
+        }
+        if (stop) break;
+      }
     }
     if (out.length < count && this.endgame) {
       this.takeDuplicates(peerHas, peerKey, Math.min(count, out.length + this.endgameBurst - this.outstanding(peerKey)), out);
@@ -199,7 +271,10 @@ export class Picker {
     const blocks = this.partials.get(piece);
     if (blocks) this.dropPartial(piece, blocks);
     if (!ok) return;
-    this.unrequested -= this.blockCount(piece);
+    if (this.wanted(piece)) {
+      this.unrequested -= this.blockCount(piece);
+      this.wantedMissing--;
+    }
     this.haveSet.set(piece);
     this.rarity.markHave(piece);
   }
@@ -245,7 +320,7 @@ export class Picker {
   private takeDuplicates(peerHas: Bitfield, peerKey: string, count: number, out: BlockRequest[]): void {
     for (let asked = 1; asked < this.maxRequesters; asked++) {
       for (const [piece, blocks] of this.partials) {
-        if (!peerHas.has(piece)) continue;
+        if (!peerHas.has(piece) || !this.wanted(piece)) continue;
         for (let i = 0; i < blocks.blockCount; i++) {
           if (out.length >= count) return;
           const list = blocks.requesters[i];
@@ -267,7 +342,7 @@ export class Picker {
   private unrequestBlock(piece: number, index: number, peerKey: string): void {
     const blocks = this.partials.get(piece);
     if (!blocks || !blocks.unrequest(index, peerKey)) return;
-    this.unrequested++;
+    if (this.wanted(piece)) this.unrequested++;
     if (blocks.requested === 0 && blocks.received === 0) {
       this.partials.delete(piece);
       this.open.delete(piece);
@@ -281,7 +356,7 @@ export class Picker {
     for (let i = 0; i < blocks.blockCount; i++) {
       for (const peerKey of blocks.requesters[i] ?? []) this.byPeer.get(peerKey)?.delete(this.blockId(piece, i));
     }
-    this.unrequested += blocks.requested + blocks.received;
+    if (this.wanted(piece)) this.unrequested += blocks.requested + blocks.received;
     this.partials.delete(piece);
     this.open.delete(piece);
   }

@@ -50,9 +50,20 @@ export class RarityOrder {
     if (this.key[piece] !== 0) this.moveDown(piece);
   }
 
-  /** We have `piece` now: it leaves the scan for good. Costs O(availability). */
+  /** We have `piece` now (or skip it): it leaves the scan until `restore`. Costs O(availability). */
   markHave(piece: number): void {
     while (this.key[piece] > 0) this.moveDown(piece);
+  }
+
+  /** A piece out of the scan (skipped) that is missing comes back, in the bucket of its availability. Costs O(availability). */
+  restore(piece: number): void {
+    if (this.key[piece] !== 0) return;
+    while (this.starts.length < this.avail[piece] + 3) this.starts.push(this.order.length);
+    for (let k = 0; k <= this.avail[piece]; k++) {
+      this.swap(this.pos[piece], this.starts[k + 1] - 1);
+      this.starts[k + 1]--;
+      this.key[piece] = k + 1;
+    }
   }
 
   /**

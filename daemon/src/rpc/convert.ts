@@ -1,6 +1,6 @@
 /** Engine snapshots → protocol shapes. Fields are copied by name so engine internals never leak to clients. */
 import type * as P from '../../../protocol/src';
-import type { PeerSummary, TorrentSummary, TrackerStatus } from '../session/types';
+import type { PeerSummary, TorrentFileReport, TorrentSummary, TrackerStatus } from '../session/types';
 import type { EngineTorrent } from './engine';
 
 /** A torrent snapshot as the protocol sends it. */
@@ -11,6 +11,7 @@ export function toTorrentInfo(s: TorrentSummary): P.TorrentInfo {
     state: s.state,
     progress: s.progress,
     totalLength: s.totalLength,
+    wantedLength: s.wantedLength,
     verifiedBytes: s.verifiedBytes,
     pieceCount: s.pieceCount,
     havePieces: s.havePieces,
@@ -25,6 +26,8 @@ export function toTorrentInfo(s: TorrentSummary): P.TorrentInfo {
     addedAt: s.addedAt,
   };
   if (s.error !== undefined) out.error = s.error;
+  if (s.partial) out.partial = true;
+  if (s.sequential) out.sequential = true;
   if (s.checkProgress !== undefined) out.checkProgress = s.checkProgress;
   if (s.etaSeconds !== undefined && Number.isFinite(s.etaSeconds)) out.etaSeconds = s.etaSeconds;
   if (s.metadataPending) {
@@ -76,7 +79,22 @@ export function toTorrentDetails(t: EngineTorrent, magnet: string): P.TorrentDet
     pieceLength: m?.pieceLength ?? 0,
     magnet,
     private: m?.private ?? false,
-    files: m ? m.files.map((f) => ({ path: [...f.path], length: f.length })) : [],
+    files: m ? m.files.filter((f) => !f.padding).map((f) => ({ path: [...f.path], length: f.length, ...(f.attr ? { attr: f.attr } : {}) })) : [],
     trackers: t.trackers().map(toTrackerInfo),
   };
+}
+
+/** A file report as the protocol sends it. */
+export function toFileStatus(f: TorrentFileReport): P.TorrentFileStatus {
+  const out: P.TorrentFileStatus = {
+    index: f.index,
+    path: [...f.path],
+    length: f.length,
+    priority: f.priority,
+    bytesDone: f.bytesDone,
+    pieceCount: f.pieceCount,
+    piecesDone: f.piecesDone,
+  };
+  if (f.attr) out.attr = f.attr;
+  return out;
 }

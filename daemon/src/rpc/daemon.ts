@@ -103,11 +103,28 @@ export class Daemon extends EventEmitter {
   }
 
   /** Adds a torrent (a magnet link fetches its metadata first) and records it in the catalog. */
-  async add(source: P.TorrentSource, opts: { savePath?: string; paused?: boolean }): Promise<EngineTorrent> {
-    if ('magnet' in source) return this.addMagnet(source.magnet, opts);
+  async add(source: P.TorrentSource, opts: AddParams): Promise<EngineTorrent> {
+    if ('magnet' in source) {
+      if (opts.filePriorities) throw rpcError(P.ErrorCodes.InvalidParams, 'filePriorities: not supported for magnet links yet', { field: 'filePriorities' });
+      return this.addMagnet(source.magnet, opts);
+    }
     const bytes = await loadTorrentBytes(source);
     const m = this.engine.parseMetainfo(bytes);
-    return this.addParsed(bytes, m, { savePath: opts.savePath ?? this.settings.downloadDir, paused: opts.paused ?? false, verify: 'fast' });
+    const filePriorities = opts.filePriorities && fullPriorities(m.files, opts.filePriorities);
+    return this.addParsed(bytes, m, {
+      savePath: opts.savePath ?? this.settings.downloadDir,
+      paused: opts.paused ?? false,
+      verify: 'fast',
+      ...(filePriorities ? { filePriorities } : {}),
+      ...(opts.sequential !== undefined ? { sequential: opts.sequential } : {}),
+    });
+  }
+
+  /** A torrent whose files can be chosen (its metadata is here), or InvalidParams. */
+  withFiles(infoHash: string): Required<Pick<EngineTorrent, 'files' | 'setFilePriorities' | 'setSequential'>> & EngineTorrent {
+    const t = this.torrent(infoHash);
+    if (!t.files || !t.setFilePriorities || !t.setSequential) throw rpcError(P.ErrorCodes.InvalidParams, `torrent ${t.infoHashHex} has no metadata yet`, { field: 'infoHash' });
+    return t as Required<Pick<EngineTorrent, 'files' | 'setFilePriorities' | 'setSequential'>> & EngineTorrent;
   }
 
   /** The magnet URI of a torrent, from its metainfo or the magnet it was added from. */
@@ -285,13 +302,14 @@ export class Daemon extends EventEmitter {
   private async addParsed(
     bytes: Uint8Array,
     m: ReturnType<Engine['parseMetainfo']>,
-    opts: { savePath: string; paused: boolean; verify: 'fast' | 'full' },
+    opts: { savePath: string; paused: boolean; verify: 'fast' | 'full'; filePriorities?: P.FilePriority[]; sequential?: boolean },
   ): Promise<EngineTorrent> {
     const session = this.session();
     if (session.get(m.infoHashHex)) throw rpcError(P.ErrorCodes.DuplicateTorrent, `torrent ${m.infoHashHex} (${m.name}) is already added`);
     const t = await session.addTorrent(m, opts);
     try {
-      await this.catalog().add({ infoHash: m.infoHashHex, savePath: opts.savePath, paused: opts.paused, addedAt: Date.now() }, bytes);
+      const { savePath, paused } = opts;
+      await this.catalog().add({ infoHash: m.infoHashHex, savePath, paused, addedAt: Date.now() }, bytes);
     } catch (err) {
       await session.remove(m.infoHashHex).catch(() => undefined);
       throw err;
@@ -319,4 +337,25 @@ export class Daemon extends EventEmitter {
     clearTimeout(timer);
     await catalog.flushed();
   }
+}
+
+/** Params of Daemon.add. */
+export interface AddParams {
+  savePath?: string;
+  paused?: boolean;
+  filePriorities?: P.FilePriorityEntry[];
+  sequential?: boolean;
+}
+
+/** A priority for every file from the entries given (others normal); InvalidParams for an index out of range. */
+function fullPriorities(files: readonly { padding?: boolean }[], entries: readonly P.FilePriorityEntry[]): P.FilePriority[] {
+  const out = files.map((): P.FilePriority => 'normal');
+  entries.forEach((e, i) => {
+    if (e.index >= files.length || files[e.index].padding) {
+      const why = e.index >= files.length ? `the torrent has ${files.length} files` : 'it is a padding file';
+      throw rpcError(P.ErrorCodes.InvalidParams, `filePriorities[${i}].index: no file ${e.index} (${why})`, { field: `filePriorities[${i}].index` });
+    }
+    out[e.index] = e.priority;
+  });
+  return out;
 }

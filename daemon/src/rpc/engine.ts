@@ -12,9 +12,11 @@ import type {
   SessionOptions,
   SessionSettings,
   SessionStats,
+  TorrentFileReport,
   TorrentSummary,
   TrackerStatus,
 } from '../session/types';
+import type { FilePriority } from '../picker/priorities';
 
 /** One torrent of the session (see session/Torrent). */
 export interface EngineTorrent {
@@ -34,6 +36,11 @@ export interface EngineTorrent {
    * returns; a call while a check runs returns at once and starts nothing.
    */
   verify(): Promise<void>;
+  /** Files with priority and progress; absent while a magnet's metadata is being fetched. */
+  files?(): TorrentFileReport[];
+  /** SessionError('invalid') for a bad index, and nothing changes. */
+  setFilePriorities?(changes: readonly { index: number; priority: FilePriority }[]): Promise<void>;
+  setSequential?(on: boolean): Promise<void>;
 }
 
 /** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed', 'metadata'. */

@@ -3,6 +3,7 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import { ErrorCodes } from '../../../protocol/src';
 import { SessionError } from '../session/types';
 import { MetainfoError } from '../metainfo/errors';
+import { StorageError } from '../storage/errors';
 import { ParamError } from './validate';
 
 /** Builds an error with a btd code. */
@@ -22,6 +23,7 @@ export function toResponseError(err: unknown): ResponseError<unknown> {
   if (err instanceof ResponseError) return err;
   if (err instanceof ParamError) return rpcError(ErrorCodes.InvalidParams, err.message, { field: err.field });
   if (err instanceof SessionError) return rpcError(sessionCodes[err.code] ?? ErrorCodes.InternalError, err.message);
+  if (err instanceof StorageError) return rpcError(ErrorCodes.IoError, err.message, { reason: err.code });
   if (err instanceof MetainfoError) return rpcError(ErrorCodes.InvalidTorrent, `invalid torrent: ${err.message}`, { reason: err.code });
   const errno = err as NodeJS.ErrnoException;
   if (err instanceof Error && typeof errno.code === 'string' && typeof errno.syscall === 'string') {

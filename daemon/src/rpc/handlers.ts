@@ -4,7 +4,7 @@
  */
 import type { CancellationToken } from 'vscode-jsonrpc/node';
 import * as P from '../../../protocol/src';
-import { toPeerInfo, toTorrentDetails, toTorrentInfo } from './convert';
+import { toFileStatus, toPeerInfo, toTorrentDetails, toTorrentInfo } from './convert';
 import type { Daemon } from './daemon';
 import { validators as v } from './params';
 
@@ -28,8 +28,21 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
 
   on(P.TorrentCreateRequest.type, (raw, ctx) => createTorrent(daemon, v.torrentCreate(raw, ''), ctx));
   on(P.TorrentAddRequest.type, async (raw) => {
-    const p = v.torrentAdd(raw, '');
-    return info(await daemon.add(p.torrent, { ...(p.savePath && { savePath: p.savePath }), ...(p.paused !== undefined && { paused: p.paused }) }));
+    const { torrent, ...opts } = v.torrentAdd(raw, '');
+    return info(await daemon.add(torrent, opts));
+  });
+  on(P.TorrentFilesRequest.type, (raw): P.TorrentFilesResult => ({ files: daemon.withFiles(v.torrentId(raw, '').infoHash).files().map(toFileStatus) }));
+  on(P.TorrentSetFilePrioritiesRequest.type, async (raw): Promise<P.TorrentFilesResult> => {
+    const p = v.setFilePriorities(raw, '');
+    const t = daemon.withFiles(p.infoHash);
+    await t.setFilePriorities(p.priorities);
+    return { files: t.files().map(toFileStatus) };
+  });
+  on(P.TorrentSetSequentialRequest.type, async (raw) => {
+    const p = v.setSequential(raw, '');
+    const t = daemon.withFiles(p.infoHash);
+    await t.setSequential(p.sequential);
+    return info(t);
   });
   on(P.TorrentSeedRequest.type, async (raw) => {
     const p = v.torrentSeed(raw, '');

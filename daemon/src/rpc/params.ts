@@ -36,6 +36,9 @@ export const torrentSource: Validator<P.TorrentSource> = (value, field) => {
 };
 
 const torrentId = object({ infoHash });
+/** Most files named in one priority change (and in torrent/add). */
+export const MAX_PRIORITY_ENTRIES = 100_000;
+const priorities = array(object({ index: int(0, 1_000_000), priority: literal('skip', 'low', 'normal', 'high') }), MAX_PRIORITY_ENTRIES);
 
 /** The settings a client may change: session/setSettings, and initialize's initializationOptions. */
 const settingsFields = {
@@ -62,7 +65,9 @@ export const validators = {
     overwrite: optional(bool),
     workDoneToken: optional(either(int(-(2 ** 31), 2 ** 31 - 1), str({ min: 1, max: 256 }))),
   }),
-  torrentAdd: object({ torrent: torrentSource, savePath: optional(absolutePath), paused: optional(bool) }),
+  torrentAdd: object({ torrent: torrentSource, savePath: optional(absolutePath), paused: optional(bool), filePriorities: optional(priorities), sequential: optional(bool) }),
+  setFilePriorities: object({ infoHash, priorities: nonEmpty(priorities) }),
+  setSequential: object({ infoHash, sequential: bool }),
   torrentSeed: object({ torrent: torrentSource, dataPath: absolutePath }),
   torrentId,
   torrentRemove: object({ infoHash, deleteData: optional(bool) }),
@@ -84,6 +89,14 @@ export const validators = {
     { extra: 'ignore' },
   ),
 };
+
+function nonEmpty<T>(inner: Validator<T[]>): Validator<T[]> {
+  return (value, field) => {
+    const list = inner(value, field);
+    if (list.length === 0) throw new ParamError(field, 'must not be empty');
+    return list;
+  };
+}
 
 function powerOfTwo(min: number, max: number): Validator<number> {
   return (value, field) => {

@@ -61,6 +61,7 @@ export class MagnetTorrent extends EventEmitter {
       state: this.state,
       progress: 0,
       totalLength: 0,
+      wantedLength: 0,
       verifiedBytes: 0,
       pieceCount: 0,
       havePieces: 0,

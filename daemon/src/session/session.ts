@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { HashPool } from '../hash/pool';
-import { stateFileOf } from '../storage';
+import { choicesFileOf, stateFileOf } from '../storage';
 import { generatePeerId } from '../util/peer-id';
 import { Throttle } from '../util/throttle';
 import { checkDestination, mayConnect } from '../util/loopback';
@@ -201,7 +201,8 @@ export class Session extends EventEmitter {
     const log = (level: LogEntry['level'], message: string): void => this.log({ level, message, infoHash: m.infoHashHex });
     let data;
     try {
-      data = await this.openData(m, savePath, this.settings.stateDir, (message) => log('warn', message));
+      const choices = { ...(opts.filePriorities ? { filePriorities: opts.filePriorities } : {}), ...(opts.sequential !== undefined ? { sequential: opts.sequential } : {}) };
+      data = await this.openData(m, savePath, this.settings.stateDir, (message) => log('warn', message), choices);
     } catch (err) {
       throw new SessionError('io', `cannot open data of ${m.name}: ${(err as Error).message}`);
     }
@@ -242,7 +243,10 @@ export class Session extends EventEmitter {
           const list = kept.slice(0, 5).join(', ') + (kept.length > 5 ? ` and ${kept.length - 5} more` : '');
           this.log({ level: 'warn', message: `${t.summary().name}: kept ${list}: these files were there before and hold no verified data of this torrent`, infoHash: t.infoHashHex });
         }
-        if (t.metainfo) await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
+        if (t.metainfo) {
+          await rm(stateFileOf(t.metainfo, this.settings.stateDir), { force: true });
+          await rm(choicesFileOf(t.metainfo, this.settings.stateDir), { force: true });
+        }
       } catch (err) {
         throw new SessionError('io', `cannot delete data of ${t.summary().name}: ${(err as Error).message}`);
       }

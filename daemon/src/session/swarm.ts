@@ -226,6 +226,11 @@ export class Swarm {
     }
   }
 
+  /** Which pieces are wanted changed: interest and requests of every connection follow. */
+  wantsChanged(): void {
+    for (const p of this.peers.values()) this.updateInterest(p);
+  }
+
   /** Keeps requests flowing on every connection. */
   fillAll(): void {
     for (const p of this.peers.values()) this.fill(p);

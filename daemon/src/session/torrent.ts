@@ -1,26 +1,24 @@
 import { EventEmitter } from 'node:events';
-import type { Duplex } from 'node:stream';
 import { isIP } from 'node:net';
-import { Picker } from '../picker';
-import { bytesOfPieces } from '../metainfo/geometry';
+import { Picker, type FilePriority } from '../picker';
 import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
-import type { Throttle } from '../util/throttle';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
 import { isLoopbackAddress } from '../util/loopback';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
-import { Dialer, type WireSetup } from './dialer';
+import { Dialer } from './dialer';
 import { ExtensionRegistry, type PeerExtension } from './extensions';
 import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
+import { FileControl } from './files';
+import { summarize } from './torrent-summary';
+import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
-import type { ReadCache } from './read-cache';
-import type { HeldBudget } from './intake';
 import { Swarm } from './swarm';
-import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentState, TorrentSummary, TrackerStatus } from './types';
+import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
@@ -32,29 +30,7 @@ export const INCOMING_SHARE = 0.8;
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
-/** What a torrent needs from its session. */
-export interface TorrentContext {
-  peerId: Uint8Array;
-  port(): number;
-  announceIp(): string | undefined;
-  uploadThrottle: Throttle;
-  downloadThrottle: Throttle;
-  readCache: ReadCache;
-  /** Memory for pieces in progress, shared by the session's torrents. */
-  heldBudget: HeldBudget;
-  maxConnectionsPerTorrent(): number;
-  /** Room for one more connection under the global cap. */
-  globalRoom(): boolean;
-  /** Addresses we may connect to (all but in loopback-only mode; see session). */
-  mayDial(ip: string): boolean;
-  /**
-   * Opens a TCP connection (injectable for tests). Received bytes go to `onData` (the chunk may be
-   * reused after the call) or, if the stream cannot do that, come as 'data' events.
-   */
-  connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
-  /** Session-wide connection setup, if any. */
-  wire?: WireSetup;
-}
+export type { TorrentContext } from './torrent-context';
 
 /** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
 export class Torrent extends EventEmitter {
@@ -80,6 +56,8 @@ export class Torrent extends EventEmitter {
   private duplicateBefore = 0;
   private ticks = 0;
   private closed = false;
+  private readonly fileControl: FileControl;
+  private completeAnnounced = false;
 
   constructor(
     readonly metainfo: Metainfo,
@@ -91,6 +69,7 @@ export class Torrent extends EventEmitter {
     this.infoHashHex = metainfo.infoHashHex;
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
+    this.fileControl = new FileControl(metainfo, data);
     this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
   }
 
@@ -121,38 +100,26 @@ export class Torrent extends EventEmitter {
 
   /** A snapshot for display. */
   summary(): TorrentSummary {
-    const m = this.metainfo;
-    const have = this.picker.have;
-    const verifiedBytes = bytesOfPieces(m, have);
-    const downloadRate = this.swarm?.downloadRate.rate() ?? 0;
-    const uploaded = this.uploaded;
-    const downloaded = this.downloaded;
-    const left = m.totalLength - verifiedBytes;
-    const s: TorrentSummary = {
-      infoHash: this.infoHashHex,
-      name: m.name,
-      state: this.state,
-      progress: m.totalLength === 0 ? 1 : verifiedBytes / m.totalLength,
-      totalLength: m.totalLength,
-      verifiedBytes,
-      pieceCount: m.pieceCount,
-      havePieces: have.count,
-      downloaded,
-      uploaded,
-      downloadRate,
-      uploadRate: this.swarm?.uploadRate.rate() ?? 0,
-      ratio: downloaded > 0 ? uploaded / downloaded : 0,
-      peers: this.swarm?.peers.size ?? 0,
-      seeds: this.swarm?.seeds ?? 0,
-      savePath: this.savePath,
-      addedAt: this.addedAt,
-      duplicateBytes: this.duplicateBefore + (this.swarm?.duplicateBytes ?? 0),
-      peersMet: { ...this.swarm?.peersMet },
-    };
-    if (this.error !== undefined) s.error = this.error;
-    if (this.state === 'checking' && this.checkedPieces !== undefined) s.checkProgress = m.pieceCount === 0 ? 1 : this.checkedPieces / m.pieceCount;
-    if (left > 0 && downloadRate > 0 && this.state === 'downloading') s.etaSeconds = Math.ceil(left / downloadRate);
-    return s;
+    const { metainfo: m, state, picker, complete, downloaded, uploaded, savePath, addedAt, error, checkedPieces } = this;
+    const wanted = this.fileControl.figures(picker.have);
+    return summarize({ m, state, have: picker.have, complete, wanted, sequential: this.fileControl.sequential, downloaded, uploaded, savePath, addedAt, error, checkedPieces }, this.swarm, this.duplicateBefore);
+  }
+
+  /** Each file with its priority and progress. */
+  files(): TorrentFileReport[] {
+    return this.fileControl.reports(this.picker.have);
+  }
+
+  /** Changes the priority of some files (saved); SessionError('invalid') for a bad index, and nothing changes. */
+  async setFilePriorities(changes: readonly { index: number; priority: FilePriority }[]): Promise<void> {
+    await this.fileControl.setPriorities(changes);
+    this.wantsChanged();
+  }
+
+  /** Pieces in order (true) or rarest first (saved). */
+  async setSequential(on: boolean): Promise<void> {
+    await this.fileControl.setSequential(on, this.picker);
+    this.emit('progress');
   }
 
   /** Snapshots of live connections. */
@@ -162,8 +129,7 @@ export class Torrent extends EventEmitter {
 
   /** Snapshots of the trackers. */
   trackers(): TrackerStatus[] {
-    if (this.tracker) return this.tracker.status();
-    return this.metainfo.announceList.flatMap((urls, tier) => urls.map((url) => ({ url, tier })));
+    return this.tracker ? this.tracker.status() : this.metainfo.announceList.flatMap((urls, tier) => urls.map((url) => ({ url, tier })));
   }
 
   /** Stops transfers and announces 'stopped'; keeps the data. */
@@ -305,6 +271,8 @@ export class Torrent extends EventEmitter {
         this.emit('progress');
       });
       this.picker = new Picker(this.metainfo, have);
+      this.fileControl.apply(this.picker);
+      this.completeAnnounced = this.complete;
     } catch (err) {
       this.fail(err);
       throw err;
@@ -364,7 +332,10 @@ export class Torrent extends EventEmitter {
       peerId: this.ctx.peerId,
       port: this.ctx.port(),
       ...(ip ? { ip } : {}),
-      getStats: () => ({ uploaded: this.uploaded, downloaded: this.downloaded, left: this.metainfo.totalLength - bytesOfPieces(this.metainfo, this.picker.have) }),
+      getStats: () => {
+        const { wantedLength, wantedDone } = this.fileControl.figures(this.picker.have);
+        return { uploaded: this.uploaded, downloaded: this.downloaded, left: wantedLength - wantedDone };
+      },
       peers: (peers) => {
         for (const p of peers) this.book.add(p.ip, p.port);
         this.dialMore();
@@ -373,10 +344,29 @@ export class Torrent extends EventEmitter {
     });
   }
 
+  /** Priorities changed: the picker follows, peers are asked again, and the state flips between downloading and seeding. */
+  private wantsChanged(): void {
+    this.fileControl.apply(this.picker);
+    if (!this.complete) this.completeAnnounced = false;
+    if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    this.book.wake();
+    this.swarm?.wantsChanged();
+    this.dialMore();
+    this.emit('progress');
+    if (this.state === 'downloading' && this.complete) this.onComplete();
+  }
+
   private onPieceVerified(piece: number): void {
     this.data.pieceVerified(piece);
+    this.fileControl.pieceVerified(piece);
     this.emit('progress');
-    if (!this.complete) return;
+    if (this.complete) this.onComplete();
+  }
+
+  /** Once per completion: a piece of a skipped file finishing later (it was in flight) completes nothing. */
+  private onComplete(): void {
+    if (this.completeAnnounced) return;
+    this.completeAnnounced = true;
     this.swarm?.onComplete();
     this.tracker?.complete();
     // A piece verified after a pause completes the data but must not un-pause the torrent.

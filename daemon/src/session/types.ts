@@ -1,4 +1,5 @@
 /** Public data shapes of the session, shared by the RPC layer and the CLI. */
+import type { FilePriority } from '../picker/priorities';
 import type { PeerSource } from './address-book';
 
 /** Construction options of a Session; all but downloadDir have defaults. */
@@ -45,7 +46,13 @@ export interface TorrentSummary {
   /** 0..1, the share of pieces checked so far, while state is 'checking'. */
   checkProgress?: number;
   totalLength: number;
+  /** Bytes of the files that are not skipped (padding aside); progress and `left` count these only. */
+  wantedLength: number;
   verifiedBytes: number;
+  /** Seeding what it has: some files are skipped and every wanted one is complete. */
+  partial?: boolean;
+  /** Pieces are picked in order. */
+  sequential?: boolean;
   pieceCount: number;
   havePieces: number;
   downloaded: number;
@@ -101,6 +108,25 @@ export interface AddTorrentOptions {
   savePath?: string;
   paused?: boolean;
   verify?: 'fast' | 'full';
+  /** A priority per file (torrent order, padding files included); default the saved ones, else all normal. */
+  filePriorities?: readonly FilePriority[];
+  /** Pieces in order; default the saved mode, else rarest first. */
+  sequential?: boolean;
+}
+
+/** One file of a torrent and how far it is (BEP 47 padding files are not listed). */
+export interface TorrentFileReport {
+  /** The file's index in the torrent (padding files count), as torrent/setFilePriorities takes it. */
+  index: number;
+  path: string[];
+  length: number;
+  priority: FilePriority;
+  /** Bytes of the file inside verified pieces. */
+  bytesDone: number;
+  /** Pieces touching the file, and how many of them are verified. */
+  pieceCount: number;
+  piecesDone: number;
+  attr?: string;
 }
 
 /** Live-changeable session options. */

@@ -3,7 +3,9 @@ import { sharedHashPool, type HashPool } from '../hash/pool';
 import { Geometry } from '../metainfo/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
-import { torrentFilePaths } from './file-storage';
+import { stat } from 'node:fs/promises';
+import { partsInUse } from './parts';
+import { Placement } from './placement';
 import { sameFiles, type FileState } from './resume-format';
 import { fileStates, loadResumeState } from './resume';
 
@@ -20,6 +22,8 @@ export interface CheckOptions {
   signal?: AbortSignal;
   /** An unusable resume state file was ignored. */
   warn?: (message: string) => void;
+  /** Where the files live (padding files, files kept in the parts file); default every file in its own. */
+  placement?: Placement;
 }
 
 /** Pieces found and how: 'fast' trusted the resume state, 'full' hashed the data. */
@@ -37,26 +41,44 @@ export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOp
   opts.signal?.throwIfAborted();
   const [loaded, current] = await Promise.all([loadResumeState(opts.stateFile, m), fileStates(m, savePath)]);
   if (!loaded.state && loaded.problem) opts.warn?.(loaded.problem);
-  if (!opts.full && loaded.state && sameFiles(loaded.state.files, current)) {
+  const placement = opts.placement ?? new Placement(m, savePath, '');
+  // Bytes recorded as had in the parts file must still be there (a vanished parts file means a full check).
+  const partsOk = async (have: Bitfield): Promise<boolean> => !partsInUse({ m, geometry: new Geometry(m), placement }, have) || (await sizeOf(placement.partsPath)) >= 0;
+  if (!opts.full && loaded.state && sameFiles(loaded.state.files, current) && (await partsOk(loaded.state.have))) {
     opts.onProgress?.(m.pieceCount, m.pieceCount);
     return { have: loaded.state.have, mode: 'fast' };
   }
-  return { have: await hashPresentPieces(m, savePath, current, opts), mode: 'full' };
+  return { have: await hashPresentPieces(m, savePath, current, { ...opts, placement }), mode: 'full' };
 }
 
 async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions): Promise<Bitfield> {
   const geometry = new Geometry(m);
-  const paths = torrentFilePaths(m, savePath);
+  const placement = opts.placement ?? new Placement(m, savePath, '');
+  const partsSize = placement.partsFiles().length > 0 ? await sizeOf(placement.partsPath) : -1;
+  const sizeHeld = (index: number): number => {
+    const { kind, base } = placement.place(index);
+    if (kind === 'zero') return Infinity;
+    if (kind === 'parts') return partsSize - base;
+    return current[index]?.size ?? -1;
+  };
   // A piece whose file is absent or too short cannot be complete: it is not read at all.
   const skip = new Uint8Array(m.pieceCount);
   for (let piece = 0; piece < m.pieceCount; piece++) {
-    const present = geometry.pieceSpans(piece).every((s) => (current[s.fileIndex]?.size ?? -1) >= s.fileOffset + s.length);
+    const present = geometry.pieceSpans(piece).every((s) => sizeHeld(s.fileIndex) >= s.fileOffset + s.length);
     if (!present) skip[piece] = 1;
   }
-  const layout = { files: m.files.map((f, i) => ({ path: paths[i], length: f.length })), pieceLength: m.pieceLength, totalLength: m.totalLength };
+  const layout = { files: placement.hashLayout(), pieceLength: m.pieceLength, totalLength: m.totalLength };
   const pool = opts.pool ?? sharedHashPool();
   const good = await pool.checkPieces(layout, m.pieces, { skip, signal: opts.signal, onProgress: opts.onProgress });
   const have = new Bitfield(m.pieceCount);
   good.forEach((ok, piece) => ok && have.set(piece));
   return have;
+}
+
+async function sizeOf(path: string): Promise<number> {
+  try {
+    return (await stat(path)).size;
+  } catch {
+    return -1;
+  }
 }

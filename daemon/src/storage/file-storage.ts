@@ -9,6 +9,8 @@ import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { HandleCache } from './handles';
 import { checkRange, hashMatches, verifySpans } from './piece-check';
+import { setFileSkipped, tidyParts } from './parts';
+import { Placement } from './placement';
 import type { Storage } from './types';
 
 /** Options of the file storage. */
@@ -17,6 +19,8 @@ export interface FileStorageOptions {
   maxOpenFiles?: number;
   /** Where pieces are hashed (default: the shared pool). */
   pool?: HashPool;
+  /** Where each file lives (default: every file but padding files in its own file, no parts file). */
+  placement?: Placement;
 }
 
 /** Open handles kept per torrent by default: well under common descriptor limits, even with many torrents. */
@@ -34,12 +38,20 @@ export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): 
   });
 }
 
+/** File storage that can keep skipped files in a parts file (see parts.ts). */
+export interface PlacedStorage extends Storage {
+  /** File `index` is skipped or wanted again: it goes to or leaves the parts file (`have`: verified pieces). */
+  setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void>;
+  /** Removes the parts file when no file kept in it holds bytes of a piece in `have`. */
+  tidyParts(have: { has(piece: number): boolean }): Promise<void>;
+}
+
 /**
  * Storage in the torrent's final files under `savePath`: positional reads and writes straight into
  * them (files and folders created on first write, sparse until filled), a bounded cache of handles.
  * Throws StorageError('unsafe-path') at once if a file name would leave `savePath`.
  */
-export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): Storage {
+export function createFileStorage(m: Metainfo, savePath: string, opts: FileStorageOptions = {}): PlacedStorage {
   return new FileStorage(m, savePath, opts);
 }
 
@@ -55,12 +67,18 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-class FileStorage implements Storage {
+class FileStorage implements PlacedStorage {
   private readonly geometry: Geometry;
-  private readonly paths: string[];
+  private readonly placement: Placement;
   private readonly handles: HandleCache;
   private readonly pool: HashPool;
   private emptyFiles: Promise<void> | undefined;
+  /** Set while a file leaves the parts file; writes wait for it. */
+  private moving: Promise<void> | undefined;
+  private writing = 0;
+  private drained: (() => void) | undefined;
+  /** Pieces this process wrote bytes of into the parts file. */
+  private readonly partsPieces = new Set<number>();
 
   constructor(
     private readonly m: Metainfo,
@@ -68,7 +86,7 @@ class FileStorage implements Storage {
     opts: FileStorageOptions,
   ) {
     this.geometry = new Geometry(m);
-    this.paths = torrentFilePaths(m, savePath);
+    this.placement = opts.placement ?? new Placement(m, savePath, '');
     this.handles = new HandleCache(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     this.pool = opts.pool ?? sharedHashPool();
   }
@@ -86,14 +104,26 @@ class FileStorage implements Storage {
     checkRange(this.geometry, piece, offset, into.length);
     let at = 0;
     for (const span of this.geometry.rangeSpans(piece, offset, into.length)) {
-      const path = this.paths[span.fileIndex];
-      await this.handles.use(path, false, (fh) => readFully(fh, into.subarray(at, at + span.length), span.fileOffset, path));
+      const part = into.subarray(at, at + span.length);
+      const { kind, path, base } = this.placement.place(span.fileIndex);
+      if (kind === 'zero') part.fill(0);
+      else await this.handles.use(path, false, (fh) => readFully(fh, part, base + span.fileOffset, path));
       at += span.length;
     }
   }
 
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
     checkRange(this.geometry, piece, offset, data.length);
+    while (this.moving) await this.moving;
+    this.writing++;
+    try {
+      await this.writeSpans(piece, offset, data);
+    } finally {
+      if (--this.writing === 0) this.drained?.();
+    }
+  }
+
+  private async writeSpans(piece: number, offset: number, data: Uint8Array): Promise<void> {
     await (this.emptyFiles ??= this.createEmptyFiles().catch((err: unknown) => {
       this.emptyFiles = undefined; // try again with the next write
       throw err;
@@ -101,8 +131,11 @@ class FileStorage implements Storage {
     let at = 0;
     for (const span of this.geometry.rangeSpans(piece, offset, data.length)) {
       const chunk = data.subarray(at, at + span.length);
-      await this.handles.use(this.paths[span.fileIndex], true, (fh) => writeFully(fh, chunk, span.fileOffset));
+      const { kind, path, base } = this.placement.place(span.fileIndex);
       at += span.length;
+      if (kind === 'zero') continue; // padding is zeros by definition; nothing is written
+      if (kind === 'parts') this.partsPieces.add(piece);
+      await this.handles.use(path, true, (fh) => writeFully(fh, chunk, base + span.fileOffset));
     }
   }
 
@@ -116,6 +149,35 @@ class FileStorage implements Storage {
     return this.handles.flush();
   }
 
+  /**
+   * Writes wait while a file leaves the parts file, and the move waits for writes under way, so no
+   * block lands in the parts file after its bytes were copied. Pieces written to the parts file by this
+   * process move too, whether or not they are verified yet.
+   */
+  async setFileSkipped(index: number, skipped: boolean, have: { has(piece: number): boolean }): Promise<void> {
+    if (skipped || !this.placement.isInParts(index)) return setFileSkipped(this.partsContext(), index, skipped, have);
+    while (this.moving) await this.moving;
+    let release!: () => void;
+    this.moving = new Promise<void>((resolve) => (release = resolve));
+    try {
+      while (this.writing > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      const written = this.partsPieces;
+      await setFileSkipped(this.partsContext(), index, false, { has: (p) => have.has(p) || written.has(p) });
+    } finally {
+      this.moving = undefined;
+      this.drained = undefined;
+      release();
+    }
+  }
+
+  tidyParts(have: { has(piece: number): boolean }): Promise<void> {
+    return tidyParts(this.partsContext(), have);
+  }
+
+  private partsContext() {
+    return { m: this.m, geometry: this.geometry, placement: this.placement, handles: this.handles };
+  }
+
   close(): Promise<void> {
     return this.handles.close();
   }
@@ -123,13 +185,20 @@ class FileStorage implements Storage {
   async deleteData(verified: PieceSet = { has: () => false }): Promise<string[]> {
     await this.handles.close().catch(() => undefined);
     const kept: string[] = [];
-    for (const [i, path] of this.paths.entries()) {
+    const paths: string[] = [];
+    for (const [i, f] of this.m.files.entries()) {
+      if (f.padding) continue;
+      const path = this.placement.paths[i];
       // Only what is ours: a file we created, or one holding verified data of this torrent. A file
       // that was there before under the same name, with nothing verified, is the user's.
       if (!this.handles.created.has(path) && !this.holdsVerified(i, verified)) {
         if (await exists(path)) kept.push(path);
         continue;
       }
+      paths.push(path);
+    }
+    if (this.placement.partsPath) paths.push(this.placement.partsPath);
+    for (const path of paths) {
       await rm(path, { force: true }).catch((err: NodeJS.ErrnoException) => {
         throw new StorageError('io', `cannot delete ${path}: ${err.message}`, path, err.code);
       });
@@ -148,14 +217,17 @@ class FileStorage implements Storage {
   }
 
   private readSpans(spans: FileSpan[]): { path: string; offset: number; length: number }[] {
-    return spans.map((s) => ({ path: this.paths[s.fileIndex], offset: s.fileOffset, length: s.length }));
+    return spans.map((s) => {
+      const { path, base } = this.placement.place(s.fileIndex);
+      return { path, offset: base + s.fileOffset, length: s.length };
+    });
   }
 
   /** Zero-length files never receive a block, so they are made with the first write. */
   private async createEmptyFiles(): Promise<void> {
-    for (let i = 0; i < this.paths.length; i++) {
-      if (this.m.files[i].length > 0) continue;
-      await this.handles.use(this.paths[i], true, async () => undefined);
+    for (let i = 0; i < this.m.files.length; i++) {
+      if (this.m.files[i].length > 0 || this.placement.place(i).kind !== 'file') continue;
+      await this.handles.use(this.placement.paths[i], true, async () => undefined);
     }
   }
 
@@ -163,7 +235,7 @@ class FileStorage implements Storage {
   private async removeEmptyFolders(): Promise<void> {
     const root = resolve(this.savePath);
     const folders = new Set<string>();
-    for (const path of this.paths) {
+    for (const path of this.placement.paths) {
       for (let dir = dirname(path); relative(root, dir) !== '' && dir.startsWith(root + sep); dir = dirname(dir)) folders.add(dir);
     }
     const deepestFirst = [...folders].sort((a, b) => b.split(sep).length - a.split(sep).length);
@@ -171,7 +243,8 @@ class FileStorage implements Storage {
   }
 }
 
-async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
+/** Reads `into.length` bytes at `position`; StorageError('missing') if the file ends first. */
+export async function readFully(fh: FileHandle, into: Uint8Array, position: number, path: string): Promise<void> {
   let done = 0;
   while (done < into.length) {
     const { bytesRead } = await fh.read(into, done, into.length - done, position + done);
@@ -180,7 +253,8 @@ async function readFully(fh: FileHandle, into: Uint8Array, position: number, pat
   }
 }
 
-async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
+/** Writes all of `data` at `position`. */
+export async function writeFully(fh: FileHandle, data: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < data.length) {
     const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);

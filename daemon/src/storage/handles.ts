@@ -79,6 +79,15 @@ export class HandleCache {
     if (failure) throw failure;
   }
 
+  /** Closes the handle of `path` once its users are done (fsynced if dirty), so the next use opens the file anew. */
+  forget(path: string): void {
+    const e = this.entries.get(path);
+    if (!e) return;
+    this.entries.delete(path);
+    if (e.users > 0) this.retired.add(e);
+    else this.closeEntry(e);
+  }
+
   /** Lets running operations finish, then flushes and closes everything; later `use` calls reject with 'closed'. */
   async close(): Promise<void> {
     this.closed = true;

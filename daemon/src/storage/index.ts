@@ -11,3 +11,7 @@ export { checkExisting } from './check';
 export type { CheckOptions, CheckResult } from './check';
 export { openTorrentFiles, stateFileOf } from './torrent-data';
 export type { TorrentFiles, TorrentFilesOptions } from './torrent-data';
+export { choicesFileOf, loadChoices, saveChoices, defaultChoices } from './file-choices';
+export type { FileChoices } from './file-choices';
+export { partsFileOf, Placement } from './placement';
+export type { PlacedStorage } from './file-storage';

@@ -1,14 +1,17 @@
-/** A torrent's files plus its resume state, bundled the way a running torrent uses them. */
+/** A torrent's files plus its resume state and file choices, bundled the way a running torrent uses them. */
 import { join } from 'node:path';
 import type { HashPool } from '../hash/pool';
 import type { Metainfo } from '../metainfo/types';
+import type { FilePriority } from '../picker/priorities';
 import { Bitfield } from '../util/bitfield';
 import { checkExisting } from './check';
+import { choicesFileOf, defaultChoices, loadChoices, saveChoices, type FileChoices } from './file-choices';
 import { createFileStorage } from './file-storage';
+import { Placement, partsFileOf } from './placement';
 import { ResumeWriter } from './resume';
 import type { Storage } from './types';
 
-/** Storage, the check of existing data, and resume recording of one torrent. */
+/** Storage, the check of existing data, resume recording and file choices of one torrent. */
 export interface TorrentFiles {
   storage: Storage;
   /** Pieces already good: 'fast' trusts a matching resume state, 'full' hashes everything present. */
@@ -19,6 +22,15 @@ export interface TorrentFiles {
   save(): Promise<void>;
   /** Where the resume state lives. */
   readonly stateFile: string;
+  /** File priorities and sequential mode as they stand (a copy). */
+  choices(): FileChoices;
+  /**
+   * New priorities (one per file, torrent order): skipped files absent from disk go to the parts file,
+   * files wanted again leave it with their verified bytes; the choices are saved. Calls run one at a time.
+   */
+  setFilePriorities(priorities: readonly FilePriority[]): Promise<void>;
+  /** Sequential mode on or off, saved. */
+  setSequential(on: boolean): Promise<void>;
 }
 
 /** Options of openTorrentFiles. */
@@ -27,6 +39,10 @@ export interface TorrentFilesOptions {
   maxOpenFiles?: number;
   /** Ignored resume files and failed state writes. */
   warn?: (message: string) => void;
+  /** Priorities to start with; default the saved ones, else every file normal. */
+  filePriorities?: readonly FilePriority[];
+  /** Sequential mode to start with; default the saved one, else off. */
+  sequential?: boolean;
 }
 
 /** The resume state file of a torrent inside `stateDir`. */
@@ -34,13 +50,44 @@ export function stateFileOf(m: Pick<Metainfo, 'infoHashHex'>, stateDir: string):
   return join(stateDir, `${m.infoHashHex}.resume`);
 }
 
-/** Opens the files of `m` under `savePath`, with resume state in `stateDir/<info hash>.resume`. */
+/**
+ * Opens the files of `m` under `savePath`, with resume state in `stateDir/<info hash>.resume`, file
+ * choices in `<info hash>.files` and bytes of skipped files in `<info hash>.parts`.
+ */
 export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: string, opts: TorrentFilesOptions = {}): Promise<TorrentFiles> {
   const stateFile = stateFileOf(m, stateDir);
-  const storage = createFileStorage(m, savePath, opts);
+  const choicesFile = choicesFileOf(m, stateDir);
   const warn = opts.warn;
+  const loaded = await loadChoices(choicesFile, m.files.length);
+  if (loaded.problem) warn?.(loaded.problem);
+  if (opts.filePriorities && opts.filePriorities.length !== m.files.length) throw new RangeError(`${opts.filePriorities.length} priorities for ${m.files.length} files`);
+  const choices: FileChoices = loaded.choices ?? defaultChoices(m.files.length);
+  if (opts.filePriorities) choices.priorities = [...opts.filePriorities];
+  if (opts.sequential !== undefined) choices.sequential = opts.sequential;
+  const placement = new Placement(m, savePath, partsFileOf(m, stateDir), choices.inParts);
+  const storage = createFileStorage(m, savePath, { ...opts, placement });
   const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });
   let have = new Bitfield(m.pieceCount);
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
+  /** Known once the first check ran: until then, nothing leaves the parts file (its pieces are not known). */
+  let checkedOnce = false;
+  /** Puts every file where its priority says, then records the choices. */
+  const apply = async (): Promise<void> => {
+    for (let i = 0; i < m.files.length; i++) {
+      const skipped = choices.priorities[i] === 'skip';
+      if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
+    }
+    if (checkedOnce) await storage.tidyParts(have);
+    choices.inParts = placement.partsFiles();
+    await saveChoices(choicesFile, choices);
+    await writer.save(have); // files moved in or out: the recorded file states follow
+  };
+  // Skipped files go to the parts file before anything can write them; files wanted again move after the check.
+  await serial(async () => {
+    for (let i = 0; i < m.files.length; i++) if (choices.priorities[i] === 'skip') await storage.setFileSkipped(i, true, have);
+    choices.inParts = placement.partsFiles();
+  });
   return {
     storage,
     stateFile,
@@ -50,9 +97,12 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
         full: mode === 'full',
         pool: opts.pool,
         warn,
+        placement,
         onProgress: onProgress && ((checked) => onProgress(checked)),
       });
       have = result.have.clone();
+      checkedOnce = true;
+      await serial(apply);
       // After a full check the state is rewritten, so the next start is fast again.
       if (result.mode === 'full') await writer.save(have);
       return result.have;
@@ -63,6 +113,22 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
     },
     save() {
       return writer.save(have);
+    },
+    choices() {
+      return { priorities: [...choices.priorities], inParts: [...choices.inParts], sequential: choices.sequential };
+    },
+    setFilePriorities(priorities) {
+      if (priorities.length !== m.files.length) return Promise.reject(new RangeError(`${priorities.length} priorities for ${m.files.length} files`));
+      return serial(async () => {
+        choices.priorities = [...priorities];
+        await apply();
+      });
+    },
+    setSequential(on) {
+      return serial(async () => {
+        choices.sequential = on;
+        await saveChoices(choicesFile, choices);
+      });
     },
   };
 }

@@ -15,7 +15,7 @@ export function hash(digit: string): string {
 /** A torrent snapshot with sensible values, overridden by `o`. */
 export function torrent(o: Partial<TorrentInfo> = {}): TorrentInfo {
   return {
-    infoHash: hash('a'), name: 'file.bin', state: 'downloading', progress: 0.5, totalLength: 1000, verifiedBytes: 500,
+    infoHash: hash('a'), name: 'file.bin', state: 'downloading', progress: 0.5, totalLength: 1000, wantedLength: 1000, verifiedBytes: 500,
     pieceCount: 4, havePieces: 2, downloaded: 500, uploaded: 50, downloadRate: 0, uploadRate: 0, ratio: 0.1,
     peers: 1, seeds: 1, savePath: '/dl', addedAt: 0, ...o,
   };

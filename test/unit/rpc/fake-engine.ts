@@ -35,7 +35,7 @@ export class FakeTorrent implements EngineTorrent {
   summary(): TorrentSummary {
     const m = this.meta;
     return {
-      infoHash: m.infoHashHex, name: m.name, state: this.state, progress: this.progress, totalLength: m.totalLength,
+      infoHash: m.infoHashHex, name: m.name, state: this.state, progress: this.progress, totalLength: m.totalLength, wantedLength: m.totalLength,
       verifiedBytes: Math.round(this.progress * m.totalLength), pieceCount: m.pieceCount, havePieces: 0, downloaded: 0,
       uploaded: 0, downloadRate: 0, uploadRate: 0, ratio: 0, peers: this.peerList.length, seeds: 0, savePath: this.savePath, addedAt: 1,
     };

@@ -54,6 +54,27 @@ describe('validators', () => {
     );
   });
 
+  test('fuzzed priority changes near the real shape: good ones pass typed, bad ones name their field', () => {
+    const entry = fc.record({ index: fc.oneof(fc.nat(2_000_000), fc.integer(), fc.string()), priority: fc.oneof(fc.constantFrom('skip', 'low', 'normal', 'high'), fc.string()) }, { requiredKeys: [] });
+    const arb = fc.record({ infoHash: fc.oneof(hash, fc.string()), priorities: fc.oneof(fc.array(entry, { maxLength: 4 }), fc.anything()) }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(arb, (value) => {
+        try {
+          const r = validators.setFilePriorities(value, '');
+          assert.ok(r.priorities.length > 0 && r.priorities.every((e) => Number.isInteger(e.index) && ['skip', 'low', 'normal', 'high'].includes(e.priority)));
+        } catch (err) {
+          assert.ok(err instanceof ParamError);
+          assert.match(err.field, /^(|infoHash|priorities(\[\d+\](\..*)?)?)$/s, 'the field, or an unknown key inside an entry');
+        }
+      }),
+      { numRuns: 500 },
+    );
+    assert.equal(fieldOf(() => validators.setFilePriorities({ infoHash: 'a'.repeat(40), priorities: [] }, '')), 'priorities');
+    assert.equal(fieldOf(() => validators.setFilePriorities({ infoHash: 'a'.repeat(40), priorities: [{ index: 0, priority: 'high' }, { index: 1.5, priority: 'low' }] }, '')), 'priorities[1].index');
+    assert.equal(fieldOf(() => validators.torrentAdd({ torrent: { base64: 'AAAA' }, filePriorities: [{ index: 0, priority: 'top' }] }, '')), 'filePriorities[0].priority');
+    assert.equal(fieldOf(() => validators.setSequential({ infoHash: 'a'.repeat(40) }, '')), 'sequential');
+  });
+
   test('good params pass through typed', () => {
     fc.assert(
       fc.property(hash, fc.boolean(), (infoHash, deleteData) => {
