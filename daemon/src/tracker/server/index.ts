@@ -12,6 +12,8 @@ export type { TrackerOptions, AnnounceNotice } from './options';
 export type { TrackerStats } from './stats';
 export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
 export type { PeerSelection } from './selection';
+export { MemorySwarmStore } from './memory-store';
+export { StoreUnavailableError, STORE_UNAVAILABLE, type SwarmStore, type StoreHealth, type StoreTotals, type SwarmSummary, type SharedCounters } from './store';
 export type { PeerPool } from './pool';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
 export { UdpTrackerProtocol, listenUdpTracker, MAX_UDP_SCRAPE, type UdpTrackerContext, type UdpTrackerSocket } from './udp';
