@@ -1,0 +1,176 @@
+/**
+ * The Redis store's Lua scripts. Each runs atomically on the node that holds its swarm: all keys of one
+ * swarm carry the info hash as a hash tag (`btd:{<hex>}:s`), so a Redis Cluster keeps them in one slot.
+ *
+ * Per swarm: `:s` and `:l`, sorted sets of seeder and leecher peer ids scored by expiry time (ms since the
+ * epoch), and `:p`, a hash from peer id to the peer's record, plus the field `#done` counting `completed`
+ * events. A record is the peer's address part then its key part:
+ *   address = <byte n4 (0 or 6)> <n4 bytes compact IPv4> <byte n6 (0 or 18)> <n6 bytes compact IPv6>
+ *   key     = empty (no key given) | "\1" <key>
+ * The shared totals live in the `{btd}` slot: `btd:{btd}:totals` (a hash of counters) and
+ * `btd:{btd}:swarms` (info hashes scored by the latest expiry any of their peers had when last flushed).
+ */
+
+/** Announce results in the first reply element; negative ones are refusals. */
+export const ANNOUNCE_OK = 1;
+export const FULL_TORRENTS = -1;
+export const FULL_SWARM = -2;
+export const MOVED_PEER = -3;
+export const FULL_PEERS = -4;
+
+/** Shared by the scripts that trim: drops up to `limit` peers of `z` expired before `now` (exclusive). */
+const TRIM = `
+local function trim(z, p, now, limit)
+  local gone = redis.call('ZRANGEBYSCORE', z, '-inf', '(' .. now, 'LIMIT', 0, limit)
+  if #gone > 0 then
+    redis.call('ZREM', z, unpack(gone))
+    redis.call('HDEL', p, unpack(gone))
+  end
+  return #gone
+end
+`;
+
+/**
+ * One announce, in one round trip.
+ * KEYS: seeders, leechers, peers. ARGV: now, expiry, peer id, event (`s`tarted, `c`ompleted, `x` stopped,
+ * empty), seeder (1/0), address part, key part, numwant, most peers per swarm, room for a new swarm (1/0),
+ * room for a new peer (1/0), most expired peers trimmed per set, key expiry (ms since the epoch).
+ * Reply: { code, complete, incomplete, peers delta, seeders delta, swarms delta, id1, record1, id2, … }.
+ */
+export const ANNOUNCE_LUA = `${TRIM}
+local S, L, P = KEYS[1], KEYS[2], KEYS[3]
+local now, expiry, id, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local seeder = ARGV[5] == '1'
+local addr, keyPart = ARGV[6], ARGV[7]
+local numwant, maxPerSwarm = tonumber(ARGV[8]), tonumber(ARGV[9])
+local limit = tonumber(ARGV[12])
+local existed = redis.call('EXISTS', P) == 1
+local goneS = trim(S, P, now, limit)
+local goneL = trim(L, P, now, limit)
+local dPeers, dSeeders = -(goneS + goneL), -goneS
+
+local function finish(code, extra)
+  local exists = redis.call('EXISTS', P) == 1
+  local dSwarms = 0
+  if existed and not exists then dSwarms = -1 elseif exists and not existed then dSwarms = 1 end
+  local out = { code, redis.call('ZCARD', S), redis.call('ZCARD', L), dPeers, dSeeders, dSwarms }
+  if extra then for i = 1, #extra do out[#out + 1] = extra[i] end end
+  return out
+end
+
+local rec = redis.call('HGET', P, id)
+if event == 'x' then
+  if rec then
+    dSeeders = dSeeders - redis.call('ZREM', S, id)
+    redis.call('ZREM', L, id)
+    redis.call('HDEL', P, id)
+    dPeers = dPeers - 1
+  end
+  return finish(${ANNOUNCE_OK})
+end
+
+if rec then
+  local n4 = string.byte(rec, 1)
+  local n6 = string.byte(rec, 2 + n4)
+  local oldAddr = string.sub(rec, 1, 2 + n4 + n6)
+  local oldKey = string.sub(rec, 3 + n4 + n6)
+  if oldAddr ~= addr then
+    -- Without a matching key, anyone who learned a peer id could redirect its traffic.
+    if #oldKey > 0 and oldKey ~= keyPart then return finish(${MOVED_PEER}) end
+    if #keyPart == 0 then keyPart = oldKey end
+    redis.call('HSET', P, id, addr .. keyPart)
+  end
+  local wasSeeder = redis.call('ZSCORE', S, id) ~= false
+  if wasSeeder ~= seeder then
+    if wasSeeder then redis.call('ZREM', S, id) dSeeders = dSeeders - 1 else redis.call('ZREM', L, id) dSeeders = dSeeders + 1 end
+  end
+else
+  if not existed and ARGV[10] ~= '1' then return finish(${FULL_TORRENTS}) end
+  if existed and redis.call('ZCARD', S) + redis.call('ZCARD', L) >= maxPerSwarm then return finish(${FULL_SWARM}) end
+  if ARGV[11] ~= '1' then return finish(${FULL_PEERS}) end
+  redis.call('HSET', P, id, addr .. keyPart)
+  dPeers = dPeers + 1
+  if seeder then dSeeders = dSeeders + 1 end
+end
+if seeder then redis.call('ZADD', S, expiry, id) else redis.call('ZADD', L, expiry, id) end
+if event == 'c' then redis.call('HINCRBY', P, '#done', 1) end
+for _, k in ipairs(KEYS) do redis.call('PEXPIREAT', k, ARGV[13]) end
+
+-- Up to numwant others: a seeder gets leechers first; a leecher a share of each pool by their sizes.
+local nS, nL = redis.call('ZCARD', S), redis.call('ZCARD', L)
+local ids = {}
+local function pick(z, want)
+  if want <= 0 then return end
+  local got = 0
+  for _, m in ipairs(redis.call('ZRANDMEMBER', z, want + 1)) do
+    if got < want and m ~= id then
+      ids[#ids + 1] = m
+      got = got + 1
+    end
+  end
+end
+if seeder then
+  pick(L, math.min(numwant, nL))
+  pick(S, math.min(numwant - #ids, nS - 1))
+else
+  local otherL = nL - 1
+  local wantS = math.min(nS, math.floor(numwant * nS / (nS + otherL + 0.0001) + 0.5))
+  local wantL = math.min(otherL, numwant - wantS)
+  wantS = math.min(nS, numwant - wantL)
+  pick(S, wantS)
+  pick(L, wantL)
+end
+local extra = {}
+if #ids > 0 then
+  local recs = redis.call('HMGET', P, unpack(ids))
+  for i = 1, #ids do
+    extra[#extra + 1] = ids[i]
+    extra[#extra + 1] = recs[i]
+  end
+end
+return finish(${ANNOUNCE_OK}, extra)
+`;
+
+/** KEYS: seeders, leechers, peers. Reply: { complete, incomplete, downloaded }. */
+export const SCRAPE_LUA = `
+return { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), tonumber(redis.call('HGET', KEYS[3], '#done') or '0') }
+`;
+
+/**
+ * Expiry of one swarm outside announces. KEYS: seeders, leechers, peers. ARGV: now, most trimmed per set.
+ * A swarm left without peers goes whole (its `completed` count with it), as in the memory store.
+ * Reply: { peers removed, seeders removed, swarm removed (1/0), latest expiry left (0 when gone) }.
+ */
+export const SWEEP_LUA = `${TRIM}
+local S, L, P = KEYS[1], KEYS[2], KEYS[3]
+local limit = tonumber(ARGV[2])
+local existed = redis.call('EXISTS', P) == 1
+local goneS = trim(S, P, ARGV[1], limit)
+local goneL = trim(L, P, ARGV[1], limit)
+local latest = 0
+if redis.call('ZCARD', S) + redis.call('ZCARD', L) == 0 then
+  redis.call('DEL', P)
+else
+  for _, z in ipairs({ S, L }) do
+    local top = redis.call('ZRANGE', z, -1, -1, 'WITHSCORES')
+    if top[2] and tonumber(top[2]) > latest then latest = tonumber(top[2]) end
+  end
+end
+local removed = 0
+if existed and latest == 0 then removed = 1 end
+return { goneS + goneL, goneS, removed, tostring(latest) }
+`;
+
+/**
+ * Adds one instance's counts since its last flush to the shared totals and records the swarms it touched.
+ * KEYS: totals, swarm index. ARGV: peers, seeders, swarms, announces, scrapes deltas, then pairs of
+ * latest expiry and hex info hash. Reply: the totals as field, value pairs.
+ */
+export const FLUSH_LUA = `
+local fields = { 'peers', 'seeders', 'swarms', 'announces', 'scrapes' }
+for i, f in ipairs(fields) do
+  if ARGV[i] ~= '0' then redis.call('HINCRBY', KEYS[1], f, ARGV[i]) end
+end
+for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[2], 'GT', ARGV[i], ARGV[i + 1]) end
+return redis.call('HGETALL', KEYS[1])
+`;

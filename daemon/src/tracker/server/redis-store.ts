@@ -1,0 +1,294 @@
+/**
+ * The Redis swarm store: swarms in Redis (or a Redis Cluster), shared by every tracker process that points
+ * at it. One script call per announce; expiry by sorted sets trimmed on the way; shared totals flushed
+ * once a second; every request bounded in time, refused with "tracker storage unavailable" past it.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { AnnounceParams } from './params';
+import { TrackerRequestError } from './params';
+import { PeerPool, type SwarmPeer } from './pool';
+import { PeerSelection } from './selection';
+import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
+import { encodeCompactPeer, decodeCompactPeers } from '../compact';
+import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
+import { ANNOUNCE_LUA, ANNOUNCE_OK, FLUSH_LUA, FULL_PEERS, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { SharedRates } from './redis-rates';
+
+/** Expired peers trimmed per sorted set by one script call: bounds the work any one call does. */
+const TRIM_LIMIT = 1000;
+/** Idle swarms swept per sweep. */
+const SWEEP_BATCH = 500;
+const TOTALS_KEY = 'btd:{btd}:totals';
+const INDEX_KEY = 'btd:{btd}:swarms';
+const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '', started: 's', completed: 'c', stopped: 'x' };
+
+/** A client made by `connectRedis`, with the store's scripts defined on it. */
+export type RedisClient = Redis | Cluster;
+
+interface ScriptedClient {
+  btdAnnounceBuffer(...args: (string | Buffer | number)[]): Promise<(number | Buffer)[]>;
+  btdScrape(...args: string[]): Promise<number[]>;
+  btdSweep(...args: (string | number)[]): Promise<(number | string)[]>;
+  btdFlush(...args: (string | number)[]): Promise<string[]>;
+}
+
+/** What the Redis store needs besides its client. */
+export interface RedisStoreSettings {
+  limits: SwarmLimits;
+  /** Milliseconds a request may take before it is refused (default 2000). */
+  timeoutMs?: number;
+  /** Latin1 info hash keys this tracker serves; absent means any. */
+  allowList?: ReadonlySet<string>;
+  clock?: () => number;
+  /** Milliseconds between flushes of this instance's counts into the shared totals (default 1000). */
+  flushMs?: number;
+}
+
+/** Keys of one swarm, the info hash in a hash tag so they share a Cluster slot. */
+function swarmKeys(hex: string): [string, string, string] {
+  return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`];
+}
+
+/** The address part of a record: the compact forms of the peer's IPv4 and IPv6 addresses. */
+function addressPart(p: AnnounceParams): Buffer {
+  const v4 = p.ipv4 === undefined ? Buffer.alloc(0) : encodeCompactPeer(p.ipv4, p.port);
+  const v6 = p.ipv6 === undefined ? Buffer.alloc(0) : encodeCompactPeer(p.ipv6, p.port);
+  return Buffer.concat([Buffer.of(v4.length), v4, Buffer.of(v6.length), v6]);
+}
+
+/** A peer as the selection needs it, from its id and record. */
+function peerOf(id: Buffer, rec: Buffer): SwarmPeer {
+  const n4 = rec[0];
+  const n6 = rec[1 + n4];
+  const v4 = n4 > 0 ? decodeCompactPeers(rec.subarray(1, 1 + n4), 4)[0] : undefined;
+  const v6 = n6 > 0 ? decodeCompactPeers(rec.subarray(2 + n4, 2 + n4 + n6), 6)[0] : undefined;
+  return { peerId: id.toString('latin1'), ipv4: v4?.ip, ipv6: v6?.ip, port: (v4 ?? v6)?.port ?? 0, seeder: false, lastSeen: 0, key: undefined, index: 0 };
+}
+
+function refusal(code: number, limits: SwarmLimits): TrackerRequestError {
+  switch (code) {
+    case FULL_TORRENTS:
+      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxTorrents} torrents`);
+    case FULL_SWARM:
+      return new TrackerRequestError(`swarm is full: at most ${limits.maxPeersPerTorrent} peers per torrent`);
+    case MOVED_PEER:
+      return new TrackerRequestError('peer id already announced from another address');
+    case FULL_PEERS:
+      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxPeers} peers`);
+    default:
+      return new TrackerRequestError('internal tracker error');
+  }
+}
+
+/** Swarms in Redis; see `redis-scripts.ts` for the layout. */
+export class RedisSwarmStore implements SwarmStore {
+  readonly kind = 'redis';
+  private readonly scripts: ScriptedClient;
+  private readonly timeoutMs: number;
+  private readonly clock: () => number;
+  private readonly state: StoreHealth = { kind: 'redis', available: false, outages: 0, failures: 0 };
+  /** Counts since the last flush, and the swarms touched with their latest expiry. */
+  private pending = { peers: 0, seeders: 0, swarms: 0, announces: 0, scrapes: 0 };
+  private touched = new Map<string, number>();
+  private sharedTotals: StoreTotals = { torrents: 0, seeders: 0, leechers: 0, peers: 0 };
+  private readonly rates: SharedRates;
+  private readonly flushTimer: ReturnType<typeof setInterval>;
+  private flushing = false;
+
+  constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
+    this.timeoutMs = settings.timeoutMs ?? 2000;
+    this.clock = settings.clock ?? Date.now;
+    this.rates = new SharedRates(this.clock);
+    client.defineCommand('btdAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
+    client.defineCommand('btdScrape', { numberOfKeys: 3, lua: SCRAPE_LUA });
+    client.defineCommand('btdSweep', { numberOfKeys: 3, lua: SWEEP_LUA });
+    client.defineCommand('btdFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
+    this.scripts = client as unknown as ScriptedClient;
+    this.state.available = client.status === 'ready';
+    client.on('ready', () => this.up());
+    client.on('close', () => this.down('connection closed'));
+    client.on('error', (err: Error) => {
+      this.state.lastError = err.message;
+    });
+    this.flushTimer = setInterval(() => void this.flush(), settings.flushMs ?? 1000);
+    this.flushTimer.unref();
+  }
+
+  private up(): void {
+    this.state.available = true;
+    delete this.state.unavailableSince;
+  }
+
+  private down(reason: string): void {
+    if (!this.state.available) return;
+    this.state.available = false;
+    this.state.outages++;
+    this.state.unavailableSince = new Date(this.clock()).toISOString();
+    this.state.lastError = reason;
+  }
+
+  /** Runs one Redis call within the bound; a failure or a late answer becomes `StoreUnavailableError`. */
+  private bounded<T>(call: () => Promise<T>): Promise<T> {
+    if (!this.state.available) {
+      this.state.failures++;
+      return Promise.reject(new StoreUnavailableError());
+    }
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.state.failures++;
+        this.state.lastError = `no answer within ${this.timeoutMs} ms`;
+        reject(new StoreUnavailableError());
+      }, this.timeoutMs);
+      call().then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          this.state.failures++;
+          this.state.lastError = (err as Error).message;
+          reject(new StoreUnavailableError(err));
+        },
+      );
+    });
+  }
+
+  async announce<T>(p: AnnounceParams, encode: (outcome: AnnounceOutcome) => T): Promise<T> {
+    if (this.settings.allowList && !this.settings.allowList.has(p.infoHash)) throw new TrackerRequestError('info hash is not allowed on this tracker');
+    this.pending.announces++;
+    const hex = Buffer.from(p.infoHash, 'latin1').toString('hex');
+    const { limits } = this.settings;
+    const now = this.clock();
+    const expiry = now + limits.peerTtlMs;
+    const totals = this.totals();
+    const reply = await this.bounded(() =>
+      this.scripts.btdAnnounceBuffer(
+        ...swarmKeys(hex),
+        String(now),
+        String(expiry),
+        Buffer.from(p.peerId, 'latin1'),
+        EVENT_CODES[p.event],
+        p.left === 0 ? '1' : '0',
+        addressPart(p),
+        p.key === undefined ? '' : Buffer.concat([Buffer.of(1), Buffer.from(p.key, 'latin1')]),
+        p.numwant,
+        limits.maxPeersPerTorrent,
+        totals.torrents < limits.maxTorrents ? '1' : '0',
+        totals.peers < limits.maxPeers ? '1' : '0',
+        TRIM_LIMIT,
+        // Keys outlive their last peer a little, so an idle swarm leaves Redis even with no tracker left.
+        String(expiry + limits.peerTtlMs),
+      ),
+    );
+    const [code, complete, incomplete, dPeers, dSeeders, dSwarms] = reply as number[];
+    this.pending.peers += dPeers;
+    this.pending.seeders += dSeeders;
+    this.pending.swarms += dSwarms;
+    if (code !== ANNOUNCE_OK) throw refusal(code, limits);
+    if (p.event !== 'stopped') this.touched.set(hex, expiry);
+    const pool = new PeerPool();
+    for (let i = 6; i + 1 < reply.length; i += 2) pool.add(peerOf(reply[i] as Buffer, reply[i + 1] as Buffer));
+    const selection = new PeerSelection();
+    selection.push(pool, 0, pool.length);
+    return encode({ complete, incomplete, selection });
+  }
+
+  private scrapeOne(hex: string): Promise<ScrapeEntry> {
+    return this.bounded(() => this.scripts.btdScrape(...swarmKeys(hex))).then(([complete, incomplete, downloaded]) =>
+      complete + incomplete + downloaded === 0 ? NO_SCRAPE : { complete, incomplete, downloaded },
+    );
+  }
+
+  scrape(infoHashes: readonly string[]): Promise<ScrapeEntry[]> {
+    this.pending.scrapes++;
+    return Promise.all(infoHashes.map((h) => this.scrapeOne(Buffer.from(h, 'latin1').toString('hex'))));
+  }
+
+  async scrapeAll(limit: number): Promise<[string, ScrapeEntry][]> {
+    this.pending.scrapes++;
+    const hexes = await this.bounded(() => this.client.zrange(INDEX_KEY, 0, limit - 1));
+    const entries = await Promise.all(hexes.map((hex) => this.scrapeOne(hex)));
+    const out: [string, ScrapeEntry][] = [];
+    hexes.forEach((hex, i) => {
+      if (entries[i] !== NO_SCRAPE) out.push([Buffer.from(hex, 'hex').toString('latin1'), entries[i]]);
+    });
+    return out;
+  }
+
+  async busiest(limit: number): Promise<SwarmSummary[]> {
+    // The index knows swarms, not their sizes: the first `limit` of it, sorted by peers.
+    const all = await this.scrapeAll(limit);
+    return all.map(([infoHash, e]) => ({ infoHash, ...e })).sort((a, b) => b.complete + b.incomplete - (a.complete + a.incomplete));
+  }
+
+  async sweep(): Promise<number> {
+    const now = this.clock();
+    const idle = await this.bounded(() => this.client.zrangebyscore(INDEX_KEY, '-inf', `(${now}`, 'LIMIT', 0, SWEEP_BATCH));
+    let removed = 0;
+    await Promise.all(
+      idle.map(async (hex) => {
+        const [peers, seeders, gone, latest] = await this.bounded(() => this.scripts.btdSweep(...swarmKeys(hex), String(now), TRIM_LIMIT));
+        removed += Number(peers);
+        this.pending.peers -= Number(peers);
+        this.pending.seeders -= Number(seeders);
+        this.pending.swarms -= Number(gone);
+        if (Number(latest) === 0) {
+          this.touched.delete(hex);
+          await this.bounded(() => this.client.zrem(INDEX_KEY, hex));
+        } else {
+          this.touched.set(hex, Math.max(this.touched.get(hex) ?? 0, Number(latest)));
+        }
+      }),
+    );
+    return removed;
+  }
+
+  /** Adds this instance's counts to the shared totals and reads them back; kept for the next try on failure. */
+  async flush(): Promise<void> {
+    if (this.flushing || !this.state.available) return;
+    this.flushing = true;
+    const sent = this.pending;
+    const touched = this.touched;
+    this.pending = { peers: 0, seeders: 0, swarms: 0, announces: 0, scrapes: 0 };
+    this.touched = new Map();
+    const args: (string | number)[] = [sent.peers, sent.seeders, sent.swarms, sent.announces, sent.scrapes];
+    for (const [hex, expiry] of touched) args.push(String(expiry), hex);
+    try {
+      const pairs = await this.bounded(() => this.scripts.btdFlush(TOTALS_KEY, INDEX_KEY, ...args));
+      const t = new Map<string, number>();
+      for (let i = 0; i + 1 < pairs.length; i += 2) t.set(pairs[i], Number(pairs[i + 1]));
+      const peers = t.get('peers') ?? 0;
+      const seeders = t.get('seeders') ?? 0;
+      this.sharedTotals = { torrents: t.get('swarms') ?? 0, seeders, leechers: peers - seeders, peers };
+      this.rates.sample(t.get('announces') ?? 0, t.get('scrapes') ?? 0);
+    } catch {
+      for (const k of Object.keys(sent) as (keyof typeof sent)[]) this.pending[k] += sent[k];
+      for (const [hex, expiry] of touched) this.touched.set(hex, Math.max(expiry, this.touched.get(hex) ?? 0));
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  totals(): StoreTotals {
+    const s = this.sharedTotals;
+    const p = this.pending;
+    const peers = Math.max(0, s.peers + p.peers);
+    const seeders = Math.max(0, s.seeders + p.seeders);
+    return { torrents: Math.max(0, s.torrents + p.swarms), seeders, leechers: Math.max(0, peers - seeders), peers };
+  }
+
+  health(): StoreHealth {
+    return { ...this.state };
+  }
+
+  shared(): SharedCounters {
+    return this.rates.counters();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flush().catch(() => undefined);
+    this.client.disconnect();
+  }
+}
