@@ -87,7 +87,10 @@ export async function connectRedis(url: string, timeoutMs = 2000, env: NodeJS.Pr
   const options = nodeOptions(target, timeoutMs, env);
   const where = `${target.host}:${target.port}`;
   const probe = new Redis({ host: target.host, port: target.port, db: target.db, ...options, enableOfflineQueue: true, lazyConnect: true });
-  probe.on('error', () => undefined);
+  let lastError: Error | undefined;
+  probe.on('error', (err: Error) => {
+    lastError = err;
+  });
   let clustered: boolean;
   try {
     await Promise.race([probe.connect(), ready(probe, timeoutMs, where)]);
@@ -95,7 +98,7 @@ export async function connectRedis(url: string, timeoutMs = 2000, env: NodeJS.Pr
     clustered = /cluster_enabled:1/.test(await probe.info('cluster'));
   } catch (err) {
     probe.disconnect();
-    throw new Error(`cannot reach Redis at ${where}: ${(err as Error).message}`);
+    throw new Error(`cannot reach Redis at ${where}: ${(lastError ?? (err as Error)).message}`);
   }
   if (!clustered) {
     probe.options.enableOfflineQueue = false;
