@@ -3,7 +3,7 @@
  * temporary folder, no persistence, killed and removed after. `startRedisCluster` makes three of them
  * one Redis Cluster with `redis-cli --cluster create`.
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,15 +14,12 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** True when `redis-server` and `redis-cli` are on the PATH (scripts/setup-system.sh installs them). */
-export async function haveRedis(): Promise<boolean> {
-  try {
-    await run('redis-server', ['--version']);
-    await run('redis-cli', ['--version']);
-    return true;
-  } catch {
-    return false;
-  }
+export function haveRedis(): boolean {
+  return ['redis-server', 'redis-cli'].every((bin) => spawnSync(bin, ['--version']).status === 0);
 }
+
+/** The `skip` option of a test that needs Redis: false when present, else the reason. */
+export const NEEDS_REDIS: false | string = haveRedis() ? false : 'redis-server is not installed (run scripts/setup-system.sh)';
 
 /** A free TCP port on 127.0.0.1 (closed again at once, for a child process to take). */
 export async function freePort(): Promise<number> {

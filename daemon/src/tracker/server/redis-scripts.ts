@@ -8,7 +8,8 @@
  *   address = <byte n4 (0 or 6)> <n4 bytes compact IPv4> <byte n6 (0 or 18)> <n6 bytes compact IPv6>
  *   key     = empty (no key given) | "\1" <key>
  * The shared totals live in the `{btd}` slot: `btd:{btd}:totals` (a hash of counters) and
- * `btd:{btd}:swarms` (info hashes scored by the latest expiry any of their peers had when last flushed).
+ * `btd:{btd}:swarms` (info hashes scored by a time no later than their earliest peer expiry: the sweep
+ * looks at a swarm once that time has passed, and sets it to the swarm's true earliest expiry).
  */
 
 /** Announce results in the first reply element; negative ones are refusals. */
@@ -139,7 +140,7 @@ return { redis.call('ZCARD', KEYS[1]), redis.call('ZCARD', KEYS[2]), tonumber(re
 /**
  * Expiry of one swarm outside announces. KEYS: seeders, leechers, peers. ARGV: now, most trimmed per set.
  * A swarm left without peers goes whole (its `completed` count with it), as in the memory store.
- * Reply: { peers removed, seeders removed, swarm removed (1/0), latest expiry left (0 when gone) }.
+ * Reply: { peers removed, seeders removed, swarm removed (1/0), earliest expiry left (0 when gone) }.
  */
 export const SWEEP_LUA = `${TRIM}
 local S, L, P = KEYS[1], KEYS[2], KEYS[3]
@@ -147,30 +148,38 @@ local limit = tonumber(ARGV[2])
 local existed = redis.call('EXISTS', P) == 1
 local goneS = trim(S, P, ARGV[1], limit)
 local goneL = trim(L, P, ARGV[1], limit)
-local latest = 0
+local earliest = 0
 if redis.call('ZCARD', S) + redis.call('ZCARD', L) == 0 then
   redis.call('DEL', P)
 else
   for _, z in ipairs({ S, L }) do
-    local top = redis.call('ZRANGE', z, -1, -1, 'WITHSCORES')
-    if top[2] and tonumber(top[2]) > latest then latest = tonumber(top[2]) end
+    local first = redis.call('ZRANGE', z, 0, 0, 'WITHSCORES')
+    if first[2] and (earliest == 0 or tonumber(first[2]) < earliest) then earliest = tonumber(first[2]) end
   end
 end
 local removed = 0
-if existed and latest == 0 then removed = 1 end
-return { goneS + goneL, goneS, removed, tostring(latest) }
+if existed and earliest == 0 then removed = 1 end
+return { goneS + goneL, goneS, removed, string.format('%d', earliest) }
 `;
 
 /**
  * Adds one instance's counts since its last flush to the shared totals and records the swarms it touched.
  * KEYS: totals, swarm index. ARGV: peers, seeders, swarms, announces, scrapes deltas, then pairs of
- * latest expiry and hex info hash. Reply: the totals as field, value pairs.
+ * expiry (added only for a swarm not yet listed: a listed one's score is already no later than its
+ * earliest expiry; `!time` sets it, so the next sweep looks at the swarm) and hex info hash.
+ * Reply: the totals as field, value pairs.
  */
 export const FLUSH_LUA = `
 local fields = { 'peers', 'seeders', 'swarms', 'announces', 'scrapes' }
 for i, f in ipairs(fields) do
   if ARGV[i] ~= '0' then redis.call('HINCRBY', KEYS[1], f, ARGV[i]) end
 end
-for i = 6, #ARGV, 2 do redis.call('ZADD', KEYS[2], 'GT', ARGV[i], ARGV[i + 1]) end
+for i = 6, #ARGV, 2 do
+  if string.sub(ARGV[i], 1, 1) == '!' then
+    redis.call('ZADD', KEYS[2], string.sub(ARGV[i], 2), ARGV[i + 1])
+  else
+    redis.call('ZADD', KEYS[2], 'NX', ARGV[i], ARGV[i + 1])
+  end
+end
 return redis.call('HGETALL', KEYS[1])
 `;

@@ -16,8 +16,9 @@ import { SharedRates } from './redis-rates';
 
 /** Expired peers trimmed per sorted set by one script call: bounds the work any one call does. */
 const TRIM_LIMIT = 1000;
-/** Idle swarms swept per sweep. */
+/** Swarms due for expiry looked at per batch, and batches per sweep. */
 const SWEEP_BATCH = 500;
+const SWEEP_ROUNDS = 20;
 const TOTALS_KEY = 'btd:{btd}:totals';
 const INDEX_KEY = 'btd:{btd}:swarms';
 const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '', started: 's', completed: 'c', stopped: 'x' };
@@ -42,6 +43,8 @@ export interface RedisStoreSettings {
   clock?: () => number;
   /** Milliseconds between flushes of this instance's counts into the shared totals (default 1000). */
   flushMs?: number;
+  /** Whether `close` disconnects the client (default true). */
+  ownsClient?: boolean;
 }
 
 /** Keys of one swarm, the info hash in a hash tag so they share a Cluster slot. */
@@ -105,19 +108,21 @@ export class RedisSwarmStore implements SwarmStore {
     client.defineCommand('btdFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
     this.scripts = client as unknown as ScriptedClient;
     this.state.available = client.status === 'ready';
-    client.on('ready', () => this.up());
-    client.on('close', () => this.down('connection closed'));
-    client.on('error', (err: Error) => {
-      this.state.lastError = err.message;
-    });
+    client.on('ready', this.onReady);
+    client.on('close', this.onClose);
+    client.on('error', this.onError);
     this.flushTimer = setInterval(() => void this.flush(), settings.flushMs ?? 1000);
     this.flushTimer.unref();
   }
 
-  private up(): void {
+  private readonly onReady = (): void => {
     this.state.available = true;
     delete this.state.unavailableSince;
-  }
+  };
+  private readonly onClose = (): void => this.down('connection closed');
+  private readonly onError = (err: Error): void => {
+    this.state.lastError = err.message;
+  };
 
   private down(reason: string): void {
     if (!this.state.available) return;
@@ -187,6 +192,8 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.swarms += dSwarms;
     if (code !== ANNOUNCE_OK) throw refusal(code, limits);
     if (p.event !== 'stopped') this.touched.set(hex, expiry);
+    // A swarm left with no peers but with a completed count goes at the next sweep, as in the memory store.
+    else if (complete + incomplete === 0 && dSwarms === 0 && dPeers < 0) this.touched.set(hex, -now);
     const pool = new PeerPool();
     for (let i = 6; i + 1 < reply.length; i += 2) pool.add(peerOf(reply[i] as Buffer, reply[i + 1] as Buffer));
     const selection = new PeerSelection();
@@ -222,40 +229,47 @@ export class RedisSwarmStore implements SwarmStore {
     return all.map(([infoHash, e]) => ({ infoHash, ...e })).sort((a, b) => b.complete + b.incomplete - (a.complete + a.incomplete));
   }
 
+  /** Sweeps the swarms whose earliest expiry has passed, in batches, at most `SWEEP_ROUNDS` of them. */
   async sweep(): Promise<number> {
     const now = this.clock();
-    const idle = await this.bounded(() => this.client.zrangebyscore(INDEX_KEY, '-inf', `(${now}`, 'LIMIT', 0, SWEEP_BATCH));
     let removed = 0;
-    await Promise.all(
-      idle.map(async (hex) => {
-        const [peers, seeders, gone, latest] = await this.bounded(() => this.scripts.btdSweep(...swarmKeys(hex), String(now), TRIM_LIMIT));
-        removed += Number(peers);
-        this.pending.peers -= Number(peers);
-        this.pending.seeders -= Number(seeders);
-        this.pending.swarms -= Number(gone);
-        if (Number(latest) === 0) {
-          this.touched.delete(hex);
-          await this.bounded(() => this.client.zrem(INDEX_KEY, hex));
-        } else {
-          this.touched.set(hex, Math.max(this.touched.get(hex) ?? 0, Number(latest)));
-        }
-      }),
-    );
+    for (let round = 0; round < SWEEP_ROUNDS; round++) {
+      const due = await this.bounded(() => this.client.zrangebyscore(INDEX_KEY, '-inf', `(${now}`, 'LIMIT', 0, SWEEP_BATCH));
+      const counts = await Promise.all(due.map((hex) => this.sweepSwarm(hex, now)));
+      for (const n of counts) removed += n;
+      if (due.length < SWEEP_BATCH) break;
+    }
     return removed;
+  }
+
+  private async sweepSwarm(hex: string, now: number): Promise<number> {
+    const [peers, seeders, gone, earliest] = await this.bounded(() => this.scripts.btdSweep(...swarmKeys(hex), String(now), TRIM_LIMIT));
+    this.pending.peers -= Number(peers);
+    this.pending.seeders -= Number(seeders);
+    this.pending.swarms -= Number(gone);
+    if (Number(earliest) === 0) {
+      this.touched.delete(hex);
+      await this.bounded(() => this.client.zrem(INDEX_KEY, hex));
+    } else {
+      await this.bounded(() => this.client.zadd(INDEX_KEY, 'XX', earliest, hex));
+    }
+    return Number(peers);
   }
 
   /** Adds this instance's counts to the shared totals and reads them back; kept for the next try on failure. */
   async flush(): Promise<void> {
     if (this.flushing || !this.state.available) return;
     this.flushing = true;
-    const sent = this.pending;
+    // Counts stay pending until the totals that include them are read back, so `totals()` never dips.
+    const sent = { ...this.pending };
     const touched = this.touched;
-    this.pending = { peers: 0, seeders: 0, swarms: 0, announces: 0, scrapes: 0 };
     this.touched = new Map();
     const args: (string | number)[] = [sent.peers, sent.seeders, sent.swarms, sent.announces, sent.scrapes];
-    for (const [hex, expiry] of touched) args.push(String(expiry), hex);
+    // A negative time asks for the swarm to be looked at by the next sweep: it may lower the index score.
+    for (const [hex, expiry] of touched) args.push(expiry < 0 ? `!${-expiry}` : String(expiry), hex);
     try {
       const pairs = await this.bounded(() => this.scripts.btdFlush(TOTALS_KEY, INDEX_KEY, ...args));
+      for (const k of Object.keys(sent) as (keyof typeof sent)[]) this.pending[k] -= sent[k];
       const t = new Map<string, number>();
       for (let i = 0; i + 1 < pairs.length; i += 2) t.set(pairs[i], Number(pairs[i + 1]));
       const peers = t.get('peers') ?? 0;
@@ -263,8 +277,7 @@ export class RedisSwarmStore implements SwarmStore {
       this.sharedTotals = { torrents: t.get('swarms') ?? 0, seeders, leechers: peers - seeders, peers };
       this.rates.sample(t.get('announces') ?? 0, t.get('scrapes') ?? 0);
     } catch {
-      for (const k of Object.keys(sent) as (keyof typeof sent)[]) this.pending[k] += sent[k];
-      for (const [hex, expiry] of touched) this.touched.set(hex, Math.max(expiry, this.touched.get(hex) ?? 0));
+      for (const [hex, expiry] of touched) if (!this.touched.has(hex)) this.touched.set(hex, expiry);
     } finally {
       this.flushing = false;
     }
@@ -289,6 +302,9 @@ export class RedisSwarmStore implements SwarmStore {
   async close(): Promise<void> {
     clearInterval(this.flushTimer);
     await this.flush().catch(() => undefined);
-    this.client.disconnect();
+    this.client.off('ready', this.onReady);
+    this.client.off('close', this.onClose);
+    this.client.off('error', this.onError);
+    if (this.settings.ownsClient !== false) this.client.disconnect();
   }
 }
