@@ -38,6 +38,9 @@ export interface RedisProcess {
   dir: string;
   /** Runs `redis-cli -p <port> <args>` and returns its output. */
   cli(...args: string[]): Promise<string>;
+  /** Stops (SIGSTOP) and continues (SIGCONT) the server: a Redis that is there but does not answer. */
+  pause(): void;
+  resume(): void;
   /** Kills the server (SIGKILL) and waits for it to exit; the folder stays for `restart`. */
   kill(): Promise<void>;
   /** Starts the server again on the same port, empty. */
@@ -74,6 +77,7 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = once(child, 'exit');
     child.kill('SIGKILL');
+    child.kill('SIGCONT');
     await exited;
   };
   await launch();
@@ -82,6 +86,8 @@ export async function startRedis(extra: string[] = []): Promise<RedisProcess> {
     url: `redis://127.0.0.1:${port}`,
     dir,
     cli: async (...args) => (await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 })).stdout,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
     kill,
     restart: launch,
     stop: async () => {

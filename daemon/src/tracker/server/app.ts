@@ -39,7 +39,8 @@ function statsRouter(stats: () => TrackerStats, store: SwarmStore): Router {
   router.get('/stats', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';
-    ctx.body = renderStatsPage(stats(), await store.busiest(STATS_PAGE_ROWS));
+    // During a store outage the page still shows, with the outage and without the per-torrent rows.
+    ctx.body = renderStatsPage(stats(), await store.busiest(STATS_PAGE_ROWS).catch(() => []));
   });
   router.get('/', (ctx) => ctx.redirect('/stats'));
   return router;
