@@ -47,7 +47,8 @@ function params(c: Extract<Command, { kind: 'announce' }>): AnnounceParams {
     left: c.left,
     event: c.event,
     numwant: c.numwant,
-    compact: true,
+    // The dictionary model, so both stores name the peers they hand out (HTTP tests cover compact answers).
+    compact: false,
     noPeerId: false,
     ipv4: `10.0.0.${c.peer + 1}`,
     ipv6: c.peer === 5 ? '2001:db8::5' : undefined,

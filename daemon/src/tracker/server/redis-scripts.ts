@@ -33,18 +33,28 @@ end
 
 /**
  * One announce, in one round trip.
- * KEYS: seeders, leechers, peers. ARGV: now, expiry, peer id, event (`s`tarted, `c`ompleted, `x` stopped,
- * empty), seeder (1/0), address part, key part, numwant, most peers per swarm, room for a new swarm (1/0),
- * room for a new peer (1/0), most expired peers trimmed per set, key expiry (ms since the epoch).
- * Reply: { code, complete, incomplete, peers delta, seeders delta, swarms delta, id1, record1, id2, … }.
+ * KEYS: seeders, leechers, peers.
+ * ARGV: the peer (its 20-byte id, address part and key part in one string); five flags (event: `s`tarted,
+ * `c`ompleted, `x` stopped, `-` none; seeder; room for a new swarm; room for a new peer; peer ids wanted:
+ * each `1` or `0`); now; expiry; numwant; most peers per swarm; most expired peers trimmed per set; key
+ * expiry (times in ms since the epoch).
+ * Reply: { code, complete, incomplete, peers delta, seeders delta, swarms delta } and, when served, the
+ * peers handed out: { count, IPv4 entries, IPv6 entries, entries without IPv4, entries with IPv6, ids }.
+ * Entry i of each string is peer i's (6 and 18 bytes, zeros where it has no such address); the IPv6 string
+ * is empty when no peer has one, the ids (20 bytes each) unless asked for.
  */
 export const ANNOUNCE_LUA = `${TRIM}
 local S, L, P = KEYS[1], KEYS[2], KEYS[3]
-local now, expiry, id, event = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local seeder = ARGV[5] == '1'
-local addr, keyPart = ARGV[6], ARGV[7]
-local numwant, maxPerSwarm = tonumber(ARGV[8]), tonumber(ARGV[9])
-local limit = tonumber(ARGV[12])
+local peer, flags = ARGV[1], ARGV[2]
+local id = string.sub(peer, 1, 20)
+local n4p = string.byte(peer, 21)
+local n6p = string.byte(peer, 22 + n4p)
+local addr = string.sub(peer, 21, 22 + n4p + n6p)
+local keyPart = string.sub(peer, 23 + n4p + n6p)
+local event = string.sub(flags, 1, 1)
+local seeder = string.sub(flags, 2, 2) == '1'
+local now, expiry = ARGV[3], ARGV[4]
+local numwant, maxPerSwarm, limit = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local existed = redis.call('EXISTS', P) == 1
 local goneS = trim(S, P, now, limit)
 local goneL = trim(L, P, now, limit)
@@ -86,16 +96,16 @@ if rec then
     if wasSeeder then redis.call('ZREM', S, id) dSeeders = dSeeders - 1 else redis.call('ZREM', L, id) dSeeders = dSeeders + 1 end
   end
 else
-  if not existed and ARGV[10] ~= '1' then return finish(${FULL_TORRENTS}) end
+  if not existed and string.sub(flags, 3, 3) ~= '1' then return finish(${FULL_TORRENTS}) end
   if existed and redis.call('ZCARD', S) + redis.call('ZCARD', L) >= maxPerSwarm then return finish(${FULL_SWARM}) end
-  if ARGV[11] ~= '1' then return finish(${FULL_PEERS}) end
+  if string.sub(flags, 4, 4) ~= '1' then return finish(${FULL_PEERS}) end
   redis.call('HSET', P, id, addr .. keyPart)
   dPeers = dPeers + 1
   if seeder then dSeeders = dSeeders + 1 end
 end
 if seeder then redis.call('ZADD', S, expiry, id) else redis.call('ZADD', L, expiry, id) end
 if event == 'c' then redis.call('HINCRBY', P, '#done', 1) end
-for _, k in ipairs(KEYS) do redis.call('PEXPIREAT', k, ARGV[13]) end
+for _, k in ipairs(KEYS) do redis.call('PEXPIREAT', k, ARGV[8]) end
 
 -- Up to numwant others: a seeder gets leechers first; a leecher a share of each pool by their sizes.
 local nS, nL = redis.call('ZCARD', S), redis.call('ZCARD', L)
@@ -121,15 +131,23 @@ else
   pick(S, wantS)
   pick(L, wantL)
 end
-local extra = {}
+local v4s, v6s, idl = {}, {}, {}
+local without4, with6 = 0, 0
+local Z6, Z18 = string.rep('\\0', 6), string.rep('\\0', 18)
 if #ids > 0 then
   local recs = redis.call('HMGET', P, unpack(ids))
   for i = 1, #ids do
-    extra[#extra + 1] = ids[i]
-    extra[#extra + 1] = recs[i]
+    local rec = recs[i] or '\\0\\0'
+    local n4 = string.byte(rec, 1)
+    local n6 = string.byte(rec, 2 + n4)
+    if n4 > 0 then v4s[i] = string.sub(rec, 2, 1 + n4) else v4s[i] = Z6 without4 = without4 + 1 end
+    if n6 > 0 then v6s[i] = string.sub(rec, 3 + n4, 2 + n4 + n6) with6 = with6 + 1 else v6s[i] = Z18 end
   end
+  if string.sub(flags, 5, 5) == '1' then idl = ids end
 end
-return finish(${ANNOUNCE_OK}, extra)
+local v6 = ''
+if with6 > 0 then v6 = table.concat(v6s) end
+return finish(${ANNOUNCE_OK}, { #ids, table.concat(v4s), v6, without4, with6, table.concat(idl) })
 `;
 
 /** KEYS: seeders, leechers, peers. Reply: { complete, incomplete, downloaded }. */

@@ -6,7 +6,7 @@
 import type { Cluster, Redis } from 'ioredis';
 import type { AnnounceParams } from './params';
 import { TrackerRequestError } from './params';
-import { PeerPool, type SwarmPeer } from './pool';
+import { PeerPool, V4_BYTES, V6_BYTES } from './pool';
 import { PeerSelection } from './selection';
 import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
 import { encodeCompactPeer, decodeCompactPeers } from '../compact';
@@ -14,6 +14,8 @@ import { StoreUnavailableError, type SharedCounters, type StoreHealth, type Stor
 import { ANNOUNCE_LUA, ANNOUNCE_OK, FLUSH_LUA, FULL_PEERS, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
 import { SharedRates } from './redis-rates';
 
+/** Calls awaiting Redis at most: past it (a Redis that stalls), requests are refused at once. */
+const MAX_IN_FLIGHT = 10_000;
 /** Expired peers trimmed per sorted set by one script call: bounds the work any one call does. */
 const TRIM_LIMIT = 1000;
 /** Swarms due for expiry looked at per batch, and batches per sweep. */
@@ -21,7 +23,8 @@ const SWEEP_BATCH = 500;
 const SWEEP_ROUNDS = 20;
 const TOTALS_KEY = 'btd:{btd}:totals';
 const INDEX_KEY = 'btd:{btd}:swarms';
-const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '', started: 's', completed: 'c', stopped: 'x' };
+const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '-', started: 's', completed: 'c', stopped: 'x' };
+const NO_BYTES = new Uint8Array(0);
 
 /** A client made by `connectRedis`, with the store's scripts defined on it. */
 export type RedisClient = Redis | Cluster;
@@ -52,20 +55,60 @@ function swarmKeys(hex: string): [string, string, string] {
   return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`];
 }
 
-/** The address part of a record: the compact forms of the peer's IPv4 and IPv6 addresses. */
-function addressPart(p: AnnounceParams): Buffer {
-  const v4 = p.ipv4 === undefined ? Buffer.alloc(0) : encodeCompactPeer(p.ipv4, p.port);
-  const v6 = p.ipv6 === undefined ? Buffer.alloc(0) : encodeCompactPeer(p.ipv6, p.port);
-  return Buffer.concat([Buffer.of(v4.length), v4, Buffer.of(v6.length), v6]);
+/** The peer argument: its id, then its record (address part, key part), in one allocation. */
+function peerArgument(p: AnnounceParams): Buffer {
+  const v4 = p.ipv4 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv4, p.port);
+  const v6 = p.ipv6 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv6, p.port);
+  const keyBytes = p.key === undefined ? 0 : 1 + Buffer.byteLength(p.key, 'latin1');
+  const out = Buffer.allocUnsafe(20 + 2 + v4.length + v6.length + keyBytes);
+  let at = out.write(p.peerId, 0, 'latin1');
+  out[at++] = v4.length;
+  out.set(v4, at);
+  at += v4.length;
+  out[at++] = v6.length;
+  out.set(v6, at);
+  at += v6.length;
+  if (p.key !== undefined) {
+    out[at++] = 1;
+    out.write(p.key, at, 'latin1');
+  }
+  return out;
 }
 
-/** A peer as the selection needs it, from its id and record. */
-function peerOf(id: Buffer, rec: Buffer): SwarmPeer {
-  const n4 = rec[0];
-  const n6 = rec[1 + n4];
-  const v4 = n4 > 0 ? decodeCompactPeers(rec.subarray(1, 1 + n4), 4)[0] : undefined;
-  const v6 = n6 > 0 ? decodeCompactPeers(rec.subarray(2 + n4, 2 + n4 + n6), 6)[0] : undefined;
-  return { peerId: id.toString('latin1'), ipv4: v4?.ip, ipv6: v6?.ip, port: (v4 ?? v6)?.port ?? 0, seeder: false, lastSeen: 0, key: undefined, index: 0 };
+/**
+ * The peers a script handed out as one pool: its compact stores are the script's entry strings as they
+ * came, so a compact answer copies them whole. Peer objects are made only for the dictionary model.
+ */
+function poolOf(reply: (number | Buffer)[], withPeers: boolean): PeerPool {
+  const pool = new PeerPool();
+  // A stop hands out nobody: the reply ends with the counts.
+  if (reply.length <= 6) return pool;
+  const count = reply[6] as number;
+  pool.v4 = reply[7] as Buffer;
+  pool.v6 = reply[8] as Buffer;
+  pool.withoutV4 = reply[9] as number;
+  pool.withV6 = reply[10] as number;
+  if (!withPeers) {
+    pool.peers.length = count;
+    return pool;
+  }
+  const ids = reply[11] as Buffer;
+  for (let i = 0; i < count; i++) {
+    const v4 = decodeCompactPeers(pool.v4.subarray(i * V4_BYTES, (i + 1) * V4_BYTES), 4)[0];
+    const v6 = pool.withV6 > 0 ? decodeCompactPeers(pool.v6.subarray(i * V6_BYTES, (i + 1) * V6_BYTES), 6)[0] : undefined;
+    const port = v4.port !== 0 ? v4.port : (v6?.port ?? 0);
+    pool.peers.push({
+      peerId: ids.toString('latin1', i * 20, (i + 1) * 20),
+      ipv4: v4.port !== 0 ? v4.ip : undefined,
+      ipv6: v6 && v6.port !== 0 ? v6.ip : undefined,
+      port,
+      seeder: false,
+      lastSeen: 0,
+      key: undefined,
+      index: i,
+    });
+  }
+  return pool;
 }
 
 function refusal(code: number, limits: SwarmLimits): TrackerRequestError {
@@ -97,6 +140,7 @@ export class RedisSwarmStore implements SwarmStore {
   private readonly rates: SharedRates;
   private readonly flushTimer: ReturnType<typeof setInterval>;
   private flushing = false;
+  private inFlight = 0;
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
     this.timeoutMs = settings.timeoutMs ?? 2000;
@@ -134,10 +178,16 @@ export class RedisSwarmStore implements SwarmStore {
 
   /** Runs one Redis call within the bound; a failure or a late answer becomes `StoreUnavailableError`. */
   private bounded<T>(call: () => Promise<T>): Promise<T> {
-    if (!this.state.available) {
+    if (!this.state.available || this.inFlight >= MAX_IN_FLIGHT) {
       this.state.failures++;
       return Promise.reject(new StoreUnavailableError());
     }
+    // A late answer still arrives in order on the connection: counted until then, so a stall cannot
+    // queue unbounded calls.
+    this.inFlight++;
+    const settled = (): void => {
+      this.inFlight--;
+    };
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.state.failures++;
@@ -146,10 +196,12 @@ export class RedisSwarmStore implements SwarmStore {
       }, this.timeoutMs);
       call().then(
         (value) => {
+          settled();
           clearTimeout(timer);
           resolve(value);
         },
         (err: unknown) => {
+          settled();
           clearTimeout(timer);
           this.state.failures++;
           this.state.lastError = (err as Error).message;
@@ -167,22 +219,19 @@ export class RedisSwarmStore implements SwarmStore {
     const now = this.clock();
     const expiry = now + limits.peerTtlMs;
     const totals = this.totals();
+    const flags =
+      EVENT_CODES[p.event] + (p.left === 0 ? '1' : '0') + (totals.torrents < limits.maxTorrents ? '1' : '0') + (totals.peers < limits.maxPeers ? '1' : '0') + (p.compact ? '0' : '1');
     const reply = await this.bounded(() =>
       this.scripts.btdAnnounceBuffer(
         ...swarmKeys(hex),
+        peerArgument(p),
+        flags,
         String(now),
         String(expiry),
-        Buffer.from(p.peerId, 'latin1'),
-        EVENT_CODES[p.event],
-        p.left === 0 ? '1' : '0',
-        addressPart(p),
-        p.key === undefined ? '' : Buffer.concat([Buffer.of(1), Buffer.from(p.key, 'latin1')]),
         p.numwant,
         limits.maxPeersPerTorrent,
-        totals.torrents < limits.maxTorrents ? '1' : '0',
-        totals.peers < limits.maxPeers ? '1' : '0',
         TRIM_LIMIT,
-        // Keys outlive their last peer a little, so an idle swarm leaves Redis even with no tracker left.
+        // Keys outlive their last peer by a TTL, so an idle swarm leaves Redis even with no tracker left.
         String(expiry + limits.peerTtlMs),
       ),
     );
@@ -194,8 +243,7 @@ export class RedisSwarmStore implements SwarmStore {
     if (p.event !== 'stopped') this.touched.set(hex, expiry);
     // A swarm left with no peers but with a completed count goes at the next sweep, as in the memory store.
     else if (complete + incomplete === 0 && dSwarms === 0 && dPeers < 0) this.touched.set(hex, -now);
-    const pool = new PeerPool();
-    for (let i = 6; i + 1 < reply.length; i += 2) pool.add(peerOf(reply[i] as Buffer, reply[i + 1] as Buffer));
+    const pool = poolOf(reply, !p.compact);
     const selection = new PeerSelection();
     selection.push(pool, 0, pool.length);
     return encode({ complete, incomplete, selection });
