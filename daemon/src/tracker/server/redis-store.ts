@@ -3,6 +3,7 @@
  * at it. One script call per announce; expiry by sorted sets trimmed on the way; shared totals flushed
  * once a second; every request bounded in time, refused with "tracker storage unavailable" past it.
  */
+import type { Socket } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import type { AnnounceParams } from './params';
 import { TrackerRequestError } from './params';
@@ -141,6 +142,7 @@ export class RedisSwarmStore implements SwarmStore {
   private readonly flushTimer: ReturnType<typeof setInterval>;
   private flushing = false;
   private inFlight = 0;
+  private corked = false;
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
     this.timeoutMs = settings.timeoutMs ?? 2000;
@@ -174,6 +176,23 @@ export class RedisSwarmStore implements SwarmStore {
     this.state.outages++;
     this.state.unavailableSince = new Date(this.clock()).toISOString();
     this.state.lastError = reason;
+  }
+
+  /**
+   * Holds this turn of the event loop's writes to Redis and sends them together: announces that arrive
+   * in one turn leave in one write (a single Redis connection; a Cluster's node connections write as
+   * they come).
+   */
+  private batchWrites(): void {
+    if (this.corked) return;
+    const stream = (this.client as { stream?: Socket }).stream;
+    if (!stream || typeof stream.cork !== 'function' || this.client.status !== 'ready') return;
+    this.corked = true;
+    stream.cork();
+    setImmediate(() => {
+      this.corked = false;
+      stream.uncork();
+    });
   }
 
   /** Runs one Redis call within the bound; a failure or a late answer becomes `StoreUnavailableError`. */
@@ -221,6 +240,7 @@ export class RedisSwarmStore implements SwarmStore {
     const totals = this.totals();
     const flags =
       EVENT_CODES[p.event] + (p.left === 0 ? '1' : '0') + (totals.torrents < limits.maxTorrents ? '1' : '0') + (totals.peers < limits.maxPeers ? '1' : '0') + (p.compact ? '0' : '1');
+    this.batchWrites();
     const reply = await this.bounded(() =>
       this.scripts.btdAnnounceBuffer(
         ...swarmKeys(hex),
