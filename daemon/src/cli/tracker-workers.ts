@@ -4,6 +4,7 @@
  * and stops them all on SIGINT/SIGTERM.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { randomBytes } from 'node:crypto';
 import type { RunningTracker } from '../tracker/server';
 import { CliError } from './errors';
 
@@ -37,8 +38,10 @@ export async function runWorkers(count: number, flags: { store: string }): Promi
   let stopping = false;
   const restarts: number[] = [];
   const first = new Promise<WorkerReady>((resolve, reject) => {
+    // Workers share one UDP port: a connect one answers must be accepted by the others.
+    const secret = process.env.BTD_TRACKER_UDP_SECRET || randomBytes(32).toString('hex');
     const fork = (): Worker => {
-      const worker = cluster.fork();
+      const worker = cluster.fork({ BTD_TRACKER_UDP_SECRET: secret });
       worker.on('message', (msg: WorkerReady) => {
         if (msg?.kind === 'btd-tracker-ready') resolve(msg);
       });

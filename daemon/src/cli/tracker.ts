@@ -63,6 +63,16 @@ function storeUrl(text: string): string {
   return text;
 }
 
+/** The environment variable with the UDP connection-id key (hex) that trackers behind one address share. */
+export const UDP_SECRET_ENV = 'BTD_TRACKER_UDP_SECRET';
+
+function udpSecret(): { udpSecret?: Uint8Array } {
+  const hex = process.env[UDP_SECRET_ENV];
+  if (hex === undefined || hex === '') return {};
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new CliError(`${UDP_SECRET_ENV} must be 32 to 128 hex digits`);
+  return { udpSecret: Buffer.from(hex, 'hex') };
+}
+
 /** Registers `btd tracker` on the program. */
 export function registerTracker(program: Command): void {
   program
@@ -98,6 +108,7 @@ async function runTracker(flags: TrackerFlags): Promise<void> {
     trustIpParam: flags.trustIpParam === true,
     allowList: flags.allowList === undefined ? undefined : await readAllowList(flags.allowList),
     store: flags.store,
+    ...udpSecret(),
   };
   const tracker = await startTracker(options).catch((err: NodeJS.ErrnoException) => {
     if (err.syscall === undefined && flags.store !== 'memory') throw new CliError(`--store: ${err.message}`);

@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { bdecode, type BDict } from '../../../daemon/src/bencode';
-import { buildAnnounceUrl, httpGet } from '../../../daemon/src/tracker/client';
+import { buildAnnounceUrl, httpGet, udpAnnounce } from '../../../daemon/src/tracker/client';
 import { NEEDS_REDIS, freePort, startRedis, type RedisProcess } from '../../support/redis';
 import { within } from '../../support/deadline';
 
@@ -49,7 +49,7 @@ describe('btd tracker --workers 2 over one Redis', { skip: NEEDS_REDIS }, () => 
 
   test('two worker processes serve one port; peers announced to any worker meet; SIGINT stops them all', { timeout: 60_000 }, async () => {
     const port = await freePort();
-    const r = run(['--workers', '2', '--port', String(port), '--store', redis.url]);
+    const r = run(['--workers', '2', '--port', String(port), '--store', redis.url, '--udp']);
     try {
       await within(20_000, new Promise<void>((resolve, reject) => {
         r.child.stdout?.on('data', () => /workers:\s+2/.test(r.out()) && resolve());
@@ -63,14 +63,20 @@ describe('btd tracker --workers 2 over one Redis', { skip: NEEDS_REDIS }, () => 
         answers.push(bdecode(await httpGet(url, { timeoutMs: 10_000, maxBytes: 1 << 20 })) as BDict);
       }
       assert.deepEqual(answers.map((a) => a.get('incomplete')), Array.from({ length: 20 }, (_, i) => i + 1));
+      assert.match(r.out(), new RegExp(`UDP announce: udp://127\\.0\\.0\\.1:${port}/announce`));
       assert.equal((answers[19].get('peers') as Uint8Array).length, 19 * 6);
+      // UDP: a connection id from one worker is good at the other (they share the key), so none is refused.
+      for (let n = 20; n < 30; n++) {
+        const a = await udpAnnounce(`udp://127.0.0.1:${port}`, { infoHash: HASH, peerId: Buffer.from(`-WK0001-${String(n).padStart(12, '0')}`), port: 7000 + n, uploaded: 0, downloaded: 0, left: 100, event: 'started' }, { timeoutMs: 5000 });
+        assert.equal(a.peers.length, n);
+      }
       // Each worker counts its own announces; the shared counter in Redis has all of them.
       const giveUpAt = Date.now() + 10_000;
       for (;;) {
         const body = await httpGet(`http://127.0.0.1:${port}/stats.json`, { timeoutMs: 10_000, maxBytes: 1 << 20 });
         const s = JSON.parse(Buffer.from(body).toString()) as { announces: number; shared: { announces: number } };
-        assert.ok(s.announces < 20, `one worker counted ${s.announces} of 20 announces`);
-        if (s.shared.announces === 20) break;
+        assert.ok(s.announces < 30, `one worker counted ${s.announces} of 30 announces`);
+        if (s.shared.announces === 30) break;
         if (Date.now() >= giveUpAt) throw new Error(`shared announces stayed at ${s.shared.announces}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }

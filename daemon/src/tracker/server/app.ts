@@ -97,6 +97,7 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
       countAnnounce: () => counters.announces.hit(),
       countScrape: () => counters.scrapes.hit(),
       onAnnounce: opts.onAnnounce,
+      ...(opts.udpSecret && { secret: opts.udpSecret }),
       clock: o.clock,
     },
     close: () => clearInterval(timer),

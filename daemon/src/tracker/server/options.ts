@@ -32,6 +32,8 @@ export interface TrackerOptions {
    * brings its own caps, TTL and allow-list (see `resolveOptions` for the values to build it with).
    */
   swarmStore?: SwarmStore;
+  /** Key for UDP connection ids, the same on every tracker behind one UDP address (default random). */
+  udpSecret?: Uint8Array;
   /** Milliseconds a store request may take before the client gets "tracker storage unavailable" (default 2000). */
   storeTimeoutMs?: number;
   /** Milliseconds since the epoch; injectable for tests. */

@@ -34,15 +34,21 @@ export interface UdpTrackerContext extends NumwantLimits {
   /** Called after each accepted announce, as for HTTP announces. */
   onAnnounce?: (info: AnnounceNotice) => void;
   clock?: () => number;
+  /**
+   * Key of the connection-id HMAC; default random per process. Trackers that share one UDP address (workers,
+   * instances behind one balancer) need the same key, or a connect answered by one is refused by another.
+   */
+  secret?: Uint8Array;
 }
 
 /** Answers one datagram; pure apart from the swarm store. Undefined: nothing to send back. */
 export class UdpTrackerProtocol {
-  private readonly secret = randomBytes(32);
+  private readonly secret: Uint8Array;
   private readonly clock: () => number;
 
   constructor(private readonly ctx: UdpTrackerContext) {
     this.clock = ctx.clock ?? Date.now;
+    this.secret = ctx.secret ?? randomBytes(32);
   }
 
   /**
