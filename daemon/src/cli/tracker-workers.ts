@@ -36,14 +36,16 @@ export function reportToPrimary(tracker: RunningTracker): void {
 /** In the primary: forks `count` workers running the same command line, until interrupted. */
 export async function runWorkers(count: number, flags: { store: string }): Promise<void> {
   let stopping = false;
+  let listening = 0;
   const restarts: number[] = [];
+  // The URLs are printed once every worker listens, so the port is served at full strength from then on.
   const first = new Promise<WorkerReady>((resolve, reject) => {
     // Workers share one UDP port: a connect one answers must be accepted by the others.
     const secret = process.env.BTD_TRACKER_UDP_SECRET || randomBytes(32).toString('hex');
     const fork = (): Worker => {
       const worker = cluster.fork({ BTD_TRACKER_UDP_SECRET: secret });
       worker.on('message', (msg: WorkerReady) => {
-        if (msg?.kind === 'btd-tracker-ready') resolve(msg);
+        if (msg?.kind === 'btd-tracker-ready' && ++listening >= count) resolve(msg);
       });
       worker.on('exit', (code, signal) => {
         if (stopping) return;
