@@ -280,8 +280,13 @@ export class RedisSwarmStore implements SwarmStore {
     return Promise.all(infoHashes.map((h) => this.scrapeOne(Buffer.from(h, 'latin1').toString('hex'))));
   }
 
-  async scrapeAll(limit: number): Promise<[string, ScrapeEntry][]> {
+  scrapeAll(limit: number): Promise<[string, ScrapeEntry][]> {
     this.pending.scrapes++;
+    return this.listed(limit);
+  }
+
+  /** The first `limit` swarms of the index with their figures (those gone since left out). */
+  private async listed(limit: number): Promise<[string, ScrapeEntry][]> {
     const hexes = await this.bounded(() => this.client.zrange(INDEX_KEY, 0, limit - 1));
     const entries = await Promise.all(hexes.map((hex) => this.scrapeOne(hex)));
     const out: [string, ScrapeEntry][] = [];
@@ -293,7 +298,7 @@ export class RedisSwarmStore implements SwarmStore {
 
   async busiest(limit: number): Promise<SwarmSummary[]> {
     // The index knows swarms, not their sizes: the first `limit` of it, sorted by peers.
-    const all = await this.scrapeAll(limit);
+    const all = await this.listed(limit);
     return all.map(([infoHash, e]) => ({ infoHash, ...e })).sort((a, b) => b.complete + b.incomplete - (a.complete + a.incomplete));
   }
 
