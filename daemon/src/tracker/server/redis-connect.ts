@@ -92,13 +92,21 @@ export async function connectRedis(url: string, timeoutMs = 2000, env: NodeJS.Pr
     lastError = err;
   });
   let clustered: boolean;
+  let version: RegExpExecArray | null;
   try {
     await Promise.race([probe.connect(), ready(probe, timeoutMs, where)]);
     await ready(probe, timeoutMs, where);
-    clustered = /cluster_enabled:1/.test(await probe.info('cluster'));
+    const info = await probe.info();
+    clustered = /cluster_enabled:1/.test(info);
+    version = /redis_version:(\d+)\.(\d+)/.exec(info);
   } catch (err) {
     probe.disconnect();
     throw new Error(`cannot reach Redis at ${where}: ${(lastError ?? (err as Error)).message}`);
+  }
+  // ZRANDMEMBER, which the announce script hands out peers with, came in Redis 6.2.
+  if (version && (Number(version[1]) < 6 || (Number(version[1]) === 6 && Number(version[2]) < 2))) {
+    probe.disconnect();
+    throw new Error(`Redis at ${where} is ${version[1]}.${version[2]}; the tracker needs Redis 6.2 or later`);
   }
   if (!clustered) {
     probe.options.enableOfflineQueue = false;
