@@ -143,6 +143,7 @@ export class RedisSwarmStore implements SwarmStore {
   private flushing = false;
   private inFlight = 0;
   private corked = false;
+  private readonly selection = new PeerSelection();
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
     this.timeoutMs = settings.timeoutMs ?? 2000;
@@ -263,10 +264,16 @@ export class RedisSwarmStore implements SwarmStore {
     if (p.event !== 'stopped') this.touched.set(hex, expiry);
     // A swarm left with no peers but with a completed count goes at the next sweep, as in the memory store.
     else if (complete + incomplete === 0 && dSwarms === 0 && dPeers < 0) this.touched.set(hex, -now);
+    // One selection for every announce, as in the memory store: the outcome is encoded before the next.
+    const selection = this.selection;
+    selection.clear();
     const pool = poolOf(reply, !p.compact);
-    const selection = new PeerSelection();
     selection.push(pool, 0, pool.length);
-    return encode({ complete, incomplete, selection });
+    try {
+      return encode({ complete, incomplete, selection });
+    } finally {
+      selection.clear();
+    }
   }
 
   private scrapeOne(hex: string): Promise<ScrapeEntry> {
