@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the interop tests run against, when any is missing.
+# Installs the Debian packages the interop tests run against (and the redis-server the tracker's Redis
+# store tests start), when any is missing.
 # Needs root (as on CI); otherwise prints the command to run.
 set -euo pipefail
-pkgs=(mktorrent transmission-cli transmission-daemon aria2 opentracker)
-bins=(mktorrent transmission-show transmission-daemon aria2c opentracker)
+pkgs=(mktorrent transmission-cli transmission-daemon aria2 opentracker redis-server redis-server)
+bins=(mktorrent transmission-show transmission-daemon aria2c opentracker redis-server redis-cli)
 missing=()
 for i in "${!bins[@]}"; do
   command -v "${bins[$i]}" >/dev/null 2>&1 || missing+=("${pkgs[$i]}")

@@ -24,6 +24,12 @@ export interface TrackerStartParams {
   interval?: number;
   /** Also serve UDP announces (BEP 15) on the same port number; default false. */
   udp?: boolean;
+  /**
+   * Where swarms live: `memory` (default) or `redis://HOST:PORT[/DB]` / `rediss://HOST:PORT[/DB]`, shared
+   * with other trackers on the same Redis or Redis Cluster. The password is never a param: the daemon
+   * reads it from its BTD_REDIS_PASSWORD environment variable.
+   */
+  store?: string;
 }
 
 /** Where the tracker listens. */

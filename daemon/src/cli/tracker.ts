@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
-import { startTracker, type TrackerOptions } from '../tracker/server';
+import cluster from 'node:cluster';
+import { parseRedisUrl, startTracker, StoreUrlError, type StartTrackerOptions } from '../tracker/server';
 import { CliError } from './errors';
+import { runWorkers, reportToPrimary } from './tracker-workers';
 
 /** Parsed flags of `btd tracker`. */
 interface TrackerFlags {
@@ -16,6 +18,8 @@ interface TrackerFlags {
   trustProxy?: boolean;
   trustIpParam?: boolean;
   udp?: boolean;
+  store: string;
+  workers: number;
 }
 
 function integerIn(name: string, min: number, max: number): (text: string) => number {
@@ -48,6 +52,27 @@ async function readAllowList(path: string): Promise<string[]> {
   return hashes;
 }
 
+/** `memory`, or a Redis URL checked here so that a mistake is reported before anything starts. */
+function storeUrl(text: string): string {
+  if (text === 'memory') return text;
+  try {
+    parseRedisUrl(text);
+  } catch (err) {
+    throw new CliError(err instanceof StoreUrlError ? `--store: ${err.message}` : `--store: not a store URL: "${text}"`);
+  }
+  return text;
+}
+
+/** The environment variable with the UDP connection-id key (hex) that trackers behind one address share. */
+export const UDP_SECRET_ENV = 'BTD_TRACKER_UDP_SECRET';
+
+function udpSecret(): { udpSecret?: Uint8Array } {
+  const hex = process.env[UDP_SECRET_ENV];
+  if (hex === undefined || hex === '') return {};
+  if (!/^([0-9a-fA-F]{2}){16,64}$/.test(hex)) throw new CliError(`${UDP_SECRET_ENV} must be 32 to 128 hex digits`);
+  return { udpSecret: Buffer.from(hex, 'hex') };
+}
+
 /** Registers `btd tracker` on the program. */
 export function registerTracker(program: Command): void {
   program
@@ -62,11 +87,17 @@ export function registerTracker(program: Command): void {
     .option('--trust-proxy', 'take peer addresses from X-Forwarded-For (only behind a reverse proxy)')
     .option('--trust-ip-param', 'let clients name their address with ip/ipv4/ipv6 (trusted networks only)')
     .option('--udp', 'also serve UDP announces and scrapes (BEP 15) on the same port number')
+    .option('--store <url>', 'where swarms live: memory, or redis://HOST:PORT[/DB] / rediss://… shared by many trackers (password from BTD_REDIS_PASSWORD)', storeUrl, 'memory')
+    .option('--workers <n>', 'processes serving the same port (needs a shared --store)', integerIn('--workers', 1, 256), 1)
     .action((flags: TrackerFlags) => runTracker(flags));
 }
 
 async function runTracker(flags: TrackerFlags): Promise<void> {
-  const options: TrackerOptions & { host: string; port: number; udp: boolean } = {
+  if (flags.workers > 1 && flags.store === 'memory') {
+    throw new CliError('--workers needs a shared store: with the memory store every worker would keep swarms of its own and peers would not find each other; add --store redis://HOST:PORT');
+  }
+  if (flags.workers > 1 && cluster.isPrimary) return runWorkers(flags.workers, flags);
+  const options: StartTrackerOptions & { host: string; port: number; udp: boolean } = {
     host: flags.host,
     port: flags.port,
     udp: flags.udp === true,
@@ -76,14 +107,22 @@ async function runTracker(flags: TrackerFlags): Promise<void> {
     trustProxy: flags.trustProxy === true,
     trustIpParam: flags.trustIpParam === true,
     allowList: flags.allowList === undefined ? undefined : await readAllowList(flags.allowList),
+    store: flags.store,
+    ...udpSecret(),
   };
   const tracker = await startTracker(options).catch((err: NodeJS.ErrnoException) => {
+    if (err.syscall === undefined && flags.store !== 'memory') throw new CliError(`--store: ${err.message}`);
     throw new CliError(`cannot listen on ${flags.host}:${flags.port}: ${err.code ?? err.message}`);
   });
+  if (cluster.isWorker) {
+    reportToPrimary(tracker);
+    return;
+  }
   const base = tracker.url.slice(0, -'/announce'.length);
   process.stdout.write(`announce URL: ${tracker.url}\n`);
   if (tracker.udpUrl) process.stdout.write(`UDP announce: ${tracker.udpUrl}\n`);
   process.stdout.write(`stats:        ${base}/stats  (JSON: ${base}/stats.json)\n`);
+  if (flags.store !== 'memory') process.stdout.write(`store:        ${flags.store}\n`);
   process.stdout.write('press Ctrl-C to stop\n');
   const stop = (): void => {
     process.off('SIGINT', stop);

@@ -89,5 +89,5 @@ export interface Engine {
   buildMagnet(m: Metainfo | Magnet): string;
   /** Throws on a malformed magnet URI. */
   parseMagnet(uri: string): Magnet;
-  startTracker(opts: { host: string; port: number; interval?: number; udp?: boolean }): Promise<EngineTracker>;
+  startTracker(opts: { host: string; port: number; interval?: number; udp?: boolean; store?: string }): Promise<EngineTracker>;
 }

@@ -13,6 +13,8 @@ const url = str({ min: 1, max: 2048, pattern: /^(https?|udp):\/\/[^\s]+$/, what:
 const webUrl = str({ min: 1, max: 2048, pattern: /^https?:\/\/[^\s]+$/, what: 'an http or https URL' });
 const host = str({ min: 1, max: 253, pattern: /^[A-Za-z0-9.:-]+$/, what: 'a host name or IP address' });
 const port = int(0, 65535);
+/** `memory` or a Redis URL without a password (that comes from BTD_REDIS_PASSWORD in the daemon's environment). */
+const storeUrl = str({ min: 1, max: 512, pattern: /^(memory|rediss?:\/\/[^\s:@/]*@?[^\s:@/]+(:\d+)?(\/\d+)?)$/, what: 'memory, redis://HOST:PORT[/DB] or rediss://HOST:PORT[/DB] (password from BTD_REDIS_PASSWORD)' });
 
 /** An absolute file system path. */
 export const absolutePath: Validator<string> = (value, field) => {
@@ -72,7 +74,7 @@ export const validators = {
   torrentId,
   torrentRemove: object({ infoHash, deleteData: optional(bool) }),
   none: noParams(),
-  trackerStart: object({ host: optional(host), port: optional(port), interval: optional(int(1, 86400)), udp: optional(bool) }),
+  trackerStart: object({ host: optional(host), port: optional(port), interval: optional(int(1, 86400)), udp: optional(bool), store: optional(storeUrl) }),
   settings: object(settingsFields),
   auth: object({ token: str({ min: 1, max: 256 }) }),
   initialize: object(

@@ -23,10 +23,15 @@ export class TrackerHost {
     if (this.tracker || this.starting) throw rpcError(ErrorCodes.TrackerAlreadyRunning, `a tracker is already running${this.tracker ? ` at ${this.tracker.url}` : ''}`);
     this.starting = true;
     try {
-      const opts: { host: string; port: number; interval?: number; udp?: boolean } = { host: p.host ?? '127.0.0.1', port: p.port ?? 0 };
+      const opts: { host: string; port: number; interval?: number; udp?: boolean; store?: string } = { host: p.host ?? '127.0.0.1', port: p.port ?? 0 };
       if (p.interval !== undefined) opts.interval = p.interval;
       if (p.udp) opts.udp = true;
-      this.tracker = await this.engine.startTracker(opts);
+      if (p.store !== undefined && p.store !== 'memory') opts.store = p.store;
+      this.tracker = await this.engine.startTracker(opts).catch((err: unknown) => {
+        // A store that cannot be reached is an I/O failure the caller can act on, with the reason.
+        if (opts.store !== undefined && err instanceof Error && !('syscall' in err)) throw rpcError(ErrorCodes.IoError, err.message);
+        throw err;
+      });
     } finally {
       this.starting = false;
     }

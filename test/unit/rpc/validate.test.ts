@@ -133,3 +133,14 @@ describe('invalidMessageReason', () => {
     }
   });
 });
+
+describe('tracker/start store', () => {
+  test('memory and Redis URLs pass; a password in the URL or another scheme names the field', () => {
+    for (const store of ['memory', 'redis://127.0.0.1:6379', 'redis://10.0.0.5:6380/2', 'rediss://tracker@redis.example:6380']) {
+      assert.deepEqual(validators.trackerStart({ port: 0, store }, ''), { port: 0, store });
+    }
+    for (const store of ['redis://:secret@127.0.0.1:6379', 'redis://user:secret@h', 'http://127.0.0.1', '', 'redis://h:6379/db']) {
+      assert.equal(fieldOf(() => validators.trackerStart({ store }, '')), 'store', store);
+    }
+  });
+});

@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import Koa from 'koa';
 import Router from '@koa/router';
 import { SwarmTable } from './swarm';
+import { MemorySwarmStore } from './memory-store';
+import type { SwarmStore } from './store';
 import { RateCounter, type TrackerStats } from './stats';
-import { renderStatsPage } from './stats-page';
+import { renderStatsPage, STATS_PAGE_ROWS } from './stats-page';
 import { INTERNAL, reply, TrackerEndpoints } from './endpoints';
 import { resolveOptions, toAllowSet, type TrackerOptions } from './options';
 import type { UdpTrackerContext } from './udp';
@@ -14,7 +16,8 @@ export type { TrackerOptions, AnnounceNotice } from './options';
 /** What `createTrackerApp` returns: the app and the state behind it. */
 export interface TrackerApp {
   app: Koa;
-  swarms: SwarmTable;
+  /** Where the swarms live: the given store, or a memory store made for this app. */
+  store: SwarmStore;
   stats(): TrackerStats;
   /**
    * Answers GET /announce and /scrape straight from node:http and returns true; false for anything else.
@@ -23,20 +26,21 @@ export interface TrackerApp {
   hotPath(req: IncomingMessage, res: ServerResponse): boolean;
   /** What a UDP tracker beside this app needs: the same swarms, options, statistics and announce callback. */
   udpContext: UdpTrackerContext;
-  /** Stops the expiry timer; the app itself holds no sockets. */
+  /** Stops the expiry timer; the store stays open (its owner closes it). */
   close(): void;
 }
 
-function statsRouter(stats: () => TrackerStats, swarms: SwarmTable): Router {
+function statsRouter(stats: () => TrackerStats, store: SwarmStore): Router {
   const router = new Router();
   router.get('/stats.json', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = stats();
   });
-  router.get('/stats', (ctx) => {
+  router.get('/stats', async (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'html';
-    ctx.body = renderStatsPage(stats(), swarms.entries());
+    // During a store outage the page still shows, with the outage and without the per-torrent rows.
+    ctx.body = renderStatsPage(stats(), await store.busiest(STATS_PAGE_ROWS).catch(() => []));
   });
   router.get('/', (ctx) => ctx.redirect('/stats'));
   return router;
@@ -47,20 +51,19 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   const o = resolveOptions(opts);
   const startMs = o.clock();
   const limits = { maxTorrents: o.maxTorrents, maxPeersPerTorrent: o.maxPeersPerTorrent, maxPeers: o.maxPeers, peerTtlMs: o.peerTtlMs };
-  const swarms = new SwarmTable(limits, o.clock, opts.random, toAllowSet(opts.allowList));
+  const store: SwarmStore = opts.swarmStore ?? new MemorySwarmStore(new SwarmTable(limits, o.clock, opts.random, toAllowSet(opts.allowList)));
   const counters = { announces: new RateCounter(o.clock, startMs), scrapes: new RateCounter(o.clock, startMs) };
-  const endpoints = new TrackerEndpoints(swarms, counters, o, opts.onAnnounce);
+  const endpoints = new TrackerEndpoints(store, counters, o, opts.onAnnounce);
   const stats = (): TrackerStats => ({
-    torrents: swarms.torrents,
-    seeders: swarms.seeders,
-    leechers: swarms.leechers,
-    peers: swarms.peers,
+    ...store.totals(),
     announces: counters.announces.total,
     scrapes: counters.scrapes.total,
     announcesPerSecond: counters.announces.perSecond(),
     scrapesPerSecond: counters.scrapes.perSecond(),
     uptimeSeconds: Math.floor((o.clock() - startMs) / 1000),
     startedAt: new Date(startMs).toISOString(),
+    store: store.health(),
+    ...(store.shared && { shared: store.shared() }),
   });
 
   const app = new Koa();
@@ -76,24 +79,25 @@ export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
       reply(ctx.res, INTERNAL);
     });
   });
-  app.use(statsRouter(stats, swarms).routes());
+  app.use(statsRouter(stats, store).routes());
 
   const sweepMs = Math.max(1000, Math.min(o.peerTtlMs / 4, 60_000));
-  const timer = setInterval(() => swarms.sweep(), sweepMs);
+  const timer = setInterval(() => void store.sweep().catch(() => undefined), sweepMs);
   timer.unref();
   return {
     app,
-    swarms,
+    store,
     stats,
     hotPath: (req, res) => endpoints.hotPath(req, res),
     udpContext: {
-      swarms,
+      store,
       interval: o.interval,
       defaultNumwant: o.defaultNumwant,
       maxNumwant: o.maxNumwant,
       countAnnounce: () => counters.announces.hit(),
       countScrape: () => counters.scrapes.hit(),
       onAnnounce: opts.onAnnounce,
+      ...(opts.udpSecret && { secret: opts.udpSecret }),
       clock: o.clock,
     },
     close: () => clearInterval(timer),

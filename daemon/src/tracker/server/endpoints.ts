@@ -1,10 +1,11 @@
 /**
- * The hot path: GET /announce and /scrape answered straight on node:http objects, parse → swarm → encode.
+ * The hot path: GET /announce and /scrape answered straight on node:http objects, parse → store → encode.
  * Every refusal is a 200 with a bencoded failure reason.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParseOptions } from './params';
-import { NO_SCRAPE, scrapeEntryOf, type SwarmTable, type ScrapeEntry } from './swarm';
+import type { AnnounceOutcome, ScrapeEntry } from './swarm';
+import type { SwarmStore } from './store';
 import { CompactAnnounceEncoder, encodeAnnounce, encodeFailure, encodeScrape, type AnnounceIntervals } from './responses';
 import type { RateCounter } from './stats';
 import { announceNotice, type AnnounceNotice, type ResolvedOptions } from './options';
@@ -44,7 +45,12 @@ export function reply(res: ServerResponse, body: Uint8Array): void {
   res.end(bytes.toString('latin1'), 'latin1');
 }
 
-/** Announce and scrape handling over one swarm table. */
+/** The body for a refusal: its own reason when it is a tracker refusal, else the generic one. */
+export function failureBody(err: unknown): Uint8Array {
+  return err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL;
+}
+
+/** Announce and scrape handling over one swarm store. */
 export class TrackerEndpoints {
   private readonly intervals: AnnounceIntervals;
   private readonly compactEncoder: CompactAnnounceEncoder;
@@ -52,7 +58,7 @@ export class TrackerEndpoints {
   private readonly parseOptions: AnnounceParseOptions;
 
   constructor(
-    private readonly swarms: SwarmTable,
+    private readonly store: SwarmStore,
     private readonly counters: { announces: RateCounter; scrapes: RateCounter },
     private readonly o: ResolvedOptions,
     private readonly onAnnounce?: (info: AnnounceNotice) => void,
@@ -74,36 +80,46 @@ export class TrackerEndpoints {
 
   private announce(req: IncomingMessage, res: ServerResponse, url: string): void {
     this.counters.announces.hit();
+    let params;
     try {
       this.parseOptions.source = sourceAddress(req, this.o.trustProxy);
-      const params = parseAnnounceParams(rawQuery(url), this.parseOptions);
-      const outcome = this.swarms.announce(params);
-      // Encoded before the callback runs: the outcome's selection lives only until the table's next announce.
-      const body = params.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, params, this.intervals);
-      this.onAnnounce?.(announceNotice(params));
-      reply(res, body);
+      params = parseAnnounceParams(rawQuery(url), this.parseOptions);
     } catch (err) {
-      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+      reply(res, failureBody(err));
+      return;
     }
+    const p = params;
+    // Encoded inside the store's call: an outcome lives only until the store's next announce.
+    const encode = (outcome: AnnounceOutcome): Uint8Array => (p.compact ? this.compactEncoder.encode(outcome) : encodeAnnounce(outcome, p, this.intervals));
+    this.store.announce(p, encode).then(
+      (body) => {
+        try {
+          this.onAnnounce?.(announceNotice(p));
+        } catch {
+          reply(res, INTERNAL);
+          return;
+        }
+        reply(res, body);
+      },
+      (err: unknown) => reply(res, failureBody(err)),
+    );
   }
 
   private scrape(res: ServerResponse, url: string): void {
     this.counters.scrapes.hit();
+    let infoHashes: string[];
     try {
-      const { infoHashes } = parseScrapeParams(rawQuery(url), this.o.maxScrapeInfoHashes);
-      reply(res, encodeScrape(scrapeEntries(this.swarms, infoHashes, this.o.maxScrapeAll)));
+      infoHashes = parseScrapeParams(rawQuery(url), this.o.maxScrapeInfoHashes).infoHashes;
     } catch (err) {
-      reply(res, err instanceof TrackerRequestError ? encodeFailure(err.message) : INTERNAL);
+      reply(res, failureBody(err));
+      return;
     }
+    const entries = infoHashes.length > 0
+      ? this.store.scrape(infoHashes).then((figures) => figures.map((e, i): [string, ScrapeEntry] => [infoHashes[i], e]))
+      : this.store.scrapeAll(this.o.maxScrapeAll);
+    entries.then(
+      (list) => reply(res, encodeScrape(list)),
+      (err: unknown) => reply(res, failureBody(err)),
+    );
   }
-}
-
-function scrapeEntries(swarms: SwarmTable, infoHashes: string[], maxAll: number): [string, ScrapeEntry][] {
-  if (infoHashes.length > 0) return infoHashes.map((h) => [h, swarms.scrape(h) ?? NO_SCRAPE]);
-  const out: [string, ScrapeEntry][] = [];
-  for (const s of swarms.entries()) {
-    if (out.length >= maxAll) break;
-    out.push([s.key, scrapeEntryOf(s)]);
-  }
-  return out;
 }

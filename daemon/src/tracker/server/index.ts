@@ -2,7 +2,10 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createTrackerApp } from './app';
-import type { TrackerOptions } from './options';
+import { resolveOptions, toAllowSet, type TrackerOptions } from './options';
+import { connectRedis } from './redis-connect';
+import { RedisSwarmStore } from './redis-store';
+import type { SwarmStore } from './store';
 import { listenUdpTracker, type UdpTrackerSocket } from './udp';
 import { encodeFailure } from './responses';
 import type { TrackerStats } from './stats';
@@ -12,8 +15,12 @@ export type { TrackerOptions, AnnounceNotice } from './options';
 export type { TrackerStats } from './stats';
 export { SwarmTable, type SwarmLimits, type SwarmPeer, type Swarm, type AnnounceOutcome, type ScrapeEntry } from './swarm';
 export type { PeerSelection } from './selection';
+export { MemorySwarmStore } from './memory-store';
+export { StoreUnavailableError, STORE_UNAVAILABLE, type SwarmStore, type StoreHealth, type StoreTotals, type SwarmSummary, type SharedCounters } from './store';
 export type { PeerPool } from './pool';
 export { parseAnnounceParams, parseScrapeParams, TrackerRequestError, type AnnounceParams, type ScrapeParams } from './params';
+export { RedisSwarmStore, type RedisStoreSettings, type RedisClient } from './redis-store';
+export { connectRedis, parseRedisUrl, StoreUrlError, REDIS_PASSWORD_ENV, type RedisTarget } from './redis-connect';
 export { UdpTrackerProtocol, listenUdpTracker, MAX_UDP_SCRAPE, type UdpTrackerContext, type UdpTrackerSocket } from './udp';
 
 /** A tracker listening on a socket. */
@@ -53,13 +60,35 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+/** Where `startTracker` keeps swarms: `memory` (the default) or a `redis://` / `rediss://` URL. */
+export type StoreUrl = string;
+
+/** Opens the store a URL names, with the caps, TTL, clock and allow-list of the tracker options. */
+export async function openSwarmStore(url: StoreUrl, opts: TrackerOptions = {}): Promise<SwarmStore | undefined> {
+  if (url === 'memory') return undefined;
+  const o = resolveOptions(opts);
+  const client = await connectRedis(url, o.storeTimeoutMs);
+  const limits = { maxTorrents: o.maxTorrents, maxPeersPerTorrent: o.maxPeersPerTorrent, maxPeers: o.maxPeers, peerTtlMs: o.peerTtlMs };
+  return new RedisSwarmStore(client, { limits, timeoutMs: o.storeTimeoutMs, allowList: toAllowSet(opts.allowList), clock: o.clock });
+}
+
+/** What `startTracker` takes besides the tracker options. */
+export interface StartTrackerOptions extends TrackerOptions {
+  host?: string;
+  port?: number;
+  udp?: boolean;
+  /** `memory` (default) or `redis://HOST:PORT[/DB]` / `rediss://…`; the password comes from BTD_REDIS_PASSWORD. */
+  store?: StoreUrl;
+}
+
 /**
  * Starts the tracker on `host:port` (defaults 127.0.0.1:6969; port 0 picks a free one), and with `udp`
- * also on UDP at the same port number.
+ * also on UDP at the same port number. A store opened from `store` is closed with the tracker.
  */
-export async function startTracker(opts: TrackerOptions & { host?: string; port?: number; udp?: boolean } = {}): Promise<RunningTracker> {
+export async function startTracker(opts: StartTrackerOptions = {}): Promise<RunningTracker> {
   const host = opts.host ?? '127.0.0.1';
-  const tracker = createTrackerApp(opts);
+  const owned = opts.swarmStore ? undefined : await openSwarmStore(opts.store ?? 'memory', opts);
+  const tracker = createTrackerApp(owned ? { ...opts, swarmStore: owned } : opts);
   const koa = tracker.app.callback();
   // A client that sends no Host header still gets a bencoded answer, not Node's bare 400.
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, (req, res) => {
@@ -71,6 +100,7 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
     port = await listen(server, opts.port ?? 6969, host);
   } catch (err) {
     tracker.close();
+    await owned?.close();
     throw err;
   }
   let udp: UdpTrackerSocket | undefined;
@@ -80,6 +110,7 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
     } catch (err) {
       tracker.close();
       await new Promise<void>((done) => server.close(() => done()));
+      await owned?.close();
       throw err;
     }
   }
@@ -96,6 +127,8 @@ export async function startTracker(opts: TrackerOptions & { host?: string; port?
         tracker.close();
         server.close(() => done());
         server.closeAllConnections();
-      }).then(() => udp?.close())),
+      })
+        .then(() => udp?.close())
+        .then(() => owned?.close())),
   };
 }

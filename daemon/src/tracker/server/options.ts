@@ -1,5 +1,6 @@
 /** The tracker's options and their defaults. */
 import type { AnnounceParams } from './params';
+import type { SwarmStore } from './store';
 
 /** How the tracker behaves; every field has a default. */
 export interface TrackerOptions {
@@ -26,6 +27,15 @@ export interface TrackerOptions {
   trustIpParam?: boolean;
   /** Called after each accepted announce (logging, tests waiting for a peer to appear). */
   onAnnounce?: (info: AnnounceNotice) => void;
+  /**
+   * Where swarms live; default a memory store made from the caps and allow-list here. A given store
+   * brings its own caps, TTL and allow-list (see `resolveOptions` for the values to build it with).
+   */
+  swarmStore?: SwarmStore;
+  /** Key for UDP connection ids, the same on every tracker behind one UDP address (default random). */
+  udpSecret?: Uint8Array;
+  /** Milliseconds a store request may take before the client gets "tracker storage unavailable" (default 2000). */
+  storeTimeoutMs?: number;
   /** Milliseconds since the epoch; injectable for tests. */
   clock?: () => number;
   random?: () => number;
@@ -63,6 +73,7 @@ export function resolveOptions(opts: TrackerOptions) {
     maxScrapeAll: opts.maxScrapeAll ?? 1000,
     trustProxy: opts.trustProxy ?? false,
     trustIpParam: opts.trustIpParam ?? false,
+    storeTimeoutMs: opts.storeTimeoutMs ?? 2000,
     clock: opts.clock ?? Date.now,
   };
 }

@@ -1,6 +1,6 @@
 /** The `/stats` HTML page: totals and a table of the busiest torrents; every value is escaped. */
 import type { TrackerStats } from './stats';
-import type { Swarm } from './swarm';
+import type { SwarmSummary } from './store';
 
 /** Rows shown at most; the JSON endpoint has the totals for the rest. */
 export const STATS_PAGE_ROWS = 200;
@@ -12,15 +12,9 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
-function busiest(swarms: Iterable<Swarm>, limit: number): Swarm[] {
-  const all = [...swarms];
-  all.sort((a, b) => b.peers.size - a.peers.size);
-  return all.slice(0, limit);
-}
-
-function row(s: Swarm): string {
-  const hex = Buffer.from(s.infoHash).toString('hex');
-  const cells = [hex, String(s.seeders.length), String(s.leechers.length), String(s.completed)].map(escapeHtml);
+function row(s: SwarmSummary): string {
+  const hex = Buffer.from(s.infoHash, 'latin1').toString('hex');
+  const cells = [hex, String(s.complete), String(s.incomplete), String(s.downloaded)].map(escapeHtml);
   return `<tr><td class="hash">${cells[0]}</td><td>${cells[1]}</td><td>${cells[2]}</td><td>${cells[3]}</td></tr>`;
 }
 
@@ -31,8 +25,21 @@ th:first-child,td.hash{text-align:left;font-family:ui-monospace,monospace}
 .totals{display:flex;gap:1.5rem;flex-wrap:wrap;margin:1rem 0}.totals div{background:#fff;padding:.5rem .8rem;border:1px solid #e4e4e4;border-radius:6px}
 .totals b{display:block;font-size:1.2rem}.note{color:#777}`;
 
-/** Renders the page; refreshes itself every `refreshSeconds`. */
-export function renderStatsPage(stats: TrackerStats, swarms: Iterable<Swarm>, refreshSeconds = 10): string {
+/** The store's line: which store, and an outage while there is one. */
+function storeNote(stats: TrackerStats): string {
+  const s = stats.store;
+  if (!s || s.kind === 'memory') return '';
+  const state = s.available
+    ? `reachable (${s.outages} outages, ${s.failures} requests refused since start)`
+    : `<b>unavailable</b> since ${escapeHtml(s.unavailableSince ?? '?')}: announces are refused with "tracker storage unavailable, retry later"${s.lastError ? ` (${escapeHtml(s.lastError)})` : ''}`;
+  const shared = stats.shared
+    ? ` All instances: ${escapeHtml(String(stats.shared.announcesPerSecond))} announces/s, ${escapeHtml(String(stats.shared.scrapesPerSecond))} scrapes/s.`
+    : '';
+  return `<p class="note">Swarms in ${escapeHtml(s.kind)}: ${state}.${shared} Totals are those all instances share.</p>`;
+}
+
+/** Renders the page from the busiest swarms (most peers first); refreshes itself every `refreshSeconds`. */
+export function renderStatsPage(stats: TrackerStats, busiest: readonly SwarmSummary[], refreshSeconds = 10): string {
   const totals: [string, string | number][] = [
     ['torrents', stats.torrents],
     ['seeders', stats.seeders],
@@ -42,7 +49,7 @@ export function renderStatsPage(stats: TrackerStats, swarms: Iterable<Swarm>, re
     ['announces', stats.announces],
     ['uptime', `${stats.uptimeSeconds} s`],
   ];
-  const shown = busiest(swarms, STATS_PAGE_ROWS);
+  const shown = busiest.slice(0, STATS_PAGE_ROWS);
   const rows = shown.map(row).join('\n');
   const more = stats.torrents > shown.length ? `<p class="note">Showing the ${shown.length} busiest of ${stats.torrents} torrents.</p>` : '';
   return `<!doctype html>
@@ -50,6 +57,7 @@ export function renderStatsPage(stats: TrackerStats, swarms: Iterable<Swarm>, re
 <title>btd tracker</title><style>${STYLE}</style></head>
 <body><h1>btd tracker</h1>
 <p class="note">Started ${escapeHtml(stats.startedAt)}. <a href="stats.json">JSON</a></p>
+${storeNote(stats)}
 <div class="totals">${totals.map(([k, v]) => `<div>${escapeHtml(k)}<b>${escapeHtml(String(v))}</b></div>`).join('')}</div>
 <table><thead><tr><th>info hash</th><th>seeders</th><th>leechers</th><th>completed</th></tr></thead>
 <tbody>

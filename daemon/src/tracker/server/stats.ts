@@ -1,4 +1,5 @@
 /** Request counters and the tracker's statistics snapshot (plain JSON). */
+import type { SharedCounters, StoreHealth } from './store';
 
 /** What `/stats.json` and `RunningTracker.stats()` report. */
 export interface TrackerStats {
@@ -14,6 +15,10 @@ export interface TrackerStats {
   uptimeSeconds: number;
   /** ISO 8601 time the tracker started. */
   startedAt: string;
+  /** Which store holds the swarms and whether it can be reached. */
+  store?: StoreHealth;
+  /** Requests over all instances sharing the store (Redis store only). */
+  shared?: SharedCounters;
 }
 
 /** Width of the sliding window the per-second rates average over. */

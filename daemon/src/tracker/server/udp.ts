@@ -1,5 +1,5 @@
 /**
- * The tracker over UDP (BEP 15), on the same swarm table as the HTTP tracker: connect, announce and
+ * The tracker over UDP (BEP 15), on the same swarm store as the HTTP tracker: connect, announce and
  * scrape. Connection ids are stateless (an HMAC of the client's IP address and a two-minute time slot,
  * accepted for the current and the previous slot), so a flood of connects holds no memory. Every
  * packet is parsed within its own length; anything malformed is dropped or answered with an error.
@@ -8,7 +8,8 @@ import dgram from 'node:dgram';
 import { createHmac, randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { effectiveNumwant, normalizeAddress, TrackerRequestError, type NumwantLimits, type AnnounceEvent, type AnnounceParams } from './params';
-import { NO_SCRAPE, type SwarmTable } from './swarm';
+import type { AnnounceOutcome } from './swarm';
+import type { SwarmStore } from './store';
 import { announceNotice, type AnnounceNotice } from './options';
 import { copyCompactEntries, countCompactEntries } from './responses';
 import { V4_BYTES, V6_BYTES } from './pool';
@@ -25,7 +26,7 @@ const SLOT_MS = 120_000;
 
 /** What the UDP tracker needs from the tracker it sits beside. */
 export interface UdpTrackerContext extends NumwantLimits {
-  swarms: SwarmTable;
+  store: SwarmStore;
   interval: number;
   /** Called for each announce and scrape packet handled (the tracker's statistics). */
   countAnnounce?: () => void;
@@ -33,15 +34,21 @@ export interface UdpTrackerContext extends NumwantLimits {
   /** Called after each accepted announce, as for HTTP announces. */
   onAnnounce?: (info: AnnounceNotice) => void;
   clock?: () => number;
+  /**
+   * Key of the connection-id HMAC; default random per process. Trackers that share one UDP address (workers,
+   * instances behind one balancer) need the same key, or a connect answered by one is refused by another.
+   */
+  secret?: Uint8Array;
 }
 
-/** Answers one datagram; pure apart from the swarm table. Undefined: nothing to send back. */
+/** Answers one datagram; pure apart from the swarm store. Undefined: nothing to send back. */
 export class UdpTrackerProtocol {
-  private readonly secret = randomBytes(32);
+  private readonly secret: Uint8Array;
   private readonly clock: () => number;
 
   constructor(private readonly ctx: UdpTrackerContext) {
     this.clock = ctx.clock ?? Date.now;
+    this.secret = ctx.secret ?? randomBytes(32);
   }
 
   /**
@@ -58,7 +65,7 @@ export class UdpTrackerProtocol {
   }
 
   /** The reply to `packet` from `address`, or undefined when it deserves none. */
-  handle(packet: Buffer, address: string): Buffer | undefined {
+  async handle(packet: Buffer, address: string): Promise<Buffer | undefined> {
     if (packet.length < 16) return undefined;
     const action = packet.readUInt32BE(8);
     const tx = packet.readUInt32BE(12);
@@ -73,13 +80,13 @@ export class UdpTrackerProtocol {
     if (action !== ACTION_ANNOUNCE && action !== ACTION_SCRAPE) return errorPacket(tx, `unknown action ${action}`);
     if (!this.validId(packet.readBigUInt64BE(0), address)) return errorPacket(tx, 'connection id expired or unknown: connect again');
     try {
-      return action === ACTION_ANNOUNCE ? this.announce(packet, tx, address) : this.scrape(packet, tx);
+      return await (action === ACTION_ANNOUNCE ? this.announce(packet, tx, address) : this.scrape(packet, tx));
     } catch (err) {
       return errorPacket(tx, err instanceof TrackerRequestError ? err.message : 'internal tracker error');
     }
   }
 
-  private announce(p: Buffer, tx: number, address: string): Buffer {
+  private async announce(p: Buffer, tx: number, address: string): Promise<Buffer> {
     this.ctx.countAnnounce?.();
     if (p.length < 98) throw new TrackerRequestError('announce packet shorter than 98 bytes');
     const event = EVENTS[p.readUInt32BE(80)];
@@ -103,23 +110,25 @@ export class UdpTrackerProtocol {
       ipv4: v4 ? source : undefined,
       ipv6: v4 ? undefined : source,
     };
-    const outcome = this.ctx.swarms.announce(params);
     // Peers of the asker's family only: an IPv4 reply has 6-byte entries, an IPv6 one 18-byte entries.
     const family = v4 ? 4 : 6;
-    const entries = countCompactEntries(outcome.selection, family);
-    const out = Buffer.allocUnsafe(20 + entries * (v4 ? V4_BYTES : V6_BYTES));
-    out.writeUInt32BE(ACTION_ANNOUNCE, 0);
-    out.writeUInt32BE(tx, 4);
-    out.writeUInt32BE(this.ctx.interval, 8);
-    out.writeUInt32BE(outcome.incomplete, 12);
-    out.writeUInt32BE(outcome.complete, 16);
-    copyCompactEntries(outcome.selection, family, out, 20);
-    // After encoding, as over HTTP: the outcome's selection lives only until the table's next announce.
+    const encode = (outcome: AnnounceOutcome): Buffer => {
+      const entries = countCompactEntries(outcome.selection, family);
+      const out = Buffer.allocUnsafe(20 + entries * (v4 ? V4_BYTES : V6_BYTES));
+      out.writeUInt32BE(ACTION_ANNOUNCE, 0);
+      out.writeUInt32BE(tx, 4);
+      out.writeUInt32BE(this.ctx.interval, 8);
+      out.writeUInt32BE(outcome.incomplete, 12);
+      out.writeUInt32BE(outcome.complete, 16);
+      copyCompactEntries(outcome.selection, family, out, 20);
+      return out;
+    };
+    const out = await this.ctx.store.announce(params, encode);
     this.ctx.onAnnounce?.(announceNotice(params));
     return out;
   }
 
-  private scrape(p: Buffer, tx: number): Buffer {
+  private async scrape(p: Buffer, tx: number): Promise<Buffer> {
     this.ctx.countScrape?.();
     const count = Math.floor((p.length - 16) / 20);
     if (count === 0) throw new TrackerRequestError('scrape packet names no info hash');
@@ -127,8 +136,11 @@ export class UdpTrackerProtocol {
     const out = Buffer.alloc(8 + 12 * count);
     out.writeUInt32BE(ACTION_SCRAPE, 0);
     out.writeUInt32BE(tx, 4);
+    const hashes: string[] = [];
+    for (let i = 0; i < count; i++) hashes.push(p.toString('latin1', 16 + 20 * i, 36 + 20 * i));
+    const figures = await this.ctx.store.scrape(hashes);
     for (let i = 0; i < count; i++) {
-      const e = this.ctx.swarms.scrape(p.toString('latin1', 16 + 20 * i, 36 + 20 * i)) ?? NO_SCRAPE;
+      const e = figures[i];
       out.writeUInt32BE(e.complete, 8 + 12 * i);
       out.writeUInt32BE(e.downloaded, 12 + 12 * i);
       out.writeUInt32BE(e.incomplete, 16 + 12 * i);
@@ -159,8 +171,10 @@ export function listenUdpTracker(ctx: UdpTrackerContext, host: string, port: num
   const protocol = new UdpTrackerProtocol(ctx);
   const socket = dgram.createSocket({ type: isIPv4(host) || host === 'localhost' ? 'udp4' : 'udp6' });
   socket.on('message', (msg, from) => {
-    const reply = protocol.handle(msg, from.address);
-    if (reply) socket.send(reply, from.port, from.address);
+    // The answer may come after close (a slow store): sending then throws, and nobody is left to hear it.
+    void protocol.handle(msg, from.address).then((reply) => {
+      if (reply) socket.send(reply, from.port, from.address, () => undefined);
+    }).catch(() => undefined);
   });
   return new Promise((resolve, reject) => {
     socket.once('error', reject);

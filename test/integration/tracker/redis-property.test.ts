@@ -1,0 +1,137 @@
+/**
+ * The memory store and the Redis store (a real redis-server) give the same answers to any sequence of
+ * announces, stops, moves and clock steps: counts, the peers handed out, refusals, scrapes and totals.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Redis } from 'ioredis';
+import { MemorySwarmStore, RedisSwarmStore, SwarmTable, type AnnounceParams, type SwarmStore } from '../../../daemon/src/tracker/server';
+import type { AnnounceOutcome } from '../../../daemon/src/tracker/server/swarm';
+import { NEEDS_REDIS, startRedis, type RedisProcess } from '../../support/redis';
+
+const LIMITS = { maxTorrents: 2, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
+const HASHES = [Buffer.alloc(20, 0xa1).toString('latin1'), Buffer.alloc(20, 0xb2).toString('latin1'), Buffer.alloc(20, 0xc3).toString('latin1')];
+const PEERS = 7;
+
+type Command =
+  | { kind: 'announce'; swarm: number; peer: number; left: number; event: AnnounceParams['event']; numwant: number; moved: boolean; withKey: boolean }
+  | { kind: 'step'; ms: number };
+
+const command: fc.Arbitrary<Command> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('announce' as const),
+      swarm: fc.nat(HASHES.length - 1),
+      peer: fc.nat(PEERS - 1),
+      left: fc.constantFrom(0, 100),
+      event: fc.constantFrom<AnnounceParams['event']>('', 'started', 'completed', 'stopped'),
+      numwant: fc.constantFrom(0, 1, 2, 50),
+      moved: fc.boolean(),
+      withKey: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('step' as const), ms: fc.integer({ min: 1, max: 90_000 }) }) },
+);
+
+function params(c: Extract<Command, { kind: 'announce' }>): AnnounceParams {
+  // Peers below 3 always send a key; a moved peer announces from another port.
+  const key = c.peer < 3 ? `k${c.peer}${c.withKey ? '' : 'x'}` : undefined;
+  return {
+    infoHash: HASHES[c.swarm],
+    peerId: `-XX0001-${String(c.peer).padStart(12, '0')}`,
+    port: 6000 + c.peer * 10 + (c.moved ? 1 : 0),
+    uploaded: 0,
+    downloaded: 0,
+    left: c.left,
+    event: c.event,
+    numwant: c.numwant,
+    // The dictionary model, so both stores name the peers they hand out (HTTP tests cover compact answers).
+    compact: false,
+    noPeerId: false,
+    ipv4: `10.0.0.${c.peer + 1}`,
+    ipv6: c.peer === 5 ? '2001:db8::5' : undefined,
+    key,
+  };
+}
+
+interface Answer {
+  complete: number;
+  incomplete: number;
+  size: number;
+  /** Peer ids handed out, sorted: compared when every other peer fits in numwant. */
+  ids: string[];
+  /** Leechers among them, for a seeder (-1 for a leecher). */
+  leechersHandedOut: number;
+}
+
+async function answer(store: SwarmStore, p: AnnounceParams, seeders: () => Promise<Set<string>>): Promise<Answer | string> {
+  try {
+    const seen = await store.announce(p, (o: AnnounceOutcome) => ({ complete: o.complete, incomplete: o.incomplete, peers: o.selection.peers().map((x) => x.peerId) }));
+    const seederIds = await seeders();
+    const others = seen.complete + seen.incomplete - (p.event === 'stopped' ? 0 : 1);
+    return {
+      complete: seen.complete,
+      incomplete: seen.incomplete,
+      size: seen.peers.length,
+      ids: others <= p.numwant ? [...seen.peers].sort() : [],
+      // Seeders get leechers first in both; which mix a leecher gets is each store's own choice.
+      leechersHandedOut: p.left === 0 ? seen.peers.filter((id) => !seederIds.has(id)).length : -1,
+    };
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
+  let redis: RedisProcess;
+  let client: Redis;
+  before(async () => {
+    redis = await startRedis();
+    client = new Redis({ host: '127.0.0.1', port: redis.port, enableAutoPipelining: true });
+    await client.ping();
+  });
+  after(async () => {
+    client.disconnect();
+    await redis.stop();
+  });
+
+  test('on random sequences of announces, stops, moves and clock steps', { timeout: 120_000 }, async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (commands) => {
+        await client.flushall();
+        const now = { t: 1_800_000_000_000 };
+        const clock = (): number => now.t;
+        const table = new SwarmTable(LIMITS, clock);
+        const memory = new MemorySwarmStore(table);
+        const shared = new RedisSwarmStore(client, { limits: LIMITS, clock, flushMs: 3_600_000, ownsClient: false });
+        const memorySeeders = async (): Promise<Set<string>> => new Set([...table.entries()].flatMap((s) => s.seeders.peers.map((x) => x.peerId)));
+        const redisSeeders = async (): Promise<Set<string>> => {
+          const ids = await Promise.all(HASHES.map((h) => client.zrange(`btd:{${Buffer.from(h, 'latin1').toString('hex')}}:s`, 0, -1)));
+          return new Set(ids.flat());
+        };
+        try {
+          for (const [i, c] of commands.entries()) {
+            if (c.kind === 'step') {
+              now.t += c.ms;
+              await shared.flush();
+              await Promise.all([memory.sweep(), shared.sweep()]);
+            } else {
+              const p = params(c);
+              const a = await answer(memory, p, memorySeeders);
+              const b = await answer(shared, p, redisSeeders);
+              assert.deepEqual(b, a, `command ${i}: ${JSON.stringify(c)}`);
+            }
+            assert.deepEqual(await shared.scrape(HASHES), await memory.scrape(HASHES), `scrape after command ${i}`);
+          }
+          await shared.flush();
+          assert.deepEqual(shared.totals(), memory.totals(), 'totals');
+        } finally {
+          await shared.close();
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
