@@ -66,10 +66,11 @@ interface Answer {
   leechersHandedOut: number;
 }
 
-async function answer(store: SwarmStore, p: AnnounceParams, seeders: () => Promise<Set<string>>): Promise<Answer | string> {
+async function answer(store: SwarmStore, p: AnnounceParams, seeders: (infoHash: string) => Promise<Set<string>>): Promise<Answer | string> {
   try {
     const seen = await store.announce(p, (o: AnnounceOutcome) => ({ complete: o.complete, incomplete: o.incomplete, peers: o.selection.peers().map((x) => x.peerId) }));
-    const seederIds = await seeders();
+    // Seeders of this swarm only: a peer may seed one torrent and leech another.
+    const seederIds = await seeders(p.infoHash);
     const others = seen.complete + seen.incomplete - (p.event === 'stopped' ? 0 : 1);
     return {
       complete: seen.complete,
@@ -106,11 +107,9 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
         const table = new SwarmTable(LIMITS, clock);
         const memory = new MemorySwarmStore(table);
         const shared = new RedisSwarmStore(client, { limits: LIMITS, clock, flushMs: 3_600_000, ownsClient: false });
-        const memorySeeders = async (): Promise<Set<string>> => new Set([...table.entries()].flatMap((s) => s.seeders.peers.map((x) => x.peerId)));
-        const redisSeeders = async (): Promise<Set<string>> => {
-          const ids = await Promise.all(HASHES.map((h) => client.zrange(`btd:{${Buffer.from(h, 'latin1').toString('hex')}}:s`, 0, -1)));
-          return new Set(ids.flat());
-        };
+        const memorySeeders = async (h: string): Promise<Set<string>> =>
+          new Set([...table.entries()].filter((s) => s.key === h).flatMap((s) => s.seeders.peers.map((x) => x.peerId)));
+        const redisSeeders = async (h: string): Promise<Set<string>> => new Set(await client.zrange(`btd:{${Buffer.from(h, 'latin1').toString('hex')}}:s`, 0, -1));
         try {
           for (const [i, c] of commands.entries()) {
             if (c.kind === 'step') {
@@ -131,7 +130,8 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
           await shared.close();
         }
       }),
-      { numRuns: 400 },
+      // A fixed seed: the same 400 sequences on every run (a failure names its seed and path to replay).
+      { numRuns: 400, seed: 20261203 },
     );
   });
 });
