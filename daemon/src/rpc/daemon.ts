@@ -11,6 +11,7 @@ import { Catalog, writeAtomic } from '../session/catalog';
 import type { LogEntry } from '../session/types';
 import type { Engine, EngineSession, EngineTorrent } from './engine';
 import { rpcError } from './errors';
+import { lockStateDir, StateLockedError, type StateLock } from './state-lock';
 import { loadTorrentBytes } from './sources';
 import { changedOptions, mergeSettings } from './settings';
 import { loadSettings, saveSettings } from './settings-file';
@@ -43,6 +44,8 @@ export class Daemon extends EventEmitter {
   private current: { session: EngineSession; catalog: Catalog } | undefined;
   private starting: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  /** The state folder's lock, held while the session runs. */
+  private lock: StateLock | undefined;
   private settings: P.Settings;
   private saving: Promise<void> = Promise.resolve();
   readonly tracker: TrackerHost;
@@ -61,8 +64,10 @@ export class Daemon extends EventEmitter {
   /** Starts the session once (later calls wait for the first), then restores the catalog's torrents. */
   start(overrides: Partial<P.Settings> = {}): Promise<void> {
     // A failed start (e.g. the port is taken) may be retried, say by a second initialize with other settings.
-    this.starting ??= this.startOnce(overrides).catch((err: unknown) => {
+    this.starting ??= this.startOnce(overrides).catch(async (err: unknown) => {
       this.starting = undefined;
+      await this.lock?.release().catch(() => undefined);
+      this.lock = undefined;
       throw err;
     });
     return this.starting;
@@ -262,6 +267,12 @@ export class Daemon extends EventEmitter {
       base = mergeSettings(mergeSettings(base, saved.settings), this.opts.explicit ?? {});
     }
     const s = mergeSettings(base, overrides);
+    try {
+      this.lock = await lockStateDir(this.opts.stateDir);
+    } catch (err) {
+      if (err instanceof StateLockedError) throw rpcError(P.ErrorCodes.IoError, err.message, { pid: err.pid });
+      throw err;
+    }
     const catalog = await Catalog.open(this.opts.stateDir);
     for (const w of catalog.warnings) this.log('warn', w);
     const session = await this.engine.startSession({
@@ -324,7 +335,10 @@ export class Daemon extends EventEmitter {
 
   private async closeOnce(): Promise<void> {
     await this.tracker.close().catch((err: unknown) => this.log('warn', `tracker close: ${String(err)}`));
-    if (!this.current) return;
+    if (!this.current) {
+      await this.lock?.release().catch(() => undefined);
+      return;
+    }
     const { session, catalog } = this.current;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<void>((done) => {
@@ -336,6 +350,7 @@ export class Daemon extends EventEmitter {
     await Promise.race([session.close().catch((err: unknown) => this.log('error', `session close: ${String(err)}`)), bound]);
     clearTimeout(timer);
     await catalog.flushed();
+    await this.lock?.release().catch(() => undefined);
   }
 }
 
