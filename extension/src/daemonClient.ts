@@ -68,7 +68,17 @@ export class DaemonClient implements Daemon {
    * Stops and starts a fresh client, with a new executable when `daemonPath` is given; the crash budget
    * starts afresh, so "Restart Daemon" works after the client gave up.
    */
-  async restart(daemonPath?: string): Promise<void> {
+  restart(daemonPath?: string): Promise<void> {
+    // One at a time: a settings change and the Restart command together must not start two daemons
+    // (the second would wait for the first's lock on the state folder, and one client would be lost).
+    const run = this.restarting.catch(() => undefined).then(() => this.restartNow(daemonPath));
+    this.restarting = run;
+    return run;
+  }
+
+  private restarting: Promise<void> = Promise.resolve();
+
+  private async restartNow(daemonPath?: string): Promise<void> {
     await this.stop();
     this.budget.reset();
     this.failure = undefined;

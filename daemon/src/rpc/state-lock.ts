@@ -33,8 +33,33 @@ export interface StateLock {
   release(): Promise<void>;
 }
 
-/** Takes the folder's lock; StateLockedError when a live process holds it. */
-export async function lockStateDir(stateDir: string): Promise<StateLock> {
+/** How long a start waits for a holder that is on its way out (a daemon being restarted saves its state first). */
+export const LOCK_WAIT_MS = 10_000;
+const LOCK_POLL_MS = 100;
+
+/** LOCK_WAIT_MS, or BTD_STATE_LOCK_WAIT_MS from the environment (tests set 0 to see a refusal at once). */
+function lockWaitMs(): number {
+  const v = Number(process.env.BTD_STATE_LOCK_WAIT_MS);
+  return Number.isFinite(v) && v >= 0 ? v : LOCK_WAIT_MS;
+}
+
+/**
+ * Takes the folder's lock, waiting up to `waitMs` for a live holder to let go (a restart: the old
+ * daemon is still saving its state); StateLockedError when it does not.
+ */
+export async function lockStateDir(stateDir: string, waitMs = lockWaitMs()): Promise<StateLock> {
+  const giveUpAt = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await tryLock(stateDir);
+    } catch (err) {
+      if (!(err instanceof StateLockedError) || Date.now() >= giveUpAt) throw err;
+    }
+    await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
+  }
+}
+
+async function tryLock(stateDir: string): Promise<StateLock> {
   await fs.mkdir(stateDir, { recursive: true, mode: 0o700 });
   const path = join(stateDir, 'btd.lock');
   for (let attempt = 0; attempt < 3; attempt++) {

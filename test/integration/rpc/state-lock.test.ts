@@ -32,7 +32,10 @@ test('a second daemon on a state folder in use is refused and told whose it is; 
   await within(DEADLINE, first.initialize({ downloadDir: join(dir, 'dl'), port: 0 }), 'the first daemon did not start');
   assert.equal(readFileSync(join(state, 'btd.lock'), 'utf8').trim(), String(first.child.pid));
 
+  // A refusal at once: no waiting for the holder to let go.
+  process.env.BTD_STATE_LOCK_WAIT_MS = '0';
   const second = start();
+  delete process.env.BTD_STATE_LOCK_WAIT_MS;
   const refused = await within(DEADLINE, second.initialize({ downloadDir: join(dir, 'dl'), port: 0 }).then(
     () => undefined,
     (err: { code?: number; message?: string; data?: unknown }) => err,
@@ -51,6 +54,12 @@ test('a second daemon on a state folder in use is refused and told whose it is; 
   const third = start();
   await within(DEADLINE, third.initialize({ downloadDir: join(dir, 'dl'), port: 0 }), 'a stale lock was not taken over');
   assert.equal(readFileSync(join(state, 'btd.lock'), 'utf8').trim(), String(third.child.pid));
-  assert.equal(await third.stop(), 0);
+  // A restart: the next daemon starts while the old one is still stopping, and waits for its lock.
+  const stopping = third.stop();
+  const fourth = start();
+  await within(DEADLINE, fourth.initialize({ downloadDir: join(dir, 'dl'), port: 0 }), 'the restarted daemon did not get the lock');
+  assert.equal(await stopping, 0);
+  assert.equal(readFileSync(join(state, 'btd.lock'), 'utf8').trim(), String(fourth.child.pid));
+  assert.equal(await fourth.stop(), 0);
   assert.ok(!existsSync(join(state, 'btd.lock')), 'a clean stop removes the lock');
 });
