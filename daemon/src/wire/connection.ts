@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { Bitfield } from '../util/bitfield';
 import { WireError } from './errors';
 import { Framer } from './framer';
+import { checkIndex, checkRange, parseBitfield } from './block-checks';
 import { EarlyAvailability } from './early-availability';
 import { MAX_EXTENDED_PAYLOAD } from './extended';
 import { ExtensionLink } from './extension-link';
@@ -253,11 +254,6 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.framer.maxFrameSize = Math.max(BLOCK_LENGTH + 9, MAX_EXTENDED_PAYLOAD + 2, bitfieldFrame);
   }
 
-  private pieceSize(index: number): number {
-    const g = this.geometry as TorrentGeometry;
-    return index === g.pieceCount - 1 ? g.totalLength - g.pieceLength * (g.pieceCount - 1) : g.pieceLength;
-  }
-
   private write(buf: Uint8Array, done?: () => void): void {
     if (this.closed) {
       done?.();
@@ -340,14 +336,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
         return;
       case 'have':
         if (!this.geometry) return this.early?.have(m.index);
-        this.checkIndex(m.index);
+        checkIndex(this.geometry, m.index);
         // A have for a piece it already announced (after have all, say) changes nothing.
         if (this.peerPieces.has(m.index)) return;
         this.peerPieces.set(m.index);
         this.emit('have', m.index);
         return;
       case 'bitfield':
-        if (this.geometry) this.replacePieces(this.parseBitfield(m.bytes));
+        if (this.geometry) this.replacePieces(parseBitfield(this.geometry, m.bytes));
         else this.early?.bitfield(m.bytes);
         return;
       case 'have-all':
@@ -389,7 +385,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private onRequest(type: 'request' | 'cancel', index: number, begin: number, length: number): void {
-    this.checkRange(index, begin, length, MAX_REQUEST_LENGTH);
+    checkRange(this.geometry as TorrentGeometry, index, begin, length, MAX_REQUEST_LENGTH);
     this.emit(type, index, begin, length);
   }
 
@@ -404,14 +400,6 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     else if (r) this.emit('extended', r.name, r.payload);
   }
 
-  private parseBitfield(bytes: Uint8Array): Bitfield {
-    try {
-      return new Bitfield(this.peerPieces.length, bytes);
-    } catch (err) {
-      throw new WireError('bad-message', (err as Error).message);
-    }
-  }
-
   /**
    * BEP 3 puts the bitfield first, but aria2 sends one later in the connection too, so a bitfield
    * (or have all / have none) is accepted at any time and replaces what we knew (listeners get the
@@ -424,22 +412,12 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private onPiece(index: number, begin: number, data: Uint8Array): void {
-    this.checkRange(index, begin, data.length, BLOCK_LENGTH);
+    checkRange(this.geometry as TorrentGeometry, index, begin, data.length, BLOCK_LENGTH);
     if (!this.outstanding.settle(index, begin, data.length)) {
       this.unexpectedBytes += data.length; // cancelled, choked or never asked: drop it
       return;
     }
     this.downloadedBytes += data.length;
     this.emit('piece', index, begin, data);
-  }
-
-  private checkIndex(index: number): void {
-    if (index >= this.peerPieces.length) throw new WireError('bad-message', `piece ${index} out of range`);
-  }
-
-  private checkRange(index: number, begin: number, length: number, maxLength: number): void {
-    this.checkIndex(index);
-    if (length === 0 || length > maxLength) throw new WireError('bad-message', `block length ${length} not in 1..${maxLength}`);
-    if (begin + length > this.pieceSize(index)) throw new WireError('bad-message', `block ${begin}+${length} beyond piece ${index}`);
   }
 }
