@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
+import { buildMagnet } from '../../../daemon/src/metainfo';
 import { startTracker } from '../../../daemon/src/tracker/server';
 import type { BtdProcess } from './btd-process';
 import type { Fixture } from './fixtures';
@@ -111,7 +112,7 @@ describe('btd seed and btd download as processes', { timeout: 120_000 }, () => {
     const fx = await fixture('magnet.bin', 3 * MiB + 7, 64 * KiB);
     await seed(fx);
     const out = join(fx.dir, 'out');
-    const magnet = `magnet:?xt=urn:btih:${fx.meta.infoHashHex}&dn=magnet.bin&tr=${encodeURIComponent(swarm.tracker.url)}`;
+    const magnet = buildMagnet({ infoHash: fx.meta.infoHash, name: 'magnet.bin', trackers: [swarm.tracker.url] });
     const first = btd(['download', magnet, '-o', out, ...LOCAL]);
     assert.equal((await first.exited).code, 0, first.stderr());
     assert.match(first.stdout(), /^fetching metadata from \d+ peers/m);

@@ -3,31 +3,25 @@
  * given, the metadata comes from the other client (BEP 9) and the peers from the link's tracker. The
  * aria2 pair moves 64 MiB each way; every copy is compared byte for byte.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
-import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
+import { buildMagnet } from '../../../daemon/src/metainfo';
 import type { Fixture } from '../../integration/cli/fixtures';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
-import { aria2Download, aria2Seed, freePort, startTransmission } from './peers';
+import { aria2Download, aria2Seed, freePort, startTransmission, useQuickTracker } from './peers';
 
 const MiB = 1024 * 1024;
 const PIECE = 256 * 1024;
 
-function magnetOf(fx: Fixture, tracker: string): string {
-  return `magnet:?xt=urn:btih:${fx.meta.infoHashHex}&dn=${encodeURIComponent(fx.meta.name)}&tr=${encodeURIComponent(tracker)}`;
-}
+/** The magnet link of a fixture, naming one tracker. */
+const magnetOf = (fx: Fixture, tracker: string): string => buildMagnet({ infoHash: fx.meta.infoHash, name: fx.meta.name, trackers: [tracker] });
 
 describe('magnet links between btd, aria2 and Transmission', { timeout: 300_000 }, () => {
   const swarm = useSwarm();
-  // Announces every second: Transmission never dials loopback peers, so btd must hear of it quickly and dial.
-  let quick: RunningTracker;
-  before(async () => {
-    quick = await startTracker({ host: '127.0.0.1', port: 0, interval: 1, minInterval: 1 });
-  });
-  after(() => quick.close());
+  const quick = useQuickTracker();
 
   test('aria2 seeds 64 MiB; btd downloads its magnet link, byte-identical', async () => {
     const fx = await swarm.fixture({ name: 'aria2-magnet.bin', size: 64 * MiB + 99, pieceLength: PIECE, seed: 41 });

@@ -4,6 +4,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { after, before } from 'node:test';
+import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
 import { startProcess, type BtdProcess } from '../../integration/cli/btd-process';
 
 const run = promisify(execFile);
@@ -105,6 +107,24 @@ export async function startTransmission(root: string, downloadDir: string): Prom
     stop: async () => {
       if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill('SIGTERM');
       await proc.exited;
+    },
+  };
+}
+
+/**
+ * A tracker on 127.0.0.1 that asks for an announce every second, for the describe block it is called in:
+ * Transmission never dials loopback peers, so btd must hear of it on its next announce and dial it.
+ */
+export function useQuickTracker(): { readonly url: string } {
+  let tracker: RunningTracker | undefined;
+  before(async () => {
+    tracker = await startTracker({ host: '127.0.0.1', port: 0, interval: 1, minInterval: 1 });
+  });
+  after(() => tracker?.close());
+  return {
+    get url(): string {
+      if (!tracker) throw new Error('the quick tracker starts in the block\'s before hook');
+      return tracker.url;
     },
   };
 }

@@ -3,14 +3,13 @@
  * only (no --peer): the size at which Transmission, which keeps far more requests in flight than a
  * 2 MiB fixture ever needs, once stalled on requests that btd dropped without a reject.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
-import { startTracker, type RunningTracker } from '../../../daemon/src/tracker/server';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
-import { startTransmission } from './peers';
+import { startTransmission, useQuickTracker } from './peers';
 
 const MiB = 1024 * 1024;
 const SIZE = 64 * MiB;
@@ -18,12 +17,7 @@ const PIECE = 256 * 1024;
 
 describe('64 MiB between btd and Transmission, found through the tracker', { timeout: 300_000 }, () => {
   const swarm = useSwarm();
-  // Announces every second, so each side hears of the other on its next announce.
-  let quick: RunningTracker;
-  before(async () => {
-    quick = await startTracker({ host: '127.0.0.1', port: 0, interval: 1, minInterval: 1 });
-  });
-  after(() => quick.close());
+  const quick = useQuickTracker();
 
   test('btd seeds 64 MiB; Transmission downloads a byte-identical copy', async () => {
     const fx = await swarm.fixture({ name: 'big-to-tr.bin', size: SIZE + 12_345, pieceLength: PIECE, trackers: [quick.url], seed: 21 });

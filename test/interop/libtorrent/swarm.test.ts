@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { sameContent } from '../../../daemon/src/cli/demo-data';
+import { buildMagnet } from '../../../daemon/src/metainfo';
 import type { Fixture } from '../../integration/cli/fixtures';
 import { LOCAL, useSwarm } from '../../integration/cli/swarm';
 import { ltPeer, skipLibtorrent } from './lt';
@@ -14,10 +15,8 @@ import { ltPeer, skipLibtorrent } from './lt';
 const MiB = 1024 * 1024;
 const PIECE = 256 * 1024;
 
-/** The magnet link of a fixture, naming the swarm's tracker only. */
-function magnetOf(fx: Fixture, tracker: string): string {
-  return `magnet:?xt=urn:btih:${fx.meta.infoHashHex}&dn=${encodeURIComponent(fx.meta.name)}&tr=${encodeURIComponent(tracker)}`;
-}
+/** The magnet link of a fixture, naming one tracker. */
+const magnetOf = (fx: Fixture, tracker: string): string => buildMagnet({ infoHash: fx.meta.infoHash, name: fx.meta.name, trackers: [tracker] });
 
 /** The count after `pex` in a "peers: ..." line (btd: "peers: 2 (manual 1, pex 1); ...", libtorrent: "peers: manual 1 pex 1"). */
 function pexCount(stdout: string): number {
