@@ -1,10 +1,14 @@
-// Runs every compiled `*.test.js` below the given folders with Node's test runner.
+// Runs every compiled `*.test.js` below the given folders (or the given test files) with Node's test runner.
 import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function collect(dir, out) {
   if (!existsSync(dir)) return out;
+  if (statSync(dir).isFile()) {
+    if (dir.endsWith('.test.js')) out.push(dir);
+    return out;
+  }
   for (const name of readdirSync(dir).sort()) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) collect(p, out);

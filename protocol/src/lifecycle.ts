@@ -33,9 +33,20 @@ export interface ServerCapabilities {
   notificationRate: number;
 }
 
+/** Which daemon a client reached: its own child over stdio, or a shared socket daemon. */
+export interface DaemonInfo {
+  /** The daemon's process id. */
+  pid: number;
+  /** 'stdio': the client's own child, which stops with it; 'socket': shared by every client of the user. */
+  mode: 'stdio' | 'socket';
+  /** The state folder it holds (see `--state-dir`). */
+  stateDir: string;
+}
+
 /** `initialize` result. */
 export interface InitializeResult {
   serverInfo: { name: string; version: string };
+  daemon: DaemonInfo;
   /** Version of this protocol; bumped on incompatible changes. */
   protocolVersion: number;
   capabilities: ServerCapabilities;
@@ -56,6 +67,15 @@ export namespace InitializedNotification {
 /** Prepare to exit: stops the session (announces 'stopped', saves resume data). Result null. */
 export namespace ShutdownRequest {
   export const method = 'shutdown' as const;
+  export const type = new RequestType0<null, void>(method);
+}
+
+/**
+ * Stops the daemon itself, for every client: a socket daemon answers, closes every connection, saves its
+ * state and exits 0 (as on SIGTERM); a stdio daemon answers, stops its session and exits 0. Result null.
+ */
+export namespace DaemonStopRequest {
+  export const method = 'daemon/stop' as const;
   export const type = new RequestType0<null, void>(method);
 }
 

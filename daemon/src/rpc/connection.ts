@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   onParentPid?: (pid: number) => void;
   /** Socket mode: a client that has not presented the token by then is disconnected (default AUTH_TIMEOUT_MS). */
   authTimeoutMs?: number;
+  /** Socket mode: `daemon/stop` was answered; the daemon should now stop for every client. */
+  onStopDaemon?: () => void;
 }
 
 /** How long a socket client may stay without authenticating: idle ones would fill the client limit. */
@@ -117,6 +119,7 @@ class Connection implements RpcConnection {
       if (this.opts.mode === 'stdio') await this.opts.daemon.close();
       return null;
     }
+    if (method === P.DaemonStopRequest.method) return this.stopDaemon();
     const handler = this.handlers.get(method);
     if (!handler) throw rpcError(P.ErrorCodes.MethodNotFound, `unknown method: ${method}`);
     return handler(raw, { token, sendProgress: (t, value) => void this.conn.sendProgress(createProgress, t, value).catch(() => undefined) });
@@ -146,14 +149,27 @@ class Connection implements RpcConnection {
     this.notifier = new Notifier(this.opts.daemon, sink, this.logLevel);
     return {
       serverInfo: { name: 'btd', version: VERSION },
+      daemon: { pid: process.pid, mode: this.opts.mode, stateDir: this.opts.daemon.stateDir },
       protocolVersion: P.PROTOCOL_VERSION,
       capabilities: {
-        methods: [...this.handlers.keys()],
+        methods: [...this.handlers.keys(), P.DaemonStopRequest.method],
         notifications: [P.TorrentProgressNotification.method, P.TorrentStateChangedNotification.method, P.PeerChangedNotification.method, P.TrackerStatsNotification.method, P.LogNotification.method],
         torrentSources: ['path', 'base64', 'magnet'],
         notificationRate: PROGRESS_PER_SECOND,
       },
     };
+  }
+
+  /** `daemon/stop`: a socket daemon stops for everyone once the answer is out; a stdio one exits 0. */
+  private async stopDaemon(): Promise<null> {
+    this.state = 'shutdown';
+    if (this.opts.mode === 'socket') {
+      this.transport.afterNextReply(() => this.opts.onStopDaemon?.());
+      return null;
+    }
+    await this.opts.daemon.close();
+    this.transport.afterNextReply(() => this.finish('exit'));
+    return null;
   }
 
   /** Lets an authenticated client through; otherwise refuses and ends the connection after the reply. */

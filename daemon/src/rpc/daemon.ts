@@ -74,6 +74,11 @@ export class Daemon extends EventEmitter {
   }
 
   /** True once the session runs. */
+  /** The state folder this daemon holds. */
+  get stateDir(): string {
+    return this.opts.stateDir;
+  }
+
   get started(): boolean {
     return this.current !== undefined;
   }

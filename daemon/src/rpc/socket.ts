@@ -56,10 +56,15 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   daemon.on('log', stderrLog(opts.logLevel));
   surviveStrayErrors((m) => daemon.log('error', m));
   await daemon.start();
+  let stopRequested!: () => void;
+  const stopByClient = new Promise<number>((resolve) => (stopRequested = () => resolve(0)));
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);
-    const conn = serveConnection(socket, socket, { mode: 'socket', daemon, token, logLevel: opts.logLevel });
+    const conn = serveConnection(socket, socket, { mode: 'socket', daemon, token, logLevel: opts.logLevel, onStopDaemon: () => {
+      daemon.log('info', 'daemon/stop: stopping for every client');
+      stopRequested();
+    } });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       sockets.delete(socket);
@@ -73,7 +78,7 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   let orphaned!: () => void;
   const parentGone = new Promise<number>((resolve) => (orphaned = () => resolve(1)));
   const unwatch = opts.parentPid !== undefined ? watchParent(opts.parentPid, orphaned) : () => undefined;
-  const code = await Promise.race([opts.stop.then(() => 0), parentGone]);
+  const code = await Promise.race([opts.stop.then(() => 0), parentGone, stopByClient]);
   unwatch();
   await new Promise<void>((done) => {
     server.close(() => done());

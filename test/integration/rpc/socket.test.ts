@@ -76,3 +76,39 @@ test('socket daemon: 0600 socket in a 0700 folder, token required, keeps serving
   assert.equal(existsSync(sock), false);
   assert.equal(existsSync(`${sock}.token`), false);
 });
+
+test('socket daemon: initialize names the daemon; daemon/stop stops it for every client, exit code 0', { timeout: 60_000 }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'btd-rpc-socket-stop-'));
+  const sock = join(dir, 'run', 'btd.sock');
+  const state = join(dir, 'state');
+  const child = spawn(process.execPath, [BTD, 'daemon', '--rpc', `socket:${sock}`, '--state-dir', state, '--download-dir', join(dir, 'dl'), '--port', '0', '--listen-host', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+  let out = '';
+  await new Promise<void>((resolve) =>
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('token file:')) resolve();
+    }),
+  );
+  const token = readFileSync(`${sock}.token`, 'utf8').trim();
+  const watcher = await connect(sock);
+  await watcher.conn.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { token } });
+  const stopper = await connect(sock);
+  const init = await stopper.conn.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { token } });
+  assert.deepEqual(init.daemon, { pid: child.pid, mode: 'socket', stateDir: state });
+  assert.ok(init.capabilities.methods.includes(P.DaemonStopRequest.method));
+  assert.equal(await stopper.conn.sendRequest(P.DaemonStopRequest.type), null);
+  await watcher.closed;
+  await stopper.closed;
+  watcher.conn.dispose();
+  stopper.conn.dispose();
+  assert.equal(await exited, 0);
+  assert.equal(existsSync(sock), false);
+  assert.equal(existsSync(join(state, 'btd.lock')), false, 'the lock is released');
+});
