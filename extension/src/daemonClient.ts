@@ -1,6 +1,8 @@
 /**
- * The daemon connection: vscode-languageclient drives `btd --rpc stdio` (LSP lifecycle), restarts it within
- * a budget when it crashes, and sends its stderr and `log` notifications to the "BitTorrent" output.
+ * The daemon connection, through vscode-languageclient (LSP lifecycle): either the user's shared socket
+ * daemon (`btd.daemon.keepRunning`, started detached when none runs) or this window's own `btd --rpc
+ * stdio`. A lost connection is re-established within a budget; the daemon's `log` notifications (and a
+ * child's stderr) go to the "BitTorrent" output.
  */
 import type { LogOutputChannel } from 'vscode';
 import {
@@ -8,9 +10,13 @@ import {
   type CloseHandlerResult, type ErrorHandler, type ErrorHandlerResult, type LanguageClientOptions,
 } from 'vscode-languageclient/node';
 import type { CancellationToken, NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import { LogNotification, type InitializationOptions, type TorrentCreateProgress } from '../../protocol/src';
+import type { StreamInfo } from 'vscode-languageclient/node';
+import {
+  DaemonStopRequest, LogNotification, SessionSetSettingsRequest, type DaemonInfo, type InitializationOptions, type TorrentCreateProgress,
+} from '../../protocol/src';
 import type { Daemon, Registration } from './daemon';
 import { daemonCommand } from './daemonCommand';
+import { attachSharedDaemon, nodeLinkDeps } from './daemonLink';
 import { RestartBudget } from './restartBudget';
 
 /** At most this many restarts within RESTART_WINDOW_MS before giving up. */
@@ -24,6 +30,10 @@ export interface DaemonClientOptions {
   daemonPath: string;
   output: LogOutputChannel;
   initializationOptions: () => InitializationOptions;
+  /** `btd.daemon.keepRunning`: attach to the user's shared daemon rather than start one for this window. */
+  keepRunning: () => boolean;
+  /** The state folder of the shared daemon. */
+  stateDir: string;
   /** Called with a message when the daemon crashed too often to restart. */
   onGaveUp: (message: string) => void;
 }
@@ -38,6 +48,12 @@ export class DaemonClient implements Daemon {
   private failure: string | undefined;
 
   private daemonPath: string;
+  /** Whether the current client talks to the shared daemon. */
+  private shared = false;
+  /** The shared daemon's token, read when attaching. */
+  private token: string | undefined;
+  /** Set by stopDaemon(): the connection closing is expected, not a crash to recover from. */
+  private stoppingDaemon = false;
 
   constructor(private readonly opts: DaemonClientOptions) {
     this.daemonPath = opts.daemonPath;
@@ -46,6 +62,7 @@ export class DaemonClient implements Daemon {
 
   /** Starts the daemon (once; later calls wait for the same start). */
   start(): Promise<void> {
+    if (this.starting === undefined) this.stoppingDaemon = false;
     this.starting ??= this.client.start().catch((err: unknown) => {
       this.starting = undefined;
       throw err;
@@ -100,7 +117,24 @@ export class DaemonClient implements Daemon {
 
   /** The daemon's process id, while it runs. */
   get pid(): number | undefined {
-    return this.client.serverProcess?.pid;
+    return this.info?.pid ?? this.client.serverProcess?.pid;
+  }
+
+  /** Which daemon this window talks to (from its `initialize` answer), while connected. */
+  get info(): DaemonInfo | undefined {
+    if (this.client.state !== State.Running) return undefined;
+    return (this.client.initializeResult as { daemon?: DaemonInfo } | undefined)?.daemon;
+  }
+
+  /**
+   * Stop Daemon: the shared daemon stops for every window (`daemon/stop`); this window's own daemon
+   * stops as on close. Either is started again by the next request or Restart Daemon.
+   */
+  async stopDaemon(): Promise<void> {
+    if (!this.shared || this.client.state !== State.Running) return this.stop();
+    this.stoppingDaemon = true;
+    await this.client.sendRequest(DaemonStopRequest.type).catch(() => undefined);
+    await this.stop();
   }
 
   /** Calls the listener whenever a daemon starts or stops running; used to reload state after a restart. */
@@ -128,6 +162,15 @@ export class DaemonClient implements Daemon {
     return this.client.onProgress(WorkDoneProgress.type, token, (v) => handler(v as TorrentCreateProgress));
   }
 
+  /** Connects to the shared daemon, starting it (detached) first when none runs. */
+  private async attach(daemonPath: string): Promise<StreamInfo> {
+    const command = daemonCommand(this.opts.extensionPath, daemonPath, process.execPath, process.env, []);
+    const link = await attachSharedDaemon(this.opts.stateDir, nodeLinkDeps(command));
+    this.token = link.token;
+    this.opts.output.info(`${link.started ? 'started' : 'attached to'} the shared btd daemon at ${link.socketPath}`);
+    return { reader: link.socket, writer: link.socket };
+  }
+
   private bind(binder: (c: LanguageClient) => void): void {
     this.binders.push(binder);
     binder(this.client);
@@ -138,15 +181,25 @@ export class DaemonClient implements Daemon {
     const clientOptions: LanguageClientOptions = {
       documentSelector: [],
       outputChannel: output,
-      initializationOptions: this.opts.initializationOptions,
+      initializationOptions: () => ({ ...this.opts.initializationOptions(), ...(this.shared && this.token !== undefined && { token: this.token }) }),
       errorHandler: budgetErrorHandler(this.budget, (message) => {
         this.failure = message;
         this.opts.onGaveUp(message);
-      }),
+      }, () => this.stoppingDaemon),
       // Failures are shown by the commands with advice; the client must not open the output by itself.
       revealOutputChannelOn: RevealOutputChannelOn.Never,
     };
-    const client = new LanguageClient('btd', 'BitTorrent', daemonCommand(this.opts.extensionPath, daemonPath, process.execPath, process.env), clientOptions);
+    this.shared = this.opts.keepRunning();
+    const server = this.shared
+      ? () => this.attach(daemonPath)
+      : daemonCommand(this.opts.extensionPath, daemonPath, process.execPath, process.env);
+    const client = new LanguageClient('btd', 'BitTorrent', server, clientOptions);
+    // The shared daemon keeps its own settings: this window's are applied once attached.
+    client.onDidChangeState((e) => {
+      if (e.newState !== State.Running || !this.shared) return;
+      const { token: _token, ...settings } = this.opts.initializationOptions();
+      client.sendRequest(SessionSetSettingsRequest.type, settings).catch((err: unknown) => output.warn(`settings not applied: ${String(err)}`));
+    });
     client.onNotification(LogNotification.type, (p) => {
       const line = p.infoHash ? `[${p.infoHash.slice(0, 8)}] ${p.message}` : p.message;
       output[p.level](line);
@@ -157,12 +210,13 @@ export class DaemonClient implements Daemon {
 }
 
 /** Restarts a crashed daemon while the budget allows, then stops and reports what to do. */
-export function budgetErrorHandler(budget: RestartBudget, onGaveUp: (message: string) => void): ErrorHandler {
+export function budgetErrorHandler(budget: RestartBudget, onGaveUp: (message: string) => void, expected: () => boolean = () => false): ErrorHandler {
   return {
     error(): ErrorHandlerResult {
       return { action: ErrorAction.Continue, handled: true };
     },
     closed(): CloseHandlerResult {
+      if (expected()) return { action: CloseAction.DoNotRestart, handled: true };
       if (budget.recordCrash()) return { action: CloseAction.Restart, handled: true };
       const message = `The BitTorrent daemon stopped ${budget.recentCrashes} times in ${RESTART_WINDOW_MS / 60_000} minutes and was not ` +
         'restarted. See the "BitTorrent" output for the cause, then run "BitTorrent: Restart Daemon".';

@@ -8,6 +8,7 @@ import {
 import { CommandIds, HANDLERS } from './commands';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
+import { defaultStateDir } from '../../daemon/src/rpc/paths';
 import { DaemonClient } from './daemonClient';
 import { describeError } from './errors';
 import { changedSessionSettings, readSettings, toSessionSettings, type ExtensionSettings } from './settings';
@@ -42,6 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     daemonPath: settings().daemonPath,
     output,
     initializationOptions: () => toSessionSettings(settings(), home),
+    keepRunning: () => settings()['daemon.keepRunning'],
+    stateDir: defaultStateDir(process.env, home),
     onGaveUp: (message) => void ui.error(message, 'Show Log').then((c) => c && ui.showLog()),
   });
   active = daemon;
@@ -53,8 +56,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   const tree = new TorrentTreeProvider(store);
   const statusBar = new TorrentStatusBar(store, CommandIds.showView);
   let running = false;
+  const treeView = vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
   daemon.onRunning((up) => {
     running = up;
+    const info = up ? daemon.info : undefined;
+    statusBar.setDaemon(info);
+    treeView.description = info === undefined ? undefined : info.mode === 'socket' ? 'shared daemon' : "this window's daemon";
     // A stopped daemon's rates and states are stale: show nothing rather than a frozen picture.
     if (up) void refresh(ctx);
     else {
@@ -68,9 +75,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   }, DHT_POLL_MS);
   context.subscriptions.push(
     output, tree, statusBar,
-    vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
     ...Object.entries(HANDLERS).map(([id, handler]) => vscode.commands.registerCommand(id, (arg: unknown) => handler(ctx, arg))),
     vscode.commands.registerCommand(CommandIds.restart, () => daemon.restart(settings().daemonPath)),
+    vscode.commands.registerCommand(CommandIds.stop, () => daemon.stopDaemon()),
     watchSettings(daemon, settings, home, ui.error),
     { dispose: () => void daemon.stop() },
     { dispose: () => clearInterval(dhtPoll) },
@@ -84,7 +92,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   return { store, tree, daemon, statusText: () => statusBar.text };
 }
 
-/** Sends changed settings to the running daemon; a new daemonPath restarts it. */
+/**
+ * Sends changed settings to the running daemon; a new daemonPath or daemon.keepRunning restarts it. Turning
+ * keepRunning off stops the shared daemon first: this window's own daemon needs its state folder.
+ */
 function watchSettings(daemon: DaemonClient, settings: () => ExtensionSettings, home: string, showError: (m: string) => unknown): vscode.Disposable {
   let last = settings();
   let lastSession: Settings = toSessionSettings(last, home);
@@ -94,10 +105,13 @@ function watchSettings(daemon: DaemonClient, settings: () => ExtensionSettings, 
     const session = toSessionSettings(now, home);
     const diff = changedSessionSettings(lastSession, session);
     const pathChanged = now.daemonPath !== last.daemonPath;
+    const leavingShared = last['daemon.keepRunning'] && !now['daemon.keepRunning'];
+    const restart = pathChanged || now['daemon.keepRunning'] !== last['daemon.keepRunning'];
     last = now;
     lastSession = session;
     try {
-      if (pathChanged) await daemon.restart(now.daemonPath);
+      if (leavingShared) await daemon.stopDaemon();
+      if (restart) await daemon.restart(now.daemonPath);
       else if (Object.keys(diff).length > 0 && daemon.running) await daemon.request(SessionSetSettingsRequest.type, diff);
     } catch (err) {
       showError(describeError('Applying the BitTorrent settings', err));

@@ -18,6 +18,8 @@ export interface ExtensionSettings {
   /** Find peers through the DHT (BEP 5). */
   dht: boolean;
   daemonPath: string;
+  /** Attach to the user's shared daemon, which keeps seeding after VS Code closes (else a daemon per window). */
+  'daemon.keepRunning': boolean;
 }
 
 /** Defaults, matching the `contributes.configuration` defaults in package.json. */
@@ -32,6 +34,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   downloadRateLimit: 0,
   dht: true,
   daemonPath: '',
+  'daemon.keepRunning': true,
 };
 
 /** Reads settings through a getter (the configuration section), replacing values of the wrong type by defaults. */
@@ -78,7 +81,7 @@ export function changedSessionSettings(before: Settings, after: Settings): Parti
 }
 
 /** Settings whose change needs a new daemon process rather than session/setSettings. */
-export const RESTART_SETTINGS: readonly (keyof ExtensionSettings)[] = ['daemonPath'];
+export const RESTART_SETTINGS: readonly (keyof ExtensionSettings)[] = ['daemonPath', 'daemon.keepRunning'];
 
 function clampPort(port: number): number {
   return port > 65535 ? 0 : port;

@@ -1,5 +1,6 @@
 /** The status bar item: aggregate progress and rates, refreshed (throttled) from the store; click reveals the view. */
 import * as vscode from 'vscode';
+import type { DaemonInfo } from '../../protocol/src';
 import { statusView } from './statusText';
 import { throttle, type Throttled } from './throttle';
 import type { TorrentStore } from './torrentStore';
@@ -37,8 +38,17 @@ export class TorrentStatusBar implements vscode.Disposable {
     this.throttled();
   }
 
+  private daemon: DaemonInfo | undefined;
+
+  /** The daemon this window talks to (undefined while disconnected), shown in the tooltip. */
+  setDaemon(info: DaemonInfo | undefined): void {
+    if (info?.pid === this.daemon?.pid && info?.mode === this.daemon?.mode) return;
+    this.daemon = info;
+    this.throttled();
+  }
+
   private update(): void {
-    const view = statusView(this.store.list(), this.dhtNodes);
+    const view = statusView(this.store.list(), this.dhtNodes, this.daemon);
     this.item.tooltip = view.tooltip;
     if (view.text === undefined) {
       this.visible = false;

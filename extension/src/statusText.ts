@@ -1,5 +1,5 @@
 /** The status bar's text: aggregate progress and rates over all torrents. */
-import type { TorrentInfo } from '../../protocol/src';
+import type { DaemonInfo, TorrentInfo } from '../../protocol/src';
 import { formatPercent, formatRate } from './format';
 
 /** What the status bar shows; `undefined` text hides it. */
@@ -10,13 +10,22 @@ export interface StatusView {
 
 /**
  * Sums the torrents into one line: `↓ 42% 12.3 MB/s ↑ 1.1 MB/s` while downloading, uploads alone while
- * seeding. `dhtNodes` (the daemon's DHT routing table, undefined while off or unknown) goes in the tooltip.
+ * seeding. `dhtNodes` (the daemon's DHT routing table, undefined while off or unknown) and the daemon
+ * this window talks to go in the tooltip.
  */
-export function statusView(torrents: readonly TorrentInfo[], dhtNodes?: number): StatusView {
+export function statusView(torrents: readonly TorrentInfo[], dhtNodes?: number, daemon?: DaemonInfo): StatusView {
   const view = torrentsView(torrents);
-  if (dhtNodes === undefined) return view;
-  const dht = `DHT: ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`;
-  return { ...view, tooltip: view.tooltip === '' ? dht : `${view.tooltip}\n${dht}` };
+  const lines = [view.tooltip];
+  if (dhtNodes !== undefined) lines.push(`DHT: ${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`);
+  if (daemon !== undefined) lines.push(daemonLabel(daemon));
+  return { ...view, tooltip: lines.filter((l) => l !== '').join('\n') };
+}
+
+/** Which daemon a window talks to, in words: shared by every window, or the window's own. */
+export function daemonLabel(daemon: DaemonInfo): string {
+  return daemon.mode === 'socket'
+    ? `Daemon: shared by every window (pid ${daemon.pid}), keeps seeding when VS Code closes`
+    : `Daemon: this window's own (pid ${daemon.pid}), stops with the window`;
 }
 
 function torrentsView(torrents: readonly TorrentInfo[]): StatusView {

@@ -39,8 +39,4 @@ export function changedOptions(current: Settings, patch: Partial<Settings>): Ses
   return out;
 }
 
-/** Where the daemon keeps its catalog and resume data: `$XDG_STATE_HOME/btd`, else `~/.local/state/btd`. */
-export function defaultStateDir(env: NodeJS.ProcessEnv = process.env): string {
-  const xdg = env.XDG_STATE_HOME;
-  return xdg && xdg.startsWith('/') ? join(xdg, 'btd') : join(homedir(), '.local', 'state', 'btd');
-}
+export { defaultStateDir } from './paths';

@@ -6,10 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type * as P from '../../../protocol/src';
 import { writeAtomic } from '../session/catalog';
 import { serveConnection } from './connection';
+import { defaultSocketPath } from './paths';
 import { Daemon, MAX_CLIENTS } from './daemon';
 import type { Engine } from './engine';
 import { stderrLog, surviveStrayErrors } from './log-sink';
@@ -33,19 +34,13 @@ export interface SocketOptions {
   stop: Promise<void>;
 }
 
-/** Default socket path of a state folder. */
-export function defaultSocketPath(stateDir: string): string {
-  return join(stateDir, 'run', 'btd.sock');
-}
+export { defaultSocketPath } from './paths';
 
 /** Runs until `stop` resolves or the parent dies; returns the exit code. */
 export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   const socketPath = opts.socketPath ?? defaultSocketPath(opts.stateDir);
   const tokenPath = `${socketPath}.token`;
   await preparePrivateFolder(dirname(socketPath));
-  await removeStaleSocket(socketPath);
-  const token = randomBytes(32).toString('hex');
-  await writeAtomic(tokenPath, `${token}\n`);
   const daemon = new Daemon(opts.engine, {
     stateDir: opts.stateDir,
     settings: opts.settings,
@@ -55,7 +50,17 @@ export async function runSocketDaemon(opts: SocketOptions): Promise<number> {
   });
   daemon.on('log', stderrLog(opts.logLevel));
   surviveStrayErrors((m) => daemon.log('error', m));
+  // The state folder's lock first: a daemon that loses a start race must not touch the winner's socket
+  // or token file.
   await daemon.start();
+  const token = randomBytes(32).toString('hex');
+  try {
+    await removeStaleSocket(socketPath);
+    await writeAtomic(tokenPath, `${token}\n`);
+  } catch (err) {
+    await daemon.close();
+    throw err;
+  }
   let stopRequested!: () => void;
   const stopByClient = new Promise<number>((resolve) => (stopRequested = () => resolve(0)));
   const sockets = new Set<Socket>();

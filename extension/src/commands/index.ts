@@ -23,6 +23,7 @@ export const CommandIds = {
   showView: 'btd.view.show',
   showLog: 'btd.daemon.showLog',
   restart: 'btd.daemon.restart',
+  stop: 'btd.daemon.stop',
 } as const;
 
 /** A handler takes the context and the command's argument, and resolves to a result tests can inspect. */

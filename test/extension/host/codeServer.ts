@@ -105,6 +105,8 @@ const USER_SETTINGS = {
   // btd.daemonPath is machine-scoped (a workspace must not pick the executable), so a run that tries
   // another daemon build sets it here.
   ...(process.env.BTD_TEST_DAEMON_PATH ? { 'btd.daemonPath': process.env.BTD_TEST_DAEMON_PATH } : {}),
+  // Each test host runs its own daemon, which ends with it; shared.test.ts turns the shared one on.
+  'btd.daemon.keepRunning': false,
 };
 
 function writeUserSettings(path: string): void {

@@ -35,3 +35,12 @@ describe('statusView with the DHT', () => {
     assert.doesNotMatch(statusView([torrent({ state: 'seeding' })]).tooltip, /DHT/);
   });
 });
+
+describe('statusView: the daemon', () => {
+  test('the tooltip names the daemon: shared or the window\'s own', () => {
+    const shared = statusView([torrent({ state: 'seeding' })], undefined, { pid: 42, mode: 'socket', stateDir: '/s' });
+    assert.match(shared.tooltip, /\nDaemon: shared by every window \(pid 42\), keeps seeding when VS Code closes$/);
+    const own = statusView([], 3, { pid: 7, mode: 'stdio', stateDir: '/s' });
+    assert.equal(own.tooltip, "DHT: 3 nodes\nDaemon: this window's own (pid 7), stops with the window");
+  });
+});
