@@ -43,7 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     daemonPath: settings().daemonPath,
     output,
     initializationOptions: () => toSessionSettings(settings(), home),
-    keepRunning: () => settings()['daemon.keepRunning'],
+    // The shared daemon listens on a Unix domain socket; Windows windows run their own.
+    keepRunning: () => settings()['daemon.keepRunning'] && process.platform !== 'win32',
     stateDir: defaultStateDir(process.env, home),
     onGaveUp: (message) => void ui.error(message, 'Show Log').then((c) => c && ui.showLog()),
   });
