@@ -2,10 +2,11 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import {
-  DhtStatsRequest, PeerChangedNotification, SessionSetSettingsRequest, TorrentProgressNotification, TorrentStateChangedNotification,
+  DhtStatsRequest, PeerChangedNotification, TorrentFilesRequest, SessionSetSettingsRequest, TorrentProgressNotification, TorrentStateChangedNotification,
   type Settings,
 } from '../../protocol/src';
-import { CommandIds, HANDLERS } from './commands';
+import { CommandIds, FILE_PRIORITIES, HANDLERS } from './commands';
+import { openFileRow, setRowPriority, setRowWanted } from './commands/files';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
 import { defaultStateDir } from '../../daemon/src/rpc/paths';
@@ -54,10 +55,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   daemon.onNotification(TorrentProgressNotification.type, (t) => store.upsert(t));
   daemon.onNotification(TorrentStateChangedNotification.type, (p) => store.applyStateChanged(p));
   daemon.onNotification(PeerChangedNotification.type, (p) => store.applyPeerChanged(p));
-  const tree = new TorrentTreeProvider(store);
+  const tree = new TorrentTreeProvider(store, async (infoHash) => (await daemon.request(TorrentFilesRequest.type, { infoHash })).files);
   const statusBar = new TorrentStatusBar(store, CommandIds.showView);
   let running = false;
-  const treeView = vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true });
+  // Check boxes by hand: ticking a folder means its files, which the tree learns from the daemon's answer.
+  const treeView = vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, manageCheckboxStateManually: true });
   daemon.onRunning((up) => {
     running = up;
     const info = up ? daemon.info : undefined;
@@ -80,6 +82,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     ...Object.entries(HANDLERS).map(([id, handler]) => vscode.commands.registerCommand(id, (arg: unknown) => handler(ctx, arg))),
     vscode.commands.registerCommand(CommandIds.restart, () => daemon.restart(settings().daemonPath)),
     vscode.commands.registerCommand(CommandIds.stop, () => daemon.stopDaemon()),
+    ...FILE_PRIORITIES.map(([id, priority]) => vscode.commands.registerCommand(id, async (arg: unknown) => {
+      const done = await setRowPriority(ctx, (n) => tree.entryOf(n), arg, priority);
+      tree.refresh();
+      return done;
+    })),
+    vscode.commands.registerCommand(CommandIds.openFile, (arg: unknown) => openFileRow(ctx, arg)),
+    treeView.onDidChangeCheckboxState(async (e) => {
+      for (const [node, state] of e.items) await setRowWanted(ctx, (n) => tree.entryOf(n), node, state === vscode.TreeItemCheckboxState.Checked);
+      tree.refresh();
+    }),
     watchSettings(daemon, settings, home, ui.error),
     { dispose: () => void daemon.stop() },
     { dispose: () => clearInterval(dhtPoll) },

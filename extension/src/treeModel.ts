@@ -1,10 +1,12 @@
 /** The tree view's nodes as plain data: labels, descriptions and tooltips computed from the store. */
+import { join } from 'node:path';
 import type { PeerInfo, TorrentInfo } from '../../protocol/src';
+import { entryDescription, isWanted, type FileTreeEntry } from './fileTree';
 import { formatBytes, formatPercent, formatRate, formatRatio } from './format';
 import type { TorrentStore } from './torrentStore';
 
 /** Node kinds; each doubles as the tree item's contextValue, which menus in package.json match on. */
-export type NodeKind = 'torrent' | 'torrent.paused' | 'peer';
+export type NodeKind = 'torrent' | 'torrent.paused' | 'peer' | 'group.files' | 'folder' | 'file' | 'file.complete';
 
 /** One row of the tree. */
 export interface TreeNode {
@@ -18,6 +20,12 @@ export interface TreeNode {
   /** Codicon id for the row. */
   icon: string;
   expandable: boolean;
+  /** Files and folders: ticked (wanted) or not (skipped). */
+  checked?: boolean;
+  /** Folders and files: path components below the torrent's top, to find the entry again. */
+  path?: string[];
+  /** Files: where the file is (or will be) on disk. */
+  diskPath?: string;
 }
 
 /** The torrents, in daemon order. */
@@ -106,4 +114,40 @@ export function peerNode(infoHash: string, p: PeerInfo): TreeNode {
     icon: 'person',
     expandable: false,
   };
+}
+
+/** The "Files" row under a torrent: expands into its folders and files. */
+export function filesGroupNode(t: TorrentInfo): TreeNode {
+  return {
+    kind: 'group.files',
+    id: `${t.infoHash}/files`,
+    infoHash: t.infoHash,
+    label: 'Files',
+    description: formatBytes(t.totalLength),
+    tooltip: `The files of ${t.name}: untick one to skip it, right-click for its priority`,
+    icon: 'files',
+    expandable: true,
+  };
+}
+
+/** The rows of a folder's entries (folders first): size, progress, priority, check box. */
+export function fileNodes(t: TorrentInfo, entries: readonly FileTreeEntry[]): TreeNode[] {
+  return entries.map((e) => {
+    const isFile = e.file !== undefined;
+    const rel = e.path.join('/');
+    const onDisk = e.file !== undefined ? join(t.savePath, ...e.file.path) : undefined;
+    return {
+      kind: isFile ? (e.bytesDone >= e.length ? 'file.complete' : 'file') : 'folder',
+      id: `${t.infoHash}/f/${rel}`,
+      infoHash: t.infoHash,
+      label: e.name,
+      description: entryDescription(e),
+      tooltip: [rel, `${formatBytes(e.bytesDone)} of ${formatBytes(e.length)}`, ...(onDisk ? [onDisk] : [])].join('\n'),
+      icon: isFile ? 'file' : 'folder',
+      expandable: !isFile,
+      checked: isWanted(e),
+      path: e.path,
+      ...(onDisk !== undefined && { diskPath: onDisk }),
+    };
+  });
 }

@@ -1,13 +1,21 @@
-/** The torrents view: renders TreeNode data as tree items and refreshes (throttled) when the store changes. */
+/**
+ * The torrents view: renders TreeNode data as tree items and refreshes (throttled) when the store changes.
+ * A torrent expands into its files (asked of the daemon while the row is open) and its peers.
+ */
 import * as vscode from 'vscode';
-import { peerNodes, torrentNodes, type TreeNode } from './treeModel';
+import type { TorrentFileStatus } from '../../protocol/src';
+import { buildFileTree, findEntry, type FileTreeEntry } from './fileTree';
+import { filesGroupNode, fileNodes, peerNodes, torrentNodes, type TreeNode } from './treeModel';
 import { throttle, type Throttled } from './throttle';
 import type { TorrentStore } from './torrentStore';
 
 /** At most this many tree refreshes per second, however fast notifications arrive. */
 export const TREE_REFRESH_MS = 500;
 
-/** TreeDataProvider over the torrent store: torrents at the root, their peers below. */
+/** Where the tree gets a torrent's files: `torrent/files`. */
+export type FileSource = (infoHash: string) => Promise<readonly TorrentFileStatus[]>;
+
+/** TreeDataProvider over the torrent store: torrents at the root, their files and peers below. */
 export class TorrentTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
   /** Fires when the tree must be redrawn. */
@@ -15,7 +23,10 @@ export class TorrentTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   private readonly throttled: Throttled;
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly store: TorrentStore) {
+  /** The last file list of each torrent whose files were shown. */
+  private readonly files = new Map<string, FileTreeEntry>();
+
+  constructor(private readonly store: TorrentStore, private readonly fileSource?: FileSource) {
     this.throttled = throttle(() => this.changed.fire(undefined), TREE_REFRESH_MS);
     this.unsubscribe = store.onChange(() => this.refresh());
   }
@@ -32,12 +43,55 @@ export class TorrentTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
     item.tooltip = node.tooltip;
     item.contextValue = node.kind;
     item.iconPath = new vscode.ThemeIcon(node.icon);
+    if (node.checked !== undefined) item.checkboxState = node.checked ? vscode.TreeItemCheckboxState.Checked : vscode.TreeItemCheckboxState.Unchecked;
+    if (node.diskPath !== undefined) item.resourceUri = vscode.Uri.file(node.diskPath);
+    if (node.kind === 'file.complete') item.command = { command: 'btd.file.open', title: 'Open', arguments: [node] };
     return item;
   }
 
-  getChildren(node?: TreeNode): TreeNode[] {
-    if (node === undefined) return torrentNodes(this.store);
-    return node.kind === 'peer' ? [] : peerNodes(this.store, node.infoHash);
+  /** The torrents (at once); below a row, its files and peers. */
+  getChildren(): TreeNode[];
+  getChildren(node: TreeNode): Promise<TreeNode[]>;
+  getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
+    return node === undefined ? torrentNodes(this.store) : this.childrenOf(node);
+  }
+
+  private async childrenOf(node: TreeNode): Promise<TreeNode[]> {
+    const torrent = this.store.get(node.infoHash);
+    if (torrent === undefined) return [];
+    switch (node.kind) {
+      case 'torrent':
+      case 'torrent.paused': {
+        const group = this.fileSource !== undefined && !torrent.metadataPending ? [filesGroupNode(torrent)] : [];
+        return [...group, ...peerNodes(this.store, node.infoHash)];
+      }
+      case 'group.files':
+        return fileNodes(torrent, (await this.loadFiles(node.infoHash))?.children ?? []);
+      case 'folder': {
+        const root = this.files.get(node.infoHash) ?? (await this.loadFiles(node.infoHash));
+        return fileNodes(torrent, (root && findEntry(root, node.path ?? []))?.children ?? []);
+      }
+      default:
+        return [];
+    }
+  }
+
+  /** The files entry a file or folder row stands for, from the last list shown. */
+  entryOf(node: TreeNode): FileTreeEntry | undefined {
+    const root = this.files.get(node.infoHash);
+    return root && findEntry(root, node.path ?? []);
+  }
+
+  private async loadFiles(infoHash: string): Promise<FileTreeEntry | undefined> {
+    try {
+      const root = buildFileTree((await this.fileSource?.(infoHash)) ?? []);
+      this.files.set(infoHash, root);
+      return root;
+    } catch {
+      // Removed meanwhile, or the daemon is gone: the next refresh shows what is there.
+      this.files.delete(infoHash);
+      return undefined;
+    }
   }
 
   dispose(): void {

@@ -45,6 +45,8 @@ export interface Ui {
   /** A short message in the status bar that goes away by itself (for confirmations that need no answer). */
   status(message: string): void;
   openExternal(url: string): Promise<boolean>;
+  /** Opens a file in an editor (VS Code picks the text editor or a preview). */
+  openFile(path: string): Promise<void>;
   /** Shows a folder: in the Explorer when it is inside the workspace, else in the system's file manager. */
   revealFolder(path: string): Promise<void>;
   /** Shows the "BitTorrent" output channel. */

@@ -38,6 +38,9 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       vscode.window.setStatusBarMessage(message, STATUS_MESSAGE_MS);
     },
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
+    openFile: async (path) => {
+      await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
+    },
     revealFolder: async (path) => {
       const uri = vscode.Uri.file(path);
       if (vscode.workspace.getWorkspaceFolder(uri) !== undefined) {

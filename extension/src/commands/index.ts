@@ -1,4 +1,5 @@
 /** The command table: id → handler. package.json's `contributes.commands` declares the same ids. */
+import type { FilePriority } from '../../../protocol/src';
 import type { CommandContext } from './context';
 import { createTorrent } from './create';
 import { copyMagnet, openFolder, pauseTorrent, refresh, removeTorrent, resumeTorrent, verifyTorrent } from './manage';
@@ -24,7 +25,20 @@ export const CommandIds = {
   showLog: 'btd.daemon.showLog',
   restart: 'btd.daemon.restart',
   stop: 'btd.daemon.stop',
+  openFile: 'btd.file.open',
+  priorityHigh: 'btd.file.priorityHigh',
+  priorityNormal: 'btd.file.priorityNormal',
+  priorityLow: 'btd.file.priorityLow',
+  prioritySkip: 'btd.file.prioritySkip',
 } as const;
+
+/** The Priority menu of a file or folder row: command id → the priority it sets. */
+export const FILE_PRIORITIES: readonly [string, FilePriority][] = [
+  [CommandIds.priorityHigh, 'high'],
+  [CommandIds.priorityNormal, 'normal'],
+  [CommandIds.priorityLow, 'low'],
+  [CommandIds.prioritySkip, 'skip'],
+];
 
 /** A handler takes the context and the command's argument, and resolves to a result tests can inspect. */
 export type CommandHandler = (ctx: CommandContext, arg?: unknown) => Promise<unknown>;

@@ -94,9 +94,9 @@ describe('commands end to end', function () {
     const peerDir = join(root, 'peer-downloads', 'alpha');
     mkdirSync(peerDir, { recursive: true });
     await peer.connection.sendRequest(TorrentAddRequest.type, { torrent: { path: join(workspaceDir(), 'alpha.torrent') }, savePath: peerDir });
-    const peers = await waitFor(api, 'a peer under the torrent', () => {
+    const peers = await waitFor(api, 'a peer under the torrent', async () => {
       const row = torrentRow(alpha.infoHash);
-      const children = row ? api.tree.getChildren(row) : [];
+      const children = (row ? await api.tree.getChildren(row) : []).filter((n) => n.kind === 'peer');
       return children.length > 0 ? children : undefined;
     });
     assert.equal(peers[0].kind, 'peer');

@@ -49,6 +49,7 @@ export function stubUi(): Stubs<Ui> {
     paste: sinon.stub().resolves(''),
     status: sinon.stub(),
     openExternal: sinon.stub().resolves(true),
+    openFile: sinon.stub().resolves(),
     revealFolder: sinon.stub().resolves(),
     showLog: sinon.stub(),
     showView: sinon.stub().resolves(),
