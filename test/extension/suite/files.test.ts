@@ -1,0 +1,70 @@
+/**
+ * Files in the tree: a five-file torrent shows its files under the torrent; two of them set to Skip from
+ * their rows are never created, and the other three complete byte-identical from a second daemon.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import {
+  TorrentAddRequest, TorrentCreateRequest, TorrentRemoveRequest, TorrentSeedRequest, type TorrentCreateResult, type TrackerServerInfo,
+} from '../../../protocol/src';
+import type { BtdApi } from '../../../extension/src/extension';
+import type { TreeNode } from '../../../extension/src/treeModel';
+import { btdApi, randomFile, waitFor, workspaceDir } from './helpers';
+import { startPeerDaemon, type PeerDaemon } from './peerDaemon';
+
+const NAMES = ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin'];
+
+describe('files of a torrent in the tree', function () {
+  this.timeout(90_000);
+  let api: BtdApi;
+  let peer: PeerDaemon | undefined;
+  let made: TorrentCreateResult | undefined;
+
+  before(async () => {
+    api = await btdApi();
+  });
+
+  after(async () => {
+    if (made) await api.daemon.request(TorrentRemoveRequest.type, { infoHash: made.infoHash, deleteData: true }).catch(() => undefined);
+    await vscode.commands.executeCommand('btd.tracker.stop');
+    await peer?.stop();
+  });
+
+  it('skips two of five files from their rows: they are never created, the other three complete', async () => {
+    const root = dirname(workspaceDir());
+    const tracker = await vscode.commands.executeCommand<TrackerServerInfo>('btd.tracker.start', { port: 0 });
+    // Sizes that are not multiples of the piece length, so skipped files share pieces with wanted ones.
+    const sources = NAMES.map((n, i) => randomFile(`quint/${n}`, 150_000 + i * 7_777));
+    peer = await startPeerDaemon(join(root, 'quint-peer'), join(root, 'quint-peer-state'));
+    made = await peer.connection.sendRequest(TorrentCreateRequest.type, { path: join(workspaceDir(), 'quint'), trackers: [tracker.url], pieceLength: 16384 });
+    await peer.connection.sendRequest(TorrentSeedRequest.type, { torrent: { base64: made.base64 }, dataPath: join(workspaceDir(), 'quint') });
+
+    const dl = join(root, 'quint-dl');
+    await api.daemon.request(TorrentAddRequest.type, { torrent: { base64: made.base64 }, savePath: dl, paused: true });
+    const infoHash = made.infoHash;
+    const row = await waitFor(api, 'the torrent row', () => api.tree.getChildren().find((n) => n.infoHash === infoHash));
+    const group = (await api.tree.getChildren(row)).find((n) => n.kind === 'group.files');
+    assert.ok(group, 'a Files row under the torrent');
+    const files = await api.tree.getChildren(group);
+    assert.deepEqual(files.map((f) => f.label), NAMES);
+    assert.ok(files.every((f) => f.checked === true && f.kind === 'file'));
+    const byName = (name: string): TreeNode => files.find((f) => f.label === name)!;
+
+    assert.equal(await vscode.commands.executeCommand('btd.file.prioritySkip', byName('b.bin')), true);
+    assert.equal(await vscode.commands.executeCommand('btd.file.prioritySkip', byName('d.bin')), true);
+    const after = await api.tree.getChildren(group);
+    assert.deepEqual(after.map((f) => f.checked), [true, false, true, false, true]);
+
+    await vscode.commands.executeCommand('btd.torrent.resume', { infoHash });
+    await waitFor(api, 'the wanted files to complete', () => (api.store.get(infoHash)?.state === 'seeding' ? true : undefined), 60_000);
+    for (const [i, name] of NAMES.entries()) {
+      const path = join(dl, 'quint', name);
+      if (name === 'b.bin' || name === 'd.bin') assert.equal(existsSync(path), false, `${name} is skipped and never created`);
+      else assert.ok(readFileSync(path).equals(readFileSync(sources[i])), `${name} is byte-identical`);
+    }
+    const done = await api.tree.getChildren(group);
+    assert.deepEqual(done.map((f) => f.kind), ['file.complete', 'file', 'file.complete', 'file', 'file.complete']);
+  });
+});
