@@ -7,6 +7,7 @@ import {
 } from '../../protocol/src';
 import { CommandIds, FILE_PRIORITIES, HANDLERS } from './commands';
 import { openFileRow, setRowPriority, setRowWanted } from './commands/files';
+import { addFromUri } from './commands/uri';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
 import { defaultStateDir } from '../../daemon/src/rpc/paths';
@@ -50,8 +51,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
     onGaveUp: (message) => void ui.error(message, 'Show Log').then((c) => c && ui.showLog()),
   });
   active = daemon;
-  const ctx: CommandContext = { ui, daemon, store, settings, homeDir: home, state: {} };
+  const ctx: CommandContext = { ui, daemon, store, settings, homeDir: home, storageDir: context.globalStorageUri.fsPath, state: {} };
 
+  // Before the store applies the change, so the state it had is still there to compare.
+  daemon.onNotification(TorrentStateChangedNotification.type, (p) => {
+    const before = store.get(p.infoHash);
+    if (before?.state === 'downloading' && p.state === 'seeding' && settings().notifyOnComplete) {
+      void ui.info(`Downloaded "${before.name}".`, 'Open Folder').then((c) => (c === 'Open Folder' ? ui.revealFolder(before.savePath) : undefined));
+    }
+  });
   daemon.onNotification(TorrentProgressNotification.type, (t) => store.upsert(t));
   daemon.onNotification(TorrentStateChangedNotification.type, (p) => store.applyStateChanged(p));
   daemon.onNotification(PeerChangedNotification.type, (p) => store.applyPeerChanged(p));
@@ -88,6 +96,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
       return done;
     })),
     vscode.commands.registerCommand(CommandIds.openFile, (arg: unknown) => openFileRow(ctx, arg)),
+    vscode.window.registerUriHandler({ handleUri: (uri) => void addFromUri(ctx, uri.path, uri.query) }),
     treeView.onDidChangeCheckboxState(async (e) => {
       for (const [node, state] of e.items) await setRowWanted(ctx, (n) => tree.entryOf(n), node, state === vscode.TreeItemCheckboxState.Checked);
       tree.refresh();

@@ -20,6 +20,8 @@ export interface ExtensionSettings {
   daemonPath: string;
   /** Attach to the user's shared daemon, which keeps seeding after VS Code closes (else a daemon per window). */
   'daemon.keepRunning': boolean;
+  /** A notification when a download completes. */
+  notifyOnComplete: boolean;
 }
 
 /** Defaults, matching the `contributes.configuration` defaults in package.json. */
@@ -35,6 +37,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   dht: true,
   daemonPath: '',
   'daemon.keepRunning': true,
+  notifyOnComplete: true,
 };
 
 /** Reads settings through a getter (the configuration section), replacing values of the wrong type by defaults. */

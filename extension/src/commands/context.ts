@@ -18,5 +18,7 @@ export interface CommandContext {
   store: TorrentStore;
   settings(): ExtensionSettings;
   homeDir: string;
+  /** The extension's own folder (shared .torrent files). */
+  storageDir: string;
   state: CommandState;
 }

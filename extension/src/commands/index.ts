@@ -4,6 +4,7 @@ import type { CommandContext } from './context';
 import { createTorrent } from './create';
 import { copyMagnet, openFolder, pauseTorrent, refresh, removeTorrent, resumeTorrent, verifyTorrent } from './manage';
 import { openTrackerStats, startTracker, stopTracker } from './tracker';
+import { shareFolder } from './share';
 import { downloadTorrent, seedTorrent } from './transfer';
 
 /** Command ids, `btd.<area>.<verb>`. */
@@ -24,6 +25,7 @@ export const CommandIds = {
   showView: 'btd.view.show',
   showLog: 'btd.daemon.showLog',
   restart: 'btd.daemon.restart',
+  share: 'btd.torrent.share',
   stop: 'btd.daemon.stop',
   openFile: 'btd.file.open',
   priorityHigh: 'btd.file.priorityHigh',
@@ -48,6 +50,7 @@ export const HANDLERS: Record<string, CommandHandler> = {
   [CommandIds.create]: createTorrent,
   [CommandIds.seed]: seedTorrent,
   [CommandIds.download]: downloadTorrent,
+  [CommandIds.share]: shareFolder,
   [CommandIds.pause]: pauseTorrent,
   [CommandIds.resume]: resumeTorrent,
   [CommandIds.verify]: verifyTorrent,

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /** Builders of protocol snapshots and stubbed Ui/Daemon for the extension's unit tests. */
 import sinon from 'sinon';
 import type { PeerInfo, TorrentInfo } from '../../../protocol/src';
@@ -75,6 +77,7 @@ export function stubContext(settings: Partial<ExtensionSettings> = {}): { ctx: C
     store: new TorrentStore(),
     settings: () => ({ ...DEFAULT_SETTINGS, ...settings }),
     homeDir: '/home/u',
+    storageDir: join(tmpdir(), `btd-ext-storage-${process.pid}`),
     state: {},
   };
   return { ctx, ui, daemon };
