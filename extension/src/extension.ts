@@ -7,6 +7,7 @@ import {
 } from '../../protocol/src';
 import { CommandIds, FILE_PRIORITIES, HANDLERS } from './commands';
 import { openFileRow, setRowPriority, setRowWanted } from './commands/files';
+import { downloadDropped } from './commands/drop';
 import { addFromUri } from './commands/uri';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
@@ -67,7 +68,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
   const statusBar = new TorrentStatusBar(store, CommandIds.showView);
   let running = false;
   // Check boxes by hand: ticking a folder means its files, which the tree learns from the daemon's answer.
-  const treeView = vscode.window.createTreeView(TORRENTS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: true, manageCheckboxStateManually: true });
+  const treeView = vscode.window.createTreeView(TORRENTS_VIEW_ID, {
+    treeDataProvider: tree, showCollapseAll: true, manageCheckboxStateManually: true,
+    dragAndDropController: {
+      dropMimeTypes: ['text/uri-list', 'text/plain'],
+      dragMimeTypes: [],
+      handleDrop: async (_target, data) => {
+        const text = async (mime: string): Promise<string> => (await data.get(mime)?.asString()) ?? '';
+        await downloadDropped(ctx, await text('text/uri-list'), await text('text/plain'));
+      },
+    },
+  });
   daemon.onRunning((up) => {
     running = up;
     const info = up ? daemon.info : undefined;

@@ -4,6 +4,7 @@ import sinon from 'sinon';
 import { TorrentAddRequest, TorrentCreateRequest, TorrentSeedRequest } from '../../../protocol/src';
 import { shareFolder, shareTorrentPath } from '../../../extension/src/commands/share';
 import { addFromUri, parseAddUri } from '../../../extension/src/commands/uri';
+import { downloadDropped, droppedSources, MAX_DROPPED } from '../../../extension/src/commands/drop';
 import { hash, stubContext, torrent } from './fixtures';
 
 const MAGNET = `magnet:?xt=urn:btih:${hash('c')}&dn=My%20Album&tr=http%3A%2F%2F127.0.0.1%3A1%2Fannounce`;
@@ -75,5 +76,25 @@ describe('vscode:// add links', () => {
     sinon.assert.notCalled(declined.daemon.request);
     await addFromUri(declined.ctx, '/add', 'magnet=nope');
     sinon.assert.calledWithMatch(declined.ui.error, /BitTorrent link: the link carries no valid magnet link/);
+  });
+});
+
+describe('drops on the view', () => {
+  test('.torrent files from a uri-list, magnet links from a uri-list or plain text; other things ignored', async () => {
+    assert.deepEqual(droppedSources('file:///home/u/a%20b.torrent\r\nfile:///home/u/notes.txt\r\n# comment\r\nhttps://x/y.torrent', ''), [{ path: '/home/u/a b.torrent' }]);
+    assert.deepEqual(droppedSources('', `  ${MAGNET}  \nhello`), [{ magnet: MAGNET }]);
+    assert.deepEqual(droppedSources(MAGNET, 'ignored'), [{ magnet: MAGNET }]);
+    assert.deepEqual(droppedSources('', 'nothing here'), []);
+    const many = Array.from({ length: 50 }, (_, i) => `file:///t/${i}.torrent`).join('\n');
+    assert.equal(droppedSources(many, '').length, MAX_DROPPED);
+  });
+
+  test('a drop downloads each torrent into the download folder; an empty one says what to drop', async () => {
+    const { ctx, daemon, ui } = stubContext({ downloadFolder: '/dl' });
+    daemon.request.withArgs(TorrentAddRequest.type).resolves(torrent());
+    await downloadDropped(ctx, 'file:///t/a.torrent', '');
+    assert.deepEqual(daemon.request.withArgs(TorrentAddRequest.type).firstCall.args[1], { torrent: { path: '/t/a.torrent' }, savePath: '/dl' });
+    await downloadDropped(ctx, '', 'hello');
+    sinon.assert.calledWithMatch(ui.warn, /Drop \.torrent files or a magnet link here/);
   });
 });
