@@ -17,6 +17,7 @@ import { describeError } from './errors';
 import { changedSessionSettings, readSettings, toSessionSettings, type ExtensionSettings } from './settings';
 import { TorrentStatusBar } from './statusBar';
 import { TorrentStore } from './torrentStore';
+import { TorrentEditorProvider, TORRENT_EDITOR_VIEW_TYPE } from './torrentEditor';
 import { TorrentTreeProvider } from './treeProvider';
 import { createVscodeUi, TORRENTS_VIEW_ID } from './vscodeApi';
 
@@ -107,6 +108,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
       return done;
     })),
     vscode.commands.registerCommand(CommandIds.openFile, (arg: unknown) => openFileRow(ctx, arg)),
+    vscode.window.registerCustomEditorProvider(TORRENT_EDITOR_VIEW_TYPE, new TorrentEditorProvider((t) => vscode.env.clipboard.writeText(t))),
     vscode.window.registerUriHandler({ handleUri: (uri) => void addFromUri(ctx, uri.path, uri.query) }),
     treeView.onDidChangeCheckboxState(async (e) => {
       for (const [node, state] of e.items) await setRowWanted(ctx, (n) => tree.entryOf(n), node, state === vscode.TreeItemCheckboxState.Checked);

@@ -3,7 +3,7 @@
  * their rows are never created, and the other three complete byte-identical from a second daemon.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -66,5 +66,18 @@ describe('files of a torrent in the tree', function () {
     }
     const done = await api.tree.getChildren(group);
     assert.deepEqual(done.map((f) => f.kind), ['file.complete', 'file', 'file.complete', 'file', 'file.complete']);
+  });
+
+  it('opens a .torrent file as what is inside it, not binary noise', async () => {
+    assert.ok(made);
+    const path = join(workspaceDir(), 'quint.torrent');
+    writeFileSync(path, Buffer.from(made.base64, 'base64'));
+    await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
+    const tab = await waitFor(api, 'the torrent editor tab', () => {
+      const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+      return input instanceof vscode.TabInputCustom && input.uri.fsPath === path ? input : undefined;
+    });
+    assert.equal(tab.viewType, 'btd.torrentFile');
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 });
