@@ -238,6 +238,23 @@ export namespace TorrentListRequest {
   export const type = new RequestType0<TorrentListResult, void>(method);
 }
 
+/** `torrent/pieces` result: every piece's state, for a pieces map. */
+export interface TorrentPiecesResult {
+  pieceCount: number;
+  /** Verified pieces: a bitfield as on the wire (piece 0 is the high bit of the first byte), base64. */
+  have: string;
+  /** Pieces under way (blocks requested or received, not yet verified): a bitfield, base64. */
+  downloading: string;
+  /** Connected peers that have each piece, one byte per piece (capped at 255), base64. */
+  availability: string;
+}
+
+/** The pieces of one torrent (not while a magnet's metadata is being fetched: InvalidParams). */
+export namespace TorrentPiecesRequest {
+  export const method = 'torrent/pieces' as const;
+  export const type = new RequestType<TorrentIdParams, TorrentPiecesResult, void>(method);
+}
+
 /** One torrent in detail. */
 export namespace TorrentGetRequest {
   export const method = 'torrent/get' as const;

@@ -158,6 +158,11 @@ export class Picker {
     return this.partials.size;
   }
 
+  /** Which pieces those are. */
+  partialPieces(): IterableIterator<number> {
+    return this.partials.keys();
+  }
+
   /** Blocks `peerKey` has outstanding. */
   outstanding(peerKey: string): number {
     return this.byPeer.get(peerKey)?.size ?? 0;

@@ -3,6 +3,7 @@
  * tests pass small fakes. The RPC layer adapts these shapes; the engine knows nothing of RPC.
  */
 import type { EventEmitter } from 'node:events';
+import type { PieceMap } from '../picker/piece-map';
 import type { Magnet } from '../metainfo/magnet';
 import type { DhtStats } from '../dht/dht';
 import type {
@@ -41,6 +42,8 @@ export interface EngineTorrent {
   /** SessionError('invalid') for a bad index, and nothing changes. */
   setFilePriorities?(changes: readonly { index: number; priority: FilePriority }[]): Promise<void>;
   setSequential?(on: boolean): Promise<void>;
+  /** Have, under way and availability per piece; absent while a magnet's metadata is being fetched. */
+  pieceMap?(): PieceMap;
 }
 
 /** The session (see session/Session); emits 'progress', 'state', 'completed', 'peer', 'log', 'torrent-added', 'torrent-removed', 'metadata'. */

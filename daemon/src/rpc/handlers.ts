@@ -6,6 +6,7 @@ import type { CancellationToken } from 'vscode-jsonrpc/node';
 import * as P from '../../../protocol/src';
 import { toFileStatus, toPeerInfo, toTorrentDetails, toTorrentInfo } from './convert';
 import type { Daemon } from './daemon';
+import { rpcError } from './errors';
 import { validators as v } from './params';
 
 /** What a handler may use beyond its params. */
@@ -55,6 +56,13 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   on(P.TorrentGetRequest.type, (raw) => {
     const t = daemon.torrent(v.torrentId(raw, '').infoHash);
     return toTorrentDetails(t, daemon.magnetOf(t));
+  });
+  on(P.TorrentPiecesRequest.type, (raw): P.TorrentPiecesResult => {
+    const t = daemon.torrent(v.torrentId(raw, '').infoHash);
+    if (t.pieceMap === undefined) throw rpcError(P.ErrorCodes.InvalidParams, 'the torrent\'s metadata is still being fetched: it has no pieces yet', { field: 'infoHash' });
+    const m = t.pieceMap();
+    const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    return { pieceCount: m.pieceCount, have: b64(m.have), downloading: b64(m.downloading), availability: b64(m.availability) };
   });
   on(P.TorrentPauseRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, true)));
   on(P.TorrentResumeRequest.type, async (raw) => info(await daemon.setPaused(v.torrentId(raw, '').infoHash, false)));

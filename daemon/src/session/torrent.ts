@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
 import { Picker, type FilePriority } from '../picker';
+import { pieceMap, type PieceMap } from '../picker/piece-map';
 import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
@@ -120,6 +121,11 @@ export class Torrent extends EventEmitter {
   async setSequential(on: boolean): Promise<void> {
     await this.fileControl.setSequential(on, this.picker);
     this.emit('progress');
+  }
+
+  /** Have, under way and availability of every piece. */
+  pieceMap(): PieceMap {
+    return pieceMap(this.picker);
   }
 
   /** Snapshots of live connections. */
