@@ -9,6 +9,8 @@ import { CommandIds, FILE_PRIORITIES, HANDLERS } from './commands';
 import { openFileRow, setRowPriority, setRowWanted } from './commands/files';
 import { downloadDropped } from './commands/drop';
 import { addFromUri } from './commands/uri';
+import { infoHashArg } from './commands/args';
+import { showDetails } from './details/detailsPanel';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
 import { defaultStateDir } from '../../daemon/src/rpc/paths';
@@ -107,6 +109,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
       tree.refresh();
       return done;
     })),
+    vscode.commands.registerCommand(CommandIds.details, (arg: unknown) => {
+      const infoHash = infoHashArg(arg);
+      return infoHash === undefined ? undefined : showDetails(daemon, store, infoHash);
+    }),
     vscode.commands.registerCommand(CommandIds.openFile, (arg: unknown) => openFileRow(ctx, arg)),
     vscode.window.registerCustomEditorProvider(TORRENT_EDITOR_VIEW_TYPE, new TorrentEditorProvider((t) => vscode.env.clipboard.writeText(t))),
     vscode.window.registerUriHandler({ handleUri: (uri) => void addFromUri(ctx, uri.path, uri.query) }),

@@ -26,6 +26,7 @@ export const CommandIds = {
   showLog: 'btd.daemon.showLog',
   restart: 'btd.daemon.restart',
   share: 'btd.torrent.share',
+  details: 'btd.torrent.details',
   stop: 'btd.daemon.stop',
   openFile: 'btd.file.open',
   priorityHigh: 'btd.file.priorityHigh',

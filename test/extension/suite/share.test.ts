@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { TorrentAddRequest, TorrentGetRequest, TorrentRemoveRequest, type TrackerServerInfo } from '../../../protocol/src';
 import type { ShareResult } from '../../../extension/src/commands/share';
+import type { DetailsPanel } from '../../../extension/src/details/detailsPanel';
 import type { BtdApi } from '../../../extension/src/extension';
 import { btdApi, randomFile, waitFor, workspaceDir } from './helpers';
 import { startPeerDaemon, type PeerDaemon } from './peerDaemon';
@@ -46,5 +47,22 @@ describe('Share Folder', function () {
     }, 60_000);
     assert.ok(readFileSync(join(dl, 'to-share', 'one.bin')).equals(readFileSync(one)));
     assert.ok(readFileSync(join(dl, 'to-share', 'deep', 'two.bin')).equals(readFileSync(two)));
+  });
+
+  it('shows the torrent\'s details: pieces map, trackers and facts, then closes cleanly', async () => {
+    assert.ok(shared);
+    const infoHash = shared.torrent.infoHash;
+    const details = await vscode.commands.executeCommand<DetailsPanel>('btd.torrent.details', { infoHash });
+    assert.ok(details, 'a panel');
+    const update = await waitFor(api, 'an update on the page', () => details.last);
+    assert.equal(update.torrent.infoHash, infoHash);
+    assert.ok(update.pieces, 'the pieces map');
+    const have = Buffer.from(update.pieces.have, 'base64');
+    for (let i = 0; i < update.pieces.pieceCount; i++) assert.ok((have[i >> 3] & (0x80 >> (i & 7))) !== 0, `piece ${i} is had`);
+    assert.equal(update.torrent.trackers.length, 1);
+    assert.ok(update.facts.some(([k, v]) => k === 'Info hash' && v === infoHash));
+    const again = await vscode.commands.executeCommand<DetailsPanel>('btd.torrent.details', { infoHash });
+    assert.equal(again, details, 'one panel per torrent');
+    details.panel.dispose();
   });
 });
