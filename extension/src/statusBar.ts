@@ -1,7 +1,7 @@
 /** The status bar item: aggregate progress and rates, refreshed (throttled) from the store; click reveals the view. */
 import * as vscode from 'vscode';
 import type { DaemonInfo } from '../../protocol/src';
-import { statusView } from './statusText';
+import { statusTable, statusView } from './statusText';
 import { throttle, type Throttled } from './throttle';
 import type { TorrentStore } from './torrentStore';
 
@@ -48,8 +48,9 @@ export class TorrentStatusBar implements vscode.Disposable {
   }
 
   private update(): void {
-    const view = statusView(this.store.list(), this.dhtNodes, this.daemon);
-    this.item.tooltip = view.tooltip;
+    const torrents = this.store.list();
+    const view = statusView(torrents, this.dhtNodes, this.daemon);
+    this.item.tooltip = new vscode.MarkdownString(statusTable(torrents, this.dhtNodes, this.daemon));
     if (view.text === undefined) {
       this.visible = false;
       this.item.hide();

@@ -21,6 +21,21 @@ export function statusView(torrents: readonly TorrentInfo[], dhtNodes?: number, 
   return { ...view, tooltip: lines.filter((l) => l !== '').join('\n') };
 }
 
+/** The tooltip as a small Markdown table: torrents, rates, DHT nodes and the daemon. */
+export function statusTable(torrents: readonly TorrentInfo[], dhtNodes?: number, daemon?: DaemonInfo): string {
+  const downloading = torrents.filter((t) => t.state === 'downloading' || t.state === 'checking').length;
+  const seeding = torrents.filter((t) => t.state === 'seeding').length;
+  const rows: [string, string][] = [
+    ['Torrents', `${torrents.length} (${downloading} downloading, ${seeding} seeding)`],
+    ['Download', formatRate(sum(torrents, (t) => t.downloadRate))],
+    ['Upload', formatRate(sum(torrents, (t) => t.uploadRate))],
+  ];
+  if (dhtNodes !== undefined) rows.push(['DHT', `${dhtNodes} node${dhtNodes === 1 ? '' : 's'}`]);
+  if (daemon !== undefined) rows.push(['Daemon', daemon.mode === 'socket' ? `shared by every window, pid ${daemon.pid}` : `this window's own, pid ${daemon.pid}`]);
+  const cell = (text: string): string => text.replace(/[|\\`*_[\]<>]/g, (c) => `\\${c}`);
+  return ['**BitTorrent**', '', '| | |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`), '', 'Click to show the torrents.'].join('\n');
+}
+
 /** Which daemon a window talks to, in words: shared by every window, or the window's own. */
 export function daemonLabel(daemon: DaemonInfo): string {
   return daemon.mode === 'socket'

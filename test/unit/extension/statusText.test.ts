@@ -44,3 +44,19 @@ describe('statusView: the daemon', () => {
     assert.equal(own.tooltip, "DHT: 3 nodes\nDaemon: this window's own (pid 7), stops with the window");
   });
 });
+
+describe('statusTable', () => {
+  test('a Markdown table of torrents, rates, DHT and daemon', async () => {
+    const { statusTable } = await import('../../../extension/src/statusText.js');
+    const md = statusTable([torrent({ state: 'seeding', uploadRate: 2500 }), torrent({ downloadRate: 1000 })], 12, { pid: 9, mode: 'socket', stateDir: '/s' });
+    assert.equal(md, [
+      '**BitTorrent**', '', '| | |', '|---|---|',
+      '| Torrents | 2 (1 downloading, 1 seeding) |',
+      '| Download | 1.0 kB/s |',
+      '| Upload | 2.5 kB/s |',
+      '| DHT | 12 nodes |',
+      '| Daemon | shared by every window, pid 9 |',
+      '', 'Click to show the torrents.',
+    ].join('\n'));
+  });
+});
