@@ -1,6 +1,8 @@
 /**
  * The memory store and the Redis store (a real redis-server) give the same answers to any sequence of
  * announces, stops, moves and clock steps: counts, the peers handed out, refusals, scrapes and totals.
+ * Peers share source addresses, so the per-IP cap, the new-swarm rate and eviction at the caps (the
+ * over-represented IP's oldest gives way) are compared too.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +12,9 @@ import { MemorySwarmStore, RedisSwarmStore, SwarmTable, type AnnounceParams, typ
 import type { AnnounceOutcome } from '../../../daemon/src/tracker/server/swarm';
 import { NEEDS_REDIS, startRedis, type RedisProcess } from '../../support/redis';
 
-const LIMITS = { maxTorrents: 2, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
+const LIMITS = { maxTorrents: 2, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000, maxPeersPerIp: 2, maxNewSwarmsPerIpPerMinute: 2 };
+/** Source address of each peer: 0–2 behind one IP, 3–4 behind another, 5 and 6 alone. */
+const PEER_IPS = [1, 1, 1, 2, 2, 3, 4];
 const HASHES = [Buffer.alloc(20, 0xa1).toString('latin1'), Buffer.alloc(20, 0xb2).toString('latin1'), Buffer.alloc(20, 0xc3).toString('latin1')];
 const PEERS = 7;
 
@@ -36,7 +40,7 @@ const command: fc.Arbitrary<Command> = fc.oneof(
 );
 
 function params(c: Extract<Command, { kind: 'announce' }>): AnnounceParams {
-  // Peers below 3 always send a key; a moved peer announces from another port.
+  // Peers below 3 always send a key; a moved peer announces from another port and address.
   const key = c.peer < 3 ? `k${c.peer}${c.withKey ? '' : 'x'}` : undefined;
   return {
     infoHash: HASHES[c.swarm],
@@ -50,7 +54,7 @@ function params(c: Extract<Command, { kind: 'announce' }>): AnnounceParams {
     // The dictionary model, so both stores name the peers they hand out (HTTP tests cover compact answers).
     compact: false,
     noPeerId: false,
-    ipv4: `10.0.0.${c.peer + 1}`,
+    ipv4: c.moved ? '10.0.0.9' : `10.0.0.${PEER_IPS[c.peer]}`,
     ipv6: c.peer === 5 ? '2001:db8::5' : undefined,
     key,
   };
@@ -98,7 +102,7 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
     await redis.stop();
   });
 
-  test('on random sequences of announces, stops, moves and clock steps', { timeout: 120_000 }, async () => {
+  test('on random sequences of announces, stops, moves and clock steps, with peers sharing addresses', { timeout: 120_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (commands) => {
         await client.flushall();

@@ -12,7 +12,8 @@ import { PeerSelection } from './selection';
 import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
 import { encodeCompactPeer, decodeCompactPeers } from '../compact';
 import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
-import { ANNOUNCE_LUA, ANNOUNCE_OK, FLUSH_LUA, FULL_PEERS, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, FULL_PEERS, FULL_RATE, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate, TOO_MANY_NEW_SWARMS } from './ip-share';
 import { SharedRates } from './redis-rates';
 
 /** Calls awaiting Redis at most: past it (a Redis that stalls), requests are refused at once. */
@@ -35,6 +36,7 @@ interface ScriptedClient {
   btdScrape(...args: string[]): Promise<number[]>;
   btdSweep(...args: (string | number)[]): Promise<(number | string)[]>;
   btdFlush(...args: (string | number)[]): Promise<string[]>;
+  btdDrop(...args: string[]): Promise<number[]>;
 }
 
 /** What the Redis store needs besides its client. */
@@ -52,8 +54,13 @@ export interface RedisStoreSettings {
 }
 
 /** Keys of one swarm, the info hash in a hash tag so they share a Cluster slot. */
-function swarmKeys(hex: string): [string, string, string] {
-  return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`];
+function swarmKeys(hex: string): [string, string, string, string] {
+  return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`, `btd:{${hex}}:i`];
+}
+
+/** A cap as a script argument: "no cap" as a number no count reaches. */
+function capArgument(cap: number | undefined): number {
+  return cap === undefined || !Number.isFinite(cap) ? 2 ** 31 : cap;
 }
 
 /** The peer argument: its id, then its record (address part, key part), in one allocation. */
@@ -122,6 +129,8 @@ function refusal(code: number, limits: SwarmLimits): TrackerRequestError {
       return new TrackerRequestError('peer id already announced from another address');
     case FULL_PEERS:
       return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxPeers} peers`);
+    case FULL_RATE:
+      return new TrackerRequestError(TOO_MANY_NEW_SWARMS);
     default:
       return new TrackerRequestError('internal tracker error');
   }
@@ -144,14 +153,22 @@ export class RedisSwarmStore implements SwarmStore {
   private inFlight = 0;
   private corked = false;
   private readonly selection = new PeerSelection();
+  /**
+   * Swarms this instance created, by the creator's IP, and new swarms per IP this minute: each instance
+   * knows its own (the table-wide cap is approximate across instances anyway).
+   */
+  private readonly creators = new IpEntries();
+  private readonly rate: NewSwarmRate;
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
     this.timeoutMs = settings.timeoutMs ?? 2000;
     this.clock = settings.clock ?? Date.now;
     this.rates = new SharedRates(this.clock);
-    client.defineCommand('btdAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
-    client.defineCommand('btdScrape', { numberOfKeys: 3, lua: SCRAPE_LUA });
-    client.defineCommand('btdSweep', { numberOfKeys: 3, lua: SWEEP_LUA });
+    this.rate = new NewSwarmRate(settings.limits.maxNewSwarmsPerIpPerMinute ?? Infinity, this.clock);
+    client.defineCommand('btdAnnounce', { numberOfKeys: 4, lua: ANNOUNCE_LUA });
+    client.defineCommand('btdScrape', { numberOfKeys: 4, lua: SCRAPE_LUA });
+    client.defineCommand('btdSweep', { numberOfKeys: 4, lua: SWEEP_LUA });
+    client.defineCommand('btdDrop', { numberOfKeys: 4, lua: DROP_LUA });
     client.defineCommand('btdFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
     this.scripts = client as unknown as ScriptedClient;
     this.state.available = client.status === 'ready';
@@ -239,8 +256,17 @@ export class RedisSwarmStore implements SwarmStore {
     const now = this.clock();
     const expiry = now + limits.peerTtlMs;
     const totals = this.totals();
+    const ip = ipKeyOf(p);
+    // A full table makes room by dropping the over-represented creator's oldest swarm, once this one is made.
+    const victim = totals.torrents < limits.maxTorrents ? undefined : this.victimSwarm(ip);
+    const roomForSwarm = totals.torrents < limits.maxTorrents || victim !== undefined;
     const flags =
-      EVENT_CODES[p.event] + (p.left === 0 ? '1' : '0') + (totals.torrents < limits.maxTorrents ? '1' : '0') + (totals.peers < limits.maxPeers ? '1' : '0') + (p.compact ? '0' : '1');
+      EVENT_CODES[p.event] +
+      (p.left === 0 ? '1' : '0') +
+      (roomForSwarm ? '1' : '0') +
+      (totals.peers < limits.maxPeers ? '1' : '0') +
+      (p.compact ? '0' : '1') +
+      (this.rate.allows(ip) ? '1' : '0');
     this.batchWrites();
     const reply = await this.bounded(() =>
       this.scripts.btdAnnounceBuffer(
@@ -254,6 +280,7 @@ export class RedisSwarmStore implements SwarmStore {
         TRIM_LIMIT,
         // Keys outlive their last peer by a TTL, so an idle swarm leaves Redis even with no tracker left.
         String(expiry + limits.peerTtlMs),
+        capArgument(limits.maxPeersPerIp),
       ),
     );
     const [code, complete, incomplete, dPeers, dSeeders, dSwarms] = reply as number[];
@@ -261,6 +288,13 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.seeders += dSeeders;
     this.pending.swarms += dSwarms;
     if (code !== ANNOUNCE_OK) throw refusal(code, limits);
+    if (dSwarms < 0) this.creators.remove(hex);
+    if (dSwarms > 0) {
+      this.creators.add(ip, hex);
+      this.rate.record(ip);
+      // Past the announce, a failed drop leaves the table one over its cap, not the announce refused.
+      if (victim !== undefined) await this.drop(victim).catch(() => undefined);
+    }
     if (p.event !== 'stopped') this.touched.set(hex, expiry);
     // A swarm left with no peers but with a completed count goes at the next sweep, as in the memory store.
     else if (complete + incomplete === 0 && dSwarms === 0 && dPeers < 0) this.touched.set(hex, -now);
@@ -274,6 +308,23 @@ export class RedisSwarmStore implements SwarmStore {
     } finally {
       selection.clear();
     }
+  }
+
+  /** The oldest swarm of the creator a full table evicts for a swarm of `ip`, if any. */
+  private victimSwarm(ip: string): string | undefined {
+    const victimIp = evictionVictim(this.creators.top(), this.creators.count(ip));
+    return victimIp === undefined ? undefined : this.creators.oldest(victimIp);
+  }
+
+  /** Removes one swarm whole (a second call, made only when the table is full). */
+  private async drop(hex: string): Promise<void> {
+    this.creators.remove(hex);
+    this.touched.delete(hex);
+    const [peers, seeders, existed] = await this.bounded(() => this.scripts.btdDrop(...swarmKeys(hex)));
+    this.pending.peers -= peers;
+    this.pending.seeders -= seeders;
+    this.pending.swarms -= existed;
+    await this.bounded(() => this.client.zrem(INDEX_KEY, hex));
   }
 
   private scrapeOne(hex: string): Promise<ScrapeEntry> {
@@ -327,6 +378,7 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.peers -= Number(peers);
     this.pending.seeders -= Number(seeders);
     this.pending.swarms -= Number(gone);
+    if (Number(gone) === 1) this.creators.remove(hex);
     if (Number(earliest) === 0) {
       this.touched.delete(hex);
       await this.bounded(() => this.client.zrem(INDEX_KEY, hex));

@@ -1,0 +1,108 @@
+/**
+ * Fair shares per source address: which entries (peers of a swarm, swarms of the table) each IP holds,
+ * which IP gives way when a table is full, and how many new swarms an IP may create per minute. Pure:
+ * the clock is injected. The memory store and the Redis store apply the same rules.
+ */
+import { encodeCompactPeer } from '../compact';
+import type { AnnounceParams } from './params';
+
+/** Milliseconds of one rate window for new swarms. */
+export const RATE_WINDOW_MS = 60_000;
+
+/**
+ * The announcer's address as a latin1 string of its 4 (IPv4, preferred) or 16 (IPv6) bytes: the form the
+ * Redis store keeps, so both stores order addresses the same way.
+ */
+export function ipKeyOf(p: Pick<AnnounceParams, 'ipv4' | 'ipv6'>): string {
+  if (p.ipv4 !== undefined) return encodeCompactPeer(p.ipv4, 0).toString('latin1', 0, 4);
+  if (p.ipv6 !== undefined) return encodeCompactPeer(p.ipv6, 0).toString('latin1', 0, 16);
+  return '';
+}
+
+/** Entries grouped by the IP that holds them, oldest first within an IP. */
+export class IpEntries {
+  private readonly byIp = new Map<string, string[]>();
+  private readonly owners = new Map<string, string>();
+
+  /** Entries held by `ip`. */
+  count(ip: string): number {
+    return this.byIp.get(ip)?.length ?? 0;
+  }
+
+  owner(key: string): string | undefined {
+    return this.owners.get(key);
+  }
+
+  /** The oldest entry of `ip`. */
+  oldest(ip: string): string | undefined {
+    return this.byIp.get(ip)?.[0];
+  }
+
+  /** Records `key` as the newest entry of `ip` (moving it from another IP if it had one). */
+  add(ip: string, key: string): void {
+    if (this.owners.get(key) === ip) return;
+    this.remove(key);
+    this.owners.set(key, ip);
+    const list = this.byIp.get(ip);
+    if (list) list.push(key);
+    else this.byIp.set(ip, [key]);
+  }
+
+  remove(key: string): void {
+    const ip = this.owners.get(key);
+    if (ip === undefined) return;
+    this.owners.delete(key);
+    const list = this.byIp.get(ip) as string[];
+    list.splice(list.indexOf(key), 1);
+    if (list.length === 0) this.byIp.delete(ip);
+  }
+
+  /** The IP holding the most entries, the greatest address among ties (a scan: called only at a cap). */
+  top(): { ip: string; count: number } | undefined {
+    let best: { ip: string; count: number } | undefined;
+    for (const [ip, list] of this.byIp) {
+      if (!best || list.length > best.count || (list.length === best.count && ip > best.ip)) best = { ip, count: list.length };
+    }
+    return best;
+  }
+}
+
+/**
+ * Whom a full table evicts to make room for an entry of `own`: the IP holding the most entries, when it
+ * holds at least two more than `own` (so a newcomer from a fresh IP gets in while anyone holds two, and
+ * two IPs never take turns evicting each other). Undefined: nobody is over-represented, the newcomer is refused.
+ */
+export function evictionVictim(top: { ip: string; count: number } | undefined, ownCount: number): string | undefined {
+  return top && top.count > ownCount + 1 ? top.ip : undefined;
+}
+
+/** New swarms created per IP in the current minute; forgets everyone when the minute turns (bounded). */
+export class NewSwarmRate {
+  private window = -1;
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly perMinute: number, private readonly clock: () => number) {}
+
+  /** Whether `ip` may create one more swarm in this minute. */
+  allows(ip: string): boolean {
+    this.roll();
+    return (this.counts.get(ip) ?? 0) < this.perMinute;
+  }
+
+  /** Counts one swarm created by `ip`. */
+  record(ip: string): void {
+    this.roll();
+    this.counts.set(ip, (this.counts.get(ip) ?? 0) + 1);
+  }
+
+  private roll(): void {
+    const w = Math.floor(this.clock() / RATE_WINDOW_MS);
+    if (w !== this.window) {
+      this.window = w;
+      this.counts.clear();
+    }
+  }
+}
+
+/** The refusal of a new swarm past the per-IP rate. */
+export const TOO_MANY_NEW_SWARMS = 'too many new torrents from this address, retry in a minute';
