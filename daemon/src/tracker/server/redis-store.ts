@@ -7,13 +7,12 @@ import type { Socket } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import type { AnnounceParams } from './params';
 import { TrackerRequestError } from './params';
-import { PeerPool, V4_BYTES, V6_BYTES } from './pool';
 import { PeerSelection } from './selection';
 import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
-import { encodeCompactPeer, decodeCompactPeers } from '../compact';
 import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
-import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, FULL_PEERS, FULL_RATE, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
-import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate, TOO_MANY_NEW_SWARMS } from './ip-share';
+import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate } from './ip-share';
+import { capArgument, peerArgument, poolOf, refusal, swarmKeys } from './redis-wire';
 import { SharedRates } from './redis-rates';
 
 /** Calls awaiting Redis at most: past it (a Redis that stalls), requests are refused at once. */
@@ -26,7 +25,6 @@ const SWEEP_ROUNDS = 20;
 const TOTALS_KEY = 'btd:{btd}:totals';
 const INDEX_KEY = 'btd:{btd}:swarms';
 const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '-', started: 's', completed: 'c', stopped: 'x' };
-const NO_BYTES = new Uint8Array(0);
 
 /** A client made by `connectRedis`, with the store's scripts defined on it. */
 export type RedisClient = Redis | Cluster;
@@ -51,89 +49,6 @@ export interface RedisStoreSettings {
   flushMs?: number;
   /** Whether `close` disconnects the client (default true). */
   ownsClient?: boolean;
-}
-
-/** Keys of one swarm, the info hash in a hash tag so they share a Cluster slot. */
-function swarmKeys(hex: string): [string, string, string, string] {
-  return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`, `btd:{${hex}}:i`];
-}
-
-/** A cap as a script argument: "no cap" as a number no count reaches. */
-function capArgument(cap: number | undefined): number {
-  return cap === undefined || !Number.isFinite(cap) ? 2 ** 31 : cap;
-}
-
-/** The peer argument: its id, then its record (address part, key part), in one allocation. */
-function peerArgument(p: AnnounceParams): Buffer {
-  const v4 = p.ipv4 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv4, p.port);
-  const v6 = p.ipv6 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv6, p.port);
-  const keyBytes = p.key === undefined ? 0 : 1 + Buffer.byteLength(p.key, 'latin1');
-  const out = Buffer.allocUnsafe(20 + 2 + v4.length + v6.length + keyBytes);
-  let at = out.write(p.peerId, 0, 'latin1');
-  out[at++] = v4.length;
-  out.set(v4, at);
-  at += v4.length;
-  out[at++] = v6.length;
-  out.set(v6, at);
-  at += v6.length;
-  if (p.key !== undefined) {
-    out[at++] = 1;
-    out.write(p.key, at, 'latin1');
-  }
-  return out;
-}
-
-/**
- * The peers a script handed out as one pool: its compact stores are the script's entry strings as they
- * came, so a compact answer copies them whole. Peer objects are made only for the dictionary model.
- */
-function poolOf(reply: (number | Buffer)[], withPeers: boolean): PeerPool {
-  const pool = new PeerPool();
-  // A stop hands out nobody: the reply ends with the counts.
-  if (reply.length <= 6) return pool;
-  const count = reply[6] as number;
-  pool.v4 = reply[7] as Buffer;
-  pool.v6 = reply[8] as Buffer;
-  pool.withoutV4 = reply[9] as number;
-  pool.withV6 = reply[10] as number;
-  if (!withPeers) {
-    pool.peers.length = count;
-    return pool;
-  }
-  const ids = reply[11] as Buffer;
-  for (let i = 0; i < count; i++) {
-    const v4 = decodeCompactPeers(pool.v4.subarray(i * V4_BYTES, (i + 1) * V4_BYTES), 4)[0];
-    const v6 = pool.withV6 > 0 ? decodeCompactPeers(pool.v6.subarray(i * V6_BYTES, (i + 1) * V6_BYTES), 6)[0] : undefined;
-    const port = v4.port !== 0 ? v4.port : (v6?.port ?? 0);
-    pool.peers.push({
-      peerId: ids.toString('latin1', i * 20, (i + 1) * 20),
-      ipv4: v4.port !== 0 ? v4.ip : undefined,
-      ipv6: v6 && v6.port !== 0 ? v6.ip : undefined,
-      port,
-      seeder: false,
-      lastSeen: 0,
-      key: undefined,
-      index: i,
-    });
-  }
-  return pool;
-}
-
-function refusal(code: number, limits: SwarmLimits): TrackerRequestError {
-  switch (code) {
-    case FULL_TORRENTS:
-      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxTorrents} torrents`);
-    case FULL_SWARM:
-      return new TrackerRequestError(`swarm is full: at most ${limits.maxPeersPerTorrent} peers per torrent`);
-    case MOVED_PEER:
-      return new TrackerRequestError('peer id already announced from another address');
-    case FULL_PEERS:
-      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxPeers} peers`);
-    case FULL_RATE:
-      return new TrackerRequestError(TOO_MANY_NEW_SWARMS);
-    default:
-      return new TrackerRequestError('internal tracker error');
-  }
 }
 
 /** Swarms in Redis; see `redis-scripts.ts` for the layout. */
