@@ -10,17 +10,23 @@ describe('IP shares', () => {
     assert.ok(ipKeyOf({ ipv4: '10.0.0.10', ipv6: undefined }) > ipKeyOf({ ipv4: '10.0.0.9', ipv6: undefined }), 'numeric, not text, order');
   });
 
-  test('entries keep each IP oldest first; a moved entry becomes its new IP newest', () => {
+  test('entries keep each IP oldest first, one entry or many', () => {
     const e = new IpEntries();
     e.add('A', 'a1');
     e.add('A', 'a2');
     e.add('B', 'b1');
-    assert.deepEqual([e.count('A'), e.oldest('A'), e.owner('b1')], [2, 'a1', 'B']);
-    e.add('B', 'a1');
-    assert.deepEqual([e.count('A'), e.oldest('A'), e.count('B'), e.oldest('B')], [1, 'a2', 2, 'b1']);
-    e.remove('a2');
-    e.remove('missing');
-    assert.deepEqual([e.count('A'), e.oldest('A')], [0, undefined]);
+    assert.deepEqual([e.count('A'), e.oldest('A'), e.count('B'), e.oldest('B')], [2, 'a1', 1, 'b1']);
+    e.remove('A', 'a1');
+    e.add('A', 'a3');
+    assert.deepEqual([e.count('A'), e.oldest('A')], [2, 'a2']);
+    e.remove('A', 'missing');
+    e.remove('B', 'a2');
+    e.remove('C', 'a2');
+    assert.deepEqual([e.count('A'), e.count('B')], [2, 1]);
+    e.remove('A', 'a2');
+    e.remove('A', 'a3');
+    e.remove('B', 'b1');
+    assert.deepEqual([e.count('A'), e.oldest('A'), e.count('B'), e.top()], [0, undefined, 0, undefined]);
   });
 
   test('top is the IP with the most entries, the greatest address among ties', () => {

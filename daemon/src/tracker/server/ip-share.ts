@@ -19,49 +19,54 @@ export function ipKeyOf(p: Pick<AnnounceParams, 'ipv4' | 'ipv6'>): string {
   return '';
 }
 
-/** Entries grouped by the IP that holds them, oldest first within an IP. */
+/**
+ * Entries grouped by the IP that holds them, oldest first within an IP. Callers name the IP on removal
+ * (they keep it, or derive it from the entry), and an IP with one entry holds it as a bare string: most
+ * peers of a swarm are alone at their address, and this index costs them little heap.
+ */
 export class IpEntries {
-  private readonly byIp = new Map<string, string[]>();
-  private readonly owners = new Map<string, string>();
+  private readonly byIp = new Map<string, string | string[]>();
 
   /** Entries held by `ip`. */
   count(ip: string): number {
-    return this.byIp.get(ip)?.length ?? 0;
-  }
-
-  owner(key: string): string | undefined {
-    return this.owners.get(key);
+    const e = this.byIp.get(ip);
+    return e === undefined ? 0 : typeof e === 'string' ? 1 : e.length;
   }
 
   /** The oldest entry of `ip`. */
   oldest(ip: string): string | undefined {
-    return this.byIp.get(ip)?.[0];
+    const e = this.byIp.get(ip);
+    return typeof e === 'string' ? e : e?.[0];
   }
 
-  /** Records `key` as the newest entry of `ip` (moving it from another IP if it had one). */
+  /** Records `key` as the newest entry of `ip`. */
   add(ip: string, key: string): void {
-    if (this.owners.get(key) === ip) return;
-    this.remove(key);
-    this.owners.set(key, ip);
-    const list = this.byIp.get(ip);
-    if (list) list.push(key);
-    else this.byIp.set(ip, [key]);
+    const e = this.byIp.get(ip);
+    if (e === undefined) this.byIp.set(ip, key);
+    else if (typeof e === 'string') this.byIp.set(ip, [e, key]);
+    else e.push(key);
   }
 
-  remove(key: string): void {
-    const ip = this.owners.get(key);
-    if (ip === undefined) return;
-    this.owners.delete(key);
-    const list = this.byIp.get(ip) as string[];
-    list.splice(list.indexOf(key), 1);
-    if (list.length === 0) this.byIp.delete(ip);
+  /** Forgets `key` of `ip` (nothing when `ip` does not hold it). */
+  remove(ip: string, key: string): void {
+    const e = this.byIp.get(ip);
+    if (e === undefined) return;
+    if (typeof e === 'string') {
+      if (e === key) this.byIp.delete(ip);
+      return;
+    }
+    const at = e.indexOf(key);
+    if (at < 0) return;
+    e.splice(at, 1);
+    if (e.length === 1) this.byIp.set(ip, e[0]);
   }
 
   /** The IP holding the most entries, the greatest address among ties (a scan: called only at a cap). */
   top(): { ip: string; count: number } | undefined {
     let best: { ip: string; count: number } | undefined;
-    for (const [ip, list] of this.byIp) {
-      if (!best || list.length > best.count || (list.length === best.count && ip > best.ip)) best = { ip, count: list.length };
+    for (const [ip, e] of this.byIp) {
+      const n = typeof e === 'string' ? 1 : e.length;
+      if (!best || n > best.count || (n === best.count && ip > best.ip)) best = { ip, count: n };
     }
     return best;
   }

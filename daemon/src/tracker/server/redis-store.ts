@@ -73,6 +73,7 @@ export class RedisSwarmStore implements SwarmStore {
    * knows its own (the table-wide cap is approximate across instances anyway).
    */
   private readonly creators = new IpEntries();
+  private readonly creatorOf = new Map<string, string>();
   private readonly rate: NewSwarmRate;
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
@@ -203,9 +204,11 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.seeders += dSeeders;
     this.pending.swarms += dSwarms;
     if (code !== ANNOUNCE_OK) throw refusal(code, limits);
-    if (dSwarms < 0) this.creators.remove(hex);
+    if (dSwarms < 0) this.forget(hex);
     if (dSwarms > 0) {
+      this.forget(hex);
       this.creators.add(ip, hex);
+      this.creatorOf.set(hex, ip);
       this.rate.record(ip);
       // Past the announce, a failed drop leaves the table one over its cap, not the announce refused.
       if (victim !== undefined) await this.drop(victim).catch(() => undefined);
@@ -231,9 +234,17 @@ export class RedisSwarmStore implements SwarmStore {
     return victimIp === undefined ? undefined : this.creators.oldest(victimIp);
   }
 
+  /** Forgets who created a swarm that is gone. */
+  private forget(hex: string): void {
+    const ip = this.creatorOf.get(hex);
+    if (ip === undefined) return;
+    this.creatorOf.delete(hex);
+    this.creators.remove(ip, hex);
+  }
+
   /** Removes one swarm whole (a second call, made only when the table is full). */
   private async drop(hex: string): Promise<void> {
-    this.creators.remove(hex);
+    this.forget(hex);
     this.touched.delete(hex);
     const [peers, seeders, existed] = await this.bounded(() => this.scripts.btdDrop(...swarmKeys(hex)));
     this.pending.peers -= peers;
@@ -293,7 +304,7 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.peers -= Number(peers);
     this.pending.seeders -= Number(seeders);
     this.pending.swarms -= Number(gone);
-    if (Number(gone) === 1) this.creators.remove(hex);
+    if (Number(gone) === 1) this.forget(hex);
     if (Number(earliest) === 0) {
       this.touched.delete(hex);
       await this.bounded(() => this.client.zrem(INDEX_KEY, hex));

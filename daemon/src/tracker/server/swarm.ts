@@ -21,6 +21,8 @@ export interface Swarm {
   completed: number;
   /** Peer ids by the IP that announced them, for the per-IP cap and eviction at the cap. */
   readonly byIp: IpEntries;
+  /** The IP (`ipKeyOf`) whose announce created the swarm. */
+  readonly creator: string;
 }
 
 /** Caps that keep memory bounded, and how long a silent peer stays listed. */
@@ -136,6 +138,7 @@ export class SwarmTable {
           leechers: new PeerPool(),
           completed: 0,
           byIp: new IpEntries(),
+          creator: ip,
         };
         this.swarms.set(hashKey, swarm);
         this.creators.add(ip, hashKey);
@@ -176,7 +179,7 @@ export class SwarmTable {
   private drop(swarm: Swarm): void {
     for (const [peerKey, peer] of swarm.peers) this.remove(swarm, peerKey, peer);
     this.swarms.delete(swarm.key);
-    this.creators.remove(swarm.key);
+    this.creators.remove(swarm.creator, swarm.key);
   }
 
   /**
@@ -233,12 +236,17 @@ export class SwarmTable {
       // Without a matching key, anyone who learned a peer id could redirect its traffic.
       if (peer.key !== undefined && peer.key !== p.key) throw new TrackerRequestError('peer id already announced from another address');
       const before = { ipv4: peer.ipv4, ipv6: peer.ipv6 };
+      const oldIp = ipKeyOf(before);
       peer.ipv4 = p.ipv4;
       peer.ipv6 = p.ipv6;
       peer.port = p.port;
       peer.key = p.key ?? peer.key;
       (peer.seeder ? swarm.seeders : swarm.leechers).readdress(peer, before);
-      swarm.byIp.add(ipKeyOf(p), peer.peerId);
+      const newIp = ipKeyOf(p);
+      if (newIp !== oldIp) {
+        swarm.byIp.remove(oldIp, peer.peerId);
+        swarm.byIp.add(newIp, peer.peerId);
+      }
     }
     peer.lastSeen = this.now();
     if (peer.seeder !== seeder) {
@@ -251,7 +259,7 @@ export class SwarmTable {
 
   private remove(swarm: Swarm, peerKey: string, peer: SwarmPeer): void {
     swarm.peers.delete(peerKey);
-    swarm.byIp.remove(peerKey);
+    swarm.byIp.remove(ipKeyOf(peer), peerKey);
     (peer.seeder ? swarm.seeders : swarm.leechers).remove(peer);
     this.peerCount--;
     if (peer.seeder) this.seederCount--;
