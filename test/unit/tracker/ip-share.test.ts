@@ -1,7 +1,7 @@
 /** Per-IP entries, the eviction rule and the new-swarm rate, over tiny fixtures and a fake clock. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate } from '../../../daemon/src/tracker/server/ip-share';
+import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate, victimAmong } from '../../../daemon/src/tracker/server/ip-share';
 
 describe('IP shares', () => {
   test('the IP key is the 4 IPv4 bytes, else the 16 IPv6 bytes, ordered as bytes', () => {
@@ -56,5 +56,22 @@ describe('IP shares', () => {
     assert.equal(rate.allows('A'), false);
     now.t = 180_000;
     assert.equal(rate.allows('A'), true);
+  });
+});
+
+describe('IP shares: the bound that spares scans', () => {
+  test('rises with additions, becomes exact at a scan, and decides like a scan would', () => {
+    const e = new IpEntries();
+    assert.equal(e.mayExceed(0), false);
+    e.add('A', '1');
+    e.add('A', '2');
+    e.add('B', '3');
+    assert.deepEqual([e.mayExceed(1), e.mayExceed(2)], [true, false]);
+    e.remove('A', '1');
+    assert.equal(e.mayExceed(1), true, 'a removal leaves the bound high');
+    assert.equal(victimAmong(e, 0), undefined, 'A and B hold one each: nobody gives way');
+    assert.equal(e.mayExceed(1), false, 'the scan made the bound exact');
+    e.add('B', '4');
+    assert.equal(victimAmong(e, 0), 'B');
   });
 });

@@ -26,6 +26,16 @@ export function ipKeyOf(p: Pick<AnnounceParams, 'ipv4' | 'ipv6'>): string {
  */
 export class IpEntries {
   private readonly byIp = new Map<string, string | string[]>();
+  /**
+   * No IP holds more entries than this (raised by `add`, made exact by `top`): a full table where nobody
+   * can be over-represented refuses without a scan, so newcomers to a truly full swarm cost O(1).
+   */
+  private bound = 0;
+
+  /** Whether some IP may hold more than `n` entries. */
+  mayExceed(n: number): boolean {
+    return this.bound > n;
+  }
 
   /** Entries held by `ip`. */
   count(ip: string): number {
@@ -42,9 +52,13 @@ export class IpEntries {
   /** Records `key` as the newest entry of `ip`. */
   add(ip: string, key: string): void {
     const e = this.byIp.get(ip);
+    let n = 1;
     if (e === undefined) this.byIp.set(ip, key);
-    else if (typeof e === 'string') this.byIp.set(ip, [e, key]);
-    else e.push(key);
+    else if (typeof e === 'string') {
+      this.byIp.set(ip, [e, key]);
+      n = 2;
+    } else n = e.push(key);
+    if (n > this.bound) this.bound = n;
   }
 
   /** Forgets `key` of `ip` (nothing when `ip` does not hold it). */
@@ -68,6 +82,7 @@ export class IpEntries {
       const n = typeof e === 'string' ? 1 : e.length;
       if (!best || n > best.count || (n === best.count && ip > best.ip)) best = { ip, count: n };
     }
+    this.bound = best?.count ?? 0;
     return best;
   }
 }
@@ -79,6 +94,11 @@ export class IpEntries {
  */
 export function evictionVictim(top: { ip: string; count: number } | undefined, ownCount: number): string | undefined {
   return top && top.count > ownCount + 1 ? top.ip : undefined;
+}
+
+/** `evictionVictim` among `entries`, scanning them only when some IP may hold two more than `ownCount`. */
+export function victimAmong(entries: IpEntries, ownCount: number): string | undefined {
+  return entries.mayExceed(ownCount + 1) ? evictionVictim(entries.top(), ownCount) : undefined;
 }
 
 /** New swarms created per IP in the current minute; forgets everyone when the minute turns (bounded). */

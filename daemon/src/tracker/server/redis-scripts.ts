@@ -5,7 +5,8 @@
  * Per swarm: `:s` and `:l`, sorted sets of seeder and leecher peer ids scored by expiry time (ms since the
  * epoch), `:p`, a hash from peer id to the peer's record, plus the field `#done` counting `completed`
  * events, and `:i`, a hash from the peer's IP (its 4 or 16 address bytes) to the ids of its peers there,
- * oldest first, 20 bytes each (the per-IP cap and eviction at the swarm cap). A record is the peer's address part then its key part:
+ * oldest first, 20 bytes each (the per-IP cap and eviction at the swarm cap), and the field `#max!`, a
+ * bound on the most ids one IP holds (raised on the way, made exact by a scan). A record is the peer's address part then its key part:
  *   address = <byte n4 (0 or 6)> <n4 bytes compact IPv4> <byte n6 (0 or 18)> <n6 bytes compact IPv6>
  *   key     = empty (no key given) | "\1" <key>
  * The shared totals live in the `{btd}` slot: `btd:{btd}:totals` (a hash of counters) and
@@ -34,7 +35,9 @@ local function ipOf(rec)
   return ''
 end
 local function enlist(i, ip, id)
-  redis.call('HSET', i, ip, (redis.call('HGET', i, ip) or '') .. id)
+  local s = (redis.call('HGET', i, ip) or '') .. id
+  redis.call('HSET', i, ip, s)
+  if #s / 20 > tonumber(redis.call('HGET', i, '#max!') or '0') then redis.call('HSET', i, '#max!', #s / 20) end
 end
 local function unlist(i, ip, id)
   local s = redis.call('HGET', i, ip)
@@ -145,12 +148,17 @@ else
     if own >= maxPerIp then
       victim = string.sub(mine, 1, 20)
     elseif redis.call('ZCARD', S) + redis.call('ZCARD', L) >= maxPerSwarm then
+      -- The bound spares the scan when nobody can hold two more than the newcomer's IP.
+      if tonumber(redis.call('HGET', I, '#max!') or '0') <= own + 1 then return finish(${FULL_SWARM}) end
       local all = redis.call('HGETALL', I)
-      local best, bestN = '', -1
+      local best, bestN = '', 0
       for k = 1, #all, 2 do
-        local n = #all[k + 1] / 20
-        if n > bestN or (n == bestN and all[k] > best) then best, bestN = all[k], n end
+        if all[k] ~= '#max!' then
+          local n = #all[k + 1] / 20
+          if n > bestN or (n == bestN and all[k] > best) then best, bestN = all[k], n end
+        end
       end
+      redis.call('HSET', I, '#max!', bestN)
       if bestN <= own + 1 then return finish(${FULL_SWARM}) end
       victim = string.sub(redis.call('HGET', I, best), 1, 20)
     end

@@ -11,7 +11,7 @@ import { PeerSelection } from './selection';
 import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
 import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
 import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
-import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate } from './ip-share';
+import { victimAmong, ipKeyOf, IpEntries, NewSwarmRate } from './ip-share';
 import { capArgument, peerArgument, poolOf, refusal, swarmKeys } from './redis-wire';
 import { SharedRates } from './redis-rates';
 
@@ -230,7 +230,7 @@ export class RedisSwarmStore implements SwarmStore {
 
   /** The oldest swarm of the creator a full table evicts for a swarm of `ip`, if any. */
   private victimSwarm(ip: string): string | undefined {
-    const victimIp = evictionVictim(this.creators.top(), this.creators.count(ip));
+    const victimIp = victimAmong(this.creators, this.creators.count(ip));
     return victimIp === undefined ? undefined : this.creators.oldest(victimIp);
   }
 

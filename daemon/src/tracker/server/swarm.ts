@@ -5,7 +5,7 @@
 import { TrackerRequestError, type AnnounceParams } from './params';
 import { PeerPool, type SwarmPeer } from './pool';
 import { PeerSelection } from './selection';
-import { evictionVictim, ipKeyOf, IpEntries, NewSwarmRate, TOO_MANY_NEW_SWARMS } from './ip-share';
+import { victimAmong, ipKeyOf, IpEntries, NewSwarmRate, TOO_MANY_NEW_SWARMS } from './ip-share';
 
 export type { SwarmPeer } from './pool';
 
@@ -193,7 +193,7 @@ export class SwarmTable {
     if (!swarm) {
       if (!this.rate.allows(ip)) throw new TrackerRequestError(TOO_MANY_NEW_SWARMS);
       if (this.swarms.size >= l.maxTorrents) {
-        const victim = evictionVictim(this.creators.top(), this.creators.count(ip));
+        const victim = victimAmong(this.creators, this.creators.count(ip));
         if (victim === undefined) throw new TrackerRequestError(`tracker is full: it tracks at most ${l.maxTorrents} torrents`);
         room.swarm = this.creators.oldest(victim);
       }
@@ -202,7 +202,7 @@ export class SwarmTable {
       if (own >= (l.maxPeersPerIp ?? Infinity)) {
         room.peer = swarm.byIp.oldest(ip);
       } else if (swarm.peers.size >= l.maxPeersPerTorrent) {
-        const victim = evictionVictim(swarm.byIp.top(), own);
+        const victim = victimAmong(swarm.byIp, own);
         if (victim === undefined) throw new TrackerRequestError(`swarm is full: at most ${l.maxPeersPerTorrent} peers per torrent`);
         room.peer = swarm.byIp.oldest(victim);
       }
