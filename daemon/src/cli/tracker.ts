@@ -15,6 +15,8 @@ interface TrackerFlags {
   allowList?: string;
   maxTorrents?: number;
   maxPeersPerTorrent?: number;
+  maxPeersPerIp?: number;
+  maxNewTorrentsPerIp?: number;
   trustProxy?: boolean;
   trustIpParam?: boolean;
   udp?: boolean;
@@ -84,6 +86,8 @@ export function registerTracker(program: Command): void {
     .option('--allow-list <file>', 'serve only the hex info hashes listed in this file (one a line)')
     .option('--max-torrents <n>', 'most torrents tracked at once', integerIn('--max-torrents', 1, 10_000_000))
     .option('--max-peers-per-torrent <n>', 'most peers per torrent', integerIn('--max-peers-per-torrent', 1, 10_000_000))
+    .option('--max-peers-per-ip <n>', 'most peers one IP holds in one torrent; a new one replaces its oldest', integerIn('--max-peers-per-ip', 1, 10_000_000))
+    .option('--max-new-torrents-per-ip <n>', 'most new torrents one IP adds per minute', integerIn('--max-new-torrents-per-ip', 1, 10_000_000))
     .option('--trust-proxy', 'take peer addresses from X-Forwarded-For (only behind a reverse proxy)')
     .option('--trust-ip-param', 'let clients name their address with ip/ipv4/ipv6 (trusted networks only)')
     .option('--udp', 'also serve UDP announces and scrapes (BEP 15) on the same port number')
@@ -104,6 +108,8 @@ async function runTracker(flags: TrackerFlags): Promise<void> {
     interval: flags.interval,
     maxTorrents: flags.maxTorrents,
     maxPeersPerTorrent: flags.maxPeersPerTorrent,
+    maxPeersPerIp: flags.maxPeersPerIp,
+    maxNewSwarmsPerIpPerMinute: flags.maxNewTorrentsPerIp,
     trustProxy: flags.trustProxy === true,
     trustIpParam: flags.trustIpParam === true,
     allowList: flags.allowList === undefined ? undefined : await readAllowList(flags.allowList),

@@ -8,7 +8,7 @@ import type { SwarmStore } from './store';
 import { RateCounter, type TrackerStats } from './stats';
 import { renderStatsPage, STATS_PAGE_ROWS } from './stats-page';
 import { INTERNAL, reply, TrackerEndpoints } from './endpoints';
-import { resolveOptions, toAllowSet, type TrackerOptions } from './options';
+import { limitsOf, resolveOptions, toAllowSet, type TrackerOptions } from './options';
 import type { UdpTrackerContext } from './udp';
 
 export type { TrackerOptions, AnnounceNotice } from './options';
@@ -50,7 +50,7 @@ function statsRouter(stats: () => TrackerStats, store: SwarmStore): Router {
 export function createTrackerApp(opts: TrackerOptions = {}): TrackerApp {
   const o = resolveOptions(opts);
   const startMs = o.clock();
-  const limits = { maxTorrents: o.maxTorrents, maxPeersPerTorrent: o.maxPeersPerTorrent, maxPeers: o.maxPeers, peerTtlMs: o.peerTtlMs };
+  const limits = limitsOf(o);
   const store: SwarmStore = opts.swarmStore ?? new MemorySwarmStore(new SwarmTable(limits, o.clock, opts.random, toAllowSet(opts.allowList)));
   const counters = { announces: new RateCounter(o.clock, startMs), scrapes: new RateCounter(o.clock, startMs) };
   const endpoints = new TrackerEndpoints(store, counters, o, opts.onAnnounce);

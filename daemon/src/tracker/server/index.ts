@@ -2,7 +2,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { createTrackerApp } from './app';
-import { resolveOptions, toAllowSet, type TrackerOptions } from './options';
+import { limitsOf, resolveOptions, toAllowSet, type TrackerOptions } from './options';
 import { connectRedis } from './redis-connect';
 import { RedisSwarmStore } from './redis-store';
 import type { SwarmStore } from './store';
@@ -68,7 +68,7 @@ export async function openSwarmStore(url: StoreUrl, opts: TrackerOptions = {}): 
   if (url === 'memory') return undefined;
   const o = resolveOptions(opts);
   const client = await connectRedis(url, o.storeTimeoutMs);
-  const limits = { maxTorrents: o.maxTorrents, maxPeersPerTorrent: o.maxPeersPerTorrent, maxPeers: o.maxPeers, peerTtlMs: o.peerTtlMs };
+  const limits = limitsOf(o);
   return new RedisSwarmStore(client, { limits, timeoutMs: o.storeTimeoutMs, allowList: toAllowSet(opts.allowList), clock: o.clock });
 }
 

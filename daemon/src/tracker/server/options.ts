@@ -1,6 +1,7 @@
 /** The tracker's options and their defaults. */
 import type { AnnounceParams } from './params';
 import type { SwarmStore } from './store';
+import type { SwarmLimits } from './swarm';
 
 /** How the tracker behaves; every field has a default. */
 export interface TrackerOptions {
@@ -15,6 +16,10 @@ export interface TrackerOptions {
   maxTorrents?: number;
   maxPeersPerTorrent?: number;
   maxPeers?: number;
+  /** Most peers one IP holds in one swarm; past it the IP's oldest peer there gives way (default 32). */
+  maxPeersPerIp?: number;
+  /** Most new swarms one IP creates per minute; past it the announce is refused (default 60). */
+  maxNewSwarmsPerIpPerMinute?: number;
   /** Most info hashes in one scrape request. */
   maxScrapeInfoHashes?: number;
   /** Most torrents listed by a scrape that names none. */
@@ -69,12 +74,26 @@ export function resolveOptions(opts: TrackerOptions) {
     maxTorrents: opts.maxTorrents ?? 100_000,
     maxPeersPerTorrent: opts.maxPeersPerTorrent ?? 20_000,
     maxPeers: opts.maxPeers ?? 500_000,
+    maxPeersPerIp: opts.maxPeersPerIp ?? 32,
+    maxNewSwarmsPerIpPerMinute: opts.maxNewSwarmsPerIpPerMinute ?? 60,
     maxScrapeInfoHashes: opts.maxScrapeInfoHashes ?? 256,
     maxScrapeAll: opts.maxScrapeAll ?? 1000,
     trustProxy: opts.trustProxy ?? false,
     trustIpParam: opts.trustIpParam ?? false,
     storeTimeoutMs: opts.storeTimeoutMs ?? 2000,
     clock: opts.clock ?? Date.now,
+  };
+}
+
+/** The store's caps and TTL from resolved options. */
+export function limitsOf(o: ResolvedOptions): SwarmLimits {
+  return {
+    maxTorrents: o.maxTorrents,
+    maxPeersPerTorrent: o.maxPeersPerTorrent,
+    maxPeers: o.maxPeers,
+    peerTtlMs: o.peerTtlMs,
+    maxPeersPerIp: o.maxPeersPerIp,
+    maxNewSwarmsPerIpPerMinute: o.maxNewSwarmsPerIpPerMinute,
   };
 }
 

@@ -7,12 +7,12 @@ import type { Socket } from 'node:net';
 import type { Cluster, Redis } from 'ioredis';
 import type { AnnounceParams } from './params';
 import { TrackerRequestError } from './params';
-import { PeerPool, V4_BYTES, V6_BYTES } from './pool';
 import { PeerSelection } from './selection';
 import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } from './swarm';
-import { encodeCompactPeer, decodeCompactPeers } from '../compact';
 import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
-import { ANNOUNCE_LUA, ANNOUNCE_OK, FLUSH_LUA, FULL_PEERS, FULL_SWARM, FULL_TORRENTS, MOVED_PEER, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
+import { victimAmong, ipKeyOf, IpEntries, NewSwarmRate } from './ip-share';
+import { capArgument, peerArgument, poolOf, refusal, swarmKeys } from './redis-wire';
 import { SharedRates } from './redis-rates';
 
 /** Calls awaiting Redis at most: past it (a Redis that stalls), requests are refused at once. */
@@ -25,7 +25,6 @@ const SWEEP_ROUNDS = 20;
 const TOTALS_KEY = 'btd:{btd}:totals';
 const INDEX_KEY = 'btd:{btd}:swarms';
 const EVENT_CODES: Record<AnnounceParams['event'], string> = { '': '-', started: 's', completed: 'c', stopped: 'x' };
-const NO_BYTES = new Uint8Array(0);
 
 /** A client made by `connectRedis`, with the store's scripts defined on it. */
 export type RedisClient = Redis | Cluster;
@@ -35,6 +34,7 @@ interface ScriptedClient {
   btdScrape(...args: string[]): Promise<number[]>;
   btdSweep(...args: (string | number)[]): Promise<(number | string)[]>;
   btdFlush(...args: (string | number)[]): Promise<string[]>;
+  btdDrop(...args: string[]): Promise<number[]>;
 }
 
 /** What the Redis store needs besides its client. */
@@ -49,82 +49,6 @@ export interface RedisStoreSettings {
   flushMs?: number;
   /** Whether `close` disconnects the client (default true). */
   ownsClient?: boolean;
-}
-
-/** Keys of one swarm, the info hash in a hash tag so they share a Cluster slot. */
-function swarmKeys(hex: string): [string, string, string] {
-  return [`btd:{${hex}}:s`, `btd:{${hex}}:l`, `btd:{${hex}}:p`];
-}
-
-/** The peer argument: its id, then its record (address part, key part), in one allocation. */
-function peerArgument(p: AnnounceParams): Buffer {
-  const v4 = p.ipv4 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv4, p.port);
-  const v6 = p.ipv6 === undefined ? NO_BYTES : encodeCompactPeer(p.ipv6, p.port);
-  const keyBytes = p.key === undefined ? 0 : 1 + Buffer.byteLength(p.key, 'latin1');
-  const out = Buffer.allocUnsafe(20 + 2 + v4.length + v6.length + keyBytes);
-  let at = out.write(p.peerId, 0, 'latin1');
-  out[at++] = v4.length;
-  out.set(v4, at);
-  at += v4.length;
-  out[at++] = v6.length;
-  out.set(v6, at);
-  at += v6.length;
-  if (p.key !== undefined) {
-    out[at++] = 1;
-    out.write(p.key, at, 'latin1');
-  }
-  return out;
-}
-
-/**
- * The peers a script handed out as one pool: its compact stores are the script's entry strings as they
- * came, so a compact answer copies them whole. Peer objects are made only for the dictionary model.
- */
-function poolOf(reply: (number | Buffer)[], withPeers: boolean): PeerPool {
-  const pool = new PeerPool();
-  // A stop hands out nobody: the reply ends with the counts.
-  if (reply.length <= 6) return pool;
-  const count = reply[6] as number;
-  pool.v4 = reply[7] as Buffer;
-  pool.v6 = reply[8] as Buffer;
-  pool.withoutV4 = reply[9] as number;
-  pool.withV6 = reply[10] as number;
-  if (!withPeers) {
-    pool.peers.length = count;
-    return pool;
-  }
-  const ids = reply[11] as Buffer;
-  for (let i = 0; i < count; i++) {
-    const v4 = decodeCompactPeers(pool.v4.subarray(i * V4_BYTES, (i + 1) * V4_BYTES), 4)[0];
-    const v6 = pool.withV6 > 0 ? decodeCompactPeers(pool.v6.subarray(i * V6_BYTES, (i + 1) * V6_BYTES), 6)[0] : undefined;
-    const port = v4.port !== 0 ? v4.port : (v6?.port ?? 0);
-    pool.peers.push({
-      peerId: ids.toString('latin1', i * 20, (i + 1) * 20),
-      ipv4: v4.port !== 0 ? v4.ip : undefined,
-      ipv6: v6 && v6.port !== 0 ? v6.ip : undefined,
-      port,
-      seeder: false,
-      lastSeen: 0,
-      key: undefined,
-      index: i,
-    });
-  }
-  return pool;
-}
-
-function refusal(code: number, limits: SwarmLimits): TrackerRequestError {
-  switch (code) {
-    case FULL_TORRENTS:
-      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxTorrents} torrents`);
-    case FULL_SWARM:
-      return new TrackerRequestError(`swarm is full: at most ${limits.maxPeersPerTorrent} peers per torrent`);
-    case MOVED_PEER:
-      return new TrackerRequestError('peer id already announced from another address');
-    case FULL_PEERS:
-      return new TrackerRequestError(`tracker is full: it tracks at most ${limits.maxPeers} peers`);
-    default:
-      return new TrackerRequestError('internal tracker error');
-  }
 }
 
 /** Swarms in Redis; see `redis-scripts.ts` for the layout. */
@@ -144,14 +68,23 @@ export class RedisSwarmStore implements SwarmStore {
   private inFlight = 0;
   private corked = false;
   private readonly selection = new PeerSelection();
+  /**
+   * Swarms this instance created, by the creator's IP, and new swarms per IP this minute: each instance
+   * knows its own (the table-wide cap is approximate across instances anyway).
+   */
+  private readonly creators = new IpEntries();
+  private readonly creatorOf = new Map<string, string>();
+  private readonly rate: NewSwarmRate;
 
   constructor(readonly client: RedisClient, private readonly settings: RedisStoreSettings) {
     this.timeoutMs = settings.timeoutMs ?? 2000;
     this.clock = settings.clock ?? Date.now;
     this.rates = new SharedRates(this.clock);
-    client.defineCommand('btdAnnounce', { numberOfKeys: 3, lua: ANNOUNCE_LUA });
-    client.defineCommand('btdScrape', { numberOfKeys: 3, lua: SCRAPE_LUA });
-    client.defineCommand('btdSweep', { numberOfKeys: 3, lua: SWEEP_LUA });
+    this.rate = new NewSwarmRate(settings.limits.maxNewSwarmsPerIpPerMinute ?? Infinity, this.clock);
+    client.defineCommand('btdAnnounce', { numberOfKeys: 4, lua: ANNOUNCE_LUA });
+    client.defineCommand('btdScrape', { numberOfKeys: 4, lua: SCRAPE_LUA });
+    client.defineCommand('btdSweep', { numberOfKeys: 4, lua: SWEEP_LUA });
+    client.defineCommand('btdDrop', { numberOfKeys: 4, lua: DROP_LUA });
     client.defineCommand('btdFlush', { numberOfKeys: 2, lua: FLUSH_LUA });
     this.scripts = client as unknown as ScriptedClient;
     this.state.available = client.status === 'ready';
@@ -239,8 +172,17 @@ export class RedisSwarmStore implements SwarmStore {
     const now = this.clock();
     const expiry = now + limits.peerTtlMs;
     const totals = this.totals();
+    const ip = ipKeyOf(p);
+    // A full table makes room by dropping the over-represented creator's oldest swarm, once this one is made.
+    const victim = totals.torrents < limits.maxTorrents ? undefined : this.victimSwarm(ip);
+    const roomForSwarm = totals.torrents < limits.maxTorrents || victim !== undefined;
     const flags =
-      EVENT_CODES[p.event] + (p.left === 0 ? '1' : '0') + (totals.torrents < limits.maxTorrents ? '1' : '0') + (totals.peers < limits.maxPeers ? '1' : '0') + (p.compact ? '0' : '1');
+      EVENT_CODES[p.event] +
+      (p.left === 0 ? '1' : '0') +
+      (roomForSwarm ? '1' : '0') +
+      (totals.peers < limits.maxPeers ? '1' : '0') +
+      (p.compact ? '0' : '1') +
+      (this.rate.allows(ip) ? '1' : '0');
     this.batchWrites();
     const reply = await this.bounded(() =>
       this.scripts.btdAnnounceBuffer(
@@ -254,6 +196,7 @@ export class RedisSwarmStore implements SwarmStore {
         TRIM_LIMIT,
         // Keys outlive their last peer by a TTL, so an idle swarm leaves Redis even with no tracker left.
         String(expiry + limits.peerTtlMs),
+        capArgument(limits.maxPeersPerIp),
       ),
     );
     const [code, complete, incomplete, dPeers, dSeeders, dSwarms] = reply as number[];
@@ -261,6 +204,15 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.seeders += dSeeders;
     this.pending.swarms += dSwarms;
     if (code !== ANNOUNCE_OK) throw refusal(code, limits);
+    if (dSwarms < 0) this.forget(hex);
+    if (dSwarms > 0) {
+      this.forget(hex);
+      this.creators.add(ip, hex);
+      this.creatorOf.set(hex, ip);
+      this.rate.record(ip);
+      // Past the announce, a failed drop leaves the table one over its cap, not the announce refused.
+      if (victim !== undefined) await this.drop(victim).catch(() => undefined);
+    }
     if (p.event !== 'stopped') this.touched.set(hex, expiry);
     // A swarm left with no peers but with a completed count goes at the next sweep, as in the memory store.
     else if (complete + incomplete === 0 && dSwarms === 0 && dPeers < 0) this.touched.set(hex, -now);
@@ -274,6 +226,31 @@ export class RedisSwarmStore implements SwarmStore {
     } finally {
       selection.clear();
     }
+  }
+
+  /** The oldest swarm of the creator a full table evicts for a swarm of `ip`, if any. */
+  private victimSwarm(ip: string): string | undefined {
+    const victimIp = victimAmong(this.creators, this.creators.count(ip));
+    return victimIp === undefined ? undefined : this.creators.oldest(victimIp);
+  }
+
+  /** Forgets who created a swarm that is gone. */
+  private forget(hex: string): void {
+    const ip = this.creatorOf.get(hex);
+    if (ip === undefined) return;
+    this.creatorOf.delete(hex);
+    this.creators.remove(ip, hex);
+  }
+
+  /** Removes one swarm whole (a second call, made only when the table is full). */
+  private async drop(hex: string): Promise<void> {
+    this.forget(hex);
+    this.touched.delete(hex);
+    const [peers, seeders, existed] = await this.bounded(() => this.scripts.btdDrop(...swarmKeys(hex)));
+    this.pending.peers -= peers;
+    this.pending.seeders -= seeders;
+    this.pending.swarms -= existed;
+    await this.bounded(() => this.client.zrem(INDEX_KEY, hex));
   }
 
   private scrapeOne(hex: string): Promise<ScrapeEntry> {
@@ -327,6 +304,7 @@ export class RedisSwarmStore implements SwarmStore {
     this.pending.peers -= Number(peers);
     this.pending.seeders -= Number(seeders);
     this.pending.swarms -= Number(gone);
+    if (Number(gone) === 1) this.forget(hex);
     if (Number(earliest) === 0) {
       this.touched.delete(hex);
       await this.bounded(() => this.client.zrem(INDEX_KEY, hex));

@@ -5,6 +5,7 @@
 import { TrackerRequestError, type AnnounceParams } from './params';
 import { PeerPool, type SwarmPeer } from './pool';
 import { PeerSelection } from './selection';
+import { victimAmong, ipKeyOf, IpEntries, NewSwarmRate, TOO_MANY_NEW_SWARMS } from './ip-share';
 
 export type { SwarmPeer } from './pool';
 
@@ -18,6 +19,10 @@ export interface Swarm {
   readonly leechers: PeerPool;
   /** Count of `completed` events seen. */
   completed: number;
+  /** Peer ids by the IP that announced them, for the per-IP cap and eviction at the cap. */
+  readonly byIp: IpEntries;
+  /** The IP (`ipKeyOf`) whose announce created the swarm. */
+  readonly creator: string;
 }
 
 /** Caps that keep memory bounded, and how long a silent peer stays listed. */
@@ -26,6 +31,10 @@ export interface SwarmLimits {
   maxPeersPerTorrent: number;
   maxPeers: number;
   peerTtlMs: number;
+  /** Most peers one IP holds in one swarm; a new one replaces that IP's oldest (default no cap). */
+  maxPeersPerIp?: number;
+  /** Most swarms one IP creates per minute (default no cap). */
+  maxNewSwarmsPerIpPerMinute?: number;
 }
 
 /**
@@ -61,6 +70,9 @@ export class SwarmTable {
   private readonly selection = new PeerSelection();
   private seederCount = 0;
   private readonly epoch: number;
+  /** Swarms by the IP whose announce created them, for eviction when the table is full. */
+  private readonly creators = new IpEntries();
+  private readonly rate: NewSwarmRate;
 
   constructor(
     readonly limits: SwarmLimits,
@@ -69,6 +81,7 @@ export class SwarmTable {
     private readonly allowList?: ReadonlySet<string>,
   ) {
     this.epoch = clock();
+    this.rate = new NewSwarmRate(limits.maxNewSwarmsPerIpPerMinute ?? Infinity, clock);
   }
 
   /** Updating a boxed number on every announce would allocate; an offset from `epoch` does not. */
@@ -105,19 +118,34 @@ export class SwarmTable {
     this.selection.clear();
     if (p.event === 'stopped') {
       if (swarm && peer) this.remove(swarm, peerKey, peer);
-      if (swarm && swarm.peers.size === 0 && swarm.completed === 0) this.swarms.delete(hashKey);
+      if (swarm && swarm.peers.size === 0 && swarm.completed === 0) this.drop(swarm);
       return { complete: swarm ? swarm.seeders.length : 0, incomplete: swarm ? swarm.leechers.length : 0, selection: this.selection };
     }
     const seeder = p.left === 0;
     if (peer) {
       this.update(swarm as Swarm, peer, p, seeder);
     } else {
-      this.checkRoom(swarm);
+      const ip = ipKeyOf(p);
+      const room = this.makeRoom(swarm, ip);
+      if (room.peer !== undefined && swarm) this.remove(swarm, room.peer, swarm.peers.get(room.peer) as SwarmPeer);
+      if (room.swarm !== undefined) this.drop(this.swarms.get(room.swarm) as Swarm);
       if (!swarm) {
-        swarm = { infoHash: new Uint8Array(Buffer.from(hashKey, 'latin1')), key: hashKey, peers: new Map(), seeders: new PeerPool(), leechers: new PeerPool(), completed: 0 };
+        swarm = {
+          infoHash: new Uint8Array(Buffer.from(hashKey, 'latin1')),
+          key: hashKey,
+          peers: new Map(),
+          seeders: new PeerPool(),
+          leechers: new PeerPool(),
+          completed: 0,
+          byIp: new IpEntries(),
+          creator: ip,
+        };
         this.swarms.set(hashKey, swarm);
+        this.creators.add(ip, hashKey);
+        this.rate.record(ip);
       }
       peer = this.insert(swarm, peerKey, p, seeder);
+      swarm.byIp.add(ip, peerKey);
     }
     if (p.event === 'completed') (swarm as Swarm).completed++;
     const s = swarm as Swarm;
@@ -135,28 +163,54 @@ export class SwarmTable {
   sweep(): number {
     const cutoff = this.now() - this.limits.peerTtlMs;
     let removed = 0;
-    for (const [hashKey, swarm] of this.swarms) {
+    for (const swarm of this.swarms.values()) {
       for (const [peerKey, peer] of swarm.peers) {
         if (peer.lastSeen < cutoff) {
           this.remove(swarm, peerKey, peer);
           removed++;
         }
       }
-      if (swarm.peers.size === 0) this.swarms.delete(hashKey);
+      if (swarm.peers.size === 0) this.drop(swarm);
     }
     return removed;
   }
 
-  private checkRoom(swarm: Swarm | undefined): void {
-    if (!swarm && this.swarms.size >= this.limits.maxTorrents) {
-      throw new TrackerRequestError(`tracker is full: it tracks at most ${this.limits.maxTorrents} torrents`);
+  /** Removes a swarm with all its peers. */
+  private drop(swarm: Swarm): void {
+    for (const [peerKey, peer] of swarm.peers) this.remove(swarm, peerKey, peer);
+    this.swarms.delete(swarm.key);
+    this.creators.remove(swarm.creator, swarm.key);
+  }
+
+  /**
+   * Room for a new peer of `ip`: the entry to evict first (its own oldest past the per-IP cap, the
+   * over-represented IP's oldest in a full swarm, the over-represented creator's oldest swarm in a full
+   * table), or a refusal. The peer cap is checked before a swarm's eviction, as the Redis store must.
+   */
+  private makeRoom(swarm: Swarm | undefined, ip: string): { peer?: string; swarm?: string } {
+    const l = this.limits;
+    const room: { peer?: string; swarm?: string } = {};
+    if (!swarm) {
+      if (!this.rate.allows(ip)) throw new TrackerRequestError(TOO_MANY_NEW_SWARMS);
+      if (this.swarms.size >= l.maxTorrents) {
+        const victim = victimAmong(this.creators, this.creators.count(ip));
+        if (victim === undefined) throw new TrackerRequestError(`tracker is full: it tracks at most ${l.maxTorrents} torrents`);
+        room.swarm = this.creators.oldest(victim);
+      }
+    } else {
+      const own = swarm.byIp.count(ip);
+      if (own >= (l.maxPeersPerIp ?? Infinity)) {
+        room.peer = swarm.byIp.oldest(ip);
+      } else if (swarm.peers.size >= l.maxPeersPerTorrent) {
+        const victim = victimAmong(swarm.byIp, own);
+        if (victim === undefined) throw new TrackerRequestError(`swarm is full: at most ${l.maxPeersPerTorrent} peers per torrent`);
+        room.peer = swarm.byIp.oldest(victim);
+      }
     }
-    if (swarm && swarm.peers.size >= this.limits.maxPeersPerTorrent) {
-      throw new TrackerRequestError(`swarm is full: at most ${this.limits.maxPeersPerTorrent} peers per torrent`);
+    if (room.peer === undefined && this.peerCount >= l.maxPeers) {
+      throw new TrackerRequestError(`tracker is full: it tracks at most ${l.maxPeers} peers`);
     }
-    if (this.peerCount >= this.limits.maxPeers) {
-      throw new TrackerRequestError(`tracker is full: it tracks at most ${this.limits.maxPeers} peers`);
-    }
+    return room;
   }
 
   private insert(swarm: Swarm, peerKey: string, p: AnnounceParams, seeder: boolean): SwarmPeer {
@@ -182,11 +236,17 @@ export class SwarmTable {
       // Without a matching key, anyone who learned a peer id could redirect its traffic.
       if (peer.key !== undefined && peer.key !== p.key) throw new TrackerRequestError('peer id already announced from another address');
       const before = { ipv4: peer.ipv4, ipv6: peer.ipv6 };
+      const oldIp = ipKeyOf(before);
       peer.ipv4 = p.ipv4;
       peer.ipv6 = p.ipv6;
       peer.port = p.port;
       peer.key = p.key ?? peer.key;
       (peer.seeder ? swarm.seeders : swarm.leechers).readdress(peer, before);
+      const newIp = ipKeyOf(p);
+      if (newIp !== oldIp) {
+        swarm.byIp.remove(oldIp, peer.peerId);
+        swarm.byIp.add(newIp, peer.peerId);
+      }
     }
     peer.lastSeen = this.now();
     if (peer.seeder !== seeder) {
@@ -199,6 +259,7 @@ export class SwarmTable {
 
   private remove(swarm: Swarm, peerKey: string, peer: SwarmPeer): void {
     swarm.peers.delete(peerKey);
+    swarm.byIp.remove(ipKeyOf(peer), peerKey);
     (peer.seeder ? swarm.seeders : swarm.leechers).remove(peer);
     this.peerCount--;
     if (peer.seeder) this.seederCount--;
