@@ -11,6 +11,7 @@ import { downloadDropped } from './commands/drop';
 import { addFromUri } from './commands/uri';
 import { infoHashArg } from './commands/args';
 import { showDetails } from './details/detailsPanel';
+import { FILTER_CHOICES, SORT_CHOICES } from './viewOrder';
 import type { CommandContext } from './commands/context';
 import { refresh } from './commands/manage';
 import { defaultStateDir } from '../../daemon/src/rpc/paths';
@@ -82,11 +83,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
       },
     },
   });
+  let daemonLabel: string | undefined;
+  /** The view's title line: which daemon, and the filter when one is on. */
+  const describeView = (): void => {
+    const filter = tree.filter === 'all' ? undefined : FILTER_CHOICES.find(([k]) => k === tree.filter)?.[1].toLowerCase();
+    treeView.description = [daemonLabel, filter && `showing: ${filter}`].filter(Boolean).join(' · ') || undefined;
+  };
   daemon.onRunning((up) => {
     running = up;
     const info = up ? daemon.info : undefined;
     statusBar.setDaemon(info);
-    treeView.description = info === undefined ? undefined : info.mode === 'socket' ? 'shared daemon' : "this window's daemon";
+    daemonLabel = info === undefined ? undefined : info.mode === 'socket' ? 'shared daemon' : "this window's daemon";
+    describeView();
     // A stopped daemon's rates and states are stale: show nothing rather than a frozen picture.
     if (up) void refresh(ctx);
     else {
@@ -109,6 +117,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<BtdApi
       tree.refresh();
       return done;
     })),
+    vscode.commands.registerCommand(CommandIds.sort, async () => {
+      const pick = await ui.pick(SORT_CHOICES.map(([value, label]) => ({ label, value, ...(value === tree.sort && { description: 'current' }) })), { title: 'Sort torrents by' });
+      if (pick) tree.setView(pick.value, tree.filter);
+      describeView();
+    }),
+    vscode.commands.registerCommand(CommandIds.filter, async () => {
+      const pick = await ui.pick(FILTER_CHOICES.map(([value, label]) => ({ label, value, ...(value === tree.filter && { description: 'current' }) })), { title: 'Show torrents' });
+      if (pick) tree.setView(tree.sort, pick.value);
+      describeView();
+    }),
     vscode.commands.registerCommand(CommandIds.details, (arg: unknown) => {
       const infoHash = infoHashArg(arg);
       return infoHash === undefined ? undefined : showDetails(daemon, store, infoHash);

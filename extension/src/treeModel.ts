@@ -4,6 +4,7 @@ import type { PeerInfo, TorrentInfo } from '../../protocol/src';
 import { entryDescription, isWanted, type FileTreeEntry } from './fileTree';
 import { formatBytes, formatPercent, formatRate, formatRatio } from './format';
 import type { TorrentStore } from './torrentStore';
+import { orderTorrents, type FilterKey, type SortKey } from './viewOrder';
 
 /** Node kinds; each doubles as the tree item's contextValue, which menus in package.json match on. */
 export type NodeKind = 'torrent' | 'torrent.paused' | 'peer' | 'group.files' | 'folder' | 'file' | 'file.complete';
@@ -28,9 +29,9 @@ export interface TreeNode {
   diskPath?: string;
 }
 
-/** The torrents, in daemon order. */
-export function torrentNodes(store: TorrentStore): TreeNode[] {
-  return store.list().map(torrentNode);
+/** The torrents, in daemon order unless a sort and filter are given. */
+export function torrentNodes(store: TorrentStore, sort: SortKey = 'added', filter: FilterKey = 'all'): TreeNode[] {
+  return orderTorrents(store.list(), sort, filter).map(torrentNode);
 }
 
 /** The peers of one torrent, sorted by address so rows do not jump between refreshes. */

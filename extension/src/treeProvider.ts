@@ -7,6 +7,7 @@ import type { TorrentFileStatus } from '../../protocol/src';
 import { buildFileTree, findEntry, type FileTreeEntry } from './fileTree';
 import { filesGroupNode, fileNodes, peerNodes, torrentNodes, type TreeNode } from './treeModel';
 import { throttle, type Throttled } from './throttle';
+import type { FilterKey, SortKey } from './viewOrder';
 import type { TorrentStore } from './torrentStore';
 
 /** At most this many tree refreshes per second, however fast notifications arrive. */
@@ -22,6 +23,17 @@ export class TorrentTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   readonly onDidChangeTreeData = this.changed.event;
   private readonly throttled: Throttled;
   private readonly unsubscribe: () => void;
+
+  /** How the torrents are sorted and which are shown. */
+  sort: SortKey = 'added';
+  filter: FilterKey = 'all';
+
+  /** Changes the order or the filter and redraws. */
+  setView(sort: SortKey, filter: FilterKey): void {
+    this.sort = sort;
+    this.filter = filter;
+    this.changed.fire(undefined);
+  }
 
   /** The last file list of each torrent whose files were shown. */
   private readonly files = new Map<string, FileTreeEntry>();
@@ -53,7 +65,7 @@ export class TorrentTreeProvider implements vscode.TreeDataProvider<TreeNode>, v
   getChildren(): TreeNode[];
   getChildren(node: TreeNode): Promise<TreeNode[]>;
   getChildren(node?: TreeNode): TreeNode[] | Promise<TreeNode[]> {
-    return node === undefined ? torrentNodes(this.store) : this.childrenOf(node);
+    return node === undefined ? torrentNodes(this.store, this.sort, this.filter) : this.childrenOf(node);
   }
 
   private async childrenOf(node: TreeNode): Promise<TreeNode[]> {

@@ -27,6 +27,8 @@ export const CommandIds = {
   restart: 'btd.daemon.restart',
   share: 'btd.torrent.share',
   details: 'btd.torrent.details',
+  sort: 'btd.view.sort',
+  filter: 'btd.view.filter',
   stop: 'btd.daemon.stop',
   openFile: 'btd.file.open',
   priorityHigh: 'btd.file.priorityHigh',
