@@ -12,6 +12,7 @@ import { makeWorkspace } from '../host/workspace';
 import { SessionSetSettingsRequest, TorrentAddRequest } from '../../../protocol/src';
 import { startPeerDaemon } from '../suite/peerDaemon';
 import { runChecks, type Counts } from './check';
+import { filesChecks } from './filesUi';
 import { Workbench } from './workbench';
 
 /** Where screenshots go: docs/images with BTD_UPDATE_SCREENSHOTS=1, else the run's temp folder. */
@@ -65,10 +66,14 @@ export async function runUiTests(root: string): Promise<Counts> {
     await page.goto(workbenchUrl(server.port, { folder: ws, extensionDevelopmentPath: REPO_ROOT }));
     const wb = new Workbench(page);
     await wb.ready();
+    let trackerUrl = '';
+    const rich = filesChecks({ page, wb, ws, root, shots, downloads: join(root, 'downloads'), trackerUrl: () => trackerUrl });
     return await runChecks('UI (playwright)', [
       ['Start Tracker from the palette shows the announce URL', async () => {
         await wb.runCommand('BitTorrent: Start Tracker');
-        assert.match(await wb.notification(/Tracker running/), /Tracker running: http:\/\/127\.0\.0\.1:\d+\/announce/);
+        const shown = await wb.notification(/Tracker running/);
+        assert.match(shown, /Tracker running: http:\/\/127\.0\.0\.1:\d+\/announce/);
+        trackerUrl = /http:\/\/127\.0\.0\.1:\d+\/announce/.exec(shown)?.[0] ?? '';
       }],
       ['Create Torrent from the palette, answering its prompts', async () => {
         await wb.runCommand('BitTorrent: Create Torrent…');
@@ -135,7 +140,8 @@ export async function runUiTests(root: string): Promise<Counts> {
           await peer.stop();
         }
       }],
-    ], (name) => failureShot(page, name));
+      ...rich.checks,
+    ], (name) => failureShot(page, name)).finally(() => rich.cleanup());
   } finally {
     await browser.close();
     await server.stop();
