@@ -47,6 +47,8 @@ class Decoder {
     private readonly bytes: Uint8Array,
     limits: DecodeLimits,
     private readonly spans?: WeakMap<object, Span>,
+    /** Spans are kept only for values this deep or shallower (a many-file torrent has millions below). */
+    private readonly spanDepth = Number.POSITIVE_INFINITY,
   ) {
     this.maxDepth = Math.min(limits.maxDepth, HARD_MAX_DEPTH);
     this.maxItems = limits.maxItems ?? Number.POSITIVE_INFINITY;
@@ -78,7 +80,7 @@ class Decoder {
     }
     const c = this.peek();
     if (c === LOWER_I) return this.integer();
-    if (c >= ZERO && c <= NINE) return this.byteString();
+    if (c >= ZERO && c <= NINE) return this.byteString(depth);
     if (c === LOWER_L || c === LOWER_D) {
       if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, this.pos);
       return c === LOWER_L ? this.list(depth) : this.dict(depth);
@@ -121,7 +123,7 @@ class Decoder {
     return this.digits(LOWER_E, true, MAX_INT_DIGITS);
   }
 
-  private byteString(): Uint8Array {
+  private byteString(depth: number): Uint8Array {
     const start = this.pos;
     const length = this.digits(COLON, false, MAX_INT_DIGITS);
     if (length > this.bytes.length - this.pos) {
@@ -132,7 +134,7 @@ class Decoder {
     const out = new Uint8Array(length);
     out.set(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
-    this.spans?.set(out, { start, end: this.pos });
+    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
     return out;
   }
 
@@ -141,7 +143,7 @@ class Decoder {
     const out: BValue[] = [];
     while (this.peek() !== LOWER_E) out.push(this.value(depth + 1));
     this.pos++;
-    this.spans?.set(out, { start, end: this.pos });
+    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
     return out;
   }
 
@@ -161,7 +163,7 @@ class Decoder {
       out.set(key, this.value(depth + 1));
     }
     this.pos++;
-    this.spans?.set(out, { start, end: this.pos });
+    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
     return out;
   }
 
@@ -171,11 +173,21 @@ class Decoder {
     if (length > this.bytes.length - this.pos) {
       throw new BencodeError('bad-string-length', `key of ${length} bytes runs past the end of input`, start);
     }
-    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
-    const key = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, length).toString('latin1');
+    const key = latin1(this.bytes, this.pos, length);
     this.pos += length;
     return key;
   }
+}
+
+/** Bytes as a string, one character per byte. Short keys (all real ones) skip a Buffer per key. */
+function latin1(bytes: Uint8Array, start: number, length: number): string {
+  if (length > 32) {
+    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
+    return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+  }
+  let s = '';
+  for (let i = start; i < start + length; i++) s += String.fromCharCode(bytes[i]);
+  return s;
 }
 
 function withDefaults(limits?: Partial<DecodeLimits>): DecodeLimits {
@@ -201,9 +213,13 @@ export interface DecodedWithSpans {
   span(v: BValue[] | BDict | Uint8Array): Span | undefined;
 }
 
-/** Like `bdecode`, also remembering where each composite value and byte string stood in the input. */
-export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedWithSpans {
+/**
+ * Like `bdecode`, also remembering where each composite value and byte string stood in the input —
+ * only down to `spanDepth` (the top value is depth 1) when given: a metainfo needs the info dictionary's
+ * span (depth 2), and keeping one for each of a million file entries costs seconds of garbage collection.
+ */
+export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>, spanDepth?: number): DecodedWithSpans {
   const spans = new WeakMap<object, Span>();
-  const value = new Decoder(bytes, withDefaults(limits), spans).decodeTop();
+  const value = new Decoder(bytes, withDefaults(limits), spans, spanDepth).decodeTop();
   return { value, span: (v) => spans.get(v) };
 }

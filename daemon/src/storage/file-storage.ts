@@ -4,7 +4,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { sharedHashPool, type HashPool } from '../hash/pool';
 import { Geometry, type FileSpan } from '../metainfo/geometry';
 import { MetainfoError } from '../metainfo/errors';
-import { safeFilePath } from '../metainfo/paths';
+import { safeFilePath, safeFilePaths } from '../metainfo/paths';
 import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { HandleCache } from './handles';
@@ -28,14 +28,23 @@ export const DEFAULT_MAX_OPEN_FILES = 64;
 
 /** The disk paths of a torrent's files under `savePath`; StorageError('unsafe-path') if one would escape. */
 export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): string[] {
-  return m.files.map((f) => {
-    try {
-      return safeFilePath(savePath, f.path);
-    } catch (err) {
-      if (err instanceof MetainfoError) throw new StorageError('unsafe-path', err.message, f.path.join('/'));
-      throw err;
-    }
-  });
+  try {
+    return safeFilePaths(savePath, m.files.map((f) => f.path));
+  } catch (err) {
+    if (!(err instanceof MetainfoError)) throw err;
+    // Rare: find the file to name, one at a time.
+    const bad = m.files.find((f) => componentsProblem(savePath, f.path));
+    throw new StorageError('unsafe-path', err.message, bad?.path.join('/'));
+  }
+}
+
+function componentsProblem(savePath: string, parts: readonly string[]): boolean {
+  try {
+    safeFilePath(savePath, parts);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** File storage that can keep skipped files in a parts file (see parts.ts). */
