@@ -37,6 +37,22 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/** A list or dictionary being decoded; `key` (dictionaries only) is the key of the value to come. */
+interface Frame {
+  out: BValue[] | BDict;
+  start: number;
+  depth: number;
+  key?: string;
+}
+
+/** Runs steps to the end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 class Decoder {
   private pos = 0;
   private items = 0;
@@ -58,15 +74,53 @@ class Decoder {
   }
 
   decodeTop(): BValue {
-    const { value, end } = this.decodeFirst();
-    if (end !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', end);
+    return drain(this.stepsTop(Number.POSITIVE_INFINITY));
+  }
+
+  /** decodeTop as steps of at most `perStep` values each. */
+  *stepsTop(perStep: number): Generator<void, BValue> {
+    const value = yield* this.steps(perStep);
+    if (this.pos !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', this.pos);
     return value;
   }
 
   decodeFirst(): { value: BValue; end: number } {
-    if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
-    const value = this.value(1);
+    const value = drain(this.steps(Number.POSITIVE_INFINITY));
     return { value, end: this.pos };
+  }
+
+  /**
+   * The first value, decoded with an explicit stack of open lists and dictionaries (no recursion), so
+   * that the work can stop and go on: a `yield` after every `perStep` values.
+   */
+  private *steps(perStep: number): Generator<void, BValue> {
+    if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
+    const stack: Frame[] = [];
+    let countdown = perStep;
+    let done: BValue | undefined = this.begin(1, stack);
+    for (;;) {
+      if (done !== undefined) {
+        const parent = stack[stack.length - 1];
+        if (parent === undefined) return done;
+        if (parent.key === undefined) (parent.out as BValue[]).push(done);
+        else (parent.out as BDict).set(parent.key, done);
+        done = undefined;
+      }
+      if (--countdown <= 0) {
+        countdown = perStep;
+        yield;
+      }
+      const top = stack[stack.length - 1];
+      if (this.peek() === LOWER_E) {
+        this.pos++;
+        stack.pop();
+        if (top.depth <= this.spanDepth) this.spans?.set(top.out, { start: top.start, end: this.pos });
+        done = top.out;
+        continue;
+      }
+      if (top.key !== undefined) top.key = this.dictKey(top.out as BDict);
+      done = this.begin(top.depth + 1, stack);
+    }
   }
 
   private peek(): number {
@@ -74,7 +128,8 @@ class Decoder {
     return this.bytes[this.pos];
   }
 
-  private value(depth: number): BValue {
+  /** Starts the value at `pos`: a scalar is returned whole; a list or dictionary is opened on `stack`. */
+  private begin(depth: number, stack: Frame[]): BValue | undefined {
     if (++this.items > this.maxItems) {
       throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, this.pos);
     }
@@ -83,9 +138,26 @@ class Decoder {
     if (c >= ZERO && c <= NINE) return this.byteString(depth);
     if (c === LOWER_L || c === LOWER_D) {
       if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, this.pos);
-      return c === LOWER_L ? this.list(depth) : this.dict(depth);
+      // A dictionary's frame always has a key (empty before its first entry); a list's never does.
+      stack.push(c === LOWER_L ? { out: [], start: this.pos, depth } : { out: new Map(), start: this.pos, depth, key: '' });
+      this.pos++;
+      return undefined;
     }
     throw new BencodeError('unexpected-byte', `unexpected byte 0x${c.toString(16).padStart(2, '0')}`, this.pos);
+  }
+
+  /** Reads the next key of `dict`, refusing a non-string or repeated key. */
+  private dictKey(dict: BDict): string {
+    const keyAt = this.pos;
+    const c = this.peek();
+    if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
+    if (++this.items > this.maxItems) {
+      throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
+    }
+    const key = this.key();
+    if (dict.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
+    // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
+    return key;
   }
 
   /** Reads digits up to `terminator`, refusing empty, leading zeros and (if allowed) "-0". */
@@ -134,35 +206,6 @@ class Decoder {
     const out = new Uint8Array(length);
     out.set(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
-    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
-    return out;
-  }
-
-  private list(depth: number): BValue[] {
-    const start = this.pos++;
-    const out: BValue[] = [];
-    while (this.peek() !== LOWER_E) out.push(this.value(depth + 1));
-    this.pos++;
-    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
-    return out;
-  }
-
-  private dict(depth: number): BDict {
-    const start = this.pos++;
-    const out: BDict = new Map();
-    while (this.peek() !== LOWER_E) {
-      const keyAt = this.pos;
-      const c = this.peek();
-      if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
-      if (++this.items > this.maxItems) {
-        throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
-      }
-      const key = this.key();
-      if (out.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
-      // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
-      out.set(key, this.value(depth + 1));
-    }
-    this.pos++;
     if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
     return out;
   }
@@ -219,7 +262,12 @@ export interface DecodedWithSpans {
  * span (depth 2), and keeping one for each of a million file entries costs seconds of garbage collection.
  */
 export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>, spanDepth?: number): DecodedWithSpans {
+  return drain(bdecodeWithSpansSteps(bytes, limits, spanDepth, Number.POSITIVE_INFINITY));
+}
+
+/** `bdecodeWithSpans` as steps of at most `perStep` values each, for work that must not hold the event loop. */
+export function* bdecodeWithSpansSteps(bytes: Uint8Array, limits: Partial<DecodeLimits> | undefined, spanDepth: number | undefined, perStep: number): Generator<void, DecodedWithSpans> {
   const spans = new WeakMap<object, Span>();
-  const value = new Decoder(bytes, withDefaults(limits), spans, spanDepth).decodeTop();
+  const value = yield* new Decoder(bytes, withDefaults(limits), spans, spanDepth).stepsTop(perStep);
   return { value, span: (v) => spans.get(v) };
 }

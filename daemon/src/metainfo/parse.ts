@@ -5,6 +5,7 @@ import {
   asDict,
   asList,
   bdecodeWithSpans,
+  bdecodeWithSpansSteps,
   getBytes,
   getDict,
   getInt,
@@ -37,8 +38,9 @@ export const MAX_FILES = 200_000;
  * MAX_FILES files of up to 10 components fit; the decoder stops here before building the rest.
  */
 export const MAX_METAINFO_ITEMS = 3_000_000;
-/** Files checked between two yields to the event loop in `parseMetainfoSliced`. */
+/** Files checked, and bencoded values decoded, between two yields to the event loop in `parseMetainfoSliced`. */
 const FILES_PER_SLICE = 10_000;
+const VALUES_PER_SLICE = 50_000;
 
 /** Parses and validates a .torrent file; throws MetainfoError naming the field on any problem. */
 export function parseMetainfo(bytes: Uint8Array): Metainfo {
@@ -82,10 +84,9 @@ function fromBencodeError(err: BencodeError): MetainfoError {
 
 function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
   const limits = { maxSize: MAX_METAINFO_SIZE, maxDepth: MAX_METAINFO_DEPTH, maxItems: MAX_METAINFO_ITEMS };
-  const decoded = bdecodeWithSpans(raw, limits, 2);
-  yield;
-  const dict = asDict(decoded.value, 'torrent');
-  const info = getDict(dict, 'info');
+  const decoded = yield* bdecodeWithSpansSteps(raw, limits, 2, VALUES_PER_SLICE);
+  const top = asDict(decoded.value, 'torrent');
+  const info = getDict(top, 'info');
   const span = decoded.span(info);
   if (!span) throw new Error('bencode span of info missing');
   const infoBytes = Uint8Array.from(raw.subarray(span.start, span.end));
@@ -110,8 +111,9 @@ function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
       `info.pieces: ${pieces.length / 20} hashes, but ${totalLength} bytes in ${pieceLength}-byte pieces need ${pieceCount}`,
     );
   }
-  const announce = optString(dict, 'announce');
-  const list = parseAnnounceList(dict.get('announce-list'));
+  const announce = optString(top, 'announce');
+  const list = parseAnnounceList(top.get('announce-list'));
+  let dict: BDict | undefined;
   return {
     infoHash,
     infoHashHex: Buffer.from(infoHash).toString('hex'),
@@ -125,13 +127,17 @@ function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
     announce,
     announceList: list.length > 0 ? list : announce ? [[announce]] : [],
     private: info.get('private') === 1,
-    urlList: parseUrlList(dict.get('url-list')),
-    comment: optString(dict, 'comment'),
-    createdBy: optString(dict, 'created by'),
-    creationDate: optInt(dict, 'creation date'),
+    urlList: parseUrlList(top.get('url-list')),
+    comment: optString(top, 'comment'),
+    createdBy: optString(top, 'created by'),
+    creationDate: optInt(top, 'creation date'),
     infoBytes,
     raw,
-    dict,
+    // Decoded again when asked: keeping the tree of a torrent of many files costs a kilobyte a file.
+    get dict(): BDict {
+      dict ??= asDict(bdecodeWithSpans(raw, limits, 1).value, 'torrent');
+      return dict;
+    },
   };
 }
 

@@ -27,7 +27,18 @@ export interface FileStorageOptions {
 export const DEFAULT_MAX_OPEN_FILES = 64;
 
 /** The disk paths of a torrent's files under `savePath`; StorageError('unsafe-path') if one would escape. */
-export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): string[] {
+export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): readonly string[] {
+  // Storage, placement and every resume write ask again; a torrent of many files pays once.
+  const known = pathCache.get(m.files);
+  if (known?.savePath === savePath) return known.paths;
+  const paths = checkedPaths(m, savePath);
+  pathCache.set(m.files, { savePath, paths });
+  return paths;
+}
+
+const pathCache = new WeakMap<readonly unknown[], { savePath: string; paths: readonly string[] }>();
+
+function checkedPaths(m: Pick<Metainfo, 'files'>, savePath: string): readonly string[] {
   try {
     return safeFilePaths(savePath, m.files.map((f) => f.path));
   } catch (err) {
