@@ -10,6 +10,7 @@ export const MAX_COMPONENT_BYTES = 255;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 const DRIVE = /^[a-z]:/i;
+const PLAIN = /^(?=.*[^. ])[\x20-\x2e\x30-\x39\x3b-\x5b\x5d-\x7e]+$/;
 // C0 and C1 controls, DEL, and the bidirectional overrides and isolates that make a name display as
 // another (e.g. U+202E turning "gpj.exe" into "exe.jpg" on screen).
 // eslint-disable-next-line no-control-regex
@@ -25,6 +26,8 @@ export function quoted(name: string): string {
 
 /** Why this component is unsafe as one path segment, or undefined if it is fine. */
 export function componentProblem(component: string): string | undefined {
+  // Most names: printable ASCII without a slash, backslash or colon, and not only dots and spaces.
+  if (component.length <= MAX_COMPONENT_BYTES && PLAIN.test(component) && !WINDOWS_RESERVED.test(component.split('.')[0].replace(/[ ]+$/, ''))) return undefined;
   if (component.length === 0) return 'empty path component';
   if (CONTROL.test(component)) return 'control or bidirectional-override character in path component';
   if (component.includes('/') || component.includes('\\')) return 'slash or backslash inside a path component';
