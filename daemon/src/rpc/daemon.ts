@@ -282,6 +282,7 @@ export class Daemon extends EventEmitter {
       port: s.port,
       maxConnections: s.maxConnections,
       maxConnectionsPerTorrent: s.maxConnectionsPerTorrent,
+      ...(s.maxConnectionsPerIp !== undefined && { maxConnectionsPerIp: s.maxConnectionsPerIp }),
       uploadRateLimit: s.uploadRateLimit,
       downloadRateLimit: s.downloadRateLimit,
       ...(s.dht !== undefined && { dht: s.dht }),
