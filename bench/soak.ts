@@ -5,7 +5,9 @@
  * unchoke). Prints the time to complete of both runs, their ratio (goal ≤ 1.5) and the peak RSS of each
  * btd process. See bench/soak.md.
  *
- *   node out/bench/soak.js [--size-mib 64] [--attackers 60] [--fake-seeders 60] [--limit-s 120]
+ *   node out/bench/soak.js [--size-mib 64] [--attackers 60] [--fake-seeders 60] [--limit-s 120] [--logs DIR]
+ *
+ * `--logs DIR`: every btd process runs with `--debug` and its output goes to DIR/<run>-<process>.log.
  *
  * Every peer is on 127.0.0.1, which the per-address cap exempts: this measures the slot and eviction
  * policy, not the cap.
@@ -13,7 +15,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -37,8 +39,15 @@ interface Proc {
   kill(): void;
 }
 
-function launch(name: string, args: string[], cwd: string): Proc {
-  const child = spawn(process.execPath, [BTD, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+let LOGS: string | undefined;
+
+function launch(name: string, args: string[], cwd: string, run: string): Proc {
+  const child = spawn(process.execPath, [BTD, ...args, ...(LOGS ? ['--debug'] : [])], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (LOGS) {
+    const log = createWriteStream(join(LOGS, `${run}-${name.replace(/\W+/g, '-')}.log`));
+    child.stdout.pipe(log);
+    child.stderr.pipe(log);
+  }
   let text = '';
   let peak = 0;
   const waiters: { re: RegExp; ok: () => void }[] = [];
@@ -125,7 +134,8 @@ interface Run {
 
 async function run(root: string, torrent: string, dataPath: string, m: Metainfo, attack: { attackers: number; fakeSeeders: number } | undefined, limitS: number): Promise<Run> {
   const seedPort = await freePort();
-  const seeder = launch('btd seed', ['seed', torrent, '-f', dataPath, '-p', String(seedPort), ...LOCAL], root);
+  const tag = attack ? 'attack' : 'quiet';
+  const seeder = launch('btd seed', ['seed', torrent, '-f', dataPath, '-p', String(seedPort), ...LOCAL], root, tag);
   const cleanups: (() => void)[] = [];
   const leechers: Proc[] = [];
   const dirs: string[] = [];
@@ -140,7 +150,7 @@ async function run(root: string, torrent: string, dataPath: string, m: Metainfo,
       const dir = await mkdtemp(join(root, `leech${i}-`));
       dirs.push(dir);
       const peers = [seedPort, ports[1 - i], ...(i === 0 ? fakes.ports : [])];
-      leechers.push(launch(`btd download ${i + 1}`, ['download', torrent, '-o', dir, '-p', String(ports[i]), ...LOCAL, ...peers.flatMap((p) => ['--peer', `127.0.0.1:${p}`])], root));
+      leechers.push(launch(`btd download ${i + 1}`, ['download', torrent, '-o', dir, '-p', String(ports[i]), ...LOCAL, ...peers.flatMap((p) => ['--peer', `127.0.0.1:${p}`])], root, tag));
     }
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<'limit'>((done) => (timer = setTimeout(() => done('limit'), limitS * 1000)));
@@ -170,8 +180,10 @@ async function main(): Promise<void> {
       attackers: { type: 'string', default: '60' },
       'fake-seeders': { type: 'string', default: '60' },
       'limit-s': { type: 'string', default: '120' },
+      logs: { type: 'string' },
     },
   });
+  if (values.logs) await mkdir((LOGS = resolve(values.logs)), { recursive: true });
   const limitS = Number(values['limit-s']);
   const root = await mkdtemp(join(tmpdir(), 'btd-bench-soak-'));
   try {
