@@ -10,6 +10,8 @@ export interface Settings {
   port: number;
   maxConnections: number;
   maxConnectionsPerTorrent: number;
+  /** Most connections a torrent takes from one IP address (loopback exempt); default 3. */
+  maxConnectionsPerIp?: number;
   uploadRateLimit: number;
   downloadRateLimit: number;
   /** Run the DHT (BEP 5) for torrents that are not private; live on/off. */

@@ -37,6 +37,22 @@ const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
 
+/** A list or dictionary being decoded; `key` (dictionaries only) is the key of the value to come. */
+interface Frame {
+  out: BValue[] | BDict;
+  start: number;
+  depth: number;
+  key?: string;
+}
+
+/** Runs steps to the end at once. */
+function drain<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
 class Decoder {
   private pos = 0;
   private items = 0;
@@ -47,6 +63,8 @@ class Decoder {
     private readonly bytes: Uint8Array,
     limits: DecodeLimits,
     private readonly spans?: WeakMap<object, Span>,
+    /** Spans are kept only for values this deep or shallower (a many-file torrent has millions below). */
+    private readonly spanDepth = Number.POSITIVE_INFINITY,
   ) {
     this.maxDepth = Math.min(limits.maxDepth, HARD_MAX_DEPTH);
     this.maxItems = limits.maxItems ?? Number.POSITIVE_INFINITY;
@@ -56,15 +74,53 @@ class Decoder {
   }
 
   decodeTop(): BValue {
-    const { value, end } = this.decodeFirst();
-    if (end !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', end);
+    return drain(this.stepsTop(Number.POSITIVE_INFINITY));
+  }
+
+  /** decodeTop as steps of at most `perStep` values each. */
+  *stepsTop(perStep: number): Generator<void, BValue> {
+    const value = yield* this.steps(perStep);
+    if (this.pos !== this.bytes.length) throw new BencodeError('trailing-data', 'data after the top value', this.pos);
     return value;
   }
 
   decodeFirst(): { value: BValue; end: number } {
-    if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
-    const value = this.value(1);
+    const value = drain(this.steps(Number.POSITIVE_INFINITY));
     return { value, end: this.pos };
+  }
+
+  /**
+   * The first value, decoded with an explicit stack of open lists and dictionaries (no recursion), so
+   * that the work can stop and go on: a `yield` after every `perStep` values.
+   */
+  private *steps(perStep: number): Generator<void, BValue> {
+    if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
+    const stack: Frame[] = [];
+    let countdown = perStep;
+    let done: BValue | undefined = this.begin(1, stack);
+    for (;;) {
+      if (done !== undefined) {
+        const parent = stack[stack.length - 1];
+        if (parent === undefined) return done;
+        if (parent.key === undefined) (parent.out as BValue[]).push(done);
+        else (parent.out as BDict).set(parent.key, done);
+        done = undefined;
+      }
+      if (--countdown <= 0) {
+        countdown = perStep;
+        yield;
+      }
+      const top = stack[stack.length - 1];
+      if (this.peek() === LOWER_E) {
+        this.pos++;
+        stack.pop();
+        if (top.depth <= this.spanDepth) this.spans?.set(top.out, { start: top.start, end: this.pos });
+        done = top.out;
+        continue;
+      }
+      if (top.key !== undefined) top.key = this.dictKey(top.out as BDict);
+      done = this.begin(top.depth + 1, stack);
+    }
   }
 
   private peek(): number {
@@ -72,18 +128,36 @@ class Decoder {
     return this.bytes[this.pos];
   }
 
-  private value(depth: number): BValue {
+  /** Starts the value at `pos`: a scalar is returned whole; a list or dictionary is opened on `stack`. */
+  private begin(depth: number, stack: Frame[]): BValue | undefined {
     if (++this.items > this.maxItems) {
       throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, this.pos);
     }
     const c = this.peek();
     if (c === LOWER_I) return this.integer();
-    if (c >= ZERO && c <= NINE) return this.byteString();
+    if (c >= ZERO && c <= NINE) return this.byteString(depth);
     if (c === LOWER_L || c === LOWER_D) {
       if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, this.pos);
-      return c === LOWER_L ? this.list(depth) : this.dict(depth);
+      // A dictionary's frame always has a key (empty before its first entry); a list's never does.
+      stack.push(c === LOWER_L ? { out: [], start: this.pos, depth } : { out: new Map(), start: this.pos, depth, key: '' });
+      this.pos++;
+      return undefined;
     }
     throw new BencodeError('unexpected-byte', `unexpected byte 0x${c.toString(16).padStart(2, '0')}`, this.pos);
+  }
+
+  /** Reads the next key of `dict`, refusing a non-string or repeated key. */
+  private dictKey(dict: BDict): string {
+    const keyAt = this.pos;
+    const c = this.peek();
+    if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
+    if (++this.items > this.maxItems) {
+      throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
+    }
+    const key = this.key();
+    if (dict.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
+    // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
+    return key;
   }
 
   /** Reads digits up to `terminator`, refusing empty, leading zeros and (if allowed) "-0". */
@@ -121,7 +195,7 @@ class Decoder {
     return this.digits(LOWER_E, true, MAX_INT_DIGITS);
   }
 
-  private byteString(): Uint8Array {
+  private byteString(depth: number): Uint8Array {
     const start = this.pos;
     const length = this.digits(COLON, false, MAX_INT_DIGITS);
     if (length > this.bytes.length - this.pos) {
@@ -132,36 +206,7 @@ class Decoder {
     const out = new Uint8Array(length);
     out.set(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
-    this.spans?.set(out, { start, end: this.pos });
-    return out;
-  }
-
-  private list(depth: number): BValue[] {
-    const start = this.pos++;
-    const out: BValue[] = [];
-    while (this.peek() !== LOWER_E) out.push(this.value(depth + 1));
-    this.pos++;
-    this.spans?.set(out, { start, end: this.pos });
-    return out;
-  }
-
-  private dict(depth: number): BDict {
-    const start = this.pos++;
-    const out: BDict = new Map();
-    while (this.peek() !== LOWER_E) {
-      const keyAt = this.pos;
-      const c = this.peek();
-      if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
-      if (++this.items > this.maxItems) {
-        throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
-      }
-      const key = this.key();
-      if (out.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
-      // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
-      out.set(key, this.value(depth + 1));
-    }
-    this.pos++;
-    this.spans?.set(out, { start, end: this.pos });
+    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
     return out;
   }
 
@@ -171,11 +216,21 @@ class Decoder {
     if (length > this.bytes.length - this.pos) {
       throw new BencodeError('bad-string-length', `key of ${length} bytes runs past the end of input`, start);
     }
-    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
-    const key = Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.pos, length).toString('latin1');
+    const key = latin1(this.bytes, this.pos, length);
     this.pos += length;
     return key;
   }
+}
+
+/** Bytes as a string, one character per byte. Short keys (all real ones) skip a Buffer per key. */
+function latin1(bytes: Uint8Array, start: number, length: number): string {
+  if (length > 32) {
+    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
+    return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+  }
+  let s = '';
+  for (let i = start; i < start + length; i++) s += String.fromCharCode(bytes[i]);
+  return s;
 }
 
 function withDefaults(limits?: Partial<DecodeLimits>): DecodeLimits {
@@ -201,9 +256,18 @@ export interface DecodedWithSpans {
   span(v: BValue[] | BDict | Uint8Array): Span | undefined;
 }
 
-/** Like `bdecode`, also remembering where each composite value and byte string stood in the input. */
-export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>): DecodedWithSpans {
+/**
+ * Like `bdecode`, also remembering where each composite value and byte string stood in the input —
+ * only down to `spanDepth` (the top value is depth 1) when given: a metainfo needs the info dictionary's
+ * span (depth 2), and keeping one for each of a million file entries costs seconds of garbage collection.
+ */
+export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimits>, spanDepth?: number): DecodedWithSpans {
+  return drain(bdecodeWithSpansSteps(bytes, limits, spanDepth, Number.POSITIVE_INFINITY));
+}
+
+/** `bdecodeWithSpans` as steps of at most `perStep` values each, for work that must not hold the event loop. */
+export function* bdecodeWithSpansSteps(bytes: Uint8Array, limits: Partial<DecodeLimits> | undefined, spanDepth: number | undefined, perStep: number): Generator<void, DecodedWithSpans> {
   const spans = new WeakMap<object, Span>();
-  const value = new Decoder(bytes, withDefaults(limits), spans).decodeTop();
+  const value = yield* new Decoder(bytes, withDefaults(limits), spans, spanDepth).stepsTop(perStep);
   return { value, span: (v) => spans.get(v) };
 }

@@ -2,7 +2,7 @@
 export type { BValue, BDict, Encodable } from './types';
 export { BencodeError } from './errors';
 export type { BencodeErrorCode } from './errors';
-export { bdecode, bdecodePrefix, bdecodeWithSpans, DEFAULT_DECODE_LIMITS } from './decode';
+export { bdecode, bdecodePrefix, bdecodeWithSpans, bdecodeWithSpansSteps, DEFAULT_DECODE_LIMITS } from './decode';
 export type { DecodeLimits, DecodedWithSpans, Span } from './decode';
 export { bencode } from './encode';
 export {

@@ -19,6 +19,7 @@ interface ServeOptions {
   parentPid?: number;
   dht?: boolean;
   dhtBootstrap?: string[];
+  maxConnectionsPerIp?: number;
 }
 
 /** Registers `--rpc stdio` on the program itself and the `daemon` subcommand. */
@@ -62,6 +63,7 @@ function addServeOptions(cmd: Command): Command {
     .option('--download-dir <dir>', 'default folder for downloads (default ~/Downloads)')
     .option('--port <port>', 'peer listening port, 0 = any free port (default 6881)', parsePort)
     .option('--listen-host <ip>', 'address to accept peers on (default all)')
+    .option('--max-connections-per-ip <n>', 'connections a torrent takes from one IP address, loopback exempt (default 3)', parsePerIp)
     .option('--dht', 'find peers through the DHT (the default)')
     .option('--no-dht', 'do not use the DHT')
     .option('--dht-bootstrap <host:port>', 'DHT node to join through (repeatable; default the well-known routers)', parseBootstrap)
@@ -84,6 +86,7 @@ function common(opts: ServeOptions): Common {
   if (opts.downloadDir) explicit.downloadDir = resolve(opts.downloadDir);
   if (opts.port !== undefined) explicit.port = opts.port;
   if (opts.dht !== undefined) explicit.dht = opts.dht;
+  if (opts.maxConnectionsPerIp !== undefined) explicit.maxConnectionsPerIp = opts.maxConnectionsPerIp;
   if (opts.dhtBootstrap !== undefined) explicit.dhtBootstrap = opts.dhtBootstrap;
   return {
     stateDir: resolve(opts.stateDir ?? defaultStateDir()),
@@ -98,6 +101,12 @@ function common(opts: ServeOptions): Common {
 function parsePort(text: string): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n > 65535) throw new CliError(`--port must be 0..65535, got '${text}'`);
+  return n;
+}
+
+function parsePerIp(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 1000) throw new CliError(`--max-connections-per-ip must be 1..1000, got '${text}'`);
   return n;
 }
 

@@ -11,6 +11,7 @@ export type MetainfoErrorCode =
   | 'unsafe-path'
   | 'duplicate-path'
   | 'empty'
+  | 'too-many-files'
   | 'unsupported'
   | 'bad-magnet';
 

@@ -6,12 +6,12 @@ import type { Layout } from './geometry';
 export type { FileEntry, Metainfo } from './types';
 export { MetainfoError } from './errors';
 export type { MetainfoErrorCode } from './errors';
-export { parseMetainfo, pieceHash, MAX_METAINFO_SIZE } from './parse';
+export { parseMetainfo, parseMetainfoSliced, pieceHash, MAX_METAINFO_SIZE, MAX_FILES } from './parse';
 export { createTorrent } from './create';
 export type { CreateOptions } from './create';
 export { parseMagnet, buildMagnet } from './magnet';
 export type { Magnet, MagnetSource } from './magnet';
-export { safeFilePath, componentProblem, checkPathParts } from './paths';
+export { safeFilePath, safeFilePaths, componentProblem, checkPathParts } from './paths';
 export {
   MIN_PIECE_LENGTH,
   MAX_PIECE_LENGTH,

@@ -10,6 +10,7 @@ export const MAX_COMPONENT_BYTES = 255;
 
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)$/i;
 const DRIVE = /^[a-z]:/i;
+const PLAIN = /^(?=.*[^. ])[\x20-\x2e\x30-\x39\x3b-\x5b\x5d-\x7e]+$/;
 // C0 and C1 controls, DEL, and the bidirectional overrides and isolates that make a name display as
 // another (e.g. U+202E turning "gpj.exe" into "exe.jpg" on screen).
 // eslint-disable-next-line no-control-regex
@@ -25,6 +26,8 @@ export function quoted(name: string): string {
 
 /** Why this component is unsafe as one path segment, or undefined if it is fine. */
 export function componentProblem(component: string): string | undefined {
+  // Most names: printable ASCII without a slash, backslash or colon, and not only dots and spaces.
+  if (component.length <= MAX_COMPONENT_BYTES && PLAIN.test(component) && !WINDOWS_RESERVED.test(component.split('.')[0].replace(/[ ]+$/, ''))) return undefined;
   if (component.length === 0) return 'empty path component';
   if (CONTROL.test(component)) return 'control or bidirectional-override character in path component';
   if (component.includes('/') || component.includes('\\')) return 'slash or backslash inside a path component';
@@ -62,6 +65,26 @@ export function safeFilePath(root: string, pathParts: readonly string[]): string
 }
 
 /**
+ * `safeFilePath` for every file of a torrent: the same checks, with each distinct component checked
+ * once (a torrent of many files repeats its folder names) and the root resolved once.
+ */
+export function safeFilePaths(root: string, paths: readonly (readonly string[])[]): string[] {
+  const base = resolve(root);
+  const prefix = base.endsWith(sep) ? base : base + sep;
+  const fine = new Set<string>();
+  return paths.map((parts) => {
+    if (parts.length === 0 || parts.some((p) => !fine.has(p))) {
+      checkPathParts(parts, 'file path');
+      for (const p of parts) fine.add(p);
+    }
+    // Every component is a plain name (no separator, not "." or ".."), so joining stays under base.
+    const full = prefix + parts.join(sep);
+    if (!full.startsWith(prefix)) throw new MetainfoError('unsafe-path', `file path "${parts.join('/')}" would leave ${base}`);
+    return full;
+  });
+}
+
+/**
  * A component as case-insensitive, normalizing file systems see it (macOS, Windows): NFC, lower case,
  * trailing dots and spaces dropped (Windows drops them).
  */
@@ -76,27 +99,35 @@ function folded(component: string): string {
 /**
  * Refuses two files with the same path, a file that is also a folder of another file, and paths that
  * differ only in case, Unicode normalization or trailing dots — one file would overwrite the other on
- * macOS or Windows. One pass, each path built once per level.
+ * macOS or Windows. Linear: one Map lookup per path level, each key built once.
  */
-export function checkDuplicatePaths(paths: readonly (readonly string[])[]): void {
-  const files = new Map<string, string>();
-  const folders = new Map<string, string>();
-  for (const parts of paths) {
+export class PathCollisions {
+  private readonly files = new Map<string, string>();
+  private readonly folders = new Map<string, string>();
+
+  /** Adds one file's path; MetainfoError('duplicate-path') if it collides with one added before. */
+  add(parts: readonly string[]): void {
     let key = '';
     let shown = '';
     for (let i = 0; i < parts.length; i++) {
       key = i === 0 ? folded(parts[0]) : `${key}/${folded(parts[i])}`;
       shown = i === 0 ? parts[0] : `${shown}/${parts[i]}`;
       const last = i === parts.length - 1;
-      const file = files.get(key);
-      const folder = folders.get(key);
+      const file = this.files.get(key);
+      const folder = this.folders.get(key);
       if (file !== undefined || (last && folder !== undefined)) {
         const other = file ?? folder ?? '';
         if (other === shown) throw new MetainfoError('duplicate-path', `file path "${shown}" appears twice (or is also a folder)`);
         throw new MetainfoError('duplicate-path', `"${other}" and "${shown}" differ only in case, Unicode normalization or trailing dots; they would be one file on macOS and Windows`);
       }
-      if (last) files.set(key, shown);
-      else if (!folders.has(key)) folders.set(key, shown);
+      if (last) this.files.set(key, shown);
+      else if (!this.folders.has(key)) this.folders.set(key, shown);
     }
   }
+}
+
+/** Checks a whole list of paths at once (see PathCollisions). */
+export function checkDuplicatePaths(paths: readonly (readonly string[])[]): void {
+  const seen = new PathCollisions();
+  for (const parts of paths) seen.add(parts);
 }

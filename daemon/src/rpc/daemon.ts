@@ -48,6 +48,7 @@ export class Daemon extends EventEmitter {
   private lock: StateLock | undefined;
   private settings: P.Settings;
   private saving: Promise<void> = Promise.resolve();
+  private restoring: Promise<void> = Promise.resolve();
   readonly tracker: TrackerHost;
 
   constructor(
@@ -119,7 +120,7 @@ export class Daemon extends EventEmitter {
       return this.addMagnet(source.magnet, opts);
     }
     const bytes = await loadTorrentBytes(source);
-    const m = this.engine.parseMetainfo(bytes);
+    const m = await this.engine.parseMetainfo(bytes);
     const filePriorities = opts.filePriorities && fullPriorities(m.files, opts.filePriorities);
     return this.addParsed(bytes, m, {
       savePath: opts.savePath ?? this.settings.downloadDir,
@@ -176,7 +177,7 @@ export class Daemon extends EventEmitter {
   /** Adds a torrent over existing data (`dataPath` is the file or folder named like the torrent). */
   async seed(source: P.TorrentSource, dataPath: string): Promise<EngineTorrent> {
     const bytes = await loadTorrentBytes(source);
-    const m = this.engine.parseMetainfo(bytes);
+    const m = await this.engine.parseMetainfo(bytes);
     if (basename(dataPath) !== m.name) {
       throw rpcError(P.ErrorCodes.DataMismatch, `dataPath must end in the torrent's name '${m.name}', got '${basename(dataPath)}'`, { field: 'dataPath' });
     }
@@ -286,6 +287,7 @@ export class Daemon extends EventEmitter {
       port: s.port,
       maxConnections: s.maxConnections,
       maxConnectionsPerTorrent: s.maxConnectionsPerTorrent,
+      ...(s.maxConnectionsPerIp !== undefined && { maxConnectionsPerIp: s.maxConnectionsPerIp }),
       uploadRateLimit: s.uploadRateLimit,
       downloadRateLimit: s.downloadRateLimit,
       ...(s.dht !== undefined && { dht: s.dht }),
@@ -296,18 +298,31 @@ export class Daemon extends EventEmitter {
     session.on('metadata', (t: EngineTorrent, bytes: Uint8Array) => void this.keepFetched(catalog, t, bytes));
     this.settings = s;
     this.current = { session, catalog };
-    await this.restore(session, catalog);
+    // In the background: `initialize` is answered at once, and requests are served while a torrent of
+    // many files comes back; `torrent/list` shows the torrents restored so far.
+    this.restoring = this.restore(session, catalog);
   }
 
-  /** Re-adds the catalog's torrents; one that fails is logged and kept for the next start. */
+  /** Resolves once every torrent of the catalog is back (or failed and was logged). */
+  restored(): Promise<void> {
+    return this.restoring;
+  }
+
+  /**
+   * Re-adds the catalog's torrents one after the other (each one's parse and check hand the event loop
+   * back in slices); one that fails is logged and kept for the next start. Stops when the daemon closes.
+   */
   private async restore(session: EngineSession, catalog: Catalog): Promise<void> {
     for (const e of catalog.list()) {
+      if (this.closing) return;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (session.get(e.infoHash)) continue; // added again by a client meanwhile
       try {
         if (e.magnet !== undefined) {
           session.addMagnet(this.engine.parseMagnet(e.magnet), { savePath: e.savePath, paused: e.paused });
           continue;
         }
-        const m = this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
+        const m = await this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
         await session.addTorrent(m, { savePath: e.savePath, paused: e.paused, verify: 'fast' });
       } catch (err) {
         this.log('warn', `could not restore torrent ${e.infoHash}: ${err instanceof Error ? err.message : String(err)}`);
@@ -317,7 +332,7 @@ export class Daemon extends EventEmitter {
 
   private async addParsed(
     bytes: Uint8Array,
-    m: ReturnType<Engine['parseMetainfo']>,
+    m: Awaited<ReturnType<Engine['parseMetainfo']>>,
     opts: { savePath: string; paused: boolean; verify: 'fast' | 'full'; filePriorities?: P.FilePriority[]; sequential?: boolean },
   ): Promise<EngineTorrent> {
     const session = this.session();
@@ -345,6 +360,7 @@ export class Daemon extends EventEmitter {
       return;
     }
     const { session, catalog } = this.current;
+    await this.restoring; // ends at its next torrent
     let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<void>((done) => {
       timer = setTimeout(() => {

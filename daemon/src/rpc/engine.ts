@@ -86,8 +86,8 @@ export interface EngineTracker {
 /** Everything the daemon starts or parses, injected so tests can replace any part. */
 export interface Engine {
   startSession(opts: SessionOptions): Promise<EngineSession>;
-  /** Throws on malformed metainfo. */
-  parseMetainfo(bytes: Uint8Array): Metainfo;
+  /** Throws on malformed metainfo; may hand the event loop back meanwhile (a torrent of many files). */
+  parseMetainfo(bytes: Uint8Array): Metainfo | Promise<Metainfo>;
   createTorrent(input: string, opts: CreateOptions): Promise<{ bytes: Uint8Array; metainfo: Metainfo }>;
   buildMagnet(m: Metainfo | Magnet): string;
   /** Throws on a malformed magnet URI. */

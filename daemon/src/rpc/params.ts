@@ -48,6 +48,7 @@ const settingsFields = {
   port: optional(port),
   maxConnections: optional(int(1, 100000)),
   maxConnectionsPerTorrent: optional(int(1, 100000)),
+  maxConnectionsPerIp: optional(int(1, 1000)),
   uploadRateLimit: optional(int(0, MAX_RATE)),
   downloadRateLimit: optional(int(0, MAX_RATE)),
   dht: optional(bool),

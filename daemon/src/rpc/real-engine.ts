@@ -1,13 +1,13 @@
 /** The Engine interface backed by the real session, metainfo and tracker modules. */
 import { Session } from '../session';
-import { buildMagnet, createTorrent, parseMagnet, parseMetainfo } from '../metainfo';
+import { buildMagnet, createTorrent, parseMagnet, parseMetainfoSliced } from '../metainfo';
 import { startTracker } from '../tracker/server';
 import type { Engine, EngineSession } from './engine';
 
 /** The production engine. */
 export const realEngine: Engine = {
   startSession: async (opts) => (await Session.start(opts)) as EngineSession,
-  parseMetainfo: (bytes) => parseMetainfo(bytes),
+  parseMetainfo: (bytes) => parseMetainfoSliced(bytes),
   createTorrent: (input, opts) => createTorrent(input, opts),
   buildMagnet: (m) => buildMagnet(m),
   parseMagnet: (uri) => parseMagnet(uri),

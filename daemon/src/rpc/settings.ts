@@ -12,6 +12,7 @@ export function defaultSettings(): Settings {
     port: 6881,
     maxConnections: 200,
     maxConnectionsPerTorrent: 50,
+    maxConnectionsPerIp: 3,
     uploadRateLimit: 0,
     downloadRateLimit: 0,
     dht: true,

@@ -11,7 +11,7 @@ import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
 import { ReadCache } from './read-cache';
 import { DEFAULT_SESSION_HELD_BYTES, HeldBudget } from './intake';
-import { Torrent, type TorrentContext } from './torrent';
+import { MAX_CONNECTIONS_PER_IP, Torrent, type TorrentContext } from './torrent';
 import { MagnetTorrent } from './magnet-torrent';
 import type { FetchContext, FetchedTorrent } from './metadata-fetch';
 import type { Magnet } from '../metainfo';
@@ -107,6 +107,7 @@ export class Session extends EventEmitter {
       port: opts.port ?? 6881,
       maxConnections: opts.maxConnections ?? 200,
       maxConnectionsPerTorrent: opts.maxConnectionsPerTorrent ?? 50,
+      maxConnectionsPerIp: opts.maxConnectionsPerIp ?? MAX_CONNECTIONS_PER_IP,
       uploadRateLimit: opts.uploadRateLimit ?? 0,
       downloadRateLimit: opts.downloadRateLimit ?? 0,
       dht: opts.dht ?? false,
@@ -262,6 +263,7 @@ export class Session extends EventEmitter {
     if (partial.downloadRateLimit !== undefined) this.downloadThrottle.setRate((s.downloadRateLimit = partial.downloadRateLimit));
     if (partial.maxConnections !== undefined) s.maxConnections = partial.maxConnections;
     if (partial.maxConnectionsPerTorrent !== undefined) s.maxConnectionsPerTorrent = partial.maxConnectionsPerTorrent;
+    if (partial.maxConnectionsPerIp !== undefined) s.maxConnectionsPerIp = partial.maxConnectionsPerIp;
     if (partial.announceIp !== undefined) s.announceIp = partial.announceIp || undefined;
     if (partial.downloadDir !== undefined) s.downloadDir = partial.downloadDir;
     if (partial.dhtBootstrap !== undefined) s.dhtBootstrap = partial.dhtBootstrap;
@@ -320,6 +322,7 @@ export class Session extends EventEmitter {
       readCache: this.readCache,
       heldBudget: this.heldBudget,
       maxConnectionsPerTorrent: () => this.settings.maxConnectionsPerTorrent,
+      maxConnectionsPerIp: () => this.settings.maxConnectionsPerIp,
       maxConnections: () => this.settings.maxConnectionsPerTorrent,
       globalRoom: () => this.connectionCount() < this.settings.maxConnections,
       mayDial: mayConnect,

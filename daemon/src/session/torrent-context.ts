@@ -15,6 +15,8 @@ export interface TorrentContext {
   /** Memory for pieces in progress, shared by the session's torrents. */
   heldBudget: HeldBudget;
   maxConnectionsPerTorrent(): number;
+  /** Most connections from one IP address (loopback is exempt). */
+  maxConnectionsPerIp?(): number;
   /** Room for one more connection under the global cap. */
   globalRoom(): boolean;
   /** Addresses we may connect to (all but in loopback-only mode; see session). */

@@ -212,7 +212,8 @@ export class Torrent extends EventEmitter {
     if (!swarm || this.closed) return false;
     const now = Date.now();
     // One address may not take all the slots (loopback is exempt: every local test peer is there).
-    if (!isLoopbackAddress(ip) && swarm.connectionsFrom(ip) >= MAX_CONNECTIONS_PER_IP) return false;
+    const perIp = this.ctx.maxConnectionsPerIp?.() ?? MAX_CONNECTIONS_PER_IP;
+    if (!isLoopbackAddress(ip) && swarm.connectionsFrom(ip) >= perIp) return false;
     // A share of the slots stays for connections we open, so peers dialling in cannot take them all.
     const cap = this.ctx.maxConnectionsPerTorrent();
     const incomingFull = swarm.incomingCount >= Math.max(1, Math.floor(cap * INCOMING_SHARE));

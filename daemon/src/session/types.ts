@@ -18,6 +18,8 @@ export interface SessionOptions {
   maxConnections?: number;
   /** Per-torrent connection cap, default 50. */
   maxConnectionsPerTorrent?: number;
+  /** Connections a torrent takes from one IP address (loopback exempt), default 3. */
+  maxConnectionsPerIp?: number;
   /** Bytes/s, 0 = unlimited. */
   uploadRateLimit?: number;
   /** Bytes/s, 0 = unlimited. */

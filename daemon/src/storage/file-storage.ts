@@ -4,7 +4,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { sharedHashPool, type HashPool } from '../hash/pool';
 import { Geometry, type FileSpan } from '../metainfo/geometry';
 import { MetainfoError } from '../metainfo/errors';
-import { safeFilePath } from '../metainfo/paths';
+import { safeFilePath, safeFilePaths } from '../metainfo/paths';
 import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { HandleCache } from './handles';
@@ -27,15 +27,51 @@ export interface FileStorageOptions {
 export const DEFAULT_MAX_OPEN_FILES = 64;
 
 /** The disk paths of a torrent's files under `savePath`; StorageError('unsafe-path') if one would escape. */
-export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): string[] {
-  return m.files.map((f) => {
-    try {
-      return safeFilePath(savePath, f.path);
-    } catch (err) {
-      if (err instanceof MetainfoError) throw new StorageError('unsafe-path', err.message, f.path.join('/'));
-      throw err;
-    }
-  });
+export function torrentFilePaths(m: Pick<Metainfo, 'files'>, savePath: string): readonly string[] {
+  // Storage, placement and every resume write ask again; a torrent of many files pays once.
+  const known = pathCache.get(m.files);
+  if (known?.savePath === savePath) return known.paths;
+  const paths = checkedPaths(m, savePath);
+  pathCache.set(m.files, { savePath, paths });
+  return paths;
+}
+
+/** Files whose paths are built between two yields to the event loop. */
+const PATHS_PER_SLICE = 10_000;
+
+/** `torrentFilePaths`, built in slices that hand the event loop back (a torrent of many files). */
+export async function torrentFilePathsSliced(m: Pick<Metainfo, 'files'>, savePath: string): Promise<readonly string[]> {
+  const known = pathCache.get(m.files);
+  if (known?.savePath === savePath || m.files.length <= PATHS_PER_SLICE) return torrentFilePaths(m, savePath);
+  const paths: string[] = [];
+  for (let i = 0; i < m.files.length; i += PATHS_PER_SLICE) {
+    paths.push(...checkedPaths({ files: m.files.slice(i, i + PATHS_PER_SLICE) }, savePath));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  pathCache.set(m.files, { savePath, paths });
+  return paths;
+}
+
+const pathCache = new WeakMap<readonly unknown[], { savePath: string; paths: readonly string[] }>();
+
+function checkedPaths(m: Pick<Metainfo, 'files'>, savePath: string): readonly string[] {
+  try {
+    return safeFilePaths(savePath, m.files.map((f) => f.path));
+  } catch (err) {
+    if (!(err instanceof MetainfoError)) throw err;
+    // Rare: find the file to name, one at a time.
+    const bad = m.files.find((f) => componentsProblem(savePath, f.path));
+    throw new StorageError('unsafe-path', err.message, bad?.path.join('/'));
+  }
+}
+
+function componentsProblem(savePath: string, parts: readonly string[]): boolean {
+  try {
+    safeFilePath(savePath, parts);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** File storage that can keep skipped files in a parts file (see parts.ts). */

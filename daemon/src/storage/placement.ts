@@ -26,7 +26,7 @@ export function partsFileOf(m: Pick<Metainfo, 'infoHashHex'>, stateDir: string):
  */
 export class Placement {
   /** Final paths of the files (padding files included, never used for them). */
-  readonly paths: string[];
+  readonly paths: readonly string[];
   private readonly inParts: Set<number>;
 
   constructor(

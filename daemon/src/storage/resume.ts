@@ -4,7 +4,7 @@
  * rename, fsync of the folder) — a `kill -9` at any moment loses no verified piece.
  */
 import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import type { Metainfo } from '../metainfo/types';
 import type { Bitfield } from '../util/bitfield';
 import { torrentFilePaths } from './file-storage';
@@ -14,41 +14,43 @@ import type { Storage } from './types';
 export type { FileState, ResumeState } from './resume-format';
 export { ResumeFormatError } from './resume-format';
 
-/** Stats in flight at once while reading file states. */
+/** Folders read (and stats in flight) at once while reading file states. */
 const STAT_CONCURRENCY = 32;
 
 /**
  * How each file of the torrent stands on disk now (null for absent). Each folder is listed once, and
- * only names that exist are stat'ed, at most STAT_CONCURRENCY at a time: a torrent of many files
- * that are not there yet costs no exception per file and never floods the thread pool.
+ * only names that exist are stat'ed; at most STAT_CONCURRENCY folders are read at a time. A torrent
+ * of many files that are not there yet costs no exception, and no await, per file.
  */
 export async function fileStates(m: Pick<Metainfo, 'files'>, savePath: string): Promise<FileState[]> {
   const paths = torrentFilePaths(m, savePath);
-  const listings = new Map<string, Promise<Set<string>>>();
-  const listing = (dir: string): Promise<Set<string>> => {
-    let l = listings.get(dir);
-    if (!l) {
-      l = readdir(dir).then((names) => new Set(names), () => new Set<string>());
-      listings.set(dir, l);
-    }
-    return l;
-  };
+  const byFolder = new Map<string, number[]>();
+  for (let i = 0; i < paths.length; i++) {
+    const dir = paths[i].slice(0, paths[i].lastIndexOf(sep));
+    const list = byFolder.get(dir);
+    if (list) list.push(i);
+    else byFolder.set(dir, [i]);
+  }
   const out = new Array<FileState>(paths.length).fill(null);
+  const folders = [...byFolder];
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const i = next++;
-      const path = paths[i];
-      if (!(await listing(dirname(path))).has(basename(path))) continue;
-      try {
-        const st = await stat(path, { bigint: true });
-        out[i] = st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
-      } catch {
-        out[i] = null;
+    while (next < folders.length) {
+      const [dir, files] = folders[next++];
+      const names = await readdir(dir).then((n) => new Set(n), () => undefined);
+      if (!names) continue;
+      for (const i of files) {
+        if (!names.has(paths[i].slice(dir.length + 1))) continue;
+        try {
+          const st = await stat(paths[i], { bigint: true });
+          out[i] = st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
+        } catch {
+          out[i] = null;
+        }
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, paths.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, folders.length) }, worker));
   return out;
 }
 

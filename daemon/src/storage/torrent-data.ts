@@ -6,7 +6,7 @@ import type { FilePriority } from '../picker/priorities';
 import { Bitfield } from '../util/bitfield';
 import { checkExisting } from './check';
 import { choicesFileOf, defaultChoices, loadChoices, saveChoices, type FileChoices } from './file-choices';
-import { createFileStorage } from './file-storage';
+import { createFileStorage, torrentFilePathsSliced } from './file-storage';
 import { Placement, partsFileOf } from './placement';
 import { ResumeWriter } from './resume';
 import type { Storage } from './types';
@@ -64,6 +64,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   const choices: FileChoices = loaded.choices ?? defaultChoices(m.files.length);
   if (opts.filePriorities) choices.priorities = [...opts.filePriorities];
   if (opts.sequential !== undefined) choices.sequential = opts.sequential;
+  await torrentFilePathsSliced(m, savePath); // built here in slices; placement and storage reuse them
   const placement = new Placement(m, savePath, partsFileOf(m, stateDir), choices.inParts);
   const storage = createFileStorage(m, savePath, { ...opts, placement });
   const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });

@@ -65,7 +65,12 @@ test('a magnet over RPC: metadata from the tracker\'s peers, a byte-identical do
   const again = spawnDaemon(leecherState);
   daemons.push(again);
   await again.initialize({ downloadDir: join(dir, 'dl-b'), port: 0 });
-  const list = await again.conn.sendRequest(P.TorrentListRequest.type);
+  // The catalog comes back after initialize is answered, one torrent after the other.
+  let list = await again.conn.sendRequest(P.TorrentListRequest.type);
+  for (const giveUpAt = Date.now() + 30_000; list.torrents.length < 2; list = await again.conn.sendRequest(P.TorrentListRequest.type)) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out after 30000 ms: the catalog restored (${list.torrents.length} of 2 torrents listed)`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   const byHash = new Map(list.torrents.map((x) => [x.infoHash, x]));
   const whole = byHash.get(created.infoHash);
   assert.equal(whole?.metadataPending, undefined, 'the fetched metadata was kept');

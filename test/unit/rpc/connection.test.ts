@@ -165,6 +165,7 @@ describe('torrents', () => {
     const engine = fakeEngine();
     const again = new Daemon(engine, { stateDir: h.stateDir, settings: defaultSettings() });
     await again.start();
+    await again.restored();
     assert.deepEqual(engine.session.list().map((x) => [x.metainfo?.name, x.state]), [['one', 'downloading'], ['two', 'paused']]);
     await again.close();
   });

@@ -79,4 +79,10 @@ describe('saved settings', () => {
     assert.deepEqual(parseSavedSettings({ maxConnectionsPerTorrent: 10, maxConnections: -1 }).settings, { maxConnectionsPerTorrent: 10 });
     assert.deepEqual(parseSavedSettings({}).settings, {});
   });
+
+  test('maxConnectionsPerIp is a setting: 1..1000 kept, others dropped', () => {
+    assert.deepEqual(parseSavedSettings({ maxConnectionsPerIp: 5 }).settings, { maxConnectionsPerIp: 5 });
+    assert.deepEqual(parseSavedSettings({ maxConnectionsPerIp: 0 }).settings, {});
+    assert.deepEqual(parseSavedSettings({ maxConnectionsPerIp: 1001 }).settings, {});
+  });
 });
