@@ -231,9 +231,10 @@ export class Swarm {
     for (const p of this.peers.values()) this.updateInterest(p);
   }
 
-  /** Keeps requests flowing on every connection. */
+  /** Keeps requests flowing on every connection; while a reader waits, the fastest peers pick first (deadline pieces go to them). */
   fillAll(): void {
-    for (const p of this.peers.values()) this.fill(p);
+    const peers = this.ctx.picker.deadlineCount > 0 ? [...this.peers.values()].sort((a, b) => b.downloadRate.rate() - a.downloadRate.rate()) : this.peers.values();
+    for (const p of peers) this.fill(p);
   }
 
   private dropSeed(peer: Peer): void {
@@ -340,7 +341,7 @@ export class Swarm {
     // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
     const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
     const newPieces = room - picker.partialCount;
-    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces);
+    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces, { now: Date.now() });
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();

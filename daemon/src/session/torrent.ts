@@ -18,6 +18,7 @@ import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
 import { Swarm } from './swarm';
+import { StreamDeadlines } from './stream-deadlines';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
@@ -32,9 +33,11 @@ const UNCHOKE_SLOTS = 4;
 
 export type { TorrentContext } from './torrent-context';
 
-/** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
+/** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts, and 'piece'(index) once a piece is verified. */
 export class Torrent extends EventEmitter {
   readonly infoHashHex: string;
+  /** Readers of the data (streaming) and the piece deadlines they set. */
+  readonly readers: StreamDeadlines;
   readonly addedAt = Date.now();
   private state: TorrentState = 'checking';
   /** Pieces checked so far while a check runs, else undefined; a pause or resume meanwhile only sets `pauseAfterCheck`. */
@@ -70,6 +73,10 @@ export class Torrent extends EventEmitter {
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
     this.fileControl = new FileControl(metainfo, data);
+    this.readers = new StreamDeadlines(metainfo, (deadlines) => {
+      this.picker.setDeadlines(deadlines);
+      this.swarm?.fillAll();
+    });
     this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
   }
 
@@ -96,6 +103,11 @@ export class Torrent extends EventEmitter {
   /** Live connections (half-open dials included). */
   get connectionCount(): number {
     return (this.swarm?.peers.size ?? 0) + this.dialer.pending;
+  }
+
+  /** Reads stored bytes of a piece; only pieces in `verifiedPieces` hold data to trust. */
+  read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.data.storage.read(piece, offset, length);
   }
 
   /** A snapshot for display. */
@@ -271,6 +283,7 @@ export class Torrent extends EventEmitter {
         this.emit('progress');
       });
       this.picker = new Picker(this.metainfo, have);
+      this.picker.setDeadlines(this.readers.current());
       this.fileControl.apply(this.picker);
       this.completeAnnounced = this.complete;
     } catch (err) {
@@ -359,6 +372,7 @@ export class Torrent extends EventEmitter {
   private onPieceVerified(piece: number): void {
     this.data.pieceVerified(piece);
     this.fileControl.pieceVerified(piece);
+    this.emit('piece', piece);
     this.emit('progress');
     if (this.complete) this.onComplete();
   }
