@@ -2,13 +2,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { request, type IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { FileServer, type StreamTorrent } from '../../../daemon/src/stream';
 import { StreamDeadlines } from '../../../daemon/src/session/stream-deadlines';
 import type { FileEntry } from '../../../daemon/src/metainfo/types';
 import type { FilePriority } from '../../../daemon/src/picker';
 import { until, within } from '../../support/deadline';
+import { httpGet } from '../../support/http-get';
 
 const PL = 1024;
 const HASH = 'cd'.repeat(20);
@@ -52,24 +52,7 @@ class FakeTorrent extends EventEmitter implements StreamTorrent {
   }
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-function get(url: string, opts: { method?: string; range?: string; signal?: AbortSignal } = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.range ? { Range: opts.range } : {}, ...(opts.signal ? { signal: opts.signal } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const get = httpGet;
 
 async function setup(t: { after(fn: () => Promise<void>): void }, maxStreams?: number): Promise<{ torrent: FakeTorrent; server: FileServer; base: string; catalog: Map<string, FakeTorrent> }> {
   const torrent = new FakeTorrent();
