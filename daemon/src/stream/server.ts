@@ -39,6 +39,7 @@ export class FileServer {
   private server: Server | undefined;
   private listening: Promise<number> | undefined;
   private streams = 0;
+  private lastActive = Date.now();
   private readonly maxStreams: number;
 
   constructor(
@@ -52,6 +53,11 @@ export class FileServer {
   /** Response bodies being streamed now. */
   get activeStreams(): number {
     return this.streams;
+  }
+
+  /** When the server last answered or ended a request (ms), or now while a body streams. */
+  get lastActivity(): number {
+    return this.streams > 0 ? Date.now() : this.lastActive;
   }
 
   /** Listens (once) and resolves with the port. */
@@ -88,6 +94,8 @@ export class FileServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.lastActive = Date.now();
+    res.once('close', () => (this.lastActive = Date.now()));
     this.serve(req, res).catch(() => {
       if (!res.headersSent) plain(res, 500, 'internal error');
       else res.destroy();
