@@ -1,5 +1,5 @@
 import { BLOCK_SIZE, Geometry } from '../metainfo/geometry';
-import { Bitfield } from '../util/bitfield';
+import { Bitfield, forEachSet } from '../util/bitfield';
 import { BlockState, PieceBlocks } from './piece-blocks';
 import { PiecePriority, wantedMask } from './priorities';
 import { RarityOrder } from './rarity';
@@ -411,14 +411,5 @@ export class Picker {
     if (this.wanted(piece)) this.unrequested += blocks.requested + blocks.received;
     this.partials.delete(piece);
     this.open.delete(piece);
-  }
-}
-
-function forEachSet(bitfield: Bitfield, fn: (piece: number) => void): void {
-  const bytes = bitfield.bytes;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0) continue;
-    for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) fn(i * 8 + bit);
   }
 }

@@ -5,7 +5,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
-import { isLoopbackAddress } from '../util/loopback';
+import { admitIncoming } from './admission';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
@@ -23,11 +23,7 @@ import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, To
 
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
-/** A new connection gets this long to show interest before it counts as useless. */
-/** Most connections from one (non-loopback) address. */
-export const MAX_CONNECTIONS_PER_IP = 3;
-/** Share of a torrent's connection slots that incoming connections may fill. */
-export const INCOMING_SHARE = 0.8;
+export { INCOMING_SHARE, MAX_CONNECTIONS_PER_IP } from './admission';
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
@@ -216,15 +212,7 @@ export class Torrent extends EventEmitter {
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
     const swarm = this.swarm;
     if (!swarm || this.closed) return false;
-    const now = Date.now();
-    // One address may not take all the slots (loopback is exempt: every local test peer is there).
-    if (!isLoopbackAddress(ip) && swarm.connectionsFrom(ip) >= MAX_CONNECTIONS_PER_IP) return false;
-    // A share of the slots stays for connections we open, so peers dialling in cannot take them all.
-    const cap = this.ctx.maxConnectionsPerTorrent();
-    const incomingFull = swarm.incomingCount >= Math.max(1, Math.floor(cap * INCOMING_SHARE));
-    if (incomingFull || this.connectionCount >= cap || !this.ctx.globalRoom()) {
-      if (!swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined)) return false;
-    }
+    if (!admitIncoming(swarm, ip, { connections: this.connectionCount, cap: this.ctx.maxConnectionsPerTorrent(), globalRoom: this.ctx.globalRoom() }, Date.now())) return false;
     conn.accept(this.metainfo.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
     return true;
