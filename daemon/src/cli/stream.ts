@@ -76,11 +76,19 @@ async function detach(flags: StreamFlags): Promise<void> {
     stdio: ['ignore', 'ignore', log.fd, 'ipc'],
   });
   await log.close();
+  // Interrupted before the URL came: the background process goes too (it is in its own process group).
+  const stop = (): void => {
+    child.kill('SIGTERM');
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const report = await new Promise<ChildReport>((done) => {
     child.once('message', (m) => done(m as ChildReport));
-    child.once('exit', (code) => done({ error: `the background process exited (code ${code}) before it had a URL` }));
+    child.once('exit', (code, signal) => done({ error: `the background process ended (${signal ?? `code ${code}`}) before it had a URL; see ${logPath}` }));
     child.once('error', (err) => done({ error: err.message }));
   });
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
   if ('error' in report) throw new CliError(report.error);
   process.stdout.write(`${report.url}\n`);
   process.stderr.write(`btd stream: serving in the background (pid ${report.pid}, status in ${logPath}); it stops ${flags.idleExit} s after the last reader, or: kill ${report.pid}\n`);

@@ -19,8 +19,8 @@ import { nextNotification, spawnDaemon, type DaemonProcess } from './daemon-proc
 const MIB = 1024 * 1024;
 const SIZE = 48 * MIB;
 const PIECE = 256 * 1024;
-/** The seeder's upload limit while the first ranges are read: the whole file would take 48 s. */
-const RATE = 1 * MIB;
+/** The seeder's upload limit while the first ranges are read: the whole file would take 96 s. */
+const RATE = 512 * 1024;
 
 const codeOf = (code: number) => (err: unknown): boolean => err instanceof ResponseError && err.code === code;
 
