@@ -257,6 +257,31 @@ export class Picker {
   }
 
   /**
+   * A seek: a piece near its deadline still has blocks nobody was asked for, and peers answer in
+   * order. The newest blocks `peerKey` was asked for that have no deadline, beyond its first `keep`
+   * (already on their way), go back to the pool, as many as such pieces of this peer lack (at least
+   * `batch`, the caller's smallest refill); they are returned for the caller to cancel, so that the
+   * deadline blocks take their place in its queue.
+   */
+  yieldToDeadlines(peerHas: Bitfield, peerKey: string, keep: number, now: number, batch = 1): BlockRequest[] {
+    const ids = this.byPeer.get(peerKey);
+    if (!ids || ids.size <= keep || peerHas.length !== this.haveSet.length) return [];
+    let lacking = 0;
+    for (const { piece, at } of this.deadlines) {
+      if (at - now > DEADLINE_NEAR_MS || !peerHas.has(piece) || !this.wanted(piece) || this.haveSet.has(piece)) continue;
+      lacking += this.partials.get(piece)?.unrequested ?? this.blockCount(piece);
+    }
+    if (lacking === 0) return [];
+    const due = new Set(this.deadlines.map((d) => d.piece));
+    const give = [...ids].slice(keep).filter((id) => !due.has(Math.floor(id / this.blocksPerPiece))).slice(-Math.max(lacking, batch));
+    return give.map((id) => {
+      const req = this.request(Math.floor(id / this.blocksPerPiece), id % this.blocksPerPiece);
+      this.releaseBlock(req, peerKey);
+      return req;
+    });
+  }
+
+  /**
    * A block arrived from `peerKey`. Ask before writing: only an accepted block may be written
    * (anything else could overwrite verified data). Hash the piece once the writes of all its
    * blocks have resolved; if a write fails, report the piece with `pieceVerified(piece, false)`.

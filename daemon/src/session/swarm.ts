@@ -15,6 +15,7 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
+import { yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -231,9 +232,9 @@ export class Swarm {
     for (const p of this.peers.values()) this.updateInterest(p);
   }
 
-  /** Keeps requests flowing on every connection; while a reader waits, the fastest peers pick first (deadline pieces go to them). */
+  /** Keeps requests flowing on every connection; while a reader waits, see deadline-yield.ts. */
   fillAll(): void {
-    const peers = this.ctx.picker.deadlineCount > 0 ? [...this.peers.values()].sort((a, b) => b.downloadRate.rate() - a.downloadRate.rate()) : this.peers.values();
+    const peers = this.ctx.picker.deadlineCount > 0 ? yieldToDeadlines(this.peers.values(), this.ctx.picker, Date.now()) : this.peers.values();
     for (const p of peers) this.fill(p);
   }
 

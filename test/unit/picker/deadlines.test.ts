@@ -75,3 +75,30 @@ describe('piece deadlines', () => {
     assert.deepEqual(orderDeadlines(undefined, 4), []);
   });
 });
+
+describe('yielding to a near deadline', () => {
+  test('a seek: the newest blocks without a deadline go back, as many as the deadline piece lacks', () => {
+    const p = swarm('1111', '    ', { blocksPerPiece: 2 });
+    p.setSequential(true);
+    assert.deepEqual(pieces(p.pick(all(4), 6, 'a')), [0, 0, 1, 1, 2, 2]);
+    assert.deepEqual(p.yieldToDeadlines(all(4), 'a', 2, 0), [], 'no deadline: nothing to yield');
+    p.setDeadlines(deadlines([[3, 100]]));
+    const given = p.yieldToDeadlines(all(4), 'a', 2, 0);
+    assert.deepEqual(given.map((r) => [r.piece, r.offset]), [[2, 0], [2, BLOCK]], 'the newest two, not the first two on their way');
+    assert.equal(p.outstanding('a'), 4);
+    assert.deepEqual(pieces(p.pick(all(4), 2, 'a')), [3, 3], 'the deadline piece takes their place');
+    assert.deepEqual(p.yieldToDeadlines(all(4), 'a', 2, 0), [], 'the deadline piece is asked for: nothing more to yield');
+  });
+
+  test('a deadline far off, or of a piece the peer lacks, yields nothing; deadline blocks never yield', () => {
+    const p = swarm('1111', '    ', { blocksPerPiece: 2 });
+    p.setDeadlines(deadlines([[1, 0]]));
+    assert.deepEqual(pieces(p.pick(all(4), 4, 'a')).slice(0, 2), [1, 1]);
+    p.setDeadlines(deadlines([[1, 0], [3, 10_000]]));
+    assert.deepEqual(p.yieldToDeadlines(all(4), 'a', 0, 0), [], 'piece 3 is not near');
+    p.setDeadlines(deadlines([[1, 0], [3, 0]]));
+    assert.deepEqual(p.yieldToDeadlines(bf('*** '), 'a', 0, 0), [], 'the peer lacks piece 3');
+    const given = p.yieldToDeadlines(all(4), 'a', 0, 0);
+    assert.ok(given.every((r) => r.piece !== 1), 'blocks of a deadline piece stay asked for');
+  });
+});

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { connectRemote, memoryTorrent, setup } from './swarm-fixtures';
+import { YIELD_BATCH, YIELD_KEEP } from '../../../daemon/src/session/deadline-yield';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 
 describe('Swarm with piece deadlines', () => {
@@ -20,4 +21,31 @@ describe('Swarm with piece deadlines', () => {
     assert.deepEqual(asked.slice(0, 2), [17, 17], `requests in order: ${asked.join(' ')}`);
     swarm.stop();
   });
+
+  test('a seek: queued blocks without a deadline are cancelled and the deadline piece is asked for next', async () => {
+    const { m } = memoryTorrent(40 * 32768, 32768);
+    const { swarm, picker } = setup(m);
+    const { remote } = await connectRemote(swarm, m);
+    picker.setSequential(true);
+    const asked: number[] = [];
+    const cancelled: number[] = [];
+    remote.on('request', (i) => asked.push(i));
+    remote.on('cancel', (i) => cancelled.push(i));
+    remote.on('interested', () => remote.unchoke());
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await once(remote, 'request');
+    await new Promise((r) => setImmediate(r));
+    const queued = asked.length;
+    assert.ok(queued >= YIELD_KEEP + YIELD_BATCH, `${queued} requests queued`);
+    assert.ok(!asked.includes(35));
+    picker.setDeadlines(new Map([[35, Date.now()]]));
+    swarm.fillAll();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(cancelled.length, YIELD_BATCH, `a batch of blocks gives way: ${cancelled.join(' ')}`);
+    assert.ok(cancelled.every((i) => i !== 35));
+    assert.deepEqual(asked.slice(queued, queued + 2), [35, 35], `then piece 35 is asked for first: ${asked.slice(queued).join(' ')}`);
+    swarm.stop();
+  });
 });
+
