@@ -18,7 +18,31 @@ export function yieldToDeadlines(peers: Iterable<Peer>, picker: Picker, now: num
   for (const p of order) {
     const c = p.conn;
     if (c.closed || c.peerChoking) continue;
-    for (const r of picker.yieldToDeadlines(c.peerPieces, p.key, YIELD_KEEP, now, YIELD_BATCH)) c.cancel(r.piece, r.offset, r.length);
+    for (const r of picker.yieldToDeadlines(c.peerPieces, p.key, YIELD_KEEP, now, YIELD_BATCH)) {
+      c.cancel(r.piece, r.offset, r.length);
+      if (c.fast) noteCancel(p, r.piece, r.offset);
+    }
   }
   return order;
+}
+
+/** Most cancels remembered per peer; beyond, the oldest are forgotten. */
+const MAX_REMEMBERED = 1024;
+const cancels = new WeakMap<Peer, Set<string>>();
+
+function noteCancel(peer: Peer, piece: number, offset: number): void {
+  let set = cancels.get(peer);
+  if (!set) cancels.set(peer, (set = new Set()));
+  set.add(`${piece}:${offset}`);
+  if (set.size > MAX_REMEMBERED) set.delete(set.values().next().value as string);
+}
+
+/**
+ * A reject or block of `piece` at `offset` came from `peer`: true if it answers a cancel of ours (BEP 6
+ * answers every cancel with the block or a reject). A block given way can be asked for again at once;
+ * the reject of the cancel then looks like a reject of the new request, and must not make the swarm
+ * stop asking this peer for the piece.
+ */
+export function answersCancel(peer: Peer, piece: number, offset: number): boolean {
+  return cancels.get(peer)?.delete(`${piece}:${offset}`) ?? false;
 }

@@ -15,7 +15,7 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
-import { yieldToDeadlines } from './deadline-yield';
+import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -282,7 +282,7 @@ export class Swarm {
       picker.releaseBlock({ piece: index, offset: begin, length }, peer.key);
       // A reject while it unchokes us: do not ask it for that piece again, or the same block could
       // bounce between us and this peer while honest peers never get to ask for it.
-      if (!c.peerChoking) peer.rejectedPieces.add(index);
+      if (!c.peerChoking && !answersCancel(peer, index, begin)) peer.rejectedPieces.add(index);
       this.fillAll();
     });
     c.on('allowed-fast', () => this.fill(peer));
@@ -375,6 +375,7 @@ export class Swarm {
 
   private onBlock(peer: Peer, index: number, begin: number, data: Uint8Array): void {
     const picker = this.ctx.picker;
+    answersCancel(peer, index, begin);
     const receipt = picker.blockReceived({ piece: index, offset: begin, length: data.length }, peer.key);
     peer.lastBlockAt = Date.now();
     peer.snubbed = false;

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { connectRemote, memoryTorrent, setup } from './swarm-fixtures';
 import { YIELD_BATCH, YIELD_KEEP } from '../../../daemon/src/session/deadline-yield';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
+import { until } from '../../support/deadline';
 
 describe('Swarm with piece deadlines', () => {
   test('the first requests are for the deadline piece, whatever rarest first would pick', async () => {
@@ -45,6 +46,35 @@ describe('Swarm with piece deadlines', () => {
     assert.equal(cancelled.length, YIELD_BATCH, `a batch of blocks gives way: ${cancelled.join(' ')}`);
     assert.ok(cancelled.every((i) => i !== 35));
     assert.deepEqual(asked.slice(queued, queued + 2), [35, 35], `then piece 35 is asked for first: ${asked.slice(queued).join(' ')}`);
+    swarm.stop();
+  });
+
+  test('the rejects that answer our cancels do not keep the peer from being asked for those pieces again', async () => {
+    const { m, data } = memoryTorrent(40 * 32768, 32768);
+    const { swarm, picker, verified } = setup(m);
+    const { remote } = await connectRemote(swarm, m);
+    picker.setSequential(true);
+    let serving = false;
+    const queued: [number, number, number][] = [];
+    const answer = (i: number, begin: number, len: number): void => remote.piece(i, begin, data.subarray(i * m.pieceLength + begin, i * m.pieceLength + begin + len));
+    remote.on('request', (i, begin, len) => (serving ? setImmediate(() => answer(i, begin, len)) : queued.push([i, begin, len])));
+    // BEP 6: a cancelled request still queued is answered with a reject.
+    remote.on('cancel', (i, begin, len) => {
+      const at = queued.findIndex(([qi, qb]) => qi === i && qb === begin);
+      if (at >= 0) queued.splice(at, 1);
+      remote.reject(i, begin, len);
+    });
+    remote.on('interested', () => remote.unchoke());
+    remote.bitfield(Bitfield.full(m.pieceCount));
+    await once(remote, 'request');
+    await new Promise((r) => setImmediate(r));
+    picker.setDeadlines(new Map([[35, Date.now()]]));
+    swarm.fillAll();
+    await new Promise((r) => setImmediate(r));
+    serving = true;
+    for (const q of queued.splice(0)) answer(...q);
+    picker.setDeadlines(undefined);
+    await until(() => verified.length === m.pieceCount, 10_000, `every piece (${verified.length} of ${m.pieceCount})`);
     swarm.stop();
   });
 });
