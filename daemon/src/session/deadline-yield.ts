@@ -26,15 +26,17 @@ export function yieldToDeadlines(peers: Iterable<Peer>, picker: Picker, now: num
   return order;
 }
 
-/** Most cancels remembered per peer; beyond, the oldest are forgotten. */
+/** Most blocks with cancels remembered per peer; beyond, the oldest are forgotten. */
 const MAX_REMEMBERED = 1024;
-const cancels = new WeakMap<Peer, Set<string>>();
+/** Per peer: block → cancels of ours not answered yet (a block may be given way more than once). */
+const cancels = new WeakMap<Peer, Map<string, number>>();
 
 function noteCancel(peer: Peer, piece: number, offset: number): void {
-  let set = cancels.get(peer);
-  if (!set) cancels.set(peer, (set = new Set()));
-  set.add(`${piece}:${offset}`);
-  if (set.size > MAX_REMEMBERED) set.delete(set.values().next().value as string);
+  let map = cancels.get(peer);
+  if (!map) cancels.set(peer, (map = new Map()));
+  const key = `${piece}:${offset}`;
+  map.set(key, (map.get(key) ?? 0) + 1);
+  if (map.size > MAX_REMEMBERED) map.delete(map.keys().next().value as string);
 }
 
 /**
@@ -44,5 +46,11 @@ function noteCancel(peer: Peer, piece: number, offset: number): void {
  * stop asking this peer for the piece.
  */
 export function answersCancel(peer: Peer, piece: number, offset: number): boolean {
-  return cancels.get(peer)?.delete(`${piece}:${offset}`) ?? false;
+  const map = cancels.get(peer);
+  const key = `${piece}:${offset}`;
+  const n = map?.get(key) ?? 0;
+  if (!map || n === 0) return false;
+  if (n === 1) map.delete(key);
+  else map.set(key, n - 1);
+  return true;
 }

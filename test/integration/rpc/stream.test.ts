@@ -114,7 +114,11 @@ test('stream byte ranges of a file while it downloads', { timeout: 120_000 }, as
   assert.equal(whole.status, 200);
   assert.equal(whole.headers['content-type'], 'text/plain; charset=utf-8');
   assert.ok(whole.body.equals(notes));
-  const done = await within(60_000, complete, 'the download completes');
+  const done = await within(60_000, complete, 'the download completes').catch(async (err: Error) => {
+    const info = await leecher.conn.sendRequest(P.TorrentGetRequest.type, { infoHash });
+    const peers = await leecher.conn.sendRequest(P.PeerListRequest.type, { infoHash });
+    throw new Error(`${err.message}\n${JSON.stringify(info)}\n${JSON.stringify(peers)}\n${leecher.stderr().slice(-4000)}`);
+  });
   assert.equal(done.torrent?.partial, undefined, 'every file wanted: the skipped one was turned on');
   t.diagnostic(`download complete after ${Date.now() - started} ms`);
   assert.ok(readFileSync(join(dir, 'dl-b', 'show', 'film.mkv')).equals(film));
