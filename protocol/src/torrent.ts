@@ -120,6 +120,26 @@ export namespace TorrentSetSequentialRequest {
   export const type = new RequestType<TorrentSetSequentialParams, TorrentInfo, void>(method);
 }
 
+/** `torrent/fileUrl` params: a file by its index, as `torrent/files` lists it. */
+export interface TorrentFileUrlParams extends TorrentIdParams {
+  fileIndex: number;
+}
+
+/** `torrent/fileUrl` result. */
+export interface TorrentFileUrlResult {
+  /** `http://127.0.0.1:<port>/<token>/<infoHash>/<fileIndex>/<name>`; valid while the daemon runs. */
+  url: string;
+}
+
+/**
+ * A local HTTP URL serving one file of a torrent with Range requests, also while it downloads: a range
+ * not downloaded yet waits for its pieces, which are fetched first.
+ */
+export namespace TorrentFileUrlRequest {
+  export const method = 'torrent/fileUrl' as const;
+  export const type = new RequestType<TorrentFileUrlParams, TorrentFileUrlResult, void>(method);
+}
+
 /** One file of a torrent (BEP 47 padding files are never listed). */
 export interface TorrentFileInfo {
   /** Path components relative to savePath, starting with the torrent's name (single-file torrents: `[name]`). */

@@ -35,6 +35,8 @@ export interface OpenOptions {
   peers: PeerAddress[];
   /** Add the torrent paused: its data is checked but nothing is transferred until resume(). */
   paused?: boolean;
+  /** Where the status goes (default stdout; `btd stream` keeps stdout for its URL). */
+  out?: Writable;
 }
 
 /** Starts the session, prints the port, adds the torrent; signals from here on end the run cleanly. */
@@ -44,14 +46,14 @@ export async function openTransfer(meta: Metainfo, opts: OpenOptions): Promise<T
 
 /** Starts the session and prints its port; the view shows the torrent of `infoHashHex` once added. */
 export async function startRun(infoHashHex: string, opts: OpenOptions): Promise<RunBase> {
-  const out = process.stdout;
+  const out = opts.out ?? process.stdout;
   let resolveSignal!: (s: NodeJS.Signals) => void;
   const interrupted = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
   onInterrupt(resolveSignal);
   const session = await startCliSession(opts.session);
   attachLog(session, process.stderr, opts.debug);
   out.write(`listening on port ${session.port}\n`);
-  const view = createTransferView({ stream: out, tty: out.isTTY === true, intervalMs: opts.statusIntervalMs });
+  const view = createTransferView({ stream: out, tty: (out as { isTTY?: boolean }).isTTY === true, intervalMs: opts.statusIntervalMs });
   const show = (t: AnyTorrent): void => {
     if (t.infoHashHex !== infoHashHex || t.summary().metadataPending) return;
     const s = t.summary();

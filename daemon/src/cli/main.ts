@@ -18,6 +18,7 @@ const COMMANDS: [name: string, load: () => Register][] = [
   ['tracker', () => (require('./tracker') as typeof import('./tracker')).registerTracker],
   ['seed', () => (require('./seed') as typeof import('./seed')).registerSeed],
   ['download', () => (require('./download') as typeof import('./download')).registerDownload],
+  ['stream', () => (require('./stream') as typeof import('./stream')).registerStream],
   ['demo', () => (require('./demo') as typeof import('./demo')).registerDemo],
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,8 +1,9 @@
 import { BLOCK_SIZE, Geometry } from '../metainfo/geometry';
-import { Bitfield } from '../util/bitfield';
+import { Bitfield, forEachSet } from '../util/bitfield';
 import { BlockState, PieceBlocks } from './piece-blocks';
 import { PiecePriority, wantedMask } from './priorities';
 import { RarityOrder } from './rarity';
+import { DEADLINE_NEAR_MS, orderDeadlines, type PieceDeadline } from './deadlines';
 
 /** One block to ask a peer for: offset and length inside the piece. */
 export interface BlockRequest {
@@ -40,10 +41,18 @@ export interface PickerOptions {
   endgameBurst?: number;
 }
 
+/** Per-call hints of `pick`. */
+export interface PickHints {
+  /** The clock deadlines are measured on; without it no deadline counts as near. */
+  now?: number;
+}
+
 /**
  * Chooses which blocks to request from which peer: partial pieces first, then by piece priority
  * (higher first; skipped pieces never), rarest first with random ties inside one priority (or in
- * index order when sequential), endgame once every wanted missing block is requested. Tracks
+ * index order when sequential), endgame once every wanted missing block is requested. Pieces with a
+ * deadline (a reader needs them) pre-empt all of that, soonest first, and near their deadline a block
+ * may be asked of two peers. Tracks
  * availability and the block states of partial pieces; pieces we have live in `have`.
  */
 export class Picker {
@@ -72,6 +81,8 @@ export class Picker {
   private inOrder = false;
   /** No piece below this index is missing (sequential scans start here). */
   private firstMissing = 0;
+  /** Pieces a reader waits for, soonest first. */
+  private deadlines: PieceDeadline[] = [];
 
   constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
     this.geometry = new Geometry({ pieceLength: layout.pieceLength, totalLength: layout.totalLength, files: [] });
@@ -121,6 +132,19 @@ export class Picker {
   /** Pieces in index order (for reading or watching front to back) instead of rarest first. */
   setSequential(on: boolean): void {
     this.inOrder = on;
+  }
+
+  /**
+   * Replaces the deadlines: piece → time it is needed by (the clock of `pick`'s `now`), or undefined
+   * for none. Pieces we have or skip are ignored; a piece leaves the list once verified.
+   */
+  setDeadlines(deadlines: ReadonlyMap<number, number> | undefined): void {
+    this.deadlines = orderDeadlines(deadlines, this.haveSet.length);
+  }
+
+  /** Pieces with a deadline that we still lack. */
+  get deadlineCount(): number {
+    return this.deadlines.length;
   }
 
   /** True in sequential mode. */
@@ -200,9 +224,10 @@ export class Picker {
    * pieces come first; at most `newPieces` pieces are started by this call (the caller's memory
    * budget for pieces in progress).
    */
-  pick(peerHas: Bitfield, count: number, peerKey: string, newPieces = Infinity): BlockRequest[] {
+  pick(peerHas: Bitfield, count: number, peerKey: string, newPieces = Infinity, hints: PickHints = {}): BlockRequest[] {
     const out: BlockRequest[] = [];
     if (count <= 0 || this.missingPieces === 0 || peerHas.length !== this.haveSet.length) return out;
+    if (this.deadlines.length > 0) this.takeDeadlines(peerHas, peerKey, count, out, hints.now);
     for (const piece of this.open) {
       if (out.length >= count) return out;
       if (peerHas.has(piece) && this.wanted(piece)) this.takeUnrequested(piece, this.partials.get(piece) as PieceBlocks, peerKey, count, out);
@@ -234,6 +259,31 @@ export class Picker {
       this.takeDuplicates(peerHas, peerKey, Math.min(count, out.length + this.endgameBurst - this.outstanding(peerKey)), out);
     }
     return out;
+  }
+
+  /**
+   * A seek: a piece near its deadline still has blocks nobody was asked for, and peers answer in
+   * order. The newest blocks `peerKey` was asked for that have no deadline, beyond its first `keep`
+   * (already on their way), go back to the pool, as many as such pieces of this peer lack (at least
+   * `batch`, the caller's smallest refill); they are returned for the caller to cancel, so that the
+   * deadline blocks take their place in its queue.
+   */
+  yieldToDeadlines(peerHas: Bitfield, peerKey: string, keep: number, now: number, batch = 1): BlockRequest[] {
+    const ids = this.byPeer.get(peerKey);
+    if (!ids || ids.size <= keep || peerHas.length !== this.haveSet.length) return [];
+    let lacking = 0;
+    for (const { piece, at } of this.deadlines) {
+      if (at - now > DEADLINE_NEAR_MS || !peerHas.has(piece) || !this.wanted(piece) || this.haveSet.has(piece)) continue;
+      lacking += this.partials.get(piece)?.unrequested ?? this.blockCount(piece);
+    }
+    if (lacking === 0) return [];
+    const due = new Set(this.deadlines.map((d) => d.piece));
+    const give = [...ids].slice(keep).filter((id) => !due.has(Math.floor(id / this.blocksPerPiece))).slice(-Math.max(lacking, batch));
+    return give.map((id) => {
+      const req = this.request(Math.floor(id / this.blocksPerPiece), id % this.blocksPerPiece);
+      this.releaseBlock(req, peerKey);
+      return req;
+    });
   }
 
   /**
@@ -282,6 +332,7 @@ export class Picker {
     }
     this.haveSet.set(piece);
     this.rarity.markHave(piece);
+    if (this.deadlines.length > 0) this.deadlines = this.deadlines.filter((d) => d.piece !== piece);
   }
 
   private blockCount(piece: number): number {
@@ -319,6 +370,32 @@ export class Picker {
       this.noteRequest(peerKey, piece, index, out);
     }
     if (blocks.unrequested === 0) this.open.delete(piece);
+  }
+
+  /**
+   * Deadline pieces first, soonest first: their unrequested blocks (starting the piece if need be,
+   * whatever the budget of new pieces: a reader waits), then, near the deadline, blocks one other
+   * peer is already sending, so one slow peer cannot hold the reader up.
+   */
+  private takeDeadlines(peerHas: Bitfield, peerKey: string, count: number, out: BlockRequest[], now: number | undefined): void {
+    for (const { piece, at } of this.deadlines) {
+      if (out.length >= count) return;
+      if (!peerHas.has(piece) || !this.wanted(piece) || this.haveSet.has(piece)) continue;
+      let blocks = this.partials.get(piece);
+      if (!blocks) {
+        blocks = new PieceBlocks(this.blockCount(piece));
+        this.partials.set(piece, blocks);
+        this.open.add(piece);
+      }
+      this.takeUnrequested(piece, blocks, peerKey, count, out);
+      if (now === undefined || at - now > DEADLINE_NEAR_MS) continue;
+      for (let i = 0; i < blocks.blockCount && out.length < count; i++) {
+        const list = blocks.requesters[i];
+        if (!list || list.length !== 1 || list[0] === peerKey) continue;
+        blocks.request(i, peerKey);
+        this.noteRequest(peerKey, piece, i, out);
+      }
+    }
   }
 
   /** Endgame: ask this peer too for blocks others are slow to deliver, least-asked first, until `out` holds `count`. */
@@ -364,14 +441,5 @@ export class Picker {
     if (this.wanted(piece)) this.unrequested += blocks.requested + blocks.received;
     this.partials.delete(piece);
     this.open.delete(piece);
-  }
-}
-
-function forEachSet(bitfield: Bitfield, fn: (piece: number) => void): void {
-  const bytes = bitfield.bytes;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i];
-    if (b === 0) continue;
-    for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) fn(i * 8 + bit);
   }
 }

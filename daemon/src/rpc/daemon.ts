@@ -16,6 +16,7 @@ import { loadTorrentBytes } from './sources';
 import { changedOptions, mergeSettings } from './settings';
 import { loadSettings, saveSettings } from './settings-file';
 import { TrackerHost } from './tracker-host';
+import { asStreamTorrent, FileServer } from '../stream';
 
 /** How the daemon is set up before any client speaks. */
 export interface DaemonOptions {
@@ -50,6 +51,8 @@ export class Daemon extends EventEmitter {
   private saving: Promise<void> = Promise.resolve();
   private restoring: Promise<void> = Promise.resolve();
   readonly tracker: TrackerHost;
+  /** Torrents' files over HTTP on 127.0.0.1 (torrent/fileUrl), listening from the first URL asked for. */
+  readonly fileServer = new FileServer((infoHash) => asStreamTorrent(this.current?.session.get(infoHash)));
 
   constructor(
     readonly engine: Engine,
@@ -355,6 +358,7 @@ export class Daemon extends EventEmitter {
 
   private async closeOnce(): Promise<void> {
     await this.tracker.close().catch((err: unknown) => this.log('warn', `tracker close: ${String(err)}`));
+    await this.fileServer.close();
     if (!this.current) {
       await this.lock?.release().catch(() => undefined);
       return;

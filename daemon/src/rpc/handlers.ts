@@ -8,6 +8,7 @@ import { toFileStatus, toPeerInfo, toTorrentDetails, toTorrentInfo } from './con
 import type { Daemon } from './daemon';
 import { rpcError } from './errors';
 import { validators as v } from './params';
+import { fileUrl } from './file-url';
 
 /** What a handler may use beyond its params. */
 export interface HandlerContext {
@@ -45,6 +46,7 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
     await t.setSequential(p.sequential);
     return info(t);
   });
+  on(P.TorrentFileUrlRequest.type, (raw) => fileUrl(daemon, daemon.fileServer, v.fileUrl(raw, '')));
   on(P.TorrentSeedRequest.type, async (raw) => {
     const p = v.torrentSeed(raw, '');
     return info(await daemon.seed(p.torrent, p.dataPath));

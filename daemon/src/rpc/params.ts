@@ -71,6 +71,7 @@ export const validators = {
   torrentAdd: object({ torrent: torrentSource, savePath: optional(absolutePath), paused: optional(bool), filePriorities: optional(priorities), sequential: optional(bool) }),
   setFilePriorities: object({ infoHash, priorities: nonEmpty(priorities) }),
   setSequential: object({ infoHash, sequential: bool }),
+  fileUrl: object({ infoHash, fileIndex: int(0, 2 ** 31 - 1) }),
   torrentSeed: object({ torrent: torrentSource, dataPath: absolutePath }),
   torrentId,
   torrentRemove: object({ infoHash, deleteData: optional(bool) }),

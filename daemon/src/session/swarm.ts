@@ -15,6 +15,7 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound } from './choking';
+import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -231,9 +232,10 @@ export class Swarm {
     for (const p of this.peers.values()) this.updateInterest(p);
   }
 
-  /** Keeps requests flowing on every connection. */
+  /** Keeps requests flowing on every connection; while a reader waits, see deadline-yield.ts. */
   fillAll(): void {
-    for (const p of this.peers.values()) this.fill(p);
+    const peers = this.ctx.picker.deadlineCount > 0 ? yieldToDeadlines(this.peers.values(), this.ctx.picker, Date.now()) : this.peers.values();
+    for (const p of peers) this.fill(p);
   }
 
   private dropSeed(peer: Peer): void {
@@ -280,7 +282,7 @@ export class Swarm {
       picker.releaseBlock({ piece: index, offset: begin, length }, peer.key);
       // A reject while it unchokes us: do not ask it for that piece again, or the same block could
       // bounce between us and this peer while honest peers never get to ask for it.
-      if (!c.peerChoking) peer.rejectedPieces.add(index);
+      if (!c.peerChoking && !answersCancel(peer, index, begin)) peer.rejectedPieces.add(index);
       this.fillAll();
     });
     c.on('allowed-fast', () => this.fill(peer));
@@ -340,7 +342,7 @@ export class Swarm {
     // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
     const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
     const newPieces = room - picker.partialCount;
-    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces);
+    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces, { now: Date.now() });
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
@@ -373,6 +375,7 @@ export class Swarm {
 
   private onBlock(peer: Peer, index: number, begin: number, data: Uint8Array): void {
     const picker = this.ctx.picker;
+    answersCancel(peer, index, begin);
     const receipt = picker.blockReceived({ piece: index, offset: begin, length: data.length }, peer.key);
     peer.lastBlockAt = Date.now();
     peer.snubbed = false;

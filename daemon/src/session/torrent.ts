@@ -6,7 +6,7 @@ import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
-import { isLoopbackAddress } from '../util/loopback';
+import { admitIncoming, MAX_CONNECTIONS_PER_IP } from './admission';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
 import { Dialer } from './dialer';
@@ -19,23 +19,22 @@ import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
 import { Swarm } from './swarm';
+import { StreamDeadlines } from './stream-deadlines';
 import type { LogEntry, Metainfo, PeerChange, PeerSummary, TorrentFileReport, TorrentState, TorrentSummary, TrackerStatus } from './types';
 
 /** How long a seed we dropped while seeding is not redialled (wake() on resume lifts it). */
 const SEED_PARK_MS = 10 * 60_000;
-/** A new connection gets this long to show interest before it counts as useless. */
-/** Most connections from one (non-loopback) address. */
-export const MAX_CONNECTIONS_PER_IP = 3;
-/** Share of a torrent's connection slots that incoming connections may fill. */
-export const INCOMING_SHARE = 0.8;
+export { INCOMING_SHARE, MAX_CONNECTIONS_PER_IP } from './admission';
 /** Regular unchoke slots per torrent (plus one optimistic). */
 const UNCHOKE_SLOTS = 4;
 
 export type { TorrentContext } from './torrent-context';
 
-/** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts. */
+/** One swarm: wires picker, storage, connections and tracker announces. Events: see session/index.ts, and 'piece'(index) once a piece is verified. */
 export class Torrent extends EventEmitter {
   readonly infoHashHex: string;
+  /** Readers of the data (streaming) and the piece deadlines they set. */
+  readonly readers: StreamDeadlines;
   readonly addedAt = Date.now();
   private state: TorrentState = 'checking';
   /** Pieces checked so far while a check runs, else undefined; a pause or resume meanwhile only sets `pauseAfterCheck`. */
@@ -71,6 +70,10 @@ export class Torrent extends EventEmitter {
     this.geometry = { pieceCount: metainfo.pieceCount, pieceLength: metainfo.pieceLength, totalLength: metainfo.totalLength };
     this.picker = new Picker(metainfo);
     this.fileControl = new FileControl(metainfo, data);
+    this.readers = new StreamDeadlines(metainfo, (deadlines) => {
+      this.picker.setDeadlines(deadlines);
+      this.swarm?.fillAll();
+    });
     this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
   }
 
@@ -97,6 +100,11 @@ export class Torrent extends EventEmitter {
   /** Live connections (half-open dials included). */
   get connectionCount(): number {
     return (this.swarm?.peers.size ?? 0) + this.dialer.pending;
+  }
+
+  /** Reads stored bytes of a piece; only pieces in `verifiedPieces` hold data to trust. */
+  read(piece: number, offset: number, length: number): Promise<Uint8Array> {
+    return this.data.storage.read(piece, offset, length);
   }
 
   /** A snapshot for display. */
@@ -210,16 +218,8 @@ export class Torrent extends EventEmitter {
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
     const swarm = this.swarm;
     if (!swarm || this.closed) return false;
-    const now = Date.now();
-    // One address may not take all the slots (loopback is exempt: every local test peer is there).
-    const perIp = this.ctx.maxConnectionsPerIp?.() ?? MAX_CONNECTIONS_PER_IP;
-    if (!isLoopbackAddress(ip) && swarm.connectionsFrom(ip) >= perIp) return false;
-    // A share of the slots stays for connections we open, so peers dialling in cannot take them all.
-    const cap = this.ctx.maxConnectionsPerTorrent();
-    const incomingFull = swarm.incomingCount >= Math.max(1, Math.floor(cap * INCOMING_SHARE));
-    if (incomingFull || this.connectionCount >= cap || !this.ctx.globalRoom()) {
-      if (!swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined)) return false;
-    }
+    const slots = { connections: this.connectionCount, cap: this.ctx.maxConnectionsPerTorrent(), globalRoom: this.ctx.globalRoom(), perIp: this.ctx.maxConnectionsPerIp?.() ?? MAX_CONNECTIONS_PER_IP };
+    if (!admitIncoming(swarm, ip, slots, Date.now())) return false;
     conn.accept(this.metainfo.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
     return true;
@@ -278,6 +278,7 @@ export class Torrent extends EventEmitter {
         this.emit('progress');
       });
       this.picker = new Picker(this.metainfo, have);
+      this.picker.setDeadlines(this.readers.current());
       this.fileControl.apply(this.picker);
       this.completeAnnounced = this.complete;
     } catch (err) {
@@ -366,6 +367,7 @@ export class Torrent extends EventEmitter {
   private onPieceVerified(piece: number): void {
     this.data.pieceVerified(piece);
     this.fileControl.pieceVerified(piece);
+    this.emit('piece', piece);
     this.emit('progress');
     if (this.complete) this.onComplete();
   }

@@ -87,6 +87,16 @@ export class Bitfield {
   }
 }
 
+/** Calls `fn` with the index of every set bit, in order. */
+export function forEachSet(bitfield: Bitfield, fn: (index: number) => void): void {
+  const bytes = bitfield.bytes;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b === 0) continue;
+    for (let bit = 0; bit < 8; bit++) if (b & (0x80 >> bit)) fn(i * 8 + bit);
+  }
+}
+
 function popcount(b: number): number {
   let n = 0;
   while (b) {

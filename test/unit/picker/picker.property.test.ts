@@ -28,7 +28,7 @@ const swarmArb: fc.Arbitrary<Swarm> = fc
 const keyOf = (r: BlockRequest): string => `${r.piece}:${r.offset}`;
 
 /** Drives a picker with random picks, arrivals, timeouts, chokes and failed hashes until it is done. */
-function simulate(s: Swarm): void {
+function simulate(s: Swarm, withDeadlines = false): void {
   const rnd = seeded(s.seed);
   const pieceLength = s.blocksPerPiece * BLOCK;
   const totalLength = pieceLength * (s.pieceCount - 1) + s.lastLength;
@@ -49,14 +49,20 @@ function simulate(s: Swarm): void {
     const i = Math.floor(rnd() * bitfields.length);
     const peer = `p${i}`;
     const action = rnd();
+    const now = step * 100;
+    if (withDeadlines && rnd() < 0.05) {
+      // A reader at a random piece: its piece and the next two are due soon, some already near.
+      const at = Math.floor(rnd() * s.pieceCount);
+      picker.setDeadlines(rnd() < 0.2 ? undefined : new Map([at, at + 1, at + 2].filter((p) => p < s.pieceCount).map((p, k) => [p, now + k * 1000])));
+    }
     if (action < 0.45) {
-      const reqs = picker.pick(bitfields[i], 1 + Math.floor(rnd() * 6), peer);
+      const reqs = picker.pick(bitfields[i], 1 + Math.floor(rnd() * 6), peer, Infinity, { now });
       for (const r of reqs) {
         assert.ok(bitfields[i].has(r.piece) && !picker.have.has(r.piece), 'picked a piece the peer lacks or we have');
         assert.deepEqual(r, parse(keyOf(r)), 'block geometry');
         const set = outstanding.get(keyOf(r)) ?? new Set<string>();
         assert.ok(!set.has(peer), 'same block twice to one peer');
-        assert.ok(set.size === 0 || picker.endgame, 'duplicate request outside endgame');
+        assert.ok(set.size === 0 || picker.endgame || (withDeadlines && set.size === 1), 'duplicate request outside endgame and deadlines');
         outstanding.set(keyOf(r), set.add(peer));
       }
     } else if (action < 0.85) {
@@ -89,5 +95,12 @@ function simulate(s: Swarm): void {
 }
 
 test('random swarms: picks stay valid and every available piece is eventually had', () => {
-  fc.assert(fc.property(swarmArb, simulate), { numRuns: 200 });
+  fc.assert(fc.property(swarmArb, (s) => simulate(s)), { numRuns: 200 });
+});
+
+test('random swarms with readers setting deadlines: picks stay valid, at most two peers per block outside endgame, everything is had', () => {
+  fc.assert(
+    fc.property(swarmArb, (s) => simulate(s, true)),
+    { numRuns: 200 },
+  );
 });

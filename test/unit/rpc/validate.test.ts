@@ -73,6 +73,11 @@ describe('validators', () => {
     assert.equal(fieldOf(() => validators.setFilePriorities({ infoHash: 'a'.repeat(40), priorities: [{ index: 0, priority: 'high' }, { index: 1.5, priority: 'low' }] }, '')), 'priorities[1].index');
     assert.equal(fieldOf(() => validators.torrentAdd({ torrent: { base64: 'AAAA' }, filePriorities: [{ index: 0, priority: 'top' }] }, '')), 'filePriorities[0].priority');
     assert.equal(fieldOf(() => validators.setSequential({ infoHash: 'a'.repeat(40) }, '')), 'sequential');
+    assert.equal(fieldOf(() => validators.fileUrl({ infoHash: 'a'.repeat(40) }, '')), 'fileIndex');
+    assert.equal(fieldOf(() => validators.fileUrl({ infoHash: 'a'.repeat(40), fileIndex: -1 }, '')), 'fileIndex');
+    assert.equal(fieldOf(() => validators.fileUrl({ infoHash: 'a'.repeat(40), fileIndex: 0.5 }, '')), 'fileIndex');
+    assert.equal(fieldOf(() => validators.fileUrl({ infoHash: 'xyz', fileIndex: 0 }, '')), 'infoHash');
+    assert.deepEqual(validators.fileUrl({ infoHash: 'a'.repeat(40), fileIndex: 3 }, ''), { infoHash: 'a'.repeat(40), fileIndex: 3 });
   });
 
   test('good params pass through typed', () => {
