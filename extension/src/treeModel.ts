@@ -27,6 +27,8 @@ export interface TreeNode {
   path?: string[];
   /** Files: where the file is (or will be) on disk. */
   diskPath?: string;
+  /** Files: the index in the torrent. */
+  fileIndex?: number;
 }
 
 /** The torrents, in daemon order unless a sort and filter are given. */
@@ -149,6 +151,7 @@ export function fileNodes(t: TorrentInfo, entries: readonly FileTreeEntry[]): Tr
       checked: isWanted(e),
       path: e.path,
       ...(onDisk !== undefined && { diskPath: onDisk }),
+      ...(e.file !== undefined && { fileIndex: e.file.index }),
     };
   });
 }

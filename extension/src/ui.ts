@@ -47,6 +47,8 @@ export interface Ui {
   openExternal(url: string): Promise<boolean>;
   /** Opens a file in an editor (VS Code picks the text editor or a preview). */
   openFile(path: string): Promise<void>;
+  /** Shows text in a new read-only-by-intent editor (an untitled document). */
+  showText(text: string): Promise<void>;
   /** Shows a folder: in the Explorer when it is inside the workspace, else in the system's file manager. */
   revealFolder(path: string): Promise<void>;
   /** Shows the "BitTorrent" output channel. */

@@ -38,6 +38,9 @@ export function createVscodeUi(output: vscode.OutputChannel): Ui {
       vscode.window.setStatusBarMessage(message, STATUS_MESSAGE_MS);
     },
     openExternal: (url) => Promise.resolve(vscode.env.openExternal(vscode.Uri.parse(url))),
+    showText: async (text) => {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ content: text }), { preview: true });
+    },
     openFile: async (path) => {
       await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(path));
     },

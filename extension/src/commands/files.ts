@@ -1,6 +1,6 @@
 /** The file rows of a torrent: tick or untick them, set their priority, open them. */
 import { lookup } from 'mime-types';
-import { TorrentSetFilePrioritiesRequest, type FilePriority, type FilePriorityEntry } from '../../../protocol/src';
+import { TorrentFileUrlRequest, TorrentSetFilePrioritiesRequest, type FilePriority, type FilePriorityEntry } from '../../../protocol/src';
 import { describeError } from '../errors';
 import { checkboxPriorities, type FileTreeEntry } from '../fileTree';
 import type { TreeNode } from '../treeModel';
@@ -51,15 +51,39 @@ export function opensInEditor(path: string): boolean {
     /^application\/(json|xml|javascript|x-sh|toml|yaml|x-yaml|sql|x-httpd-php)$/.test(type);
 }
 
-/** Open: a complete file in VS Code (text, images) or with the system's program (media, archives, …). */
+/** How much of a file still downloading is shown in an editor: its head, fetched in deadline order. */
+export const HEAD_BYTES = 1024 * 1024;
+/** How long that may take before the user is told. */
+export const HEAD_TIMEOUT_MS = 60_000;
+
+/**
+ * Open: a complete file in VS Code (text, images) or with the system's program (media, archives, …). A
+ * file still downloading goes through the daemon's streaming URL: media to the system's player (which
+ * reads it as it arrives, seeking included), text as its first lines once their pieces are there.
+ * Resolves to what was opened (a path or a URL).
+ */
 export async function openFileRow(ctx: CommandContext, arg: unknown): Promise<string | undefined> {
   const node = fileRowArg(arg);
   if (node?.diskPath === undefined) return undefined;
-  if (node.kind !== 'file.complete') {
-    void ctx.ui.info(`"${node.label}" is not downloaded yet (${node.description}); it opens once it is complete.`);
+  if (node.kind === 'file.complete') {
+    if (opensInEditor(node.diskPath)) await ctx.ui.openFile(node.diskPath);
+    else await ctx.ui.openExternal(`file://${encodeURI(node.diskPath)}`);
+    return node.diskPath;
+  }
+  if (node.fileIndex === undefined) return undefined;
+  try {
+    const { url } = await ctx.daemon.request(TorrentFileUrlRequest.type, { infoHash: node.infoHash, fileIndex: node.fileIndex });
+    if (!opensInEditor(node.diskPath)) {
+      await ctx.ui.openExternal(url);
+      return url;
+    }
+    ctx.ui.status(`Fetching the start of "${node.label}"…`);
+    const res = await fetch(url, { headers: { Range: `bytes=0-${HEAD_BYTES - 1}` }, signal: AbortSignal.timeout(HEAD_TIMEOUT_MS) });
+    if (res.status !== 200 && res.status !== 206) throw new Error(`the daemon's file server answered ${res.status}`);
+    await ctx.ui.showText(await res.text());
+    return url;
+  } catch (err) {
+    void ctx.ui.error(describeError(`Opening "${node.label}"`, err));
     return undefined;
   }
-  if (opensInEditor(node.diskPath)) await ctx.ui.openFile(node.diskPath);
-  else await ctx.ui.openExternal(`file://${encodeURI(node.diskPath)}`);
-  return node.diskPath;
 }

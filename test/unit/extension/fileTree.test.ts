@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { TorrentSetFilePrioritiesRequest, type FilePriority, type TorrentFileStatus } from '../../../protocol/src';
+import { TorrentFileUrlRequest, TorrentSetFilePrioritiesRequest, type FilePriority, type TorrentFileStatus } from '../../../protocol/src';
 import { buildFileTree, checkboxPriorities, entryDescription, entryPriority, findEntry, isWanted } from '../../../extension/src/fileTree';
 import { fileNodes } from '../../../extension/src/treeModel';
 import { openFileRow, opensInEditor, setRowPriority, setRowWanted } from '../../../extension/src/commands/files';
@@ -99,7 +99,7 @@ describe('file rows', () => {
     sinon.assert.calledOnce(ui.error);
   });
 
-  test('Open: text and images in VS Code, media with the system, an incomplete file not yet', async () => {
+  test('Open: text and images in VS Code, media with the system; media still downloading by its stream URL', async () => {
     assert.equal(opensInEditor('/a/notes.txt'), true);
     assert.equal(opensInEditor('/a/README'), true);
     assert.equal(opensInEditor('/a/pic.png'), true);
@@ -113,7 +113,28 @@ describe('file rows', () => {
     sinon.assert.calledOnceWithExactly(ui.openFile, '/dl/show/notes.txt');
     assert.equal(await openFileRow(ctx, e1), '/dl/show/s1/e1.mkv');
     sinon.assert.calledOnceWithExactly(ui.openExternal, 'file:///dl/show/s1/e1.mkv');
-    assert.equal(await openFileRow(ctx, e2), undefined);
-    sinon.assert.calledOnce(ui.info);
+    const { daemon } = { daemon: (ctx.daemon as unknown as { request: sinon.SinonStub }) };
+    daemon.request.withArgs(TorrentFileUrlRequest.type).resolves({ url: 'http://127.0.0.1:9/t/x/0/e2.mkv' });
+    assert.equal(await openFileRow(ctx, e2), 'http://127.0.0.1:9/t/x/0/e2.mkv', 'media still downloading goes to the player by URL');
+    sinon.assert.calledWith(ui.openExternal, 'http://127.0.0.1:9/t/x/0/e2.mkv');
+  });
+
+  test('Open on a text file still downloading shows its first bytes, fetched from the stream URL', async () => {
+    const { ctx, ui, daemon } = stubContext();
+    const t = torrent({ name: 'show', savePath: '/dl' });
+    const root = buildFileTree(files('show/notes.txt:100:0:normal', 'show/x.bin:1:0'));
+    const [notes] = fileNodes(t, root.children.filter((e) => e.name === 'notes.txt'));
+    daemon.request.withArgs(TorrentFileUrlRequest.type).resolves({ url: 'http://127.0.0.1:9/tok/h/0/notes.txt' });
+    const fetchStub = sinon.stub(globalThis, 'fetch').resolves(new Response('first lines\n', { status: 206 }));
+    try {
+      assert.equal(await openFileRow(ctx, notes), 'http://127.0.0.1:9/tok/h/0/notes.txt');
+      assert.equal((fetchStub.firstCall.args[1] as RequestInit).headers && (fetchStub.firstCall.args[1] as { headers: Record<string, string> }).headers.Range, 'bytes=0-1048575');
+      sinon.assert.calledOnceWithExactly(ui.showText, 'first lines\n');
+      fetchStub.resolves(new Response('', { status: 404 }));
+      assert.equal(await openFileRow(ctx, notes), undefined);
+      sinon.assert.calledWithMatch(ui.error, /Opening "notes.txt"/);
+    } finally {
+      fetchStub.restore();
+    }
   });
 });

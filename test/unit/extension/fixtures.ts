@@ -52,6 +52,7 @@ export function stubUi(): Stubs<Ui> {
     status: sinon.stub(),
     openExternal: sinon.stub().resolves(true),
     openFile: sinon.stub().resolves(),
+    showText: sinon.stub().resolves(),
     revealFolder: sinon.stub().resolves(),
     showLog: sinon.stub(),
     showView: sinon.stub().resolves(),
