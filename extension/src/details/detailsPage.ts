@@ -60,10 +60,12 @@ const css = getComputedStyle(document.body);
 const colour = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
 const HAVE = colour('--vscode-charts-blue', '#3794ff');
 const DL = colour('--vscode-charts-yellow', '#cca700');
-const MISS = colour('--vscode-editorWidget-background', '#252526');
+const MISS = colour('--vscode-editor-background', '#1e1e1e');
+const RARE = colour('--vscode-descriptionForeground', '#888888');
 document.getElementById('k-have').style.background = HAVE;
 document.getElementById('k-dl').style.background = DL;
-document.getElementById('k-miss').style.background = MISS;
+document.getElementById('k-miss').style.background = RARE;
+document.getElementById('k-miss').style.opacity = '0.3';
 const bits = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
 const has = (field, i) => (field[i >> 3] & (0x80 >> (i & 7))) !== 0;
 function drawPieces(p) {
@@ -83,7 +85,8 @@ function drawPieces(p) {
     const x0 = Math.floor(x * w / cols), x1 = Math.floor((x + 1) * w / cols);
     if (nHave === n) { ctx.fillStyle = HAVE; ctx.globalAlpha = 1; }
     else if (nDl > 0) { ctx.fillStyle = DL; ctx.globalAlpha = 1; }
-    else { ctx.fillStyle = HAVE; ctx.globalAlpha = 0.08 + 0.3 * (a / n) / maxAv + 0.5 * nHave / n; }
+    else if (nHave > 0) { ctx.fillStyle = HAVE; ctx.globalAlpha = 0.3 + 0.6 * nHave / n; }
+    else { ctx.fillStyle = RARE; ctx.globalAlpha = 0.12 + 0.4 * (1 - (a / n) / maxAv); }
     ctx.fillRect(x0, 0, Math.max(1, x1 - x0), h);
   }
   ctx.globalAlpha = 1;

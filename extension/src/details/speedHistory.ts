@@ -24,12 +24,16 @@ export class SpeedHistory {
     return this.down.length;
   }
 
-  /** The chart: one SVG path per direction in a `width`×`height` box, the newest sample at the right. */
+  /**
+   * The chart: one SVG path per direction in a `width`×`height` box, the newest sample at the right. The
+   * box spans the last minute at first and widens to the whole history as it fills.
+   */
   chart(width: number, height: number): { down: string; up: string; peak: number } {
     const peak = Math.max(1, ...this.down, ...this.up);
+    const span = Math.max(Math.min(this.capacity, 60), this.down.length);
     const path = (values: number[]): string => {
       if (values.length === 0) return '';
-      const step = width / Math.max(1, this.capacity - 1);
+      const step = width / Math.max(1, span - 1);
       const x0 = width - (values.length - 1) * step;
       return values.map((v, i) => `${i === 0 ? 'M' : 'L'}${(x0 + i * step).toFixed(1)},${(height - (v / peak) * height).toFixed(1)}`).join(' ');
     };

@@ -55,7 +55,7 @@ export function filesChecks(c: FilesUiContext): { checks: [string, () => Promise
         await files.waitFor({ timeout: 20_000 });
         await files.click();
         const e02 = await c.wb.treeRow(/^e02\.mkv/);
-        await e02.locator.locator('.custom-view-tree-node-item-checkbox .monaco-custom-toggle').first().click();
+        await e02.locator.locator('.custom-view-tree-node-item-checkbox').first().click();
         await c.wb.treeRow(/^e02\.mkv.*skip/);
         await c.wb.treeRow(/^e01\.mkv ?\d+% of/);
         await c.page.mouse.move(640, 600);
@@ -71,6 +71,12 @@ export function filesChecks(c: FilesUiContext): { checks: [string, () => Promise
         // A few samples in the chart and the map of a download under way.
         await frame.locator('#peak', { hasText: /peak [1-9][\d.]* kB\/s/ }).waitFor({ timeout: 30_000 });
         await frame.locator('#peers td', { hasText: /^127\.0\.0\.1:\d+$/ }).first().waitFor({ timeout: 20_000 });
+        // Enough samples for a line a reader can see: poll the chart's path (a condition, with a deadline).
+        const deadline = Date.now() + 30_000;
+        while (((await frame.locator('#down').getAttribute('d')) ?? '').split('L').length < 12) {
+          if (Date.now() > deadline) throw new Error('the speed chart did not fill within 30 s');
+          await c.page.waitForTimeout(250);
+        }
         await c.page.screenshot({ path: join(c.shots, 'torrent-details.png') });
         await c.wb.runCommand('View: Close Editor');
       }],
