@@ -10,8 +10,8 @@
  * hash of its IP. A swarm doubles its buckets once it holds more than BUCKET_PEERS per bucket, moving
  * the entries whose next hash bit is set (a deterministic rehash, in the announce that crosses the line).
  * With more than one bucket, the first peers hash also counts seeders (`#s`) and leechers (`#l`), and
- * `#e` bounds the earliest peer expiry: announces trim every bucket only once that time has passed
- * (and always the announcer's own bucket).
+ * `#e` holds a bound per bucket on its earliest peer expiry: an announce trims only the buckets whose
+ * bound has passed, so expired peers are never counted or handed out, at a few calls per due bucket.
  */
 
 /** Average peers per bucket past which a swarm doubles its buckets: well under 128 for a random hash. */
@@ -86,26 +86,57 @@ local function trimBucket(z, b, now, limit, seeder)
   end
   return #gone
 end
--- The earliest peer expiry left in any bucket (0 when none).
-local function earliestExpiry()
+-- With buckets, #e holds one bound per bucket, 13 digits each: no later than the bucket's earliest peer
+-- expiry, 0 only for an empty bucket. Announces trim just the buckets whose bound has passed.
+local E = {}
+-- Reads the bounds; false when they are missing or short (then every bucket is due).
+local function loadBounds()
+  local s = redis.call('HGET', P, '#e') or ''
+  for b = 0, nb - 1 do E[b] = tonumber(string.sub(s, b * 13 + 1, b * 13 + 13)) or 0 end
+  return #s == nb * 13
+end
+local function saveBounds()
+  local parts = {}
+  for b = 0, nb - 1 do parts[b + 1] = string.format('%013d', E[b]) end
+  redis.call('HSET', P, '#e', table.concat(parts))
+end
+-- The exact earliest expiry in bucket b (0 when empty).
+local function exactBound(b)
   local e = 0
-  for b = 0, nb - 1 do
-    for _, z in ipairs({ S, L }) do
-      local first = redis.call('ZRANGE', at(z, b), 0, 0, 'WITHSCORES')
-      if first[2] and (e == 0 or tonumber(first[2]) < e) then e = tonumber(first[2]) end
-    end
+  for _, z in ipairs({ S, L }) do
+    local first = redis.call('ZRANGE', at(z, b), 0, 0, 'WITHSCORES')
+    if first[2] and (e == 0 or tonumber(first[2]) < e) then e = tonumber(first[2]) end
   end
   return e
 end
--- Trims every bucket (seeders, leechers); with buckets, records the earliest expiry left in #e.
-local function trimAll(now, limit)
-  local gS, gL = 0, 0
+-- The earliest peer expiry left in any bucket (0 when none).
+local function earliestExpiry()
+  if nb == 1 then return exactBound(0) end
+  local e = 0
+  for b = 0, nb - 1 do if E[b] > 0 and (e == 0 or E[b] < e) then e = E[b] end end
+  return e
+end
+-- Trims the buckets due at now (all of them when all is true); returns seeders and leechers removed.
+local function trimDue(now, limit, all)
+  if nb == 1 then return trimBucket(S, 0, now, limit, true), trimBucket(L, 0, now, limit, false) end
+  if not loadBounds() then all = true end
+  local gS, gL, changed = 0, 0, false
   for b = 0, nb - 1 do
-    gS = gS + trimBucket(S, b, now, limit, true)
-    gL = gL + trimBucket(L, b, now, limit, false)
+    if all or (E[b] > 0 and E[b] < tonumber(now)) then
+      gS = gS + trimBucket(S, b, now, limit, true)
+      gL = gL + trimBucket(L, b, now, limit, false)
+      E[b] = exactBound(b)
+      changed = true
+    end
   end
-  if nb > 1 then redis.call('HSET', P, '#e', string.format('%d', earliestExpiry())) end
+  if changed then saveBounds() end
   return gS, gL
+end
+-- A peer joined bucket b with this expiry: an empty bucket's bound becomes it.
+local function joined(b, expiry)
+  if nb == 1 or E[b] > 0 then return end
+  E[b] = tonumber(expiry)
+  saveBounds()
 end
 -- Every key of the swarm, bucket by bucket.
 local function allKeys()
@@ -122,7 +153,7 @@ end
 -- Doubles the buckets: entries whose hash has the bit nb set move from bucket b to b + nb.
 local function grow(keyExpiry)
   if nb == 1 then
-    redis.call('HSET', P, '#s', redis.call('ZCARD', S), '#l', redis.call('ZCARD', L), '#e', '0')
+    redis.call('HSET', P, '#s', redis.call('ZCARD', S), '#l', redis.call('ZCARD', L))
   end
   for b = 0, nb - 1 do
     for _, z in ipairs({ S, L }) do
@@ -149,6 +180,8 @@ local function grow(keyExpiry)
   end
   nb = nb * 2
   redis.call('HSET', P, '#k', math.floor(math.log(nb) / math.log(2) + 0.5))
+  for b = 0, nb - 1 do E[b] = exactBound(b) end
+  saveBounds()
   for _, k in ipairs(allKeys()) do redis.call('PEXPIREAT', k, keyExpiry) end
 end
 -- After the last peer left a bucketed swarm: its own fields go, so an empty swarm leaves no key behind.

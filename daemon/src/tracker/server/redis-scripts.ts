@@ -55,14 +55,7 @@ local numwant, maxPerSwarm, limit = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumb
 local maxPerIp = tonumber(ARGV[9])
 local ip = ipOf(addr)
 local existed = redis.call('EXISTS', P) == 1
-local goneS, goneL = 0, 0
-if nb == 1 or tonumber(now) > tonumber(redis.call('HGET', P, '#e') or '0') then
-  goneS, goneL = trimAll(now, limit)
-else
-  local b = bucketOf(id)
-  goneS = trimBucket(S, b, now, limit, true)
-  goneL = trimBucket(L, b, now, limit, false)
-end
+local goneS, goneL = trimDue(now, limit, false)
 local dPeers, dSeeders = -(goneS + goneL), -goneS
 
 local function finish(code, extra)
@@ -161,6 +154,7 @@ else
   end
 end
 local b = bucketOf(id)
+if not rec then joined(b, expiry) end
 if seeder then redis.call('ZADD', at(S, b), expiry, id) else redis.call('ZADD', at(L, b), expiry, id) end
 if event == 'c' then redis.call('HINCRBY', P, '#done', 1) end
 for _, k in ipairs({ at(S, b), at(L, b), at(P, b), at(I, bucketOf(ip)), S, L, P, I }) do redis.call('PEXPIREAT', k, ARGV[8]) end
@@ -237,7 +231,7 @@ local S, L, P, I = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 ${BUCKETS_LUA}
 local limit = tonumber(ARGV[2])
 local existed = redis.call('EXISTS', P) == 1
-local goneS, goneL = trimAll(ARGV[1], limit)
+local goneS, goneL = trimDue(ARGV[1], limit, true)
 local earliest = 0
 local nS, nL = counts()
 if nS + nL == 0 then
