@@ -10,7 +10,7 @@
  * hash of its IP. A swarm doubles its buckets once it holds more than BUCKET_PEERS per bucket, moving
  * the entries whose next hash bit is set (a deterministic rehash, in the announce that crosses the line).
  * With more than one bucket, the first peers hash also counts seeders (`#s`) and leechers (`#l`), and
- * `#e` holds a bound per bucket on its earliest peer expiry: an announce trims only the buckets whose
+ * the string `btd:{hex}:p:e` holds a bound per bucket on its earliest peer expiry: an announce trims only the buckets whose
  * bound has passed, so expired peers are never counted or handed out, at a few calls per due bucket.
  */
 
@@ -86,19 +86,21 @@ local function trimBucket(z, b, now, limit, seeder)
   end
   return #gone
 end
--- With buckets, #e holds one bound per bucket, 13 digits each: no later than the bucket's earliest peer
--- expiry, 0 only for an empty bucket. Announces trim just the buckets whose bound has passed.
+-- With buckets, the string key EB holds one bound per bucket, 13 digits each: no later than the bucket's
+-- earliest peer expiry, 0 only for an empty bucket. Announces trim just the buckets whose bound has passed.
+-- (Its own key: a hash keeps its listpack only for values of up to 64 bytes.)
+local EB = P .. ':e'
 local E = {}
 -- Reads the bounds; false when they are missing or short (then every bucket is due).
 local function loadBounds()
-  local s = redis.call('HGET', P, '#e') or ''
+  local s = redis.call('GET', EB) or ''
   for b = 0, nb - 1 do E[b] = tonumber(string.sub(s, b * 13 + 1, b * 13 + 13)) or 0 end
   return #s == nb * 13
 end
 local function saveBounds()
   local parts = {}
   for b = 0, nb - 1 do parts[b + 1] = string.format('%013d', E[b]) end
-  redis.call('HSET', P, '#e', table.concat(parts))
+  redis.call('SET', EB, table.concat(parts))
 end
 -- The exact earliest expiry in bucket b (0 when empty).
 local function exactBound(b)
@@ -144,11 +146,13 @@ local function allKeys()
   for b = 0, nb - 1 do
     for _, base in ipairs({ S, L, P, I }) do out[#out + 1] = at(base, b) end
   end
+  out[#out + 1] = EB
   return out
 end
 -- Deletes every key of the swarm, a bucket at a time.
 local function dropAll()
   for b = 0, nb - 1 do redis.call('DEL', at(S, b), at(L, b), at(P, b), at(I, b)) end
+  redis.call('DEL', EB)
 end
 -- Doubles the buckets: entries whose hash has the bit nb set move from bucket b to b + nb.
 local function grow(keyExpiry)
@@ -188,6 +192,6 @@ end
 local function tidy()
   if nb == 1 then return end
   local s, l = counts()
-  if s + l == 0 then redis.call('HDEL', P, '#k', '#s', '#l', '#e') nb = 1 end
+  if s + l == 0 then redis.call('HDEL', P, '#k', '#s', '#l') redis.call('DEL', EB) nb = 1 end
 end
 `;

@@ -6,7 +6,9 @@
  * epoch), `:p`, a hash from peer id to the peer's record, plus the field `#done` counting `completed`
  * events, and `:i`, a hash from the peer's IP (its 4 or 16 address bytes) to the ids of its peers there,
  * oldest first, 20 bytes each (the per-IP cap and eviction at the swarm cap), and the field `#max!`, a
- * bound on the most ids one IP holds (raised on the way, made exact by a scan). A record is the peer's address part then its key part:
+ * bound on the most ids one IP holds (raised on the way, made exact by a scan). A swarm past 80 peers spreads
+ * each of these over 2^k buckets (`:s:1`, `:p:1`, ...; see `redis-buckets.ts`), so each stays a listpack.
+ * A record is the peer's address part then its key part:
  *   address = <byte n4 (0 or 6)> <n4 bytes compact IPv4> <byte n6 (0 or 18)> <n6 bytes compact IPv6>
  *   key     = empty (no key given) | "\1" <key>
  * The shared totals live in the `{btd}` slot: `btd:{btd}:totals` (a hash of counters) and
@@ -158,6 +160,7 @@ if not rec then joined(b, expiry) end
 if seeder then redis.call('ZADD', at(S, b), expiry, id) else redis.call('ZADD', at(L, b), expiry, id) end
 if event == 'c' then redis.call('HINCRBY', P, '#done', 1) end
 for _, k in ipairs({ at(S, b), at(L, b), at(P, b), at(I, bucketOf(ip)), S, L, P, I }) do redis.call('PEXPIREAT', k, ARGV[8]) end
+if nb > 1 then redis.call('PEXPIREAT', EB, ARGV[8]) end
 
 -- Up to numwant others: a seeder gets leechers first; a leecher a share of each pool by their sizes.
 local nS, nL = counts()
