@@ -14,7 +14,11 @@
  * bound has passed, so expired peers are never counted or handed out, at a few calls per due bucket.
  */
 
-/** Average peers per bucket past which a swarm doubles its buckets: well under 128 for a random hash. */
+/**
+ * Average peers per bucket past which a swarm doubles its buckets: well under 128 for a random hash.
+ * The hash is not keyed: clients that pick ids (or addresses) to land in one bucket cost that bucket its
+ * compact encoding (memory), never correctness; the per-IP and per-swarm caps still bound them.
+ */
 export const BUCKET_PEERS = 80;
 
 /** Expects S, L, P, I (bucket 0 keys) in scope. Defines nb and the helpers below. */
