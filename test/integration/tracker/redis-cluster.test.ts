@@ -27,7 +27,7 @@ describe('a three-node Redis Cluster', { skip: NEEDS_REDIS }, () => {
   before(async () => {
     cluster = await startRedisCluster();
     // Every swarm is created from 127.0.0.1: no per-address rate of new swarms here.
-    const unlimited = { maxNewSwarmsPerIpPerMinute: 1_000_000 };
+    const unlimited = { maxNewSwarmsPerIpPerMinute: 1_000_000, maxPeersPerIp: 1_000 };
     a = await startTracker({ port: 0, store: cluster.url, udp: true, ...unlimited });
     b = await startTracker({ port: 0, store: cluster.nodes[2].url, ...unlimited });
   });
@@ -56,6 +56,21 @@ describe('a three-node Redis Cluster', { skip: NEEDS_REDIS }, () => {
     assert.ok(keysPerNode.reduce((x, y) => x + y, 0) >= 3 * SWARMS);
     const figures = await scrape(b.url, [hashOf(0), hashOf(999)]);
     assert.deepEqual([...figures.values()], [{ complete: 1, incomplete: 1, downloaded: 0 }, { complete: 1, incomplete: 1, downloaded: 0 }]);
+  });
+
+  test('a swarm of 200 peers spreads over buckets on its node: all served, counted and handed out', { timeout: 60_000 }, async () => {
+    const big = hashOf(SWARMS + 1);
+    for (let from = 0; from < 200; from += 50) {
+      await Promise.all(Array.from({ length: 50 }, async (_, k) => assert.equal((await announce(from + k < 100 ? a : b, big, 100 + from + k, 100)).get('failure reason'), undefined)));
+    }
+    const last = await announce(b, big, 99, 0);
+    assert.deepEqual([last.get('complete'), last.get('incomplete'), (last.get('peers') as Uint8Array).length], [1, 200, 50 * 6]);
+    const hex = Buffer.from(big).toString('hex');
+    const keys = (await Promise.all(cluster.nodes.map(async (n) => (await n.cli('KEYS', `btd:{${hex}}:*`)).trim())))
+      .join('\n')
+      .split('\n')
+      .filter((k) => k !== '');
+    assert.ok(keys.includes(`btd:{${hex}}:p:1`), `bucket keys: ${keys.join(' ')}`);
   });
 
   test('UDP announces go through the same cluster store', async () => {

@@ -105,17 +105,21 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
   });
 
   /** Runs `commands` on both stores from empty, comparing every answer, scrape and the totals. */
-  async function compare(maxPeersPerIp: number, commands: Command[]): Promise<void> {
+  async function compare(maxPeersPerIp: number, bucketPeers: number, commands: Command[]): Promise<void> {
     const LIMITS = { ...BASE_LIMITS, maxPeersPerIp };
     await client.flushall();
     const now = { t: 1_800_000_000_000 };
     const clock = (): number => now.t;
     const table = new SwarmTable(LIMITS, clock);
     const memory = new MemorySwarmStore(table);
-    const shared = new RedisSwarmStore(client, { limits: LIMITS, clock, flushMs: 3_600_000, ownsClient: false });
+    const shared = new RedisSwarmStore(client, { limits: LIMITS, clock, flushMs: 3_600_000, ownsClient: false, bucketPeers });
     const memorySeeders = async (h: string): Promise<Set<string>> =>
       new Set([...table.entries()].filter((s) => s.key === h).flatMap((s) => s.seeders.peers.map((x) => x.peerId)));
-    const redisSeeders = async (h: string): Promise<Set<string>> => new Set(await client.zrange(`btd:{${Buffer.from(h, 'latin1').toString('hex')}}:s`, 0, -1));
+    // Every bucket of the seeders (`:s`, `:s:1`, ...).
+    const redisSeeders = async (h: string): Promise<Set<string>> => {
+      const keys = await client.keys(`btd:{${Buffer.from(h, 'latin1').toString('hex')}}:s*`);
+      return new Set((await Promise.all(keys.map((k) => client.zrange(k, 0, -1)))).flat());
+    };
     try {
       for (const [i, c] of commands.entries()) {
         if (c.kind === 'step') {
@@ -139,7 +143,8 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
 
   test('on random sequences of announces, stops, moves and clock steps, with peers sharing addresses', { timeout: 120_000 }, async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...PER_IP_CAPS), fc.array(command, { minLength: 1, maxLength: 40 }), compare),
+      // Bucket size 1 spreads even these small swarms over 2 and 4 buckets, so every path runs on buckets too.
+      fc.asyncProperty(fc.constantFrom(...PER_IP_CAPS), fc.constantFrom(80, 1), fc.array(command, { minLength: 1, maxLength: 40 }), compare),
       // A fixed seed: the same 800 sequences on every run (a failure names its seed and path to replay).
       { numRuns: 800, seed: 20261203 },
     );
@@ -148,6 +153,6 @@ describe('memory store and Redis store agree', { skip: NEEDS_REDIS }, () => {
   test('at a full swarm: an address holding one more than the newcomer\'s keeps its peers, two more gives way', async () => {
     const at = (swarm: number, peer: number): Command => ({ kind: 'announce', swarm, peer, left: 100, event: '', numwant: 50, moved: false, withKey: true });
     // Swarm 0 full with 10.0.0.1 ×2, 10.0.0.2 and 10.0.0.3; then a second peer of 10.0.0.2, then one of 10.0.0.4.
-    await compare(2, [at(0, 0), at(0, 1), at(0, 3), at(0, 5), at(0, 4), at(0, 6), at(0, 0)]);
+    for (const bucketPeers of [80, 1]) await compare(2, bucketPeers, [at(0, 0), at(0, 1), at(0, 3), at(0, 5), at(0, 4), at(0, 6), at(0, 0)]);
   });
 });

@@ -12,6 +12,7 @@ import { NO_SCRAPE, type AnnounceOutcome, type ScrapeEntry, type SwarmLimits } f
 import { StoreUnavailableError, type SharedCounters, type StoreHealth, type StoreTotals, type SwarmStore, type SwarmSummary } from './store';
 import { ANNOUNCE_LUA, ANNOUNCE_OK, DROP_LUA, FLUSH_LUA, SCRAPE_LUA, SWEEP_LUA } from './redis-scripts';
 import { victimAmong, ipKeyOf, IpEntries, NewSwarmRate } from './ip-share';
+import { BUCKET_PEERS } from './redis-buckets';
 import { capArgument, peerArgument, poolOf, refusal, swarmKeys } from './redis-wire';
 import { SharedRates } from './redis-rates';
 
@@ -49,6 +50,8 @@ export interface RedisStoreSettings {
   flushMs?: number;
   /** Whether `close` disconnects the client (default true). */
   ownsClient?: boolean;
+  /** Average peers per bucket past which a swarm doubles its buckets (default BUCKET_PEERS; tests make it small). */
+  bucketPeers?: number;
 }
 
 /** Swarms in Redis; see `redis-scripts.ts` for the layout. */
@@ -197,6 +200,7 @@ export class RedisSwarmStore implements SwarmStore {
         // Keys outlive their last peer by a TTL, so an idle swarm leaves Redis even with no tracker left.
         String(expiry + limits.peerTtlMs),
         capArgument(limits.maxPeersPerIp),
+        this.settings.bucketPeers ?? BUCKET_PEERS,
       ),
     );
     const [code, complete, incomplete, dPeers, dSeeders, dSwarms] = reply as number[];
