@@ -95,8 +95,16 @@ test('create, seed, download through a second daemon, restart, shut down', { tim
 
   const again = spawnDaemon(leecherState);
   daemons.push(again);
+  // The catalog comes back after initialize is answered; a restored torrent is announced by stateChanged.
+  const restored = nextNotification(again.conn, P.TorrentStateChangedNotification.type, (p) => p.infoHash === created.infoHash);
   await again.initialize({ downloadDir: join(dir, 'dl-b'), port: 0 });
-  const list = await again.conn.sendRequest(P.TorrentListRequest.type);
+  let list = await again.conn.sendRequest(P.TorrentListRequest.type);
+  if (list.torrents.length === 0) {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the torrent was not restored within 30 s')), 30_000)));
+    await Promise.race([restored, deadline]).finally(() => clearTimeout(timer));
+    list = await again.conn.sendRequest(P.TorrentListRequest.type);
+  }
   assert.deepEqual(list.torrents.map((x) => x.infoHash), [created.infoHash]);
   assert.equal(await again.stop(), 0);
 });
