@@ -15,7 +15,7 @@ export type LearnPeer = (ip: string, port: number, flags: number) => void;
 
 interface PexLink {
   diff: PexDiff;
-  /** When the next message may go; the first goes on the first tick after its extended handshake. */
+  /** When the next message may go; the first goes on the first tick with a peer to list. */
   nextAt: number;
 }
 
@@ -50,8 +50,11 @@ export class PexExchange implements PeerExtension {
       const others = new Map(listed);
       others.delete(listenKey(peer) ?? '');
       const msg = link.diff.next(others);
+      // At most one message a minute (BEP 11), counted from the last one sent: a tick with nothing new
+      // to say does not use up the minute, or a peer that joins a second later waits a whole one.
+      if (!msg) continue;
       link.nextAt = now + this.intervalMs;
-      if (msg) peer.conn.ext.send('ut_pex', encodePex(msg));
+      peer.conn.ext.send('ut_pex', encodePex(msg));
     }
   }
 }

@@ -23,8 +23,9 @@ function connect(path: string): Promise<{ conn: MessageConnection; closed: Promi
   });
 }
 
-test('socket daemon: 0600 socket in a 0700 folder, token required, keeps serving other clients', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'btd-rpc-socket-'));
+/** Starts `btd daemon --rpc socket:<dir>/run/btd.sock` and resolves once it has printed its token file. */
+async function startSocketDaemon(t: { after(fn: () => void): void }, prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const sock = join(dir, 'run', 'btd.sock');
   const child = spawn(process.execPath, [BTD, 'daemon', '--rpc', `socket:${sock}`, '--state-dir', join(dir, 'state'), '--download-dir', join(dir, 'dl'), '--port', '0', '--listen-host', '127.0.0.1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,6 +42,11 @@ test('socket daemon: 0600 socket in a 0700 folder, token required, keeps serving
       if (out.includes('token file:')) resolve();
     }),
   );
+  return { dir, sock, child, exited, out };
+}
+
+test('socket daemon: 0600 socket in a 0700 folder, token required, keeps serving other clients', { timeout: 60_000 }, async (t) => {
+  const { dir, sock, child, exited, out } = await startSocketDaemon(t, 'btd-rpc-socket-');
   assert.match(out, new RegExp(`listening on ${sock}`));
   assert.equal(statSync(sock).mode & 0o777, 0o600);
   assert.equal(statSync(join(dir, 'run')).mode & 0o777, 0o700);
@@ -78,24 +84,8 @@ test('socket daemon: 0600 socket in a 0700 folder, token required, keeps serving
 });
 
 test('socket daemon: initialize names the daemon; daemon/stop stops it for every client, exit code 0', { timeout: 60_000 }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'btd-rpc-socket-stop-'));
-  const sock = join(dir, 'run', 'btd.sock');
+  const { dir, sock, child, exited } = await startSocketDaemon(t, 'btd-rpc-socket-stop-');
   const state = join(dir, 'state');
-  const child = spawn(process.execPath, [BTD, 'daemon', '--rpc', `socket:${sock}`, '--state-dir', state, '--download-dir', join(dir, 'dl'), '--port', '0', '--listen-host', '127.0.0.1'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  t.after(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
-  let out = '';
-  await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (out.includes('token file:')) resolve();
-    }),
-  );
   const token = readFileSync(`${sock}.token`, 'utf8').trim();
   const watcher = await connect(sock);
   await watcher.conn.sendRequest(P.InitializeRequest.type, { processId: null, initializationOptions: { token } });
