@@ -23,6 +23,7 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
     choked: p.conn.amChoking,
     chokeChangedAt: p.conn.chokeChangedAt,
+    unused: p.unusedUnchoke,
   }));
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {
