@@ -14,16 +14,13 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { runChokeRound } from './choking';
+import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
+
+export { UNUSED_UNCHOKE_MS };
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
-/**
- * A peer we unchoked that has asked for nothing in this long is choked again, and the regular unchoke
- * slots pass it over until it requests (see chooseUnchoked's `unused`).
- */
-export const UNUSED_UNCHOKE_MS = 10_000;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -197,12 +194,7 @@ export class Swarm {
     for (const peer of this.peers.values()) {
       const c = peer.conn;
       peer.traffic.sample(now, trafficOf(peer));
-      // Unchoked a while ago and never asked for anything: the slot goes to someone who will.
-      if (!c.amChoking && peer.lastRequestAt < c.chokeChangedAt && now - c.chokeChangedAt > UNUSED_UNCHOKE_MS) {
-        c.choke();
-        peer.unusedUnchoke = true;
-        this.ctx.log('debug', `${peer.key} choked: no request in ${UNUSED_UNCHOKE_MS / 1000} s of unchoke`);
-      }
+      if (takeBackUnusedUnchoke(peer, now)) this.ctx.log('debug', `${peer.key} choked: no request in ${UNUSED_UNCHOKE_MS / 1000} s of unchoke`);
       if (c.outstandingRequests > 0 && now - peer.lastBlockAt > REQUEST_TIMEOUT_MS && !peer.snubbed) {
         peer.snubbed = true;
         c.cancelAll();
