@@ -6,6 +6,8 @@ export const OPTIMISTIC_INTERVAL_MS = 30_000;
 export const DEFAULT_UNCHOKE_SLOTS = 4;
 /** While seeding, an unchoked peer keeps its slot this long, then yields it to a peer that waited longer. */
 export const SEED_TURN_MS = 30_000;
+/** A peer that left an unchoke unused is this many times as likely to become the optimistic peer. */
+export const UNUSED_WEIGHT = 0.2;
 /** New connections are this many times as likely to become the optimistic peer (BEP 3 practice). */
 export const NEW_CONNECTION_WEIGHT = 3;
 
@@ -24,6 +26,8 @@ export interface ChokePeer {
   choked?: boolean;
   /** When we last choked or unchoked it (default 0: long ago). */
   chokeChangedAt?: number;
+  /** We unchoked it and it requested nothing: no regular slot until it requests; rarely optimistic. */
+  unused?: boolean;
 }
 
 /** Options of one unchoke round. */
@@ -40,7 +44,8 @@ export interface ChokeOptions {
 
 /**
  * The peers to unchoke, in `slots` slots plus the optimistic peer. Leeching is tit for tat:
- * interested peers ranked by what they give us, snubbed ones left out. Seeding is round robin:
+ * interested peers ranked by what they give us, snubbed ones left out. Peers that left an unchoke
+ * unused get no regular slot in either mode. Seeding is round robin:
  * ranking by how fast we feed them would keep the same peers unchoked for ever (the others' rate is
  * zero), so an unchoked peer keeps its slot for SEED_TURN_MS, then the peers that waited longest come
  * first. Ties break on the key so a round is reproducible.
@@ -48,7 +53,7 @@ export interface ChokeOptions {
 export function chooseUnchoked(peers: readonly ChokePeer[], opts: ChokeOptions): Set<string> {
   const slots = Math.max(0, Math.floor(opts.slots ?? DEFAULT_UNCHOKE_SLOTS));
   const byKey = (a: ChokePeer, b: ChokePeer): number => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
-  const interested = peers.filter((p) => p.interested && (opts.seeding || !p.snubbed));
+  const interested = peers.filter((p) => p.interested && !p.unused && (opts.seeding || !p.snubbed));
   const ranked = opts.seeding
     ? interested.sort((a, b) => seedTurn(a, opts.now ?? 0) - seedTurn(b, opts.now ?? 0) || (a.chokeChangedAt ?? 0) - (b.chokeChangedAt ?? 0) || byKey(a, b))
     : interested.sort((a, b) => b.downloadRate - a.downloadRate || byKey(a, b));
@@ -65,7 +70,7 @@ function seedTurn(p: ChokePeer, now: number): number {
 
 /**
  * The next optimistic peer: a random interested peer other than `current`, new connections
- * weighted up; `current` again if it is the only candidate. Peers in `exclude` (those the
+ * weighted up and those that left an unchoke unused weighted down; `current` again if it is the only candidate. Peers in `exclude` (those the
  * regular slots already unchoke) are skipped.
  */
 export function pickOptimistic(
@@ -77,7 +82,7 @@ export function pickOptimistic(
   const candidates = peers.filter((p) => p.interested && !exclude.has(p.key));
   const others = candidates.filter((p) => p.key !== current);
   if (others.length === 0) return candidates.length > 0 ? current : undefined;
-  const weight = (p: ChokePeer): number => (p.newConnection ? NEW_CONNECTION_WEIGHT : 1);
+  const weight = (p: ChokePeer): number => (p.unused ? UNUSED_WEIGHT : p.newConnection ? NEW_CONNECTION_WEIGHT : 1);
   const total = others.reduce((sum, p) => sum + weight(p), 0);
   let ticket = Math.min(total - 1e-9, Math.max(0, random() * total));
   for (const p of others) {

@@ -2,6 +2,21 @@ import { chooseUnchoked, pickOptimistic, OPTIMISTIC_INTERVAL_MS, type ChokePeer 
 import type { Peer } from './peer';
 import { dropChokedUploads } from './uploader';
 
+/**
+ * A peer we unchoked that has asked for nothing in this long is choked again, and the regular unchoke
+ * slots pass it over until it requests (see chooseUnchoked's `unused`).
+ */
+export const UNUSED_UNCHOKE_MS = 10_000;
+
+/** Unchoked a while ago and never asked for anything: chokes it so the slot goes to someone who will; true if it did. */
+export function takeBackUnusedUnchoke(peer: Peer, now: number): boolean {
+  const c = peer.conn;
+  if (c.amChoking || peer.lastRequestAt >= c.chokeChangedAt || now - c.chokeChangedAt <= UNUSED_UNCHOKE_MS) return false;
+  c.choke();
+  peer.unusedUnchoke = true;
+  return true;
+}
+
 /** Options of one choke round. */
 export interface ChokeRound {
   seeding: boolean;
@@ -23,6 +38,7 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
     choked: p.conn.amChoking,
     chokeChangedAt: p.conn.chokeChangedAt,
+    unused: p.unusedUnchoke,
   }));
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {

@@ -8,6 +8,8 @@ import type { Peer } from './peer';
 
 /** A connection younger than this is not evicted: it has had no chance to be useful yet. */
 export const EVICTION_GRACE_MS = 30_000;
+/** A connection that sent nothing useful (request, have, bitfield with pieces, block) this long may go despite its grace period. */
+export const IDLE_GIVE_WAY_MS = 10_000;
 /** Traffic is judged over this window. */
 export const USEFULNESS_WINDOW_MS = 60_000;
 /** Snapshots of a peer's byte count are kept this often. */
@@ -44,15 +46,23 @@ export function midTransfer(peer: Peer): boolean {
 }
 
 /**
- * The connection to close to make room, among those `eligible` says may go: past the grace period,
- * not mid-transfer, fewest bytes in the last minute (the oldest connection on a tie); undefined when
+ * Whether a connection is past its youth protection: older than the grace period, or idle (nothing
+ * useful from it) for IDLE_GIVE_WAY_MS, so idle connections cannot hold slots for the whole grace period.
+ */
+export function pastGrace(peer: { connectedAt: number; lastUsefulAt: number }, now: number): boolean {
+  return now - peer.connectedAt >= EVICTION_GRACE_MS || now - peer.lastUsefulAt >= IDLE_GIVE_WAY_MS;
+}
+
+/**
+ * The connection to close to make room, among those `eligible` says may go: past the grace period
+ * (see pastGrace), not mid-transfer, fewest bytes in the last minute (the oldest connection on a tie); undefined when
  * none may go.
  */
 export function leastUseful(peers: Iterable<Peer>, now: number, eligible: (p: Peer) => boolean = () => true): Peer | undefined {
   let best: Peer | undefined;
   let bestBytes = Infinity;
   for (const p of peers) {
-    if (now - p.connectedAt < EVICTION_GRACE_MS || midTransfer(p) || !eligible(p)) continue;
+    if (!pastGrace(p, now) || midTransfer(p) || !eligible(p)) continue;
     const bytes = p.traffic.recent(trafficOf(p));
     if (bytes < bestBytes || (bytes === bestBytes && best !== undefined && p.connectedAt < best.connectedAt)) {
       best = p;

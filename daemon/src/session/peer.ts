@@ -51,6 +51,10 @@ export class Peer {
   readonly traffic = new TrafficWindow();
   /** When it last asked us for a block (0: never). */
   lastRequestAt = 0;
+  /** When it last sent something useful (a request, a have, a bitfield with pieces, a block); starts at connectedAt. */
+  lastUsefulAt: number;
+  /** We unchoked it and it asked for nothing: the regular unchoke slots pass it over until it requests. */
+  unusedUnchoke = false;
 
   constructor(
     readonly conn: PeerConnection,
@@ -65,6 +69,7 @@ export class Peer {
     this.identity = `${ip}/${this.peerIdHex}`;
     this.connectedAt = now;
     this.lastBlockAt = now;
+    this.lastUsefulAt = now;
   }
 
   /** Hex of the remote peer id (for bans and duplicate detection); fixed once connected. */

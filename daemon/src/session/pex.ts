@@ -66,12 +66,21 @@ function listenKey(peer: Peer): string | undefined {
   return p === undefined ? undefined : `${peer.ip}:${p}`;
 }
 
-/** The swarm's peers others can dial, with BEP 11 flags. */
+/**
+ * Whether we had a useful exchange with a peer, so passing it on helps: it sent us payload or we sent
+ * it payload. A peer that only claims pieces and never unchokes (a fake seeder) or only keeps the
+ * connection open is not passed on.
+ */
+export function pexWorthy(peer: { conn: { downloadedBytes: number; uploadedBytes: number } }): boolean {
+  return peer.conn.downloadedBytes > 0 || peer.conn.uploadedBytes > 0;
+}
+
+/** The swarm's peers others can dial and we had a useful exchange with (pexWorthy), with BEP 11 flags. */
 function listenAddresses(peers: ReadonlyMap<string, Peer>): Map<string, PexPeer> {
   const out = new Map<string, PexPeer>();
   for (const peer of peers.values()) {
     const key = listenKey(peer);
-    if (key === undefined) continue;
+    if (key === undefined || !pexWorthy(peer)) continue;
     const port = Number(key.slice(key.lastIndexOf(':') + 1));
     let flags = 0;
     if (peer.conn.peerPieces.complete) flags |= PexFlag.seed;

@@ -14,13 +14,13 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { runChokeRound } from './choking';
+import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
+
+export { UNUSED_UNCHOKE_MS };
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
-/** A peer we unchoked that has asked for nothing in this long is choked again. */
-export const UNUSED_UNCHOKE_MS = 60_000;
 
 /** What a swarm needs from its torrent. */
 export interface SwarmContext {
@@ -194,8 +194,7 @@ export class Swarm {
     for (const peer of this.peers.values()) {
       const c = peer.conn;
       peer.traffic.sample(now, trafficOf(peer));
-      // Unchoked a while ago and never asked for anything: the slot goes to someone who will.
-      if (!c.amChoking && peer.lastRequestAt < c.chokeChangedAt && now - c.chokeChangedAt > UNUSED_UNCHOKE_MS) c.choke();
+      if (takeBackUnusedUnchoke(peer, now)) this.ctx.log('debug', `${peer.key} choked: no request in ${UNUSED_UNCHOKE_MS / 1000} s of unchoke`);
       if (c.outstandingRequests > 0 && now - peer.lastBlockAt > REQUEST_TIMEOUT_MS && !peer.snubbed) {
         peer.snubbed = true;
         c.cancelAll();
@@ -260,12 +259,14 @@ export class Swarm {
     const c = peer.conn;
     const picker = this.ctx.picker;
     c.on('bitfield', (field, previous) => {
+      if (field.count > 0) peer.lastUsefulAt = Date.now();
       picker.removePeer(previous);
       picker.addPeer(field);
       if (this.complete && field.complete) this.dropSeed(peer);
       else this.updateInterest(peer);
     });
     c.on('have', (index) => {
+      peer.lastUsefulAt = Date.now();
       picker.peerHave(index);
       if (!c.amInterested && !picker.have.has(index)) this.updateInterest(peer);
       if (this.complete && c.peerPieces.complete) this.dropSeed(peer);
@@ -289,6 +290,8 @@ export class Swarm {
     c.on('interested', () => this.unchokeIfFree(peer));
     c.on('request', (index, begin, length) => {
       peer.lastRequestAt = Date.now();
+      peer.lastUsefulAt = peer.lastRequestAt;
+      peer.unusedUnchoke = false;
       queueUpload(this.uploads, peer, index, begin, length);
     });
     c.on('cancel', (index, begin, length) => cancelUpload(peer, index, begin, length));
@@ -312,7 +315,9 @@ export class Swarm {
   }
 
   private unchokeIfFree(peer: Peer): void {
-    // A newcomer need not wait for the next choke round while a slot is free.
+    // A newcomer need not wait for the next choke round while a slot is free; one that left an
+    // unchoke unused waits for the choke rounds.
+    if (peer.unusedUnchoke) return;
     let unchoked = 0;
     for (const p of this.peers.values()) if (!p.conn.amChoking) unchoked++;
     if (unchoked < 5) peer.conn.unchoke();
@@ -378,6 +383,7 @@ export class Swarm {
     answersCancel(peer, index, begin);
     const receipt = picker.blockReceived({ piece: index, offset: begin, length: data.length }, peer.key);
     peer.lastBlockAt = Date.now();
+    peer.lastUsefulAt = peer.lastBlockAt;
     peer.snubbed = false;
     // Slow start: grow the pipeline per delivered block; the tick then sizes it to the measured rate.
     if (peer.pipeline < peer.maxPipeline) peer.pipeline++;

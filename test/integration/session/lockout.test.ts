@@ -2,7 +2,7 @@
  * Nobody locks a torrent out by holding its connections: 50 peers that only say "interested" and then
  * keep-alives, or 50 fake seeders that claim every piece and never unchoke. Both used to fill the 50
  * slots for good. Now a share of the slots stays for connections we open, and once their grace period
- * is over the least useful connections give way to newcomers.
+ * is over (or they have sent nothing useful for 10 s) the least useful connections give way to newcomers.
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,6 +53,22 @@ describe('lock-out by idle or fake peers', () => {
     await within(DEADLINE, completed(t), 'the honest leecher never got a slot');
     assert.ok(await sameFiles(leechDir, 'lockout-seed', contents));
     assert.ok(conns.some((c) => c.closed), 'an idle peer gave way');
+    clock.restore();
+    clock = undefined;
+  });
+
+  test('idle peers give way after 10 s of nothing useful, well before the 30 s grace period', async () => {
+    const { metainfo, contents, leechDir, seeder, leecher } = await seederAndLeecher(fx, 'lockout-idle', { 'i.bin': 400_000 });
+    const inside = await hostile(seeder.port, metainfo, HOSTILE, (c) => c.interested(), conns);
+    assert.ok(inside.length > 0, 'no idle peer got in');
+    clock = sinon.useFakeTimers({ now: Date.now() + 11_000, toFake: ['Date'], shouldAdvanceTime: true });
+    const t = await leecher.addTorrent(metainfo);
+    await checked(t);
+    t.addPeer('127.0.0.1', seeder.port);
+    // Well before the first redial of a refused address (15 s), so the first dial must get in.
+    await within(10_000, completed(t), 'the honest leecher was not let in at once');
+    assert.ok(await sameFiles(leechDir, 'lockout-idle', contents));
+    assert.ok(inside.some((c) => c.closed), 'an idle peer gave way');
     clock.restore();
     clock = undefined;
   });

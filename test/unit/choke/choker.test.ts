@@ -4,11 +4,11 @@ import { chooseUnchoked, pickOptimistic, type ChokePeer, OPTIMISTIC_INTERVAL_MS,
 
 /**
  * Peers from a compact fixture: "key:down/since[i][s][n][u]" — `since` is when we last choked or
- * unchoked it (s), i interested, s snubbed, n new, u unchoked now.
+ * unchoked it (s), i interested, s snubbed, n new, u unchoked now, x left an unchoke unused.
  */
 function peers(spec: string): ChokePeer[] {
   return spec.split(/\s+/).filter(Boolean).map((item) => {
-    const m = /^(\w+):(\d+)\/(\d+)([isnu]*)$/.exec(item);
+    const m = /^(\w+):(\d+)\/(\d+)([isnux]*)$/.exec(item);
     if (!m) throw new Error(`bad fixture ${item}`);
     return {
       key: m[1],
@@ -18,6 +18,7 @@ function peers(spec: string): ChokePeer[] {
       snubbed: m[4].includes('s'),
       newConnection: m[4].includes('n'),
       choked: !m[4].includes('u'),
+      unused: m[4].includes('x'),
     };
   });
 }
@@ -71,6 +72,13 @@ describe('chooseUnchoked', () => {
     assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: false, slots: 2, optimistic: 'gone' })), ['a', 'b']);
   });
 
+  test('a peer that left an unchoke unused gets no regular slot, leeching or seeding', () => {
+    const ps = peers('a:90/1ix b:10/9i c:0/5ixu');
+    assert.deepEqual(sorted(chooseUnchoked(ps, { seeding: false, slots: 2 })), ['b']);
+    assert.deepEqual(sorted(chooseUnchoked(ps, { seeding: true, slots: 2, now: 10_000 })), ['b']);
+    assert.deepEqual(sorted(chooseUnchoked(ps, { seeding: true, slots: 2, optimistic: 'a', now: 10_000 })), ['a', 'b'], 'the optimistic slot may still take it');
+  });
+
   test('equal rates break ties on the key', () => {
     assert.deepEqual(sorted(chooseUnchoked(peers('b:5/0i a:5/0i c:5/0i'), { seeding: false, slots: 2 })), ['a', 'b']);
     assert.deepEqual(sorted(chooseUnchoked([], { seeding: false })), []);
@@ -91,6 +99,13 @@ describe('pickOptimistic', () => {
     const counts = { old: 0, new: 0 };
     for (let i = 0; i < 100; i++) counts[pickOptimistic(ps, undefined, () => i / 100) as 'old' | 'new']++;
     assert.deepEqual(counts, { old: 25, new: 75 });
+  });
+
+  test('a peer that left an unchoke unused is five times less likely', () => {
+    const ps = peers('idle:0/0ix real:0/0i');
+    const counts = { idle: 0, real: 0 };
+    for (let i = 0; i < 120; i++) counts[pickOptimistic(ps, undefined, () => (i + 0.5) / 120) as 'idle' | 'real']++;
+    assert.deepEqual(counts, { idle: 20, real: 100 });
   });
 
   test('peers already unchoked are excluded', () => {

@@ -1,16 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { PexExchange, PEX_INTERVAL_MS } from '../../../daemon/src/session/pex';
+import { PexExchange, PEX_INTERVAL_MS, pexWorthy } from '../../../daemon/src/session/pex';
 import { swarmExtensions } from '../../../daemon/src/session/swarm-extensions';
 import type { Peer } from '../../../daemon/src/session/peer';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
 import { decodePex, encodePex, PexFlag } from '../../../daemon/src/wire/ut-pex';
 
 /** A peer that records the ut_pex messages we send it. */
-function fakePeer(ip: string, port: number, opts: { incoming?: boolean; listenPort?: number; seed?: boolean; pex?: boolean } = {}) {
+function fakePeer(ip: string, port: number, opts: { incoming?: boolean; listenPort?: number; seed?: boolean; pex?: boolean; downloaded?: number; uploaded?: number } = {}) {
   const sent: Uint8Array[] = [];
   const conn = {
     closed: false,
+    downloadedBytes: opts.downloaded ?? 1,
+    uploadedBytes: opts.uploaded ?? 0,
     direction: opts.incoming ? 'incoming' : 'outgoing',
     peerPieces: { complete: opts.seed ?? false },
     ext: {
@@ -59,5 +61,22 @@ describe('peer exchange', () => {
     const m = (priv: boolean) => ({ private: priv, infoBytes: new Uint8Array(100) }) as unknown as Metainfo;
     assert.deepEqual(swarmExtensions(m(false), () => undefined).map((e) => e.name), ['ut_metadata', 'ut_pex']);
     assert.deepEqual(swarmExtensions(m(true), () => undefined).map((e) => e.name), ['ut_metadata']);
+  });
+
+  test('a peer we had no payload exchange with (a fake seeder, an idle connection) is not passed on', () => {
+    const pex = new PexExchange(() => undefined);
+    const a = fakePeer('127.0.0.2', 6001);
+    const fake = fakePeer('127.0.0.5', 6005, { seed: true, downloaded: 0 });
+    const served = fakePeer('127.0.0.6', 6006, { downloaded: 0, uploaded: 16384 });
+    assert.equal(pexWorthy(fake.peer), false);
+    assert.equal(pexWorthy(served.peer), true);
+    const peers = new Map([a, fake, served].map((x) => [x.peer.key, x.peer]));
+    for (const x of [a, fake, served]) pex.peerReady(x.peer);
+    pex.tick(1000, peers);
+    assert.deepEqual(decodePex(a.sent[0]).added.map((p) => p.port), [6006]);
+    // Once it sends us payload it is passed on with the next message.
+    (fake.peer.conn as unknown as { downloadedBytes: number }).downloadedBytes = 16384;
+    pex.tick(1000 + PEX_INTERVAL_MS, peers);
+    assert.deepEqual(decodePex(a.sent[1]).added.map((p) => p.port), [6005]);
   });
 });

@@ -2,8 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, type Swarm } from '../../../daemon/src/session/swarm';
-import { connectRemote, memoryTorrent, ourId, setup, theirId } from './swarm-fixtures';
+import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, UNUSED_UNCHOKE_MS, type Swarm } from '../../../daemon/src/session/swarm';
+import { connectRemote, memoryTorrent, ourId, setup, setupSeed, theirId } from './swarm-fixtures';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Throttle } from '../../../daemon/src/util/throttle';
 import { PeerConnection } from '../../../daemon/src/wire/connection';
@@ -61,6 +61,30 @@ describe('Swarm', () => {
     assert.ok(picker.outstanding(key) <= 1);
     assert.ok(ours.outstandingRequests <= 1);
     assert.ok(swarm.peers.get(key)?.snubbed);
+    swarm.stop();
+  });
+
+  test('a peer that leaves its unchoke unused is choked and gets no slot back until it requests', async () => {
+    const { m, data } = memoryTorrent(100_000, 32768);
+    const { swarm } = await setupSeed(m, data);
+    const { remote } = await connectRemote(swarm, m);
+    remote.interested();
+    await once(remote, 'unchoke');
+    const peer = swarm.peers.get('10.0.0.2:6881');
+    assert.ok(peer);
+    swarm.tick(Date.now() + UNUSED_UNCHOKE_MS - 1_000);
+    assert.equal(peer.conn.amChoking, false, 'still within its time');
+    const choked = once(remote, 'choke');
+    swarm.tick(Date.now() + UNUSED_UNCHOKE_MS + 1_000);
+    await choked;
+    assert.equal(peer.unusedUnchoke, true);
+    remote.notInterested();
+    remote.interested();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(peer.conn.amChoking, true, 'saying interested again does not win a free slot');
+    remote.request(0, 0, 16384);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(peer.unusedUnchoke, false, 'a request shows use');
     swarm.stop();
   });
 
