@@ -5,7 +5,9 @@
 import type { Writable } from 'node:stream';
 import { SessionError, type AnyTorrent, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
 import type { Metainfo } from '../metainfo/types';
-import type { PeerAddress } from './download-options';
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { dhtSessionOptions, type DhtFlags, type PeerAddress } from './download-options';
 import { attachLog, onInterrupt, startCliSession, waitChecked, waitComplete } from './download-session';
 import { CliError } from './errors';
 import { createTransferView, formatBytes, type TransferView } from './transfer-view';
@@ -37,6 +39,45 @@ export interface OpenOptions {
   paused?: boolean;
   /** Where the status goes (default stdout; `btd stream` keeps stdout for its URL). */
   out?: Writable;
+}
+
+/** The flags `btd download` and `btd stream` share that make a transfer's options. */
+export interface TransferFlags extends DhtFlags {
+  output: string;
+  port: number;
+  ip?: string;
+  bind: string;
+  peer?: PeerAddress[];
+  maxDownloadRate: number;
+  maxUploadRate: number;
+  debug?: boolean;
+}
+
+/**
+ * Creates the output folder (a CliError naming it when that fails) and makes the options of a transfer
+ * into it: the session on the flags' address, port, rates and DHT, saving into that folder.
+ */
+export async function transferOptions(flags: TransferFlags, stateDir: string | undefined, extra: Pick<OpenOptions, 'statusIntervalMs' | 'out'>): Promise<OpenOptions> {
+  const outDir = resolve(flags.output);
+  await mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+    throw new CliError(`cannot create ${flags.output}: ${err.code ?? err.message}`);
+  });
+  return {
+    session: {
+      downloadDir: outDir,
+      stateDir,
+      listenHost: flags.bind,
+      port: flags.port,
+      ...(flags.ip !== undefined && { announceIp: flags.ip }),
+      downloadRateLimit: flags.maxDownloadRate,
+      uploadRateLimit: flags.maxUploadRate,
+      ...dhtSessionOptions(flags),
+    },
+    savePath: outDir,
+    debug: flags.debug === true,
+    peers: flags.peer ?? [],
+    ...extra,
+  };
 }
 
 /** Starts the session, prints the port, adds the torrent; signals from here on end the run cleanly. */

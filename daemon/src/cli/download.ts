@@ -1,10 +1,9 @@
 /** `btd download`: fetch one torrent into a folder, resuming what is already there; exit 0 once complete. */
 import type { Command } from 'commander';
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { addDhtOptions, dhtSessionOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
+import { addDhtOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
 import { join } from 'node:path';
-import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, startRun, addToRun, waitCompleted, type OpenOptions, type TransferRun } from './download-run';
+import { checkData, closeAndExit, closingOnError, dialPeers, openTransfer, seedUntilInterrupted, startRun, addToRun, transferOptions, waitCompleted, type OpenOptions, type TransferRun } from './download-run';
 import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet';
 import { signalExitCode } from './download-session';
 import { loadTorrent } from './download-torrent';
@@ -62,27 +61,9 @@ export function registerDownload(program: Command): void {
 async function runDownload(torrentArg: string | undefined, flags: DownloadFlags): Promise<void> {
   if (flags.debug) process.env.BTD_DEBUG = '1';
   const source = pickTorrentPath(torrentArg, flags.file);
-  const outDir = resolve(flags.output);
-  await mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot create ${flags.output}: ${err.code ?? err.message}`);
-  });
   const stateDir = flags.stateDir === undefined ? undefined : resolve(flags.stateDir);
-  const opts: OpenOptions = {
-    session: {
-      downloadDir: outDir,
-      stateDir,
-      listenHost: flags.bind,
-      port: flags.port,
-      announceIp: flags.ip,
-      downloadRateLimit: flags.maxDownloadRate,
-      uploadRateLimit: flags.maxUploadRate,
-      ...dhtSessionOptions(flags),
-    },
-    savePath: outDir,
-    debug: flags.debug === true,
-    statusIntervalMs: flags.statusInterval * 1000,
-    peers: flags.peer ?? [],
-  };
+  const opts = await transferOptions(flags, stateDir, { statusIntervalMs: flags.statusInterval * 1000 });
+  const outDir = opts.savePath;
   const choose: Choose = { only: flags.only ?? [], skip: flags.skip ?? [], sequential: flags.sequential === true };
   if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true, choose);
   const meta = await loadTorrent(source);

@@ -10,10 +10,10 @@ import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Metainfo } from '../metainfo/types';
 import { FileServer } from '../stream';
-import { addDhtOptions, dhtSessionOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
+import { addDhtOptions, parseIp, parsePeer, parsePort, parseRate, parseSeconds, type DhtFlags, type PeerAddress } from './download-options';
 import { fetchMetadata, magnetArgument, storedMetainfo } from './download-magnet';
 import { signalExitCode } from './download-session';
-import { addToRun, checkData, closeAndExit, closingOnError, dialPeers, startRun, type OpenOptions, type TransferRun } from './download-run';
+import { addToRun, checkData, closeAndExit, closingOnError, dialPeers, startRun, transferOptions, type TransferRun } from './download-run';
 import { loadTorrent } from './download-torrent';
 import { CliError } from './errors';
 import { chooseStreamFile } from './stream-file';
@@ -111,27 +111,9 @@ async function runStream(source: string, flags: StreamFlags): Promise<void> {
 }
 
 async function stream(source: string, flags: StreamFlags, report: (r: ChildReport) => void): Promise<void> {
-  const outDir = resolve(flags.output);
-  await mkdir(outDir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
-    throw new CliError(`cannot create ${flags.output}: ${err.code ?? err.message}`);
-  });
   const stateDir = stateDirOf(flags);
-  const opts: OpenOptions = {
-    session: {
-      downloadDir: outDir,
-      stateDir,
-      listenHost: flags.bind,
-      port: flags.port,
-      downloadRateLimit: flags.maxDownloadRate,
-      uploadRateLimit: flags.maxUploadRate,
-      ...dhtSessionOptions(flags),
-    },
-    savePath: outDir,
-    debug: flags.debug === true,
-    statusIntervalMs: 5000,
-    peers: flags.peer ?? [],
-    out: process.stderr,
-  };
+  const opts = await transferOptions(flags, stateDir, { statusIntervalMs: 5000, out: process.stderr });
+  const outDir = opts.savePath;
   let run: TransferRun;
   if (/^magnet:/i.test(source)) {
     const magnet = magnetArgument(source);
