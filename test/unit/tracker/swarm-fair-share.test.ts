@@ -8,28 +8,11 @@ import sinon from 'sinon';
 import { SwarmTable, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
 import type { AnnounceParams } from '../../../daemon/src/tracker/server/params';
 import { TOO_MANY_NEW_SWARMS } from '../../../daemon/src/tracker/server/ip-share';
+import { announceOf, hash } from './fixtures';
 
 const LIMITS: SwarmLimits = { maxTorrents: 3, maxPeersPerTorrent: 5, maxPeers: 100, peerTtlMs: 60_000, maxPeersPerIp: 3, maxNewSwarmsPerIpPerMinute: 2 };
-const hash = (n: number): string => String.fromCharCode(n).repeat(20);
-const id = (name: string): string => name.padEnd(20, '.');
-
 function announce(name: string, ip: string, over: Partial<AnnounceParams> = {}): AnnounceParams {
-  return {
-    infoHash: hash(1),
-    peerId: id(name),
-    port: 6881,
-    uploaded: 0,
-    downloaded: 0,
-    left: 100,
-    event: '',
-    numwant: 50,
-    compact: true,
-    noPeerId: false,
-    ipv4: ip,
-    ipv6: undefined,
-    key: undefined,
-    ...over,
-  };
+  return announceOf(name, { ipv4: ip, ...over });
 }
 
 const names = (table: SwarmTable, n = 1): string[] =>

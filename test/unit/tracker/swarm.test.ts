@@ -7,29 +7,12 @@ import { encodeCompactPeer } from '../../../daemon/src/tracker/compact';
 import { CompactAnnounceEncoder } from '../../../daemon/src/tracker/server/responses';
 import { SwarmTable, scrapeEntryOf, type SwarmLimits } from '../../../daemon/src/tracker/server/swarm';
 import { TrackerRequestError, type AnnounceParams } from '../../../daemon/src/tracker/server/params';
+import { announceOf, hash, id } from './fixtures';
 
 const LIMITS: SwarmLimits = { maxTorrents: 3, maxPeersPerTorrent: 4, maxPeers: 6, peerTtlMs: 60_000 };
-const hash = (n: number): string => String.fromCharCode(n).repeat(20);
-const id = (name: string): string => name.padEnd(20, '.');
-
 function announce(over: Partial<AnnounceParams> & { name: string }): AnnounceParams {
   const { name, ...rest } = over;
-  return {
-    infoHash: hash(1),
-    peerId: id(name),
-    port: 6881,
-    uploaded: 0,
-    downloaded: 0,
-    left: 100,
-    event: '',
-    numwant: 50,
-    compact: true,
-    noPeerId: false,
-    ipv4: '10.0.0.1',
-    ipv6: undefined,
-    key: undefined,
-    ...rest,
-  };
+  return announceOf(name, rest);
 }
 
 const names = (peers: { peerId: string }[]): string[] => peers.map((p) => p.peerId.replace(/\.+$/, '')).sort();
