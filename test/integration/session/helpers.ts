@@ -7,6 +7,10 @@ import type { Metainfo } from '../../../daemon/src/metainfo/types';
 import { Session, type Torrent } from '../../../daemon/src/session';
 import type { SessionInternals } from '../../../daemon/src/session/session';
 import type { SessionOptions } from '../../../daemon/src/session/types';
+import { within } from '../../support/deadline';
+
+/** How long a wait on a real session may take before the test fails with its message. */
+const WAIT_MS = 60_000;
 
 /** A temp folder removed by `cleanup`. */
 export async function tempDir(prefix = 'btd-session-'): Promise<string> {
@@ -46,14 +50,16 @@ export function startSession(downloadDir: string, extra: Partial<SessionOptions>
   return Session.start({ downloadDir, listenHost: '127.0.0.1', port: 0, ...extra }, internals);
 }
 
-/** Resolves when `t` has every piece (or at once). Rejects if it enters the error state. */
-export function completed(t: Torrent): Promise<void> {
-  return new Promise((resolve, reject) => {
+/** Resolves when `t` has every piece (or at once). Rejects if it enters the error state, or after `ms`. */
+export function completed(t: Torrent, ms = WAIT_MS): Promise<void> {
+  let stop = (): void => undefined;
+  const done = new Promise<void>((resolve, reject) => {
     const check = (): void => {
       const s = t.summary();
       if (s.state === 'error') reject(new Error(s.error));
       else if (s.havePieces === s.pieceCount && s.state !== 'checking') resolve();
-      else return;
+    };
+    stop = (): void => {
       t.off('completed', check);
       t.off('state', check);
       t.off('progress', check);
@@ -63,19 +69,33 @@ export function completed(t: Torrent): Promise<void> {
     t.on('progress', check);
     check();
   });
+  return within(ms, done, `${t.summary().name} complete`).finally(stop);
 }
 
-/** Resolves when the torrent leaves 'checking'. */
-export function checked(t: Torrent): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (t.summary().state === 'checking') return;
-      t.off('state', check);
-      resolve();
+/** Resolves when the torrent leaves 'checking'; rejects after `ms`. */
+export function checked(t: Torrent, ms = WAIT_MS): Promise<void> {
+  let check = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    check = (): void => {
+      if (t.summary().state !== 'checking') resolve();
     };
     t.on('state', check);
     check();
   });
+  return within(ms, done, `${t.summary().name} checked`).finally(() => t.off('state', check));
+}
+
+/** Resolves once `t` has verified at least `n` pieces; rejects after `ms`. */
+export function havePieces(t: Torrent, n: number, ms = WAIT_MS): Promise<void> {
+  let check = (): void => undefined;
+  const done = new Promise<void>((resolve) => {
+    check = (): void => {
+      if (t.summary().havePieces >= n) resolve();
+    };
+    t.on('progress', check);
+    check();
+  });
+  return within(ms, done, `${t.summary().name} has ${n} pieces`).finally(() => t.off('progress', check));
 }
 
 /** Removes temp folders, ignoring errors. */

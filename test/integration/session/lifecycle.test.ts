@@ -3,22 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Torrent } from '../../../daemon/src/session';
 import { SessionError } from '../../../daemon/src/session/types';
-import { checked, completed, Fixture, makeTorrent, sameFiles, seederAndLeecher } from './helpers';
-
-/** Resolves once `t` has verified at least `n` pieces. */
-function havePieces(t: Torrent, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (t.summary().havePieces < n) return;
-      t.off('progress', check);
-      resolve();
-    };
-    t.on('progress', check);
-    check();
-  });
-}
+import { checked, completed, Fixture, havePieces, makeTorrent, sameFiles, seederAndLeecher } from './helpers';
 
 describe('torrent lifecycle', () => {
   const fx = new Fixture();

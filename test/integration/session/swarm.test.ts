@@ -16,12 +16,12 @@ describe('swarm of real sessions on 127.0.0.1', () => {
     // Slow the seeder so the leechers must also get pieces from each other.
     await seeder.setOptions({ uploadRateLimit: 2_000_000 });
     const torrents = await Promise.all(leechers.map((s) => s.addTorrent(metainfo)));
-    await Promise.all(torrents.map(checked));
+    await Promise.all(torrents.map((t) => checked(t)));
     for (const t of torrents) {
       t.addPeer('127.0.0.1', seeder.port);
       for (const other of leechers) t.addPeer('127.0.0.1', other.port);
     }
-    await Promise.all(torrents.map(completed));
+    await Promise.all(torrents.map((t) => completed(t)));
     for (let i = 0; i < 4; i++) {
       assert.ok(await sameFiles(torrents[i].savePath, 'multi', contents), `leecher ${i} data differs`);
     }

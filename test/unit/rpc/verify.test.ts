@@ -62,10 +62,13 @@ describe('torrent/verify', () => {
     const torrent = await withTorrent(h, 'album');
     torrent.progress = 1;
     const log = stateLog(h, torrent.infoHashHex);
-    await h.client.sendRequest(P.TorrentVerifyRequest.type, { infoHash: torrent.infoHashHex.toUpperCase() });
+    const result = await h.client.sendRequest(P.TorrentVerifyRequest.type, { infoHash: torrent.infoHashHex.toUpperCase() });
+    assert.equal(result.state, 'checking');
+    assert.equal(torrent.verifyCalls, 1);
     const back = log.next('seeding');
     torrent.finishCheck();
     await back;
+    assert.deepEqual(log.states.slice(-2), ['checking', 'seeding']);
   });
 
   test('while checking, a second verify is a no-op that returns the snapshot', async (t) => {

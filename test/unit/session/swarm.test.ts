@@ -2,19 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, UNUSED_UNCHOKE_MS, type Swarm } from '../../../daemon/src/session/swarm';
+import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, UNUSED_UNCHOKE_MS } from '../../../daemon/src/session/swarm';
 import { connectRemote, memoryTorrent, ourId, setup, setupSeed, theirId } from './swarm-fixtures';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Throttle } from '../../../daemon/src/util/throttle';
 import { PeerConnection } from '../../../daemon/src/wire/connection';
 import { duplexPair } from '../wire/pair';
+import { until } from '../../support/deadline';
 
-function untilVerified(verified: number[], n: number, swarm: Swarm): Promise<void> {
-  return new Promise((resolve) => {
-    const poll = (): void => (verified.length >= n ? resolve() : void setImmediate(poll));
-    poll();
-    void swarm;
-  });
+function untilVerified(verified: number[], n: number): Promise<void> {
+  return until(() => verified.length >= n, 10_000, `${n} pieces verified (${verified.length} so far)`);
 }
 
 describe('Swarm', () => {
@@ -35,7 +32,7 @@ describe('Swarm', () => {
       });
     });
     remote.bitfield(Bitfield.full(m.pieceCount));
-    await untilVerified(verified, m.pieceCount, swarm);
+    await untilVerified(verified, m.pieceCount);
     assert.equal(picker.missingPieces, 0);
     assert.ok(maxInFlight > 1, `requests were pipelined (${maxInFlight} in flight)`);
     for (let i = 0; i < m.pieceCount; i++) {
@@ -156,7 +153,7 @@ describe('Swarm', () => {
       });
     });
     remote.bitfield(Bitfield.full(m.pieceCount));
-    await untilVerified(verified, m.pieceCount, swarm);
+    await untilVerified(verified, m.pieceCount);
     // The pipeline (16 blocks and growing) would span eight pieces and more; the budget allows
     // two, plus the overflow for a peer that would otherwise sit idle while those two are checked.
     assert.ok(mostOpen <= 2 + OVERFLOW_PIECES, `${mostOpen} pieces were requested at once`);
@@ -173,10 +170,7 @@ describe('Swarm', () => {
     silent.remote.on('interested', () => silent.remote.unchoke());
     silent.remote.on('request', (i) => asked.add(i));
     silent.remote.bitfield(Bitfield.fromString('**        '));
-    await new Promise<void>((resolve) => {
-      const poll = (): void => (asked.size === 2 ? resolve() : void setImmediate(poll));
-      poll();
-    });
+    await until(() => asked.size === 2, 10_000, 'the silent peer asked for both of its pieces');
     // The second peer has every other piece; with no room for new pieces it still gets work.
     const [sa, sb] = duplexPair();
     const remote = new PeerConnection(sb, { peerId: Buffer.from('-TR3000-secondpeer00') });
@@ -187,7 +181,7 @@ describe('Swarm', () => {
     ours.once('ready', () => assert.ok(swarm.attach(ours, '10.0.0.3', 6881)));
     await Promise.all([once(ours, 'ready'), once(remote, 'ready')]);
     remote.bitfield(Bitfield.fromString('  ********'));
-    await untilVerified(verified, 8, swarm);
+    await untilVerified(verified, 8);
     assert.deepEqual([...verified].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
     swarm.stop();
   });
