@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
+import { pieceCountOf } from '../util/geometry';
 
 export type { ReadSpan } from './messages';
 export { ZERO_PATH } from './messages';
@@ -104,7 +105,7 @@ export interface HashPoolOptions {
 }
 
 /** Files laid end to end, cut into pieces of `pieceLength` (the last one shorter). */
-export interface PieceLayout {
+export interface HashLayout {
   /** ZERO_PATH: zeros; `base`: where the file's byte 0 is in `path`. */
   files: { path: string; length: number; base?: number }[];
   pieceLength: number;
@@ -169,10 +170,10 @@ export class HashPool {
    * digest into shared memory, so no piece costs a message. Rejects with HashReadError if a file cannot
    * be read fully; the other workers then stop after their current piece.
    */
-  async hashPieces(layout: PieceLayout, opts: HashPiecesOptions = {}): Promise<Uint8Array> {
-    const digests = new SharedArrayBuffer(pieceCountOf(layout) * 20);
+  async hashPieces(layout: HashLayout, opts: HashPiecesOptions = {}): Promise<Uint8Array> {
+    const digests = new SharedArrayBuffer(pieceCountOf(layout.pieceLength, layout.totalLength) * 20);
     let hashed = 0;
-    await this.runPieces(layout, { digests }, opts, pieceCountOf(layout), (bytes) => {
+    await this.runPieces(layout, { digests }, opts, pieceCountOf(layout.pieceLength, layout.totalLength), (bytes) => {
       hashed += bytes;
       opts.onProgress?.(hashed, layout.totalLength);
     });
@@ -184,8 +185,8 @@ export class HashPool {
    * resolves with one byte per piece, 1 where the piece is there and matches. A piece that cannot be
    * read (file missing, short, unreadable) is only missing.
    */
-  async checkPieces(layout: PieceLayout, expected: Uint8Array, opts: CheckPiecesOptions = {}): Promise<Uint8Array> {
-    const count = pieceCountOf(layout);
+  async checkPieces(layout: HashLayout, expected: Uint8Array, opts: CheckPiecesOptions = {}): Promise<Uint8Array> {
+    const count = pieceCountOf(layout.pieceLength, layout.totalLength);
     if (expected.length !== count * 20) throw new RangeError(`expected ${count * 20} bytes of piece hashes, got ${expected.length}`);
     const verdicts = new Uint8Array(new SharedArrayBuffer(count));
     let skipped = 0;
@@ -209,7 +210,7 @@ export class HashPool {
    * and waits for all of them.
    */
   private async runPieces(
-    layout: PieceLayout,
+    layout: HashLayout,
     out: Pick<PiecesJob, 'digests' | 'check'>,
     opts: PiecesOptions,
     toRead: number,
@@ -285,9 +286,6 @@ export class HashPool {
   }
 }
 
-function pieceCountOf(layout: PieceLayout): number {
-  return Math.ceil(layout.totalLength / layout.pieceLength);
-}
 
 function defaultWorkers(): number {
   return Math.min(2, availableParallelism());

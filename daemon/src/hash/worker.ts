@@ -5,7 +5,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { spansOf } from '../metainfo/geometry';
+import { pieceCountOf, pieceSizeOf, spansOf } from '../util/geometry';
 import { PiecesSlot, Verdict, ZERO_PATH, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 const CHUNK = 1 << 20;
@@ -126,7 +126,7 @@ function runPieces(id: number, job: PiecesJob): void {
   const control = new Int32Array(job.control);
   const digests = job.digests && new Uint8Array(job.digests);
   const verdicts = job.check && new Uint8Array(job.check.verdicts);
-  const count = Math.ceil(job.totalLength / job.pieceLength);
+  const count = pieceCountOf(job.pieceLength, job.totalLength);
   const extents = extentsOf(job.files);
   const files = new OpenFiles(job.files.map((f) => f.path));
   let hashed = 0;
@@ -161,7 +161,7 @@ function runPieces(id: number, job: PiecesJob): void {
         const piece = Atomics.add(control, PiecesSlot.Next, 1);
         if (piece >= count) break;
         if (verdicts?.[piece] === Verdict.Skip) continue; // the caller counts these itself
-        const length = Math.min(job.pieceLength, job.totalLength - piece * job.pieceLength);
+        const length = pieceSizeOf({ pieceCount: count, pieceLength: job.pieceLength, totalLength: job.totalLength }, piece);
         if (verdicts && job.check) check(piece, length, verdicts, job.check.expected);
         else {
           digests?.set(digestOf(piece, length), piece * 20);

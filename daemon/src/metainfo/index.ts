@@ -1,7 +1,7 @@
 /** Metainfo: parse and validate .torrent files, create them, magnet links, safe paths, piece geometry. */
 import { safeFilePath } from './paths';
 import type { Metainfo } from './types';
-import type { Layout } from './geometry';
+import type { Layout } from '../util/geometry';
 
 export type { FileEntry, Metainfo } from './types';
 export { MetainfoError } from './errors';
@@ -20,8 +20,8 @@ export {
   isValidPieceLength,
   parsePieceLength,
 } from './piece-length';
-export { BLOCK_SIZE, Geometry, bytesOfPieces, spansOf } from './geometry';
-export type { FileExtent, FileSpan, Layout } from './geometry';
+export { BLOCK_SIZE, Geometry, bytesOfPieces, spansOf } from '../util/geometry';
+export type { FileExtent, FileSpan, Layout } from '../util/geometry';
 /** Disk paths of every file of `m` under `root`, in torrent order (each checked by `safeFilePath`). */
 export function filePathsOf(m: Metainfo, root: string): string[] {
   return m.files.map((f) => safeFilePath(root, f.path));

@@ -23,6 +23,7 @@ import { MetainfoError } from './errors';
 import { checkPathParts, PathCollisions } from './paths';
 import { checkPieceLength } from './piece-length';
 import type { FileEntry, Metainfo } from './types';
+import { pieceCountOf } from '../util/geometry';
 
 /** Largest .torrent accepted (a 10 TB torrent with 16 MiB pieces needs ~12 MB). */
 export const MAX_METAINFO_SIZE = 64 * 1024 * 1024;
@@ -100,7 +101,7 @@ function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
   const last = files[files.length - 1];
   const totalLength = last.offset + last.length;
   if (totalLength === 0) throw new MetainfoError('empty', 'torrent has no data (total length 0)');
-  const pieceCount = Math.ceil(totalLength / pieceLength);
+  const pieceCount = pieceCountOf(pieceLength, totalLength);
   const pieces = getBytes(info, 'pieces', 'info.pieces');
   if (pieces.length % 20 !== 0) {
     throw new MetainfoError('bad-pieces', `info.pieces: length ${pieces.length} is not a multiple of 20`);

@@ -1,4 +1,4 @@
-import { BLOCK_SIZE, Geometry } from '../metainfo/geometry';
+import { BLOCK_SIZE, Geometry, type PieceShape } from '../util/geometry';
 import { Bitfield, forEachSet } from '../util/bitfield';
 import { BlockState, PieceBlocks } from './piece-blocks';
 import { PiecePriority, wantedMask } from './priorities';
@@ -20,13 +20,6 @@ export interface BlockReceipt {
   cancel: { peerKey: string; req: BlockRequest }[];
   /** Every block of the piece is received: hash it next. */
   pieceComplete: boolean;
-}
-
-/** The piece geometry the picker needs; a Metainfo satisfies it. */
-export interface PieceLayout {
-  pieceCount: number;
-  pieceLength: number;
-  totalLength: number;
 }
 
 /** Tuning and injected randomness (tests pass a seeded random). */
@@ -84,7 +77,7 @@ export class Picker {
   /** Pieces a reader waits for, soonest first. */
   private deadlines: PieceDeadline[] = [];
 
-  constructor(layout: PieceLayout, have?: Bitfield, opts: PickerOptions = {}) {
+  constructor(layout: PieceShape, have?: Bitfield, opts: PickerOptions = {}) {
     this.geometry = new Geometry({ pieceLength: layout.pieceLength, totalLength: layout.totalLength, files: [] });
     const n = this.geometry.pieceCount;
     if (n !== layout.pieceCount) throw new RangeError(`${layout.pieceCount} pieces do not fit ${layout.totalLength} bytes`);

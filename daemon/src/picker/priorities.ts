@@ -1,5 +1,5 @@
 /** File priorities and the piece priorities the picker follows from them. */
-import { spansOf, type FileExtent } from '../metainfo/geometry';
+import { pieceCountOf, spansOf, type FileExtent } from '../util/geometry';
 
 /** A file's priority as users and the RPC name it. */
 export type FilePriority = 'skip' | 'low' | 'normal' | 'high';
@@ -31,7 +31,7 @@ export function piecePriorities(
   priorities: readonly FilePriority[],
 ): Uint8Array {
   if (priorities.length !== layout.files.length) throw new RangeError(`${priorities.length} priorities for ${layout.files.length} files`);
-  const count = Math.ceil(layout.totalLength / layout.pieceLength);
+  const count = pieceCountOf(layout.pieceLength, layout.totalLength);
   const out = new Uint8Array(count);
   layout.files.forEach((f, i) => {
     if (f.length === 0 || f.padding) return;
@@ -59,7 +59,7 @@ export function fileBytesDone(
 ): number[] {
   const done = layout.files.map(() => 0);
   if (have.count === 0) return done;
-  const count = Math.ceil(layout.totalLength / layout.pieceLength);
+  const count = pieceCountOf(layout.pieceLength, layout.totalLength);
   for (let p = 0; p < count; p++) {
     if (!have.has(p)) continue;
     const offset = p * layout.pieceLength;

@@ -1,4 +1,4 @@
-import { BLOCK_LENGTH } from '../wire/connection';
+import { BLOCK_SIZE } from '../wire/connection';
 
 /**
  * Reusable 16 KiB buffers for received blocks on their way to storage, so a download does not
@@ -12,14 +12,14 @@ export class BlockPool {
 
   /** A copy of `data` (≤ one block) in a pooled buffer; give the buffer back with release(). */
   copy(data: Uint8Array): { buffer: Uint8Array; view: Uint8Array } {
-    const buffer = this.free.pop() ?? new Uint8Array(BLOCK_LENGTH);
-    const view = data.length === BLOCK_LENGTH ? buffer : buffer.subarray(0, data.length);
+    const buffer = this.free.pop() ?? new Uint8Array(BLOCK_SIZE);
+    const view = data.length === BLOCK_SIZE ? buffer : buffer.subarray(0, data.length);
     view.set(data);
     return { buffer, view };
   }
 
   /** Returns a buffer once nothing reads it any more. */
   release(buffer: Uint8Array): void {
-    if (this.free.length < this.maxFree && buffer.length === BLOCK_LENGTH) this.free.push(buffer);
+    if (this.free.length < this.maxFree && buffer.length === BLOCK_SIZE) this.free.push(buffer);
   }
 }

@@ -3,7 +3,7 @@
  * bans through the address book, and our own address recognised by its peer id.
  */
 import type { Duplex } from 'node:stream';
-import { PeerConnection, type TorrentGeometry } from '../wire/connection';
+import { PeerConnection, type PieceShape } from '../wire/connection';
 import type { ReservedFeature } from '../wire/handshake';
 import type { AddressBook } from './address-book';
 
@@ -22,7 +22,7 @@ export interface DialerContext {
   peerId: Uint8Array;
   infoHash: Uint8Array;
   /** The torrent's geometry; undefined while its metadata is being fetched. */
-  geometry: TorrentGeometry | undefined;
+  geometry: PieceShape | undefined;
   /** Room for one more connection under the session's global cap. */
   globalRoom(): boolean;
   /** Opens a TCP connection; received bytes go to `onData` (see TorrentContext.connect). */

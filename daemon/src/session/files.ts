@@ -2,7 +2,7 @@
  * A torrent's files as the session sees them: priorities into piece priorities for the picker, the
  * bytes of wanted files (progress, `left`), per-file reports, and checking a priority change.
  */
-import { spansOf } from '../metainfo/geometry';
+import { spansOf } from '../util/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { fileBytesDone, piecePriorities, type FilePriority, type Picker } from '../picker';
 import type { Bitfield } from '../util/bitfield';

@@ -1,6 +1,7 @@
 import { sha1 } from '../hash/digest';
 import type { Metainfo } from '../metainfo/types';
 import type { Picker } from '../picker';
+import { pieceSizeOf } from '../util/geometry';
 import { StorageError } from '../storage/errors';
 import { hashMatches } from '../storage/piece-check';
 import type { Storage } from '../storage/types';
@@ -159,8 +160,7 @@ export class BlockIntake {
   }
 
   private pieceSize(piece: number): number {
-    const m = this.ctx.metainfo;
-    return piece === m.pieceCount - 1 ? m.totalLength - m.pieceLength * piece : m.pieceLength;
+    return pieceSizeOf(this.ctx.metainfo, piece);
   }
 
   /** A buffer for a new piece, or undefined if it does not fit the budget (it goes to disk). */

@@ -1,7 +1,8 @@
 import type { Picker } from '../picker';
 import type { Storage } from '../storage/types';
 import type { Metainfo } from '../metainfo/types';
-import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
+import type { PeerConnection } from '../wire/connection';
+import { BLOCK_SIZE, pieceSizeOf } from '../util/geometry';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { allowedFastSet } from '../wire/fast';
@@ -78,7 +79,7 @@ export class Swarm {
     const m = ctx.metainfo;
     this.uploads = {
       read: (index, begin, length) =>
-        ctx.readCache.read(owner, index, index === m.pieceCount - 1 ? m.totalLength - m.pieceLength * index : m.pieceLength, begin, length),
+        ctx.readCache.read(owner, index, pieceSizeOf(m, index), begin, length),
       have: ctx.picker.have,
       throttle: ctx.uploadThrottle,
       uploaded: (peer, bytes) => {
@@ -201,7 +202,7 @@ export class Swarm {
         this.ctx.picker.releasePeer(peer.key);
         this.ctx.log('debug', `${peer.key} snubbed: no block for ${REQUEST_TIMEOUT_MS / 1000} s`);
       }
-      peer.adjustPipeline(BLOCK_LENGTH);
+      peer.adjustPipeline(BLOCK_SIZE);
     }
     this.ctx.extensions?.tick(now, this.peers);
     this.fillAll();
@@ -367,12 +368,12 @@ export class Swarm {
     const t = this.ctx.downloadThrottle;
     if (t.unlimited) return want;
     let n = 0;
-    while (n < want && t.tryTake(BLOCK_LENGTH)) n++;
+    while (n < want && t.tryTake(BLOCK_SIZE)) n++;
     if (n < want && !this.throttleTimer) {
       this.throttleTimer = setTimeout(() => {
         this.throttleTimer = undefined;
         this.fillAll();
-      }, Math.max(1, t.waitMs(BLOCK_LENGTH)));
+      }, Math.max(1, t.waitMs(BLOCK_SIZE)));
       this.throttleTimer.unref?.();
     }
     return n;

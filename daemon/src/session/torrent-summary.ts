@@ -1,5 +1,5 @@
 /** The snapshot of a torrent, from the figures its parts keep. */
-import { bytesOfPieces } from '../metainfo/geometry';
+import { bytesOfPieces } from '../util/geometry';
 import type { Bitfield } from '../util/bitfield';
 import type { Swarm } from './swarm';
 import type { Metainfo, TorrentState, TorrentSummary } from './types';

@@ -4,7 +4,7 @@ import { Picker, type FilePriority } from '../picker';
 import { pieceMap, type PieceMap } from '../picker/piece-map';
 import type { TrackerClient } from '../tracker/client/client';
 import { Bitfield } from '../util/bitfield';
-import type { PeerConnection, TorrentGeometry } from '../wire/connection';
+import type { PeerConnection, PieceShape } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
 import { admitIncoming, MAX_CONNECTIONS_PER_IP } from './admission';
 import type { HandedOver } from './metadata-fetch';
@@ -50,7 +50,7 @@ export class Torrent extends EventEmitter {
   private readonly book = new AddressBook();
   private readonly penalties = new Penalties();
   private readonly dialer: Dialer;
-  private readonly geometry: TorrentGeometry;
+  private readonly geometry: PieceShape;
   private downloadedBefore = 0;
   private uploadedBefore = 0;
   private duplicateBefore = 0;

@@ -1,6 +1,6 @@
 /** Finding which pieces of a torrent are already on disk: from the resume state when it still holds, else by hashing. */
 import { sharedHashPool, type HashPool } from '../hash/pool';
-import { Geometry } from '../metainfo/geometry';
+import { Geometry } from '../util/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
 import { stat } from 'node:fs/promises';

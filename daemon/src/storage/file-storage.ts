@@ -2,7 +2,7 @@ import { lstat, rm, rmdir } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, relative, resolve, sep } from 'node:path';
 import { sharedHashPool, type HashPool } from '../hash/pool';
-import { Geometry, type FileSpan } from '../metainfo/geometry';
+import { Geometry, type FileSpan } from '../util/geometry';
 import { MetainfoError } from '../metainfo/errors';
 import { safeFilePath, safeFilePaths } from '../metainfo/paths';
 import type { Metainfo } from '../metainfo/types';

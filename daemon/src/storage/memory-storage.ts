@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Geometry } from '../metainfo/geometry';
+import { Geometry } from '../util/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { checkRange, hashMatches } from './piece-check';

@@ -4,7 +4,7 @@
  * its verified pieces move into place, and the parts file goes once no file in it holds any.
  */
 import { rm, stat } from 'node:fs/promises';
-import type { Geometry } from '../metainfo/geometry';
+import type { Geometry } from '../util/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';
 import { readFully, writeFully } from './file-storage';

@@ -1,5 +1,5 @@
 import { HashReadError, type HashPool, type ReadSpan } from '../hash/pool';
-import type { Geometry } from '../metainfo/geometry';
+import type { Geometry } from '../util/geometry';
 import { pieceHash } from '../metainfo/parse';
 import type { Metainfo } from '../metainfo/types';
 import { StorageError } from './errors';

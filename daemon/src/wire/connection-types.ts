@@ -2,22 +2,16 @@
 import type { Bitfield } from '../util/bitfield';
 import type { ExtendedHandshake, LocalExtensionId } from './extended';
 import type { Handshake, ReservedFeature } from './handshake';
+import { BLOCK_SIZE, type PieceShape } from '../util/geometry';
 
-/** The block size we request; pieces we receive may not exceed it. */
-export const BLOCK_LENGTH = 16 * 1024;
+/** The block size we request (pieces we receive may not exceed it), and the piece layout a connection validates indices and offsets against. */
+export { BLOCK_SIZE, type PieceShape };
 /**
  * Largest request we serve. Every current client asks for 16 KiB, but older ones asked for up to
  * 128 KiB and mainline/libtorrent accept that much; the session bounds queued requests per
  * connection, so the larger size costs no unbounded memory.
  */
 export const MAX_REQUEST_LENGTH = 128 * 1024;
-
-/** The piece layout a connection validates indices and offsets against. */
-export interface TorrentGeometry {
-  pieceCount: number;
-  pieceLength: number;
-  totalLength: number;
-}
 
 /** Tunables of a connection; times in milliseconds. */
 export interface PeerConnectionOptions {

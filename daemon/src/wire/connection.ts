@@ -10,9 +10,9 @@ import { ExtensionLink } from './extension-link';
 import { OutstandingRequests } from './requests';
 import { decodeHandshake, encodeHandshake, hasFeature, makeReserved, type Handshake, type ReservedFeature } from './handshake';
 import * as msg from './messages';
-import { BLOCK_LENGTH, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type TorrentGeometry } from './connection-types';
+import { BLOCK_SIZE, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type PieceShape } from './connection-types';
 
-export { BLOCK_LENGTH, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type TorrentGeometry };
+export { BLOCK_SIZE, MAX_REQUEST_LENGTH, type ExtensionName, type PeerConnectionEvents, type PeerConnectionOptions, type PieceShape };
 
 const DEFAULT_FEATURES: readonly ReservedFeature[] = ['extension', 'fast'];
 /** Most allowed-fast pieces we remember of one peer (BEP 6 suggests about 10). */
@@ -45,7 +45,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   /** When we last choked or unchoked the peer (the seeding choker rotates on it). */
   chokeChangedAt = Date.now();
 
-  private geometry: TorrentGeometry | undefined;
+  private geometry: PieceShape | undefined;
   /** What the peer announced before the geometry was known; undefined once it is. */
   private early: EarlyAvailability | undefined;
   private announced = false;
@@ -70,7 +70,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 180_000;
     this.keepAliveMs = opts.keepAliveMs ?? 90_000;
     this.reserved = makeReserved(opts.features ?? DEFAULT_FEATURES);
-    this.framer = new Framer({ handshake: (b) => this.onHandshake(b), frame: (b) => this.onFrame(b) }, BLOCK_LENGTH + 13);
+    this.framer = new Framer({ handshake: (b) => this.onHandshake(b), frame: (b) => this.onFrame(b) }, BLOCK_SIZE + 13);
     this.handshakeTimer = setTimeout(
       () => this.destroy(new WireError('timeout', 'handshake timed out')),
       opts.handshakeTimeoutMs ?? 20_000,
@@ -87,7 +87,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
    * Opens an outgoing connection: our handshake goes out at once. Without a geometry (a magnet whose
    * metadata we are fetching) piece messages are refused and requests rejected or ignored.
    */
-  static connect(stream: Duplex, opts: PeerConnectionOptions, infoHash: Uint8Array, geometry: TorrentGeometry | undefined): PeerConnection {
+  static connect(stream: Duplex, opts: PeerConnectionOptions, infoHash: Uint8Array, geometry: PieceShape | undefined): PeerConnection {
     const conn = new PeerConnection(stream, opts, 'outgoing');
     conn.setTorrent(infoHash, geometry);
     conn.write(encodeHandshake({ reserved: conn.reserved, infoHash, peerId: opts.peerId }));
@@ -95,7 +95,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   /** Accepts an incoming handshake for this torrent (geometry as for connect); call from the 'handshake' listener. */
-  accept(infoHash: Uint8Array, geometry: TorrentGeometry | undefined): void {
+  accept(infoHash: Uint8Array, geometry: PieceShape | undefined): void {
     if (this.direction !== 'incoming' || this.infoHash) throw new Error('accept() is only for a new incoming connection');
     this.setTorrent(infoHash, geometry);
     this.write(encodeHandshake({ reserved: this.reserved, infoHash, peerId: this.opts.peerId }));
@@ -111,7 +111,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
    * the torrent, and what the peer announced so far becomes its bitfield (a WireError if it does not
    * fit the torrent).
    */
-  learnGeometry(geometry: TorrentGeometry): void {
+  learnGeometry(geometry: PieceShape): void {
     if (this.geometry) throw new Error('the torrent of this connection is already known');
     const early = this.early ?? new EarlyAvailability();
     this.setTorrent(this.infoHash ?? new Uint8Array(20), geometry);
@@ -244,14 +244,14 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
     this.emit('close', reason);
   }
 
-  private setTorrent(infoHash: Uint8Array, geometry: TorrentGeometry | undefined): void {
+  private setTorrent(infoHash: Uint8Array, geometry: PieceShape | undefined): void {
     this.infoHash = infoHash;
     this.geometry = geometry;
     this.early = geometry ? undefined : new EarlyAvailability();
     this.peerPieces = new Bitfield(geometry?.pieceCount ?? 0);
     this.outstanding = new OutstandingRequests(geometry?.pieceLength ?? 0);
     const bitfieldFrame = geometry ? Bitfield.byteLength(geometry.pieceCount) + 1 : METADATA_MODE_FRAME;
-    this.framer.maxFrameSize = Math.max(BLOCK_LENGTH + 9, MAX_EXTENDED_PAYLOAD + 2, bitfieldFrame);
+    this.framer.maxFrameSize = Math.max(BLOCK_SIZE + 9, MAX_EXTENDED_PAYLOAD + 2, bitfieldFrame);
   }
 
   private write(buf: Uint8Array, done?: () => void): void {
@@ -385,7 +385,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private onRequest(type: 'request' | 'cancel', index: number, begin: number, length: number): void {
-    checkRange(this.geometry as TorrentGeometry, index, begin, length, MAX_REQUEST_LENGTH);
+    checkRange(this.geometry as PieceShape, index, begin, length, MAX_REQUEST_LENGTH);
     this.emit(type, index, begin, length);
   }
 
@@ -412,7 +412,7 @@ export class PeerConnection extends EventEmitter<PeerConnectionEvents> {
   }
 
   private onPiece(index: number, begin: number, data: Uint8Array): void {
-    checkRange(this.geometry as TorrentGeometry, index, begin, data.length, BLOCK_LENGTH);
+    checkRange(this.geometry as PieceShape, index, begin, data.length, BLOCK_SIZE);
     if (!this.outstanding.settle(index, begin, data.length)) {
       this.unexpectedBytes += data.length; // cancelled, choked or never asked: drop it
       return;

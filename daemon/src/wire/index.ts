@@ -5,11 +5,11 @@ export * from './messages';
 export { Framer, type FramerHandlers } from './framer';
 export {
   PeerConnection,
-  BLOCK_LENGTH,
+  BLOCK_SIZE,
   MAX_REQUEST_LENGTH,
   type PeerConnectionOptions,
   type PeerConnectionEvents,
-  type TorrentGeometry,
+  type PieceShape,
 } from './connection';
 export { makeReserved, hasFeature, type ReservedFeature } from './handshake';
 export * from './extended';

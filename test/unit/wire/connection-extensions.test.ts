@@ -1,18 +1,18 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { PeerConnection, type TorrentGeometry } from '../../../daemon/src/wire/connection';
+import { PeerConnection, type PieceShape } from '../../../daemon/src/wire/connection';
 import { encodeHandshake, makeReserved } from '../../../daemon/src/wire/handshake';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import * as msg from '../../../daemon/src/wire/messages';
 import { duplexPair } from './pair';
 
 const infoHash = new Uint8Array(20).fill(0xcd);
-const geometry: TorrentGeometry = { pieceCount: 10, pieceLength: 32768, totalLength: 10 * 32768 };
+const geometry: PieceShape = { pieceCount: 10, pieceLength: 32768, totalLength: 10 * 32768 };
 const idA = Buffer.from('-BT0100-aaaaaaaaaaaa');
 const idB = Buffer.from('-LT2080-bbbbbbbbbbbb');
 
-async function pair(featuresB?: ('extension' | 'fast' | 'dht')[], geometryA: TorrentGeometry | 'none' = geometry): Promise<[PeerConnection, PeerConnection]> {
+async function pair(featuresB?: ('extension' | 'fast' | 'dht')[], geometryA: PieceShape | 'none' = geometry): Promise<[PeerConnection, PeerConnection]> {
   const [sa, sb] = duplexPair();
   const b = new PeerConnection(sb, { peerId: idB, ...(featuresB ? { features: featuresB } : {}) });
   b.on('handshake', () => b.accept(infoHash, geometry));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import type { Duplex } from 'node:stream';
 import sinon from 'sinon';
-import { PeerConnection, type TorrentGeometry } from '../../../daemon/src/wire/connection';
+import { PeerConnection, type PieceShape } from '../../../daemon/src/wire/connection';
 import { WireError } from '../../../daemon/src/wire/errors';
 import { encodeHandshake, type ReservedFeature } from '../../../daemon/src/wire/handshake';
 import * as m from '../../../daemon/src/wire/messages';
@@ -11,7 +11,7 @@ import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { duplexPair } from './pair';
 
 const infoHash = new Uint8Array(20).fill(0xab);
-const geometry: TorrentGeometry = { pieceCount: 10, pieceLength: 32768, totalLength: 9 * 32768 + 1000 };
+const geometry: PieceShape = { pieceCount: 10, pieceLength: 32768, totalLength: 9 * 32768 + 1000 };
 const idA = Buffer.from('-BT0100-aaaaaaaaaaaa');
 const idB = Buffer.from('-TR3000-bbbbbbbbbbbb');
 
@@ -157,7 +157,7 @@ describe('PeerConnection', () => {
   test('a 4 GiB length prefix closes', () => closesWith(Buffer.from([0xff, 0xff, 0xff, 0xff, 7]), 'frame-too-large'));
 
   test('requests up to 128 KiB inside the piece are passed on', async () => {
-    const big: TorrentGeometry = { pieceCount: 2, pieceLength: 262144, totalLength: 524288 };
+    const big: PieceShape = { pieceCount: 2, pieceLength: 262144, totalLength: 524288 };
     const [sa, raw] = duplexPair();
     const c = PeerConnection.connect(sa, { peerId: idA }, infoHash, big);
     raw.write(encodeHandshake({ reserved: new Uint8Array(8), infoHash, peerId: idB }));

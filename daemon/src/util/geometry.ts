@@ -1,7 +1,28 @@
-/** Pure piece ↔ block ↔ file-span arithmetic of a torrent's data. */
+/**
+ * Pure piece ↔ block ↔ file-span arithmetic of a torrent's data: the one place the size of a piece and
+ * of a block are defined. It sits below metainfo/, hash/, storage/, picker/, wire/ and session/, and
+ * imports nothing.
+ */
 
 /** Size of a block, the request unit inside a piece (BEP 3 practice). */
 export const BLOCK_SIZE = 16384;
+
+/** The numbers that fix every piece's size; a Metainfo satisfies it. */
+export interface PieceShape {
+  pieceCount: number;
+  pieceLength: number;
+  totalLength: number;
+}
+
+/** Pieces of `pieceLength` needed for `totalLength` bytes (the last one may be shorter). */
+export function pieceCountOf(pieceLength: number, totalLength: number): number {
+  return Math.ceil(totalLength / pieceLength);
+}
+
+/** Bytes in piece `index` of `shape`: `pieceLength`, except for a shorter last piece. No range check. */
+export function pieceSizeOf(shape: PieceShape, index: number): number {
+  return index === shape.pieceCount - 1 ? shape.totalLength - shape.pieceLength * index : shape.pieceLength;
+}
 
 /** Where one file stands in the torrent's concatenated data. */
 export interface FileExtent {
@@ -60,18 +81,15 @@ export function spansOf(files: readonly FileExtent[], offset: number, length: nu
 }
 
 /** Bytes held by the pieces in `have` (the last piece may be shorter than the others). */
-export function bytesOfPieces(
-  shape: { pieceLength: number; totalLength: number; pieceCount: number },
-  have: { readonly count: number; has(piece: number): boolean },
-): number {
+export function bytesOfPieces(shape: PieceShape, have: { readonly count: number; has(piece: number): boolean }): number {
   if (have.count === 0) return 0;
   const last = shape.pieceCount - 1;
   const lastHeld = have.has(last);
-  return (have.count - (lastHeld ? 1 : 0)) * shape.pieceLength + (lastHeld ? shape.totalLength - shape.pieceLength * last : 0);
+  return (have.count - (lastHeld ? 1 : 0)) * shape.pieceLength + (lastHeld ? pieceSizeOf(shape, last) : 0);
 }
 
 /** Piece and block arithmetic for one layout. */
-export class Geometry {
+export class Geometry implements PieceShape {
   readonly pieceLength: number;
   readonly totalLength: number;
   readonly pieceCount: number;
@@ -84,7 +102,7 @@ export class Geometry {
     this.pieceLength = pieceLength;
     this.totalLength = totalLength;
     this.files = layout.files;
-    this.pieceCount = Math.ceil(totalLength / pieceLength);
+    this.pieceCount = pieceCountOf(pieceLength, totalLength);
   }
 
   private checkPiece(piece: number): void {
@@ -102,7 +120,7 @@ export class Geometry {
   /** Length of a piece; the last one is shorter unless the total is a multiple of the piece length. */
   pieceSize(piece: number): number {
     this.checkPiece(piece);
-    return Math.min(this.pieceLength, this.totalLength - piece * this.pieceLength);
+    return pieceSizeOf(this, piece);
   }
 
   /** Blocks in a piece. */

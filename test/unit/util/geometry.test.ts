@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BLOCK_SIZE, Geometry, bytesOfPieces, spansOf } from '../../../daemon/src/metainfo';
+import { BLOCK_SIZE, Geometry, bytesOfPieces, pieceCountOf, pieceSizeOf, spansOf } from '../../../daemon/src/util/geometry';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 
 function layout(lengths: number[], pieceLength: number): { pieceLength: number; totalLength: number; files: { length: number; offset: number }[] } {
@@ -94,4 +94,28 @@ test('bytesOfPieces: whole pieces, and the shorter last one only when held', () 
   assert.equal(bytesOfPieces(shape, Bitfield.fromString('**.')), 200);
   assert.equal(bytesOfPieces(shape, Bitfield.fromString('.**')), 150);
   assert.equal(bytesOfPieces(shape, Bitfield.fromString('***')), 250);
+});
+
+describe('pieceCountOf and pieceSizeOf', () => {
+  test('property: the pieces tile the data, each full but a shorter last one, as Geometry says', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 1, max: 5_000_000 }), (exp, totalLength) => {
+        const pieceLength = BLOCK_SIZE << exp;
+        const pieceCount = pieceCountOf(pieceLength, totalLength);
+        const shape = { pieceCount, pieceLength, totalLength };
+        const g = new Geometry({ pieceLength, totalLength, files: [{ offset: 0, length: totalLength }] });
+        let sum = 0;
+        for (let i = 0; i < pieceCount; i++) {
+          const size = pieceSizeOf(shape, i);
+          assert.ok(size > 0 && size <= pieceLength);
+          if (i < pieceCount - 1) assert.equal(size, pieceLength);
+          assert.equal(g.pieceSize(i), size);
+          sum += size;
+        }
+        assert.equal(sum, totalLength);
+        assert.equal(g.pieceCount, pieceCount);
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
