@@ -27,7 +27,8 @@ import { Bitfield } from '../daemon/src/util/bitfield';
 import { PeerConnection } from '../daemon/src/wire/connection';
 
 const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
-const LOCAL = ['--bind', '127.0.0.1'];
+/** Every peer on loopback, no DHT, and btd's loopback-only mode: nothing leaves 127.0.0.1, no name is resolved. */
+const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
 const GOAL_RATIO = 1.5;
 
 /** A btd process: a line of its output can be awaited; its peak RSS is sampled. */
@@ -42,7 +43,7 @@ interface Proc {
 let LOGS: string | undefined;
 
 function launch(name: string, args: string[], cwd: string, run: string): Proc {
-  const child = spawn(process.execPath, [BTD, ...args, ...(LOGS ? ['--debug'] : [])], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BTD, ...args, ...(LOGS ? ['--debug'] : [])], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTD_LOOPBACK_ONLY: '1' } });
   if (LOGS) {
     const log = createWriteStream(join(LOGS, `${run}-${name.replace(/\W+/g, '-')}.log`));
     child.stdout.pipe(log);

@@ -28,6 +28,8 @@ export interface ChokePeer {
   chokeChangedAt?: number;
   /** We unchoked it and it requested nothing: no regular slot until it requests; rarely optimistic. */
   unused?: boolean;
+  /** It has asked us for data on this connection (e.g. its allowed-fast pieces while choked). */
+  asked?: boolean;
 }
 
 /** Options of one unchoke round. */
@@ -47,8 +49,10 @@ export interface ChokeOptions {
  * interested peers ranked by what they give us, snubbed ones left out. Peers that left an unchoke
  * unused get no regular slot in either mode. Seeding is round robin:
  * ranking by how fast we feed them would keep the same peers unchoked for ever (the others' rate is
- * zero), so an unchoked peer keeps its slot for SEED_TURN_MS, then the peers that waited longest come
- * first. Ties break on the key so a round is reproducible.
+ * zero), so an unchoked peer keeps its slot for SEED_TURN_MS, then waiting peers that have asked for
+ * data come first (a connection that only says interested and never requests, even its allowed-fast
+ * pieces, cannot hold turns that others would use), the longest waiting first. Leeching peers that
+ * give the same rate are ranked the same way. Ties break on the key so a round is reproducible.
  */
 export function chooseUnchoked(peers: readonly ChokePeer[], opts: ChokeOptions): Set<string> {
   const slots = Math.max(0, Math.floor(opts.slots ?? DEFAULT_UNCHOKE_SLOTS));
@@ -56,16 +60,16 @@ export function chooseUnchoked(peers: readonly ChokePeer[], opts: ChokeOptions):
   const interested = peers.filter((p) => p.interested && !p.unused && (opts.seeding || !p.snubbed));
   const ranked = opts.seeding
     ? interested.sort((a, b) => seedTurn(a, opts.now ?? 0) - seedTurn(b, opts.now ?? 0) || (a.chokeChangedAt ?? 0) - (b.chokeChangedAt ?? 0) || byKey(a, b))
-    : interested.sort((a, b) => b.downloadRate - a.downloadRate || byKey(a, b));
+    : interested.sort((a, b) => b.downloadRate - a.downloadRate || Number(b.asked ?? false) - Number(a.asked ?? false) || byKey(a, b));
   const chosen = new Set(ranked.slice(0, slots).map((p) => p.key));
   if (opts.optimistic !== undefined && peers.some((p) => p.key === opts.optimistic)) chosen.add(opts.optimistic);
   return chosen;
 }
 
-/** Seeding order: 0 for an unchoked peer within its turn, 1 for a waiting peer, 2 for one whose turn is over. */
+/** Seeding order: 0 for an unchoked peer within its turn, 1 for a waiting peer that has asked for data, 2 for one that has not, 3 for one whose turn is over. */
 function seedTurn(p: ChokePeer, now: number): number {
-  if (p.choked ?? true) return 1;
-  return now - (p.chokeChangedAt ?? 0) < SEED_TURN_MS ? 0 : 2;
+  if (p.choked ?? true) return p.asked ? 1 : 2;
+  return now - (p.chokeChangedAt ?? 0) < SEED_TURN_MS ? 0 : 3;
 }
 
 /**

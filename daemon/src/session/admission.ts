@@ -9,7 +9,8 @@ export const INCOMING_SHARE = 0.8;
 
 /**
  * True if a connection from `ip` may join `swarm`; when the slots are full, the least useful
- * connection (an incoming one, if incoming connections have their share) is closed to make room.
+ * connection (an incoming one, if incoming connections have their share) is closed to make room,
+ * which may be one that has done nothing useful since it connected (see eviction.ts's neverUseful).
  */
 export function admitIncoming(swarm: Swarm, ip: string, slots: { connections: number; cap: number; globalRoom: boolean; perIp: number }, now: number): boolean {
   // One address may not take all the slots (loopback is exempt: every local test peer is there).
@@ -17,7 +18,7 @@ export function admitIncoming(swarm: Swarm, ip: string, slots: { connections: nu
   // A share of the slots stays for connections we open, so peers dialling in cannot take them all.
   const incomingFull = swarm.incomingCount >= Math.max(1, Math.floor(slots.cap * INCOMING_SHARE));
   if (incomingFull || slots.connections >= slots.cap || !slots.globalRoom) {
-    return swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined);
+    return swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined, true);
   }
   return true;
 }

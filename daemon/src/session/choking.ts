@@ -8,6 +8,55 @@ import { dropChokedUploads } from './uploader';
  */
 export const UNUSED_UNCHOKE_MS = 10_000;
 
+/** Unchokes given at once, between choke rounds, while fewer peers than this are unchoked (the regular slots and the optimistic one). */
+export const FREE_UNCHOKES = 5;
+/** An unchoke left unused this long goes at once to a choked peer that asks for data. */
+export const UNUSED_SWAP_MS = 1_000;
+
+/** Peers we unchoke. */
+export function unchokedCount(peers: Iterable<Peer>): number {
+  let n = 0;
+  for (const p of peers) if (!p.conn.amChoking) n++;
+  return n;
+}
+
+/**
+ * A choked peer asked for data while every unchoke is taken: the peer that has held its unchoke the
+ * longest without a request, for at least UNUSED_SWAP_MS, is choked (and passed over by the regular
+ * slots until it requests) and returned so its slot goes to the asker; null if every holder uses its slot.
+ */
+export function swapUnusedUnchoke(peers: Iterable<Peer>, now: number): Peer | null {
+  let oldest: Peer | null = null;
+  for (const p of peers) {
+    const c = p.conn;
+    if (c.amChoking || p.lastRequestAt >= c.chokeChangedAt || now - c.chokeChangedAt < UNUSED_SWAP_MS) continue;
+    if (!oldest || c.chokeChangedAt < oldest.conn.chokeChangedAt) oldest = p;
+  }
+  if (oldest) {
+    oldest.conn.choke();
+    oldest.unusedUnchoke = true;
+  }
+  return oldest;
+}
+
+/**
+ * Choked, interested peers that have asked for data before get the unchokes others leave unused (see
+ * swapUnusedUnchoke), the longest waiting first; returns the pairs [choked holder, unchoked peer].
+ */
+export function handOverUnusedUnchokes(peers: readonly Peer[], now: number): [Peer, Peer][] {
+  const waiting = peers
+    .filter((p) => p.conn.amChoking && p.conn.peerInterested && p.lastRequestAt > 0 && !p.unusedUnchoke)
+    .sort((a, b) => a.conn.chokeChangedAt - b.conn.chokeChangedAt);
+  const moves: [Peer, Peer][] = [];
+  for (const p of waiting) {
+    const holder = swapUnusedUnchoke(peers, now);
+    if (!holder) break;
+    p.conn.unchoke();
+    moves.push([holder, p]);
+  }
+  return moves;
+}
+
 /** Unchoked a while ago and never asked for anything: chokes it so the slot goes to someone who will; true if it did. */
 export function takeBackUnusedUnchoke(peer: Peer, now: number): boolean {
   const c = peer.conn;
@@ -39,6 +88,7 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     choked: p.conn.amChoking,
     chokeChangedAt: p.conn.chokeChangedAt,
     unused: p.unusedUnchoke,
+    asked: p.lastRequestAt > 0,
   }));
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {

@@ -54,15 +54,26 @@ export function pastGrace(peer: { connectedAt: number; lastUsefulAt: number }, n
 }
 
 /**
- * The connection to close to make room, among those `eligible` says may go: past the grace period
- * (see pastGrace), not mid-transfer, fewest bytes in the last minute (the oldest connection on a tie); undefined when
- * none may go.
+ * Nothing useful came from it since it connected (see Peer.lastUsefulAt). A newcomer, which has
+ * completed its handshake, may take such a connection's place at once: of two peers that have done
+ * nothing, the one that had the longer chance goes. An honest peer proves itself within a round trip
+ * (its bitfield, a have, or a request for the allowed-fast pieces every new connection is offered), so
+ * connections that only hold a slot cannot keep newcomers out.
  */
-export function leastUseful(peers: Iterable<Peer>, now: number, eligible: (p: Peer) => boolean = () => true): Peer | undefined {
+export function neverUseful(peer: { connectedAt: number; lastUsefulAt: number }): boolean {
+  return peer.lastUsefulAt <= peer.connectedAt;
+}
+
+/**
+ * The connection to close to make room, among those `eligible` says may go: past the grace period
+ * (see pastGrace) or, for a `newcomer` that has connected, never useful (see neverUseful); not
+ * mid-transfer; fewest bytes in the last minute (the oldest connection on a tie). Undefined when none may go.
+ */
+export function leastUseful(peers: Iterable<Peer>, now: number, eligible: (p: Peer) => boolean = () => true, newcomer = false): Peer | undefined {
   let best: Peer | undefined;
   let bestBytes = Infinity;
   for (const p of peers) {
-    if (!pastGrace(p, now) || midTransfer(p) || !eligible(p)) continue;
+    if (!(pastGrace(p, now) || (newcomer && neverUseful(p))) || midTransfer(p) || !eligible(p)) continue;
     const bytes = p.traffic.recent(trafficOf(p));
     if (bytes < bestBytes || (bytes === bestBytes && best !== undefined && p.connectedAt < best.connectedAt)) {
       best = p;

@@ -15,7 +15,7 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
+import { FREE_UNCHOKES, handOverUnusedUnchokes, runChokeRound, swapUnusedUnchoke, takeBackUnusedUnchoke, unchokedCount, UNUSED_UNCHOKE_MS } from './choking';
 
 export { UNUSED_UNCHOKE_MS };
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
@@ -124,11 +124,11 @@ export class Swarm {
   }
 
   /**
-   * Closes the least useful connection (see eviction.ts) among those `eligible` allows, to make room;
-   * false if none may go.
+   * Closes the least useful connection (see eviction.ts) among those `eligible` allows, to make room
+   * (for a connected `newcomer`, also one that never did anything useful); false if none may go.
    */
-  makeRoom(now: number, eligible?: (p: Peer) => boolean): boolean {
-    const p = leastUseful(this.peers.values(), now, eligible);
+  makeRoom(now: number, eligible?: (p: Peer) => boolean, newcomer = false): boolean {
+    const p = leastUseful(this.peers.values(), now, eligible, newcomer);
     if (!p) return false;
     this.ctx.log('debug', `${p.key} closed to make room: ${p.traffic.recent(trafficOf(p))} bytes in the last minute`);
     p.conn.destroy();
@@ -204,6 +204,7 @@ export class Swarm {
       }
       peer.adjustPipeline(BLOCK_SIZE);
     }
+    for (const [from, to] of handOverUnusedUnchokes([...this.peers.values()], now)) this.ctx.log('debug', `${from.key} choked: its unchoke went unused while ${to.key} waits`);
     this.ctx.extensions?.tick(now, this.peers);
     this.fillAll();
   }
@@ -293,7 +294,10 @@ export class Swarm {
       peer.lastRequestAt = Date.now();
       peer.lastUsefulAt = peer.lastRequestAt;
       peer.unusedUnchoke = false;
+      const choked = c.amChoking;
       queueUpload(this.uploads, peer, index, begin, length);
+      // Asked while choked (its allowed-fast pieces): it wants data, so it may have an unused slot.
+      if (choked && c.peerInterested) this.unchokeAsker(peer);
     });
     c.on('cancel', (index, begin, length) => cancelUpload(peer, index, begin, length));
     c.on('piece', (index, begin, data) => this.onBlock(peer, index, begin, data));
@@ -319,9 +323,18 @@ export class Swarm {
     // A newcomer need not wait for the next choke round while a slot is free; one that left an
     // unchoke unused waits for the choke rounds.
     if (peer.unusedUnchoke) return;
-    let unchoked = 0;
-    for (const p of this.peers.values()) if (!p.conn.amChoking) unchoked++;
-    if (unchoked < 5) peer.conn.unchoke();
+    if (unchokedCount(this.peers.values()) < FREE_UNCHOKES) peer.conn.unchoke();
+  }
+
+  /** A choked peer asks for data: it gets a free slot, or one a peer has left unused (see swapUnusedUnchoke). */
+  private unchokeAsker(peer: Peer): void {
+    const now = Date.now();
+    const holder = unchokedCount(this.peers.values()) < FREE_UNCHOKES ? undefined : swapUnusedUnchoke(this.peers.values(), now);
+    if (holder === null) return;
+    if (holder) {
+      this.ctx.log('debug', `${holder.key} choked: its unchoke went unused while ${peer.key} asks for data`);
+    }
+    peer.conn.unchoke();
   }
 
   private updateInterest(peer: Peer): void {

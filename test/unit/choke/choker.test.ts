@@ -4,11 +4,11 @@ import { chooseUnchoked, pickOptimistic, type ChokePeer, OPTIMISTIC_INTERVAL_MS,
 
 /**
  * Peers from a compact fixture: "key:down/since[i][s][n][u]" — `since` is when we last choked or
- * unchoked it (s), i interested, s snubbed, n new, u unchoked now, x left an unchoke unused.
+ * unchoked it (s), i interested, s snubbed, n new, u unchoked now, x left an unchoke unused, a asked for data.
  */
 function peers(spec: string): ChokePeer[] {
   return spec.split(/\s+/).filter(Boolean).map((item) => {
-    const m = /^(\w+):(\d+)\/(\d+)([isnux]*)$/.exec(item);
+    const m = /^(\w+):(\d+)\/(\d+)([isnuxa]*)$/.exec(item);
     if (!m) throw new Error(`bad fixture ${item}`);
     return {
       key: m[1],
@@ -19,6 +19,7 @@ function peers(spec: string): ChokePeer[] {
       newConnection: m[4].includes('n'),
       choked: !m[4].includes('u'),
       unused: m[4].includes('x'),
+      asked: m[4].includes('a'),
     };
   });
 }
@@ -32,6 +33,15 @@ describe('chooseUnchoked', () => {
   test('leeching ranks interested peers by what they give us', () => {
     assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: false })), ['a', 'b', 'c', 'd']);
     assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: false, slots: 2 })), ['a', 'b']);
+  });
+
+  test('seeding serves waiting peers that asked for data before those that only say interested', () => {
+    // idle1..3 waited longest but never requested anything; honest asked for its allowed-fast pieces.
+    const swarm = peers('idle1:0/1i idle2:0/2i idle3:0/3i honest:0/9ia busy:0/95iua');
+    assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: true, slots: 2, now: 100_000 })), ['busy', 'honest']);
+    assert.deepEqual(sorted(chooseUnchoked(swarm, { seeding: true, slots: 3, now: 100_000 })), ['busy', 'honest', 'idle1']);
+    // Leeching: at the same rate, the peer that asked comes first.
+    assert.deepEqual(sorted(chooseUnchoked(peers('a:0/1i b:0/1ia'), { seeding: false, slots: 1 })), ['b']);
   });
 
   test('seeding serves the interested peers that waited longest, and ignores snubbing', () => {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runChokeRound } from '../../../daemon/src/session/choking';
+import { handOverUnusedUnchokes, runChokeRound, swapUnusedUnchoke, UNUSED_SWAP_MS } from '../../../daemon/src/session/choking';
 import { Peer } from '../../../daemon/src/session/peer';
 import type { PeerConnection } from '../../../daemon/src/wire/connection';
 
@@ -41,5 +41,43 @@ describe('runChokeRound', () => {
     assert.equal(kept, '10.0.0.1:1002');
     assert.equal(peers[1].conn.amChoking, false);
     assert.equal(peers[0].conn.amChoking, true);
+  });
+});
+
+describe('unused unchokes go to peers that ask', () => {
+  /** Unchoked at `since` (or choked then, with `choked`), last request at `askedAt` (0: never). */
+  function holder(n: number, since: number, askedAt: number, choked = false): Peer {
+    const p = peer(n, true, 0);
+    p.uploads.length = 0;
+    p.conn.chokeChangedAt = since;
+    (p.conn as unknown as { amChoking: boolean }).amChoking = choked;
+    p.lastRequestAt = askedAt;
+    return p;
+  }
+
+  test('the longest unused unchoke of at least UNUSED_SWAP_MS is taken back', () => {
+    const now = 10_000;
+    const fresh = holder(1, now - UNUSED_SWAP_MS + 1, 0);
+    const used = holder(2, 1_000, 5_000);
+    const old = holder(3, 2_000, 0);
+    const older = holder(4, 1_500, 0);
+    assert.equal(swapUnusedUnchoke([fresh, used, old, older], now), older);
+    assert.equal(older.conn.amChoking, true);
+    assert.equal(older.unusedUnchoke, true, 'passed over by the regular slots until it requests');
+    assert.equal(swapUnusedUnchoke([fresh, used], now), null, 'a fresh unchoke and a used one stay');
+  });
+
+  test('choked peers that asked before get them, the longest waiting first; the others keep waiting', () => {
+    const now = 20_000;
+    const idleA = holder(1, 1_000, 0);
+    const idleB = holder(2, 2_000, 0);
+    const waitedLong = holder(3, 3_000, 2_500, true);
+    const waitedLess = holder(4, 8_000, 7_000, true);
+    const neverAsked = holder(5, 500, 0, true);
+    const moves = handOverUnusedUnchokes([idleA, idleB, waitedLess, neverAsked, waitedLong], now);
+    assert.deepEqual(moves.map(([from, to]) => [from.port, to.port]), [[1001, 1003], [1002, 1004]]);
+    assert.equal(neverAsked.conn.amChoking, true);
+    assert.equal(waitedLong.conn.amChoking, false);
+    assert.deepEqual(handOverUnusedUnchokes([idleA, idleB, waitedLess, neverAsked, waitedLong], now), [], 'nothing left to hand over');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EVICTION_GRACE_MS, IDLE_GIVE_WAY_MS, leastUseful, pastGrace, TrafficWindow } from '../../../daemon/src/session/eviction';
+import { EVICTION_GRACE_MS, IDLE_GIVE_WAY_MS, leastUseful, neverUseful, pastGrace, TrafficWindow } from '../../../daemon/src/session/eviction';
 import type { Peer } from '../../../daemon/src/session/peer';
 
 /** A connection opened at `connectedAt` that last sent something useful at `usefulAt`, with `bytes` moved and `inFlight` requests. */
@@ -32,6 +32,19 @@ describe('eviction', () => {
     const busy = peer('busy', 0, 0, 0, 3);
     assert.equal(leastUseful([useful, busy, idle], now)?.key, 'idle');
     assert.equal(leastUseful([useful, busy], now), undefined);
+  });
+
+  test('a connected newcomer takes the place of the oldest connection that never did anything useful', () => {
+    const now = 2_000;
+    const first = peer('first', 1_000, 1_000);
+    const second = peer('second', 1_500, 1_500);
+    const proved = peer('proved', 1_200, 1_300);
+    const busy = peer('busy', 1_100, 1_100, 0, 2);
+    assert.equal(neverUseful(first), true);
+    assert.equal(neverUseful(proved), false);
+    assert.equal(leastUseful([second, proved, busy, first], now), undefined, 'a dial makes no room in the grace period');
+    assert.equal(leastUseful([second, proved, busy, first], now, undefined, true)?.key, 'first');
+    assert.equal(leastUseful([proved, busy], now, undefined, true), undefined, 'a peer that proved itself, or has blocks in flight, stays');
   });
 
   test('among those that may go, the one that moved fewest bytes goes', () => {
