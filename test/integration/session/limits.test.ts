@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import sinon from 'sinon';
 import { PeerConnection } from '../../../daemon/src/wire/connection';
 import { checked, completed, Fixture, seederAndLeecher } from './helpers';
+import { until, within } from '../../support/deadline';
 
 describe('connection limits', () => {
   const fx = new Fixture();
@@ -26,7 +27,7 @@ describe('connection limits', () => {
     const socket = net.connect({ host: '127.0.0.1', port: leecher.port });
     const incoming = PeerConnection.connect(socket, { peerId: Buffer.from('-XX0001-idlepeer0000') }, metainfo.infoHash, metainfo);
     idle.push(incoming);
-    await once(incoming, 'ready');
+    await within(10_000, once(incoming, 'ready'), 'the idle peer connected');
     const server = net.createServer((s) => {
       const c = new PeerConnection(s, { peerId: Buffer.from('-XX0001-idlepeer0001') });
       c.on('handshake', () => c.accept(metainfo.infoHash, metainfo));
@@ -35,11 +36,16 @@ describe('connection limits', () => {
     servers.push(server);
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     t.addPeer('127.0.0.1', (server.address() as net.AddressInfo).port);
-    while (t.summary().peers < 2) await once(t, 'peer');
-    // A third that dials in finds the incoming share (80 % of 2 slots: 1) taken by a newcomer in its grace.
+    await until(() => t.summary().peers >= 2, 10_000, 'both idle peers connected');
+    // A third that dials in finds the incoming share (80 % of 2 slots: 1) taken by a peer that has done
+    // nothing useful since it connected: the newcomer takes its place.
     const third = PeerConnection.connect(net.connect({ host: '127.0.0.1', port: leecher.port }), { peerId: Buffer.from('-XX0001-idlepeer0002') }, metainfo.infoHash, metainfo);
     idle.push(third);
-    await once(third, 'close');
+    const [gaveWay, letIn] = [once(incoming, 'close'), once(third, 'ready')];
+    await within(10_000, gaveWay, 'the first idle peer gave way to the newcomer');
+    await within(10_000, letIn, 'the newcomer was let in');
+    await until(() => t.summary().peers === 2, 10_000, 'two peers again');
+    // Dialling out does not push anyone out in the grace period.
     t.addPeer('127.0.0.1', seeder.port);
     assert.equal(t.summary().peers, 2, 'no room to dial the seeder yet');
     // Only Date is faked: the idle peers' grace period passes while real timers keep running.
