@@ -13,6 +13,25 @@ export const FREE_UNCHOKES = 5;
 /** An unchoke left unused this long goes at once to a choked peer that asks for data. */
 export const UNUSED_SWAP_MS = 1_000;
 
+/** Most peers unchoked at once: the free unchokes plus as many for askers waiting on unused ones (see askerSlot). */
+export const MAX_UNCHOKED = 2 * FREE_UNCHOKES;
+
+/**
+ * What a choked peer that asks for data gets: 'free' while fewer than FREE_UNCHOKES peers are
+ * unchoked; the peer whose unchoke has gone unused the longest, for at least UNUSED_SWAP_MS, which
+ * is choked for it (see swapUnusedUnchoke); 'extra' while a holder has asked nothing since its
+ * unchoke (too recent to take back) and fewer than MAX_UNCHOKED are unchoked, so an asker never waits
+ * on a slot that may go unused (the choke rounds bring the count back to the slots); null otherwise.
+ */
+export function askerSlot(peers: readonly Peer[], now: number): 'free' | 'extra' | Peer | null {
+  const unchoked = unchokedCount(peers);
+  if (unchoked < FREE_UNCHOKES) return 'free';
+  const holder = swapUnusedUnchoke(peers, now);
+  if (holder) return holder;
+  const unproven = peers.some((p) => !p.conn.amChoking && p.lastRequestAt < p.conn.chokeChangedAt);
+  return unproven && unchoked < MAX_UNCHOKED ? 'extra' : null;
+}
+
 /** Peers we unchoke. */
 export function unchokedCount(peers: Iterable<Peer>): number {
   let n = 0;

@@ -15,7 +15,7 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { FREE_UNCHOKES, handOverUnusedUnchokes, runChokeRound, swapUnusedUnchoke, takeBackUnusedUnchoke, unchokedCount, UNUSED_UNCHOKE_MS } from './choking';
+import { askerSlot, FREE_UNCHOKES, handOverUnusedUnchokes, runChokeRound, takeBackUnusedUnchoke, unchokedCount, UNUSED_UNCHOKE_MS } from './choking';
 
 export { UNUSED_UNCHOKE_MS };
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
@@ -326,14 +326,11 @@ export class Swarm {
     if (unchokedCount(this.peers.values()) < FREE_UNCHOKES) peer.conn.unchoke();
   }
 
-  /** A choked peer asks for data: it gets a free slot, or one a peer has left unused (see swapUnusedUnchoke). */
+  /** A choked peer asks for data: it gets a free slot, one left unused, or an extra one (see askerSlot). */
   private unchokeAsker(peer: Peer): void {
-    const now = Date.now();
-    const holder = unchokedCount(this.peers.values()) < FREE_UNCHOKES ? undefined : swapUnusedUnchoke(this.peers.values(), now);
-    if (holder === null) return;
-    if (holder) {
-      this.ctx.log('debug', `${holder.key} choked: its unchoke went unused while ${peer.key} asks for data`);
-    }
+    const slot = askerSlot([...this.peers.values()], Date.now());
+    if (slot === null) return;
+    if (typeof slot === 'object') this.ctx.log('debug', `${slot.key} choked: its unchoke went unused while ${peer.key} asks for data`);
     peer.conn.unchoke();
   }
 

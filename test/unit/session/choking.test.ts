@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { handOverUnusedUnchokes, runChokeRound, swapUnusedUnchoke, UNUSED_SWAP_MS } from '../../../daemon/src/session/choking';
+import { askerSlot, FREE_UNCHOKES, handOverUnusedUnchokes, MAX_UNCHOKED, runChokeRound, swapUnusedUnchoke, UNUSED_SWAP_MS } from '../../../daemon/src/session/choking';
 import { Peer } from '../../../daemon/src/session/peer';
 import type { PeerConnection } from '../../../daemon/src/wire/connection';
 
@@ -79,5 +79,16 @@ describe('unused unchokes go to peers that ask', () => {
     assert.equal(neverAsked.conn.amChoking, true);
     assert.equal(waitedLong.conn.amChoking, false);
     assert.deepEqual(handOverUnusedUnchokes([idleA, idleB, waitedLess, neverAsked, waitedLong], now), [], 'nothing left to hand over');
+  });
+
+  test('an asker gets a free slot, an unused one, an extra one while holders are unproven, else waits', () => {
+    const now = 30_000;
+    const some = (n: number, since: number, askedAt: number): Peer[] => Array.from({ length: n }, (_, i) => holder(10 + i, since, askedAt));
+    assert.equal(askerSlot(some(FREE_UNCHOKES - 1, now - 100, 0), now), 'free');
+    const stale = some(FREE_UNCHOKES, now - UNUSED_SWAP_MS, 0);
+    assert.equal(askerSlot(stale, now), stale[0], 'a holder unused for the swap time gives way');
+    assert.equal(askerSlot(some(FREE_UNCHOKES, now - 100, 0), now), 'extra', 'just unchoked, not asked yet: the asker does not wait on them');
+    assert.equal(askerSlot(some(MAX_UNCHOKED, now - 100, 0), now), null, 'bounded');
+    assert.equal(askerSlot(some(FREE_UNCHOKES, now - 5_000, now - 1_000), now), null, 'every holder uses its slot');
   });
 });
