@@ -4,7 +4,7 @@
  * file with the same piece length, measured in the same run, with the CPU seconds of every process.
  * Checks that every tool gives the same info hash. See bench/create.md.
  *
- *   node out/bench/create.js [--size-mib 1024] [--piece-length 1048576] [--runs 9]
+ *   node out/bench/create.js [--size-mib 1024] [--piece-length 1048576] [--runs 9] [--compare-bin other/bin/btd.js]
  */
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
@@ -94,9 +94,9 @@ async function btdApiRunningPool(pool: HashPool, file: string, pieceLength: numb
   return { seconds: Number(process.hrtime.bigint() - started) / 1e9, torrent: bytes };
 }
 
-async function btdCli(file: string, pieceLength: number, dir: string, env?: NodeJS.ProcessEnv): Promise<Run> {
+async function btdCli(file: string, pieceLength: number, dir: string, env?: NodeJS.ProcessEnv, bin = BTD): Promise<Run> {
   const out = join(dir, 'btd-cli.torrent');
-  const t = await timeProcess(process.execPath, [BTD, 'create', file, '--piece-length', String(pieceLength), '-o', out, '--force', '-q'], dir, env);
+  const t = await timeProcess(process.execPath, [bin, 'create', file, '--piece-length', String(pieceLength), '-o', out, '--force', '-q'], dir, env);
   return { ...t, torrent: await readFile(out) };
 }
 
@@ -181,7 +181,7 @@ const MKTORRENT = 'mktorrent -t 2';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { 'size-mib': { type: 'string', default: '1024' }, 'piece-length': { type: 'string' }, runs: { type: 'string', default: '9' } },
+    options: { 'size-mib': { type: 'string', default: '1024' }, 'piece-length': { type: 'string' }, runs: { type: 'string', default: '9' }, 'compare-bin': { type: 'string' } },
   });
   const size = Number(values['size-mib']) * MiB;
   const pieceLength = values['piece-length'] ? Number(values['piece-length']) : autoPieceLength(size);
@@ -204,6 +204,8 @@ async function main(): Promise<void> {
       ['node -e 0 (Node start-up alone)', () => timeProcess(process.execPath, ['-e', '0'], dir)],
       ['btd --version', () => timeProcess(process.execPath, [BTD, '--version'], dir)],
     ];
+    const other = values['compare-bin'];
+    if (other) tools.push([`btd create (CLI process, ${other})`, () => btdCli(file, pieceLength, dir, undefined, resolve(other))]);
     if (process.env.NODE_EXTRA_CA_CERTS) {
       tools.push([`${CLI} (NODE_EXTRA_CA_CERTS set)`, () => btdCli(file, pieceLength, dir, process.env)]);
       tools.push(['node -e 0 (NODE_EXTRA_CA_CERTS set)', () => timeProcess(process.execPath, ['-e', '0'], dir, process.env)]);
