@@ -1,0 +1,261 @@
+/**
+ * Kill -9 benchmark: a `btd download` from a rate-limited `btd seed` on 127.0.0.1 is killed with
+ * SIGKILL at random moments (a seeded PRNG; the seed is printed) and started again each time with the
+ * same output and state folder. After every kill the bench hashes what is on disk itself, reads the
+ * resume state the process left, and compares both with what the restart reports on its check; at the
+ * end the copy must be byte-identical to the source. See bench/kill9.md.
+ *
+ *   node out/bench/kill9.js [--size-mib 512] [--rate-mib 64] [--kills 10] [--seed N] [--max-delay-ms N]
+ *
+ * Each kill lands a random 0..max-delay-ms after the restarted process printed its check line (default:
+ * the transfer's time at the rate limit over the number of kills), so some land while it connects and
+ * most while pieces arrive.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeSampleFile } from '../daemon/src/cli/demo-data';
+import { HashPool } from '../daemon/src/hash/pool';
+import { createTorrent, type Metainfo } from '../daemon/src/metainfo';
+import { decodeResumeState } from '../daemon/src/storage/resume-format';
+
+const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
+const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
+const MiB = 1024 * 1024;
+
+/** A btd process whose output lines can be awaited. */
+interface Proc {
+  text(): string;
+  line(re: RegExp, deadlineMs: number): Promise<RegExpExecArray>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(): void;
+}
+
+function launch(args: string[], cwd: string): Proc {
+  const child = spawn(process.execPath, [BTD, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTD_LOOPBACK_ONLY: '1' } });
+  let text = '';
+  const waiters: { re: RegExp; ok: (m: RegExpExecArray) => void }[] = [];
+  const onData = (c: Buffer): void => {
+    text += c.toString();
+    for (const w of [...waiters]) {
+      const m = w.re.exec(text);
+      if (!m) continue;
+      waiters.splice(waiters.indexOf(w), 1);
+      w.ok(m);
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+  return {
+    text: () => text,
+    line: (re, deadlineMs) =>
+      new Promise((ok, fail) => {
+        const timer = setTimeout(() => fail(new Error(`no line ${re} within ${deadlineMs} ms; output:\n${text.slice(-2000)}`)), deadlineMs);
+        const done = (m: RegExpExecArray): void => (clearTimeout(timer), ok(m));
+        waiters.push({ re, ok: done });
+        onData(Buffer.alloc(0));
+        void exited.then(() => {
+          if (waiters.some((w) => w.ok === done)) fail(new Error(`exited before ${re}; output:\n${text.slice(-2000)}`));
+        });
+      }),
+    exited,
+    kill: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')),
+  };
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((done) => s.close(() => done()));
+  return port;
+}
+
+/** mulberry32: a small seeded PRNG, so a run's kill moments can be replayed with --seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: MiB, GiB: 1024 * MiB };
+
+/** Bytes from a status line's `12.5 MiB/512.0 MiB`. */
+function parseBytes(value: string, unit: string): number {
+  return Number(value) * (UNIT[unit] ?? NaN);
+}
+
+/** Verified pieces according to the last status line printed (a lower bound: lines come every interval). */
+function lastStatusPieces(text: string, pieceLength: number): number {
+  const all = [...text.matchAll(/^\w+\s+[\d.]+%\s+([\d.]+) (B|KiB|MiB|GiB)\//gm)];
+  if (all.length === 0) return 0;
+  const m = all[all.length - 1];
+  return Math.floor(parseBytes(m[1], m[2]) / pieceLength + 1e-9);
+}
+
+function count(bits: Uint8Array): number {
+  return bits.reduce((n, v) => n + (v ? 1 : 0), 0);
+}
+
+async function sha1File(path: string): Promise<string> {
+  const h = createHash('sha1');
+  for await (const chunk of createReadStream(path, { highWaterMark: MiB })) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** One kill: what was verified before it, what survived, what the restart found. */
+interface Kill {
+  delayMs: number;
+  statusPieces: number;
+  resumePieces: number;
+  /** Resume state claimed a piece that is not on disk intact. */
+  resumeWrong: number;
+  diskPieces: number;
+  foundPieces?: number;
+  checkMs?: number;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'size-mib': { type: 'string', default: '512' },
+      'rate-mib': { type: 'string', default: '64' },
+      kills: { type: 'string', default: '10' },
+      seed: { type: 'string' },
+      'max-delay-ms': { type: 'string' },
+    },
+  });
+  const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
+  const random = prng(seed);
+  const kills = Number(values.kills);
+  const size = Number(values['size-mib']) * MiB;
+  // By default the kills spread over about the time the whole transfer takes at the rate limit.
+  const maxDelay = values['max-delay-ms'] !== undefined ? Number(values['max-delay-ms']) : Math.round((Number(values['size-mib']) / Number(values['rate-mib']) / kills) * 1000);
+  console.log(`${values['size-mib']} MiB, seeder limited to ${values['rate-mib']} MiB/s, ${kills} kills 0..${maxDelay} ms after each check, PRNG seed ${seed}`);
+  console.log(`load average at the start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
+  const root = await mkdtemp(join(tmpdir(), 'btd-bench-kill9-'));
+  const pool = new HashPool({ workers: 2 });
+  const procs: Proc[] = [];
+  try {
+    const seedDir = join(root, 'seed');
+    const out = join(root, 'download');
+    await mkdir(seedDir);
+    await mkdir(out);
+    const dataPath = join(seedDir, 'kill9.bin');
+    await writeSampleFile(dataPath, size);
+    const { bytes, metainfo: m } = await createTorrent(dataPath, { pool });
+    const torrent = join(root, 'kill9.torrent');
+    await writeFile(torrent, bytes);
+    const seedPort = await freePort();
+    const seeder = launch(['seed', torrent, '-f', dataPath, '-p', String(seedPort), '--max-upload-rate', `${values['rate-mib']}M`, '--status-interval', '0.5', ...LOCAL], root);
+    procs.push(seeder);
+    await seeder.line(/seeding /m, 60_000);
+    const downloadArgs = async (): Promise<string[]> => [
+      'download', torrent, '-o', out, '-p', String(await freePort()), '--peer', `127.0.0.1:${seedPort}`, '--status-interval', '0.1', ...LOCAL,
+    ];
+    const copy = join(out, m.name);
+    const stateFile = join(out, '.btd', `${m.infoHashHex}.resume`);
+    const records: Kill[] = [];
+    const t0 = performance.now();
+    let final: Proc | undefined;
+    for (let k = 0; k <= kills; k++) {
+      const started = performance.now();
+      const p = launch(await downloadArgs(), root);
+      procs.push(p);
+      const checked = await p.line(/^checked .*: (\d+) of (\d+) pieces verified/m, 120_000);
+      const found = Number(checked[1]);
+      if (k > 0) {
+        records[k - 1].foundPieces = found;
+        records[k - 1].checkMs = performance.now() - started;
+      }
+      if (k === kills) {
+        final = p;
+        break;
+      }
+      const delayMs = Math.round(random() * maxDelay);
+      const finished = await Promise.race([p.exited.then(() => true), new Promise<false>((done) => setTimeout(() => done(false), delayMs))]);
+      if (finished) throw new Error(`the download completed before kill ${k + 1}; use a lower --rate-mib or a larger --size-mib`);
+      p.kill();
+      await p.exited;
+      const statusPieces = lastStatusPieces(p.text(), m.pieceLength);
+      const resume = await readFile(stateFile).then(
+        (b) => decodeResumeState(b, { infoHashHex: m.infoHashHex, pieceCount: m.pieceCount, fileCount: m.files.length }).have,
+        () => undefined,
+      );
+      const onDisk = await diskPieces(pool, m, copy);
+      let resumePieces = 0;
+      let resumeWrong = 0;
+      for (let i = 0; i < m.pieceCount; i++) {
+        if (!resume?.has(i)) continue;
+        resumePieces++;
+        if (!onDisk[i]) resumeWrong++;
+      }
+      records.push({ delayMs, statusPieces, resumePieces, resumeWrong, diskPieces: count(onDisk) });
+    }
+    const end = await final?.exited;
+    if (end?.code !== 0) throw new Error(`the last download exited with ${end?.code}: ${final?.text().slice(-2000)}`);
+    const seconds = (performance.now() - t0) / 1000;
+    const [want, got] = await Promise.all([sha1File(dataPath), sha1File(copy)]);
+    await seeder.line(/uploaded ([\d.]+) (B|KiB|MiB|GiB)\s*$/m, 5_000).catch(() => undefined);
+    const uploads = [...seeder.text().matchAll(/uploaded ([\d.]+) (B|KiB|MiB|GiB)/g)];
+    const uploaded = uploads.length > 0 ? parseBytes(uploads[uploads.length - 1][1], uploads[uploads.length - 1][2]) : NaN;
+    report(records, m, { seconds, want, got, uploaded, size });
+    const lost = records.some((r) => (r.foundPieces ?? 0) < r.diskPieces || r.resumeWrong > 0);
+    if (want !== got || lost) process.exitCode = 1;
+  } finally {
+    procs.forEach((p) => p.kill());
+    await Promise.all(procs.map((p) => p.exited));
+    await pool.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** Which pieces of the partial copy are on disk intact, hashed by the bench itself (absent or short: missing). */
+async function diskPieces(pool: HashPool, m: Metainfo, copy: string): Promise<Uint8Array> {
+  if (!(await stat(copy).then(() => true, () => false))) return new Uint8Array(m.pieceCount);
+  const layout = { files: [{ path: copy, length: m.totalLength }], pieceLength: m.pieceLength, totalLength: m.totalLength };
+  return pool.checkPieces(layout, m.pieces);
+}
+
+function report(records: Kill[], m: Metainfo, end: { seconds: number; want: string; got: string; uploaded: number; size: number }): void {
+  console.log(`${m.pieceCount} pieces of ${m.pieceLength / 1024} KiB`);
+  console.log('kill  at (ms after check)  verified (last status line)  in resume state  on disk intact  restart found  re-downloaded  restart check');
+  records.forEach((r, i) => {
+    const found = r.foundPieces ?? NaN;
+    const redownload = Math.max(0, r.diskPieces - found);
+    const cells = [
+      String(i + 1).padStart(4),
+      String(r.delayMs).padStart(20),
+      String(r.statusPieces).padStart(28),
+      `${r.resumePieces}${r.resumeWrong ? ` (${r.resumeWrong} NOT on disk)` : ''}`.padStart(16),
+      String(r.diskPieces).padStart(15),
+      String(found).padStart(14),
+      String(redownload).padStart(14),
+      `${((r.checkMs ?? NaN) / 1000).toFixed(2)} s`.padStart(14),
+    ];
+    console.log(cells.join(''));
+  });
+  const lost = records.reduce((n, r) => n + Math.max(0, r.diskPieces - (r.foundPieces ?? 0)), 0);
+  const behind = records.reduce((n, r) => n + Math.max(0, r.diskPieces - r.resumePieces), 0);
+  console.log(`verified pieces lost over all restarts (on disk intact, not found by the restart): ${lost}`);
+  console.log(`pieces on disk but not yet in the resume state at the kills (found again by hashing): ${behind}`);
+  console.log(`seeder uploaded ${(end.uploaded / MiB).toFixed(1)} MiB for ${(end.size / MiB).toFixed(0)} MiB (${((end.uploaded - end.size) / MiB).toFixed(1)} MiB more: blocks of unfinished pieces at the kills, and any re-download)`);
+  console.log(`complete after ${records.length} kills in ${end.seconds.toFixed(1)} s; copy ${end.want === end.got ? 'byte-identical' : 'DIFFERS'} (sha1 ${end.got.slice(0, 16)}…)`);
+  console.log(`goal: every restart resumes and re-downloads no verified piece: ${lost === 0 && records.every((r) => r.resumeWrong === 0) && end.want === end.got ? 'met' : 'NOT met'}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
