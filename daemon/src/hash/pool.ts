@@ -7,7 +7,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runPiecesLane } from './lane';
 import { PiecesSlot, Verdict, type HashRequest, type HashResponse, type PiecesJob, type ReadSpan } from './messages';
 
 export type { ReadSpan } from './messages';
@@ -278,6 +277,9 @@ export class HashPool {
 
   /** A lane of `job` on this thread, settled as a worker's would be. */
   private laneHere(job: PiecesJob, report: (bytes: number, pieces: number) => void): Promise<void> {
+    // Loaded on first use (it brings in node:crypto, 6-7 ms): `btd create` starts its worker before it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runPiecesLane } = require('./lane') as typeof import('./lane');
     return new Promise((resolve, reject) => {
       runPiecesLane(this.nextId++, job, (res) => {
         if ('hashed' in res) {
