@@ -210,7 +210,10 @@ async function main(): Promise<void> {
     await seeder.line(/uploaded ([\d.]+) (B|KiB|MiB|GiB)\s*$/m, 5_000).catch(() => undefined);
     const uploads = [...seeder.text().matchAll(/uploaded ([\d.]+) (B|KiB|MiB|GiB)/g)];
     const uploaded = uploads.length > 0 ? parseBytes(uploads[uploads.length - 1][1], uploads[uploads.length - 1][2]) : NaN;
-    report(records, m, { seconds, want, got, uploaded, size });
+    const lastRun = /this run downloaded (\d+) bytes/.exec(final?.text() ?? '');
+    const lastFound = records[records.length - 1]?.foundPieces ?? 0;
+    const lastNeeded = m.totalLength - Math.min(m.totalLength, lastFound * m.pieceLength);
+    report(records, m, { seconds, want, got, uploaded, size, lastRun: lastRun ? Number(lastRun[1]) : NaN, lastNeeded });
     const lost = records.some((r) => (r.foundPieces ?? 0) < r.diskPieces || r.resumeWrong > 0);
     if (want !== got || lost) process.exitCode = 1;
   } finally {
@@ -228,7 +231,18 @@ async function diskPieces(pool: HashPool, m: Metainfo, copy: string): Promise<Ui
   return pool.checkPieces(layout, m.pieces);
 }
 
-function report(records: Kill[], m: Metainfo, end: { seconds: number; want: string; got: string; uploaded: number; size: number }): void {
+interface End {
+  seconds: number;
+  want: string;
+  got: string;
+  uploaded: number;
+  size: number;
+  /** What the run that completed says it downloaded, and what was missing when it started. */
+  lastRun: number;
+  lastNeeded: number;
+}
+
+function report(records: Kill[], m: Metainfo, end: End): void {
   console.log(`${m.pieceCount} pieces of ${m.pieceLength / 1024} KiB`);
   console.log('kill  at (ms after check)  verified (last status line)  in resume state  on disk intact  restart found  re-downloaded  restart check');
   records.forEach((r, i) => {
@@ -251,6 +265,7 @@ function report(records: Kill[], m: Metainfo, end: { seconds: number; want: stri
   console.log(`verified pieces lost over all restarts (on disk intact, not found by the restart): ${lost}`);
   console.log(`pieces on disk but not yet in the resume state at the kills (found again by hashing): ${behind}`);
   console.log(`seeder uploaded ${(end.uploaded / MiB).toFixed(1)} MiB for ${(end.size / MiB).toFixed(0)} MiB (${((end.uploaded - end.size) / MiB).toFixed(1)} MiB more: blocks of unfinished pieces at the kills, and any re-download)`);
+  console.log(`the run that completed downloaded ${(end.lastRun / MiB).toFixed(1)} MiB; its check left ${(end.lastNeeded / MiB).toFixed(1)} MiB missing`);
   console.log(`complete after ${records.length} kills in ${end.seconds.toFixed(1)} s; copy ${end.want === end.got ? 'byte-identical' : 'DIFFERS'} (sha1 ${end.got.slice(0, 16)}…)`);
   console.log(`goal: every restart resumes and re-downloads no verified piece: ${lost === 0 && records.every((r) => r.resumeWrong === 0) && end.want === end.got ? 'met' : 'NOT met'}`);
 }
