@@ -5,11 +5,13 @@
  * resume state the process left, and compares both with what the restart reports on its check; at the
  * end the copy must be byte-identical to the source. See bench/kill9.md.
  *
- *   node out/bench/kill9.js [--size-mib 512] [--rate-mib 64] [--kills 10] [--seed N] [--max-delay-ms N]
+ *   node out/bench/kill9.js [--size-mib 512] [--rate-mib 64] [--kills 10] [--seed N]
  *
- * Each kill lands a random 0..max-delay-ms after the restarted process printed its check line (default:
- * the transfer's time at the rate limit over the number of kills), so some land while it connects and
- * most while pieces arrive.
+ * The kill moments are drawn as points of the transfer: k random fractions of the data, sorted; a run
+ * is killed a random 0..50 ms after its first status line at or past its fraction (a restart whose
+ * check already found more is killed at its first status line). Drawing them by progress rather than by
+ * time keeps every kill mid-transfer: the seeder's token bucket holds a second of its rate, which a
+ * restart gets at full speed after its check, so how far a run gets in a given time varies.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -28,10 +30,13 @@ const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
 const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
 const MiB = 1024 * 1024;
 
-/** A btd process whose output lines can be awaited. */
+/** A btd process whose output can be awaited. */
 interface Proc {
   text(): string;
+  /** The first match of `re` in the output so far or to come. */
   line(re: RegExp, deadlineMs: number): Promise<RegExpExecArray>;
+  /** Resolves once `test` holds for the output (checked on every chunk); rejects at the deadline or exit. */
+  until(test: (text: string) => boolean, deadlineMs: number, what: string): Promise<void>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(): void;
 }
@@ -39,31 +44,45 @@ interface Proc {
 function launch(args: string[], cwd: string): Proc {
   const child = spawn(process.execPath, [BTD, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTD_LOOPBACK_ONLY: '1' } });
   let text = '';
-  const waiters: { re: RegExp; ok: (m: RegExpExecArray) => void }[] = [];
+  let ended = false;
+  const waiters = new Set<() => void>();
   const onData = (c: Buffer): void => {
     text += c.toString();
-    for (const w of [...waiters]) {
-      const m = w.re.exec(text);
-      if (!m) continue;
-      waiters.splice(waiters.indexOf(w), 1);
-      w.ok(m);
-    }
+    for (const w of [...waiters]) w();
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.on('close', (code, signal) => {
+      ended = true;
+      for (const w of [...waiters]) w();
+      done({ code, signal });
+    }),
+  );
+  const until = (test: (t: string) => boolean, deadlineMs: number, what: string): Promise<void> =>
+    new Promise((ok, fail) => {
+      const timer = setTimeout(() => (waiters.delete(check), fail(new Error(`no ${what} within ${deadlineMs} ms; output:\n${text.slice(-2000)}`))), deadlineMs);
+      function check(): void {
+        if (test(text)) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          ok();
+        } else if (ended) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          fail(new Error(`exited before ${what}; output:\n${text.slice(-2000)}`));
+        }
+      }
+      waiters.add(check);
+      check();
+    });
   return {
     text: () => text,
-    line: (re, deadlineMs) =>
-      new Promise((ok, fail) => {
-        const timer = setTimeout(() => fail(new Error(`no line ${re} within ${deadlineMs} ms; output:\n${text.slice(-2000)}`)), deadlineMs);
-        const done = (m: RegExpExecArray): void => (clearTimeout(timer), ok(m));
-        waiters.push({ re, ok: done });
-        onData(Buffer.alloc(0));
-        void exited.then(() => {
-          if (waiters.some((w) => w.ok === done)) fail(new Error(`exited before ${re}; output:\n${text.slice(-2000)}`));
-        });
-      }),
+    until,
+    line: async (re, deadlineMs) => {
+      await until((t) => re.test(t), deadlineMs, String(re));
+      return re.exec(text) as RegExpExecArray;
+    },
     exited,
     kill: () => void (child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')),
   };
@@ -116,7 +135,9 @@ async function sha1File(path: string): Promise<string> {
 
 /** One kill: what was verified before it, what survived, what the restart found. */
 interface Kill {
-  delayMs: number;
+  /** The fraction of the data this kill waited for, and when it came, from the run's spawn. */
+  target: number;
+  killedAtMs: number;
   statusPieces: number;
   resumePieces: number;
   /** Resume state claimed a piece that is not on disk intact. */
@@ -133,16 +154,15 @@ async function main(): Promise<void> {
       'rate-mib': { type: 'string', default: '64' },
       kills: { type: 'string', default: '10' },
       seed: { type: 'string' },
-      'max-delay-ms': { type: 'string' },
     },
   });
   const seed = values.seed !== undefined ? Number(values.seed) : Math.floor(Math.random() * 2 ** 31);
   const random = prng(seed);
   const kills = Number(values.kills);
   const size = Number(values['size-mib']) * MiB;
-  // By default the kills spread over about the time the whole transfer takes at the rate limit.
-  const maxDelay = values['max-delay-ms'] !== undefined ? Number(values['max-delay-ms']) : Math.round((Number(values['size-mib']) / Number(values['rate-mib']) / kills) * 1000);
-  console.log(`${values['size-mib']} MiB, seeder limited to ${values['rate-mib']} MiB/s, ${kills} kills 0..${maxDelay} ms after each check, PRNG seed ${seed}`);
+  const targets = Array.from({ length: kills }, () => 0.02 + random() * 0.93).sort((x, y) => x - y);
+  console.log(`${values['size-mib']} MiB, seeder limited to ${values['rate-mib']} MiB/s, ${kills} kills, PRNG seed ${seed}`);
+  console.log(`kill points (fraction of the data verified): ${targets.map((t) => t.toFixed(3)).join(' ')}`);
   console.log(`load average at the start: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const root = await mkdtemp(join(tmpdir(), 'btd-bench-kill9-'));
   const pool = new HashPool({ workers: 2 });
@@ -183,9 +203,13 @@ async function main(): Promise<void> {
         final = p;
         break;
       }
-      const delayMs = Math.round(random() * maxDelay);
+      const target = targets[k] * size;
+      const passed = (text: string): boolean => lastStatusPieces(text, m.pieceLength) * m.pieceLength >= target && /^downloading /m.test(text);
+      await p.until(passed, 120_000, `a status line past ${(targets[k] * 100).toFixed(1)} %`);
+      const delayMs = Math.round(random() * 50);
       const finished = await Promise.race([p.exited.then(() => true), new Promise<false>((done) => setTimeout(() => done(false), delayMs))]);
-      if (finished) throw new Error(`the download completed before kill ${k + 1}; use a lower --rate-mib or a larger --size-mib`);
+      if (finished) throw new Error(`the download completed before kill ${k + 1}`);
+      const killedAt = performance.now() - started;
       p.kill();
       await p.exited;
       const statusPieces = lastStatusPieces(p.text(), m.pieceLength);
@@ -201,14 +225,17 @@ async function main(): Promise<void> {
         resumePieces++;
         if (!onDisk[i]) resumeWrong++;
       }
-      records.push({ delayMs, statusPieces, resumePieces, resumeWrong, diskPieces: count(onDisk) });
+      records.push({ target: targets[k], killedAtMs: Math.round(killedAt), statusPieces, resumePieces, resumeWrong, diskPieces: count(onDisk) });
     }
     const end = await final?.exited;
     if (end?.code !== 0) throw new Error(`the last download exited with ${end?.code}: ${final?.text().slice(-2000)}`);
     const seconds = (performance.now() - t0) / 1000;
     const [want, got] = await Promise.all([sha1File(dataPath), sha1File(copy)]);
-    await seeder.line(/uploaded ([\d.]+) (B|KiB|MiB|GiB)\s*$/m, 5_000).catch(() => undefined);
-    const uploads = [...seeder.text().matchAll(/uploaded ([\d.]+) (B|KiB|MiB|GiB)/g)];
+    // A status line printed after the end, so it counts every byte sent.
+    const mark = seeder.text().length;
+    const UPLOADED = /uploaded ([\d.]+) (B|KiB|MiB|GiB)/g;
+    await seeder.until((t) => /uploaded [\d.]+ \w+/.test(t.slice(mark)), 10_000, 'a seeder status line').catch(() => undefined);
+    const uploads = [...seeder.text().slice(mark).matchAll(UPLOADED)];
     const uploaded = uploads.length > 0 ? parseBytes(uploads[uploads.length - 1][1], uploads[uploads.length - 1][2]) : NaN;
     const lastRun = /this run downloaded (\d+) bytes/.exec(final?.text() ?? '');
     const lastFound = records[records.length - 1]?.foundPieces ?? 0;
@@ -244,13 +271,14 @@ interface End {
 
 function report(records: Kill[], m: Metainfo, end: End): void {
   console.log(`${m.pieceCount} pieces of ${m.pieceLength / 1024} KiB`);
-  console.log('kill  at (ms after check)  verified (last status line)  in resume state  on disk intact  restart found  re-downloaded  restart check');
+  console.log('kill  point  at (ms after spawn)  verified (last status line)  in resume state  on disk intact  restart found  re-downloaded  restart check');
   records.forEach((r, i) => {
     const found = r.foundPieces ?? NaN;
     const redownload = Math.max(0, r.diskPieces - found);
     const cells = [
       String(i + 1).padStart(4),
-      String(r.delayMs).padStart(20),
+      r.target.toFixed(3).padStart(7),
+      String(r.killedAtMs).padStart(20),
       String(r.statusPieces).padStart(28),
       `${r.resumePieces}${r.resumeWrong ? ` (${r.resumeWrong} NOT on disk)` : ''}`.padStart(16),
       String(r.diskPieces).padStart(15),
