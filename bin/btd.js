@@ -12,5 +12,7 @@ if (args[0] !== 'create' && args[0] !== 'info') {
   v8.setFlagsFromString('--semi-space-growth-factor=1');
   v8.setFlagsFromString('--optimize-for-size');
 }
+// `btd create` starts its hashing worker first, so the worker boots while the CLI loads.
+if (args[0] === 'create') require('../out/daemon/src/cli/create-pool.js').createCommandPool();
 // Entry point installed as `btd`; the compiled CLI lives in out/.
 require('../out/daemon/src/cli/main.js').main(args);

@@ -4,6 +4,7 @@ import { link, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { HashReadError } from '../hash/pool';
 import { MetainfoError, buildMagnet, createTorrent, parsePieceLength } from '../metainfo';
+import { createCommandPool } from './create-pool';
 import { CliError } from './errors';
 import { createByteProgress } from './progress';
 import type { ByteProgress } from './progress';
@@ -120,6 +121,7 @@ async function runCreate(input: string, flags: CreateFlags): Promise<void> {
       includeHidden: flags.hidden,
       exclude: [output], // a torrent re-made with --force inside its own folder must not hash itself
       signal: abort.signal,
+      pool: createCommandPool(),
       onProgress: (done, total) => {
         if (flags.quiet) return;
         progress ??= createByteProgress({ label: 'hashing', total });

@@ -23,8 +23,19 @@ const COMMANDS: [name: string, load: () => Register][] = [
 ];
 /* eslint-enable @typescript-eslint/no-require-imports */
 
+/** Words that ask only for the version: commander answers them before any subcommand is needed. */
+const VERSION_FLAGS = ['-V', '--version'];
+
+/** The subcommands to load for a run whose first word is `first`. */
+function commandsFor(first: string | undefined): [name: string, load: () => Register][] {
+  if (first !== undefined && VERSION_FLAGS.includes(first)) return [];
+  const chosen = COMMANDS.filter(([name]) => name === first);
+  return chosen.length > 0 ? chosen : COMMANDS;
+}
+
 /**
- * Builds the program with the subcommand `only` (every subcommand when undefined or unknown);
+ * Builds the program with the subcommand `only` (every subcommand when undefined or unknown, none
+ * for `--version`);
  * exported so tests can parse without touching the process.
  */
 export function buildProgram(only?: string): Command {
@@ -33,8 +44,7 @@ export function buildProgram(only?: string): Command {
     .version(VERSION)
     .showHelpAfterError('(run btd --help for usage)')
     .exitOverride();
-  const chosen = COMMANDS.filter(([name]) => name === only);
-  for (const [, load] of chosen.length > 0 ? chosen : COMMANDS) load()(program);
+  for (const [, load] of commandsFor(only)) load()(program);
   // The program's own action (from the rpc module) reports a word that names no subcommand;
   // set after the subcommands are added, so they still refuse extra arguments.
   program.allowExcessArguments();

@@ -102,6 +102,12 @@ export interface HashPoolOptions {
   script?: string;
   /** A worker without work for this long stops (the next request starts one); default 30 s. */
   idleMs?: number;
+  /**
+   * Pieces jobs also run a lane on the calling thread, which then blocks for slices of the job's
+   * progress interval (its event loop runs between them): for a command-line process that has
+   * nothing else to do, where it saves starting a worker. `workers` may then be 0.
+   */
+  laneOnThisThread?: boolean;
 }
 
 /** Files laid end to end, cut into pieces of `pieceLength` (the last one shorter). */
@@ -139,12 +145,14 @@ export class HashPool {
   private readonly size: number;
   private readonly script: string;
   private readonly idleMs: number;
+  private readonly here: boolean;
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
 
   constructor(opts: HashPoolOptions = {}) {
-    this.size = Math.max(1, Math.floor(opts.workers ?? defaultWorkers()));
+    this.here = opts.laneOnThisThread ?? false;
+    this.size = Math.max(this.here ? 0 : 1, Math.floor(opts.workers ?? defaultWorkers()));
     this.script = opts.script ?? join(__dirname, 'worker.js');
     this.idleMs = opts.idleMs ?? 30_000;
   }
@@ -226,7 +234,8 @@ export class HashPool {
     const job: PiecesJob = { files, pieceLength, totalLength, control, reportMs: opts.progressIntervalMs ?? 40, ...out };
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
-      const lanes = this.start(Math.min(this.size, toRead)).map(
+      const here = this.here && toRead > 0;
+      const lanes = this.start(Math.min(this.size, here ? toRead - 1 : toRead)).map(
         (w) =>
           new Promise<Uint8Array>((resolve, reject) => {
             w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: report });
@@ -235,6 +244,17 @@ export class HashPool {
             throw err;
           }),
       );
+      if (here) {
+        lanes.push(
+          this.laneHere(job, report).then(
+            () => new Uint8Array(0),
+            (err: unknown) => {
+              stop();
+              throw err;
+            },
+          ),
+        );
+      }
       const settled = await Promise.allSettled(lanes);
       opts.signal?.throwIfAborted();
       const failed = settled.find((s) => s.status === 'rejected');
@@ -254,6 +274,21 @@ export class HashPool {
     this.closed = true;
     const all = this.workers.splice(0);
     await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  /** A lane of `job` on this thread, settled as a worker's would be. */
+  private laneHere(job: PiecesJob, report: (bytes: number, pieces: number) => void): Promise<void> {
+    // Loaded on first use (it brings in node:crypto, 6-7 ms): `btd create` starts its worker before it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { runPiecesLane } = require('./lane') as typeof import('./lane');
+    return new Promise((resolve, reject) => {
+      runPiecesLane(this.nextId++, job, (res) => {
+        if ('hashed' in res) {
+          if (res.pieces > 0) report(res.hashed, res.pieces);
+          if (res.done) resolve();
+        } else if ('error' in res) reject(new HashReadError(`cannot read ${res.path ?? 'data'}: ${res.error}`, res.code, res.path));
+      });
+    });
   }
 
   private submit(make: (id: number) => HashRequest): Promise<Uint8Array> {
