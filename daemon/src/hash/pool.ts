@@ -141,11 +141,17 @@ export class HashPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
+  private hashed = 0;
 
   constructor(opts: HashPoolOptions = {}) {
     this.size = Math.max(1, Math.floor(opts.workers ?? defaultWorkers()));
     this.script = opts.script ?? join(__dirname, 'worker.js');
     this.idleMs = opts.idleMs ?? 30_000;
+  }
+
+  /** Bytes hashed since the pool was made (every request and pieces job that got answered). */
+  get hashedBytes(): number {
+    return this.hashed;
   }
 
   /** Worker threads running now. */
@@ -155,12 +161,12 @@ export class HashPool {
 
   /** SHA-1 of the concatenated file ranges; rejects with HashReadError if any range cannot be read fully. */
   sha1Spans(spans: ReadSpan[]): Promise<Uint8Array> {
-    return this.submit((id) => ({ id, spans }));
+    return this.counted(this.submit((id) => ({ id, spans })), spans.reduce((sum, s) => sum + s.length, 0));
   }
 
   /** SHA-1 of bytes (copied to the worker; the caller's buffer stays usable). */
   sha1(data: Uint8Array): Promise<Uint8Array> {
-    return this.submit((id) => ({ id, data }));
+    return this.counted(this.submit((id) => ({ id, data })), data.length);
   }
 
   /**
@@ -223,12 +229,16 @@ export class HashPool {
     };
     const { files, pieceLength, totalLength } = layout;
     const job: PiecesJob = { files, pieceLength, totalLength, control, reportMs: opts.progressIntervalMs ?? 40, ...out };
+    const counted = (bytes: number, pieces: number): void => {
+      this.hashed += bytes;
+      report(bytes, pieces);
+    };
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
       const lanes = this.start(Math.min(this.size, toRead)).map(
         (w) =>
           new Promise<Uint8Array>((resolve, reject) => {
-            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: report });
+            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: counted });
           }).catch((err: unknown) => {
             stop();
             throw err;
@@ -253,6 +263,14 @@ export class HashPool {
     this.closed = true;
     const all = this.workers.splice(0);
     await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  /** Counts `bytes` once the digest is in. */
+  private counted(digest: Promise<Uint8Array>, bytes: number): Promise<Uint8Array> {
+    return digest.then((d) => {
+      this.hashed += bytes;
+      return d;
+    });
   }
 
   private submit(make: (id: number) => HashRequest): Promise<Uint8Array> {

@@ -285,7 +285,7 @@ export class Session extends EventEmitter {
 
   /** Session-wide totals. */
   stats(): SessionStats {
-    const out: SessionStats = { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port };
+    const out: SessionStats = { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port, hashedBytes: this.hashPool.hashedBytes };
     for (const t of this.torrents.values()) {
       const s = t.summary();
       out.downloadRate += s.downloadRate;

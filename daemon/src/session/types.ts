@@ -143,6 +143,8 @@ export interface SessionStats {
   torrents: number;
   peers: number;
   port: number;
+  /** Bytes SHA-1 hashed since the session started: checks of existing data and downloaded pieces. */
+  hashedBytes: number;
   /** Nodes in the DHT routing table, when the DHT runs. */
   dhtNodes?: number;
 }

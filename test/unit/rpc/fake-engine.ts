@@ -112,7 +112,7 @@ export class FakeSession extends EventEmitter implements EngineSession {
     this.options = { ...this.options, ...p };
   }
   stats() {
-    return { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port };
+    return { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port, hashedBytes: 0 };
   }
   async close(): Promise<void> {
     this.closed = true;
