@@ -207,6 +207,7 @@ export class Session extends EventEmitter {
     } catch (err) {
       throw new SessionError('io', `cannot open data of ${m.name}: ${(err as Error).message}`);
     }
+    await opts.after?.catch(() => undefined);
     if (taken() || (replacing && this.torrents.get(m.infoHashHex) !== replacing)) {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);

@@ -114,6 +114,11 @@ export interface AddTorrentOptions {
   filePriorities?: readonly FilePriority[];
   /** Pieces in order; default the saved mode, else rarest first. */
   sequential?: boolean;
+  /**
+   * The torrent goes into the list only once this settled (its files are opened meanwhile): a
+   * restore that opens several at once keeps their order.
+   */
+  after?: Promise<unknown>;
 }
 
 /** One file of a torrent and how far it is (BEP 47 padding files are not listed). */

@@ -81,7 +81,8 @@ export class FakeSession extends EventEmitter implements EngineSession {
   closed = false;
   /** When set, setOptions rejects with it. */
   failSetOptions: Error | undefined;
-  async addTorrent(m: Metainfo, opts: { savePath?: string; paused?: boolean } = {}): Promise<FakeTorrent> {
+  async addTorrent(m: Metainfo, opts: { savePath?: string; paused?: boolean; after?: Promise<unknown> } = {}): Promise<FakeTorrent> {
+    await opts.after?.catch(() => undefined); // as the session: listed only once the one before is in
     if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
     const t = new FakeTorrent(m, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
     this.torrents.set(m.infoHashHex, t);
