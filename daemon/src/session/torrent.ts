@@ -15,7 +15,7 @@ import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
 import { FileControl } from './files';
 import { summarize } from './torrent-summary';
-import { figuresMoved, type MovingFigures } from './progress-figures';
+import { figuresMoved, swarmIdle, type MovingFigures } from './progress-figures';
 import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
@@ -232,6 +232,7 @@ export class Torrent extends EventEmitter {
   tick(now: number): void {
     if (!this.swarm) return;
     this.ticks++;
+    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.dialer.pending, knownAddresses: this.book.size, lastFigures: this.tickFigures })) return;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
