@@ -86,7 +86,10 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
       const skipped = choices.priorities[i] === 'skip';
       if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
     }
-    if (checkedOnce) await storage.tidyParts(have);
+    // No file was or is in the parts file, nor in the choices on disk: there is no parts file to tidy
+    // (a start of many torrents makes no failed delete per torrent).
+    const noParts = partsBefore.length === 0 && placement.partsFiles().length === 0 && saved !== undefined && saved.inParts.length === 0;
+    if (checkedOnce && (changed || !noParts)) await storage.tidyParts(have);
     choices.inParts = placement.partsFiles();
     if (changed || !sameChoices(saved, choices)) {
       await saveChoices(choicesFile, choices);
