@@ -30,6 +30,11 @@ export interface SessionStats {
   peers: number;
   /** The port actually listened on. */
   port: number;
+  /**
+   * Bytes SHA-1 hashed since the daemon started: checks of data already on disk and pieces received.
+   * A restart whose resume state still holds hashes nothing, so this stays 0 while only seeding.
+   */
+  hashedBytes: number;
   /** Nodes in the DHT routing table; absent while the DHT is off. */
   dhtNodes?: number;
 }

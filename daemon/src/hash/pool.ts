@@ -149,12 +149,18 @@ export class HashPool {
   private readonly workers: PoolWorker[] = [];
   private nextId = 1;
   private closed = false;
+  private hashed = 0;
 
   constructor(opts: HashPoolOptions = {}) {
     this.here = opts.laneOnThisThread ?? false;
     this.size = Math.max(this.here ? 0 : 1, Math.floor(opts.workers ?? defaultWorkers()));
     this.script = opts.script ?? join(__dirname, 'worker.js');
     this.idleMs = opts.idleMs ?? 30_000;
+  }
+
+  /** Bytes hashed since the pool was made (every request and pieces job that got answered). */
+  get hashedBytes(): number {
+    return this.hashed;
   }
 
   /** Worker threads running now. */
@@ -164,12 +170,12 @@ export class HashPool {
 
   /** SHA-1 of the concatenated file ranges; rejects with HashReadError if any range cannot be read fully. */
   sha1Spans(spans: ReadSpan[]): Promise<Uint8Array> {
-    return this.submit((id) => ({ id, spans }));
+    return this.counted(this.submit((id) => ({ id, spans })), spans.reduce((sum, s) => sum + s.length, 0));
   }
 
   /** SHA-1 of bytes (copied to the worker; the caller's buffer stays usable). */
   sha1(data: Uint8Array): Promise<Uint8Array> {
-    return this.submit((id) => ({ id, data }));
+    return this.counted(this.submit((id) => ({ id, data })), data.length);
   }
 
   /**
@@ -232,13 +238,17 @@ export class HashPool {
     };
     const { files, pieceLength, totalLength } = layout;
     const job: PiecesJob = { files, pieceLength, totalLength, control, reportMs: opts.progressIntervalMs ?? 40, ...out };
+    const counted = (bytes: number, pieces: number): void => {
+      this.hashed += bytes;
+      report(bytes, pieces);
+    };
     opts.signal?.addEventListener('abort', stop, { once: true });
     try {
       const here = this.here && toRead > 0;
       const lanes = this.start(Math.min(this.size, here ? toRead - 1 : toRead)).map(
         (w) =>
           new Promise<Uint8Array>((resolve, reject) => {
-            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: report });
+            w.send({ id: this.nextId++, pieces: job }, { resolve, reject, progress: counted });
           }).catch((err: unknown) => {
             stop();
             throw err;
@@ -246,7 +256,7 @@ export class HashPool {
       );
       if (here) {
         lanes.push(
-          this.laneHere(job, report).then(
+          this.laneHere(job, counted).then(
             () => new Uint8Array(0),
             (err: unknown) => {
               stop();
@@ -288,6 +298,14 @@ export class HashPool {
           if (res.done) resolve();
         } else if ('error' in res) reject(new HashReadError(`cannot read ${res.path ?? 'data'}: ${res.error}`, res.code, res.path));
       });
+    });
+  }
+
+  /** Counts `bytes` once the digest is in. */
+  private counted(digest: Promise<Uint8Array>, bytes: number): Promise<Uint8Array> {
+    return digest.then((d) => {
+      this.hashed += bytes;
+      return d;
     });
   }
 

@@ -16,6 +16,7 @@ import { loadTorrentBytes } from './sources';
 import { changedOptions, mergeSettings } from './settings';
 import { loadSettings, saveSettings } from './settings-file';
 import { TrackerHost } from './tracker-host';
+import { restoreInOrder } from './restore';
 import { asStreamTorrent, FileServer } from '../stream';
 
 /** How the daemon is set up before any client speaks. */
@@ -312,25 +313,29 @@ export class Daemon extends EventEmitter {
   }
 
   /**
-   * Re-adds the catalog's torrents one after the other (each one's parse and check hand the event loop
-   * back in slices); one that fails is logged and kept for the next start. Stops when the daemon closes.
+   * Re-adds the catalog's torrents, several opened at once but listed in the catalog's order (each
+   * one's parse and check hand the event loop back in slices); one that fails is logged and kept for
+   * the next start. Stops when the daemon closes.
    */
-  private async restore(session: EngineSession, catalog: Catalog): Promise<void> {
-    for (const e of catalog.list()) {
-      if (this.closing) return;
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      if (session.get(e.infoHash)) continue; // added again by a client meanwhile
-      try {
-        if (e.magnet !== undefined) {
-          session.addMagnet(this.engine.parseMagnet(e.magnet), { savePath: e.savePath, paused: e.paused });
-          continue;
+  private restore(session: EngineSession, catalog: Catalog): Promise<void> {
+    return restoreInOrder(catalog.list(), {
+      stopped: () => this.closing !== undefined,
+      restore: async (e, turn) => {
+        if (session.get(e.infoHash)) return; // added again by a client meanwhile
+        try {
+          if (e.magnet !== undefined) {
+            const magnet = this.engine.parseMagnet(e.magnet);
+            await turn;
+            session.addMagnet(magnet, { savePath: e.savePath, paused: e.paused });
+            return;
+          }
+          const m = await this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
+          await session.addTorrent(m, { savePath: e.savePath, paused: e.paused, verify: 'fast', after: turn });
+        } catch (err) {
+          this.log('warn', `could not restore torrent ${e.infoHash}: ${err instanceof Error ? err.message : String(err)}`);
         }
-        const m = await this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
-        await session.addTorrent(m, { savePath: e.savePath, paused: e.paused, verify: 'fast' });
-      } catch (err) {
-        this.log('warn', `could not restore torrent ${e.infoHash}: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+      },
+    });
   }
 
   private async addParsed(

@@ -88,7 +88,7 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   on(P.SessionStatsRequest.type, (raw): P.SessionStats => {
     v.none(raw, '');
     const s = daemon.session().stats();
-    return { downloadRate: s.downloadRate, uploadRate: s.uploadRate, downloaded: s.downloaded, uploaded: s.uploaded, torrents: s.torrents, peers: s.peers, port: s.port, ...(s.dhtNodes !== undefined && { dhtNodes: s.dhtNodes }) };
+    return { downloadRate: s.downloadRate, uploadRate: s.uploadRate, downloaded: s.downloaded, uploaded: s.uploaded, torrents: s.torrents, peers: s.peers, port: s.port, hashedBytes: s.hashedBytes, ...(s.dhtNodes !== undefined && { dhtNodes: s.dhtNodes }) };
   });
   on(P.DhtStatsRequest.type, (raw): P.DhtStats => {
     v.none(raw, '');

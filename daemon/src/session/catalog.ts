@@ -3,6 +3,8 @@
  * `<stateDir>/catalog.json` with a copy of each .torrent in `<stateDir>/torrents/<infohash>.torrent`.
  * Every write is atomic (temp file, fsync, rename) and writes are serialised, so a crash leaves either
  * the old or the new list, never a torn one. A catalog that cannot be read is kept aside, not overwritten.
+ * Adds that come while a write is under way go into the next write together (a group commit), so
+ * adding thousands of torrents does not write the whole list once per torrent.
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
@@ -27,9 +29,19 @@ const MAX_CATALOG_BYTES = 64 * 1024 * 1024;
 export const MAX_CATALOG_ENTRIES = 100_000;
 const HASH = /^[0-9a-f]{40}$/;
 
+/** An add waiting for the next write of the list. */
+interface PendingAdd {
+  entry: CatalogEntry;
+  torrentBytes: Uint8Array;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 /** The persisted torrent list of one state folder. */
 export class Catalog {
   private writing: Promise<void> = Promise.resolve();
+  /** Adds queued last, not started yet: a new add joins them (nothing else was queued after them). */
+  private openBatch: PendingAdd[] | undefined;
 
   private constructor(
     readonly stateDir: string,
@@ -86,12 +98,38 @@ export class Catalog {
   /** Stores the .torrent and adds the entry; on failure nothing is left half-written. */
   add(entry: CatalogEntry, torrentBytes: Uint8Array): Promise<void> {
     checkHash(entry.infoHash);
-    return this.serialise(async () => {
-      if (this.entries.size >= MAX_CATALOG_ENTRIES) throw new Error(`catalog is full (${MAX_CATALOG_ENTRIES} torrents)`);
-      await writeAtomic(this.torrentPath(entry.infoHash), torrentBytes);
-      const next = new Map(this.entries).set(entry.infoHash, { ...entry });
-      await this.save(next);
+    return new Promise<void>((resolve, reject) => {
+      const item: PendingAdd = { entry: { ...entry }, torrentBytes, resolve, reject };
+      if (this.openBatch) return void this.openBatch.push(item);
+      const batch = [item];
+      this.openBatch = batch;
+      void this.serialise(() => this.addBatch(batch), true).catch(() => undefined);
     });
+  }
+
+  /** Stores each .torrent (one that fails fails its add alone), then writes the list once for all. */
+  private async addBatch(batch: PendingAdd[]): Promise<void> {
+    if (this.openBatch === batch) this.openBatch = undefined;
+    const next = new Map(this.entries);
+    const stored: PendingAdd[] = [];
+    for (const item of batch) {
+      try {
+        if (next.size >= MAX_CATALOG_ENTRIES) throw new Error(`catalog is full (${MAX_CATALOG_ENTRIES} torrents)`);
+        await writeAtomic(this.torrentPath(item.entry.infoHash), item.torrentBytes);
+        next.set(item.entry.infoHash, item.entry);
+        stored.push(item);
+      } catch (err) {
+        item.reject(err);
+      }
+    }
+    if (stored.length === 0) return;
+    try {
+      await this.save(next);
+    } catch (err) {
+      for (const item of stored) item.reject(err);
+      return;
+    }
+    for (const item of stored) item.resolve();
   }
 
   /** Adds an entry for a magnet link whose metadata is still to come; `add` replaces it once it is. */
@@ -137,7 +175,9 @@ export class Catalog {
     for (const [k, v] of next) this.entries.set(k, v);
   }
 
-  private serialise(work: () => Promise<void>): Promise<void> {
+  /** Runs `work` after every write queued before it; anything but an add batch closes the open batch (order is kept). */
+  private serialise(work: () => Promise<void>, addBatch = false): Promise<void> {
+    if (!addBatch) this.openBatch = undefined;
     const run = this.writing.then(work);
     this.writing = run.catch(() => undefined);
     return run;

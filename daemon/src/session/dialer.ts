@@ -56,7 +56,7 @@ export class Dialer {
    */
   dialMore(connected: Iterable<string>, room: number, ready: (conn: PeerConnection, ip: string, port: number) => void): void {
     const n = Math.min(MAX_HALF_OPEN - this.halfOpen.size, room);
-    if (n <= 0) return;
+    if (n <= 0 || this.book.size === 0) return; // an idle seed knows nobody: nothing to build
     for (const { ip, port } of this.book.take(Date.now(), this.busy(connected), n)) {
       if (!this.ctx.globalRoom()) return;
       this.dial(ip, port, ready);

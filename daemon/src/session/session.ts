@@ -207,6 +207,7 @@ export class Session extends EventEmitter {
     } catch (err) {
       throw new SessionError('io', `cannot open data of ${m.name}: ${(err as Error).message}`);
     }
+    await opts.after?.catch(() => undefined);
     if (taken() || (replacing && this.torrents.get(m.infoHashHex) !== replacing)) {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);
@@ -285,7 +286,7 @@ export class Session extends EventEmitter {
 
   /** Session-wide totals. */
   stats(): SessionStats {
-    const out: SessionStats = { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port };
+    const out: SessionStats = { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port, hashedBytes: this.hashPool.hashedBytes };
     for (const t of this.torrents.values()) {
       const s = t.summary();
       out.downloadRate += s.downloadRate;

@@ -15,6 +15,7 @@ import { swarmExtensions } from './swarm-extensions';
 import type { TorrentData } from './data';
 import { FileControl } from './files';
 import { summarize } from './torrent-summary';
+import { figuresMoved, swarmIdle, type MovingFigures } from './progress-figures';
 import type { TorrentContext } from './torrent-context';
 import type { Peer } from './peer';
 import { Penalties } from './penalties';
@@ -55,6 +56,8 @@ export class Torrent extends EventEmitter {
   private uploadedBefore = 0;
   private duplicateBefore = 0;
   private ticks = 0;
+  /** The figures of the last 'progress' a tick emitted (undefined: none yet since the swarm started). */
+  private tickFigures: MovingFigures | undefined;
   private closed = false;
   private readonly fileControl: FileControl;
   private completeAnnounced = false;
@@ -229,6 +232,7 @@ export class Torrent extends EventEmitter {
   tick(now: number): void {
     if (!this.swarm) return;
     this.ticks++;
+    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.dialer.pending, knownAddresses: this.book.size, lastFigures: this.tickFigures })) return;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
@@ -236,8 +240,17 @@ export class Torrent extends EventEmitter {
       if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.makeRoom(now);
     }
     this.dialMore();
-    this.emit('progress');
+    const figures = this.movingFigures(this.swarm);
+    if (figuresMoved(this.tickFigures, figures)) {
+      this.tickFigures = figures;
+      this.emit('progress');
+    }
     for (const p of this.swarm.peers.values()) this.emitPeer('updated', p);
+  }
+
+  private movingFigures(swarm: Swarm): MovingFigures {
+    const { downloaded, uploaded } = this;
+    return { downloaded, uploaded, downloadRate: swarm.downloadRate.rate(), uploadRate: swarm.uploadRate.rate(), peers: swarm.peers.size, seeds: swarm.seeds, havePieces: this.picker.have.count };
   }
 
   /** Stops everything and saves resume data; the storage stays open for deleteData. */
@@ -309,6 +322,7 @@ export class Torrent extends EventEmitter {
       useless: (peer) => this.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
       extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
     });
+    this.tickFigures = undefined;
     this.setState(this.complete ? 'seeding' : 'downloading');
     for (const h of this.adopted.splice(0)) this.swarm.attach(h.conn, h.ip, h.port, h.source);
     this.book.wake();

@@ -114,6 +114,11 @@ export interface AddTorrentOptions {
   filePriorities?: readonly FilePriority[];
   /** Pieces in order; default the saved mode, else rarest first. */
   sequential?: boolean;
+  /**
+   * The torrent goes into the list only once this settled (its files are opened meanwhile): a
+   * restore that opens several at once keeps their order.
+   */
+  after?: Promise<unknown>;
 }
 
 /** One file of a torrent and how far it is (BEP 47 padding files are not listed). */
@@ -143,6 +148,8 @@ export interface SessionStats {
   torrents: number;
   peers: number;
   port: number;
+  /** Bytes SHA-1 hashed since the session started: checks of existing data and downloaded pieces. */
+  hashedBytes: number;
   /** Nodes in the DHT routing table, when the DHT runs. */
   dhtNodes?: number;
 }

@@ -39,6 +39,19 @@ export function encodeChoices(c: FileChoices): Uint8Array {
   return Buffer.from(JSON.stringify({ format: FORMAT, version: VERSION, priorities: c.priorities, inParts: c.inParts, sequential: c.sequential }), 'utf8');
 }
 
+/** A copy that shares no array with `c`. */
+export function copyChoices(c: FileChoices): FileChoices {
+  return { priorities: [...c.priorities], inParts: [...c.inParts], sequential: c.sequential };
+}
+
+/** Whether two choices say the same (parts file lists compared as sets); `undefined` (none saved) equals nothing. */
+export function sameChoices(a: FileChoices | undefined, b: FileChoices): boolean {
+  if (!a || a.sequential !== b.sequential || a.priorities.length !== b.priorities.length || a.inParts.length !== b.inParts.length) return false;
+  for (let i = 0; i < a.priorities.length; i++) if (a.priorities[i] !== b.priorities[i]) return false;
+  const parts = new Set(a.inParts);
+  return b.inParts.every((i) => parts.has(i));
+}
+
 /** Parses choices for a torrent of `fileCount` files; throws Error naming what is wrong. */
 export function decodeChoices(bytes: Uint8Array, fileCount: number): FileChoices {
   if (bytes.length > maxSize(fileCount)) throw new Error(`too large (${bytes.length} bytes)`);

@@ -5,7 +5,7 @@ import type { Metainfo } from '../metainfo/types';
 import type { FilePriority } from '../picker/priorities';
 import { Bitfield } from '../util/bitfield';
 import { checkExisting } from './check';
-import { choicesFileOf, defaultChoices, loadChoices, saveChoices, type FileChoices } from './file-choices';
+import { choicesFileOf, copyChoices, defaultChoices, loadChoices, sameChoices, saveChoices, type FileChoices } from './file-choices';
 import { createFileStorage, torrentFilePathsSliced } from './file-storage';
 import { Placement, partsFileOf } from './placement';
 import { ResumeWriter } from './resume';
@@ -73,16 +73,30 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
   /** Known once the first check ran: until then, nothing leaves the parts file (its pieces are not known). */
   let checkedOnce = false;
-  /** Puts every file where its priority says, then records the choices. */
-  const apply = async (): Promise<void> => {
+  /** The choices as the file on disk holds them (undefined: none there). */
+  let saved: FileChoices | undefined = loaded.choices && copyChoices(loaded.choices);
+  /**
+   * Puts every file where its priority says, then records the choices and the resume state. After a
+   * check (`changed` false) they are written only if they differ from what is on disk: a start of
+   * many torrents whose files stay where they are writes nothing.
+   */
+  const apply = async (changed: boolean): Promise<void> => {
+    const partsBefore = placement.partsFiles();
     for (let i = 0; i < m.files.length; i++) {
       const skipped = choices.priorities[i] === 'skip';
       if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
     }
-    if (checkedOnce) await storage.tidyParts(have);
+    // No file was or is in the parts file, nor in the choices on disk: there is no parts file to tidy
+    // (a start of many torrents makes no failed delete per torrent).
+    const noParts = partsBefore.length === 0 && placement.partsFiles().length === 0 && saved !== undefined && saved.inParts.length === 0;
+    if (checkedOnce && (changed || !noParts)) await storage.tidyParts(have);
     choices.inParts = placement.partsFiles();
-    await saveChoices(choicesFile, choices);
-    await writer.save(have); // files moved in or out: the recorded file states follow
+    if (changed || !sameChoices(saved, choices)) {
+      await saveChoices(choicesFile, choices);
+      saved = copyChoices(choices);
+    }
+    const moved = partsBefore.length !== choices.inParts.length || partsBefore.some((f, i) => f !== choices.inParts[i]);
+    if (changed || moved) await writer.save(have); // files moved in or out: the recorded file states follow
   };
   // Skipped files go to the parts file before anything can write them; files wanted again move after the check.
   await serial(async () => {
@@ -103,7 +117,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
       });
       have = result.have.clone();
       checkedOnce = true;
-      await serial(apply);
+      await serial(() => apply(false));
       // After a full check the state is rewritten, so the next start is fast again.
       if (result.mode === 'full') await writer.save(have);
       return result.have;
@@ -116,19 +130,20 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
       return writer.save(have);
     },
     choices() {
-      return { priorities: [...choices.priorities], inParts: [...choices.inParts], sequential: choices.sequential };
+      return copyChoices(choices);
     },
     setFilePriorities(priorities) {
       if (priorities.length !== m.files.length) return Promise.reject(new RangeError(`${priorities.length} priorities for ${m.files.length} files`));
       return serial(async () => {
         choices.priorities = [...priorities];
-        await apply();
+        await apply(true);
       });
     },
     setSequential(on) {
       return serial(async () => {
         choices.sequential = on;
         await saveChoices(choicesFile, choices);
+        saved = copyChoices(choices);
       });
     },
   };

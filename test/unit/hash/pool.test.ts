@@ -233,6 +233,27 @@ test('checkPieces with every piece skipped starts no worker (a new download has 
   }
 });
 
+test('hashedBytes counts what was hashed: bytes, spans and pieces read, never skipped pieces', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'btd-hash-count-'));
+  const pool = new HashPool({ workers: 1 });
+  try {
+    const data = randomBytes(40000);
+    writeFileSync(join(dir, 'x'), data);
+    assert.equal(pool.hashedBytes, 0);
+    await pool.sha1(Buffer.from('abc'));
+    await pool.sha1Spans([{ path: join(dir, 'x'), offset: 100, length: 1000 }]);
+    assert.equal(pool.hashedBytes, 1003);
+    const layout = { files: [{ path: join(dir, 'x'), length: data.length }], pieceLength: 16384, totalLength: data.length };
+    await pool.checkPieces(layout, expectedPieces(data, 16384), { skip: new Uint8Array(3).fill(1) });
+    assert.equal(pool.hashedBytes, 1003, 'skipped pieces are not read');
+    await pool.checkPieces(layout, expectedPieces(data, 16384), { progressIntervalMs: 0 });
+    assert.equal(pool.hashedBytes, 1003 + data.length);
+  } finally {
+    await pool.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('an idle pool does not keep a process alive', { timeout: 30_000 }, async () => {
   const poolPath = join(__dirname, '../../../daemon/src/hash/pool.js');
   const script = `require(${JSON.stringify(poolPath)}).sharedHashPool().sha1(Buffer.from('abc')).then((d) => console.log(Buffer.from(d).toString('hex')))`;

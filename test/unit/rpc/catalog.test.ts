@@ -50,6 +50,36 @@ describe('Catalog', () => {
     assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tmp')), [], 'no temp files left');
   });
 
+  test('adds that come while the list is being written share the next write; order and failures stay per add', async (t) => {
+    const dir = tempState(t);
+    const c = await Catalog.open(dir);
+    const hash = (i: number): string => i.toString(16).padStart(40, '0');
+    const spy = sinon.spy(fsPromises, 'rename');
+    t.after(() => spy.restore());
+    const adds = Array.from({ length: 50 }, (_, i) => c.add({ infoHash: hash(i + 1), savePath: '/d', paused: false, addedAt: i }, Buffer.from(`t${i}`)));
+    await Promise.all(adds);
+    const listWrites = spy.getCalls().filter((call) => String(call.args[1]).endsWith('catalog.json')).length;
+    spy.restore();
+    assert.ok(listWrites < 50 / 2, `the list was written ${listWrites} times for 50 adds`);
+    assert.deepEqual((await Catalog.open(dir)).list().map((e) => e.addedAt), Array.from({ length: 50 }, (_, i) => i));
+
+    // Add, remove and add again of one hash, all queued at once: the last word wins.
+    const again = Promise.all([c.add({ infoHash: H1, savePath: '/x', paused: false, addedAt: 100 }, Buffer.from('x')), c.remove(H1), c.add({ infoHash: H1, savePath: '/y', paused: false, addedAt: 101 }, Buffer.from('y'))]);
+    await again;
+    assert.equal((await Catalog.open(dir)).get(H1)?.savePath, '/y');
+
+    // A .torrent that cannot be stored fails its own add only.
+    const open = sinon.stub(fsPromises, 'open').callThrough();
+    open.withArgs(sinon.match((p: unknown) => String(p).includes(H2))).rejects(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }));
+    t.after(() => open.restore());
+    const results = await Promise.allSettled([c.add({ infoHash: H2, savePath: '/b', paused: false, addedAt: 200 }, Buffer.from('b')), c.add({ infoHash: 'c'.repeat(40), savePath: '/c', paused: false, addedAt: 201 }, Buffer.from('c'))]);
+    open.restore();
+    assert.deepEqual(results.map((r) => r.status), ['rejected', 'fulfilled']);
+    const reopened = await Catalog.open(dir);
+    assert.equal(reopened.get(H2), undefined);
+    assert.equal(reopened.get('c'.repeat(40))?.savePath, '/c');
+  });
+
   test('an unreadable catalog is kept aside and the daemon starts empty', async (t) => {
     const dir = tempState(t);
     writeFileSync(join(dir, 'catalog.json'), '{"torrents": [tru');

@@ -81,7 +81,8 @@ export class FakeSession extends EventEmitter implements EngineSession {
   closed = false;
   /** When set, setOptions rejects with it. */
   failSetOptions: Error | undefined;
-  async addTorrent(m: Metainfo, opts: { savePath?: string; paused?: boolean } = {}): Promise<FakeTorrent> {
+  async addTorrent(m: Metainfo, opts: { savePath?: string; paused?: boolean; after?: Promise<unknown> } = {}): Promise<FakeTorrent> {
+    await opts.after?.catch(() => undefined); // as the session: listed only once the one before is in
     if (this.torrents.has(m.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
     const t = new FakeTorrent(m, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
     this.torrents.set(m.infoHashHex, t);
@@ -112,7 +113,7 @@ export class FakeSession extends EventEmitter implements EngineSession {
     this.options = { ...this.options, ...p };
   }
   stats() {
-    return { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port };
+    return { downloadRate: 0, uploadRate: 0, downloaded: 0, uploaded: 0, torrents: this.torrents.size, peers: 0, port: this.port, hashedBytes: 0 };
   }
   async close(): Promise<void> {
     this.closed = true;

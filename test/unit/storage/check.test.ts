@@ -1,10 +1,11 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { open, rm, truncate, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, rm, truncate, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashPool } from '../../../daemon/src/hash/pool';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
-import { checkExisting, createFileStorage, ResumeWriter } from '../../../daemon/src/storage';
+import { checkExisting, createFileStorage, fileStates, ResumeWriter } from '../../../daemon/src/storage';
+import { currentFileStates } from '../../../daemon/src/storage/check';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { makeTorrent, pieceOf, tempDir } from './fixtures';
 
@@ -124,4 +125,23 @@ describe('checkExisting', () => {
       await t.cleanup();
     }
   });
+});
+
+test('currentFileStates: one stat for a single-file torrent, the same states as fileStates', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { m, data } = makeTorrent([{ path: [], length: 20000 }], PIECE, 'single.bin');
+    const multi = makeTorrent([{ path: ['x'], length: 10 }, { path: ['y'], length: 10 }], PIECE, 'multi').m;
+    assert.deepEqual(await currentFileStates(m, dir), [null], 'absent');
+    assert.deepEqual(await currentFileStates(multi, dir), await fileStates(multi, dir));
+    await writeFile(join(dir, 'single.bin'), data);
+    const states = await currentFileStates(m, dir);
+    assert.deepEqual(states, await fileStates(m, dir));
+    assert.equal(states[0]?.size, 20000);
+    await rm(join(dir, 'single.bin'));
+    await mkdir(join(dir, 'single.bin'));
+    assert.deepEqual(await currentFileStates(m, dir), [null], 'a folder in its place is no file');
+  } finally {
+    await cleanup();
+  }
 });

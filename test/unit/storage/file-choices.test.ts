@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeChoices, encodeChoices } from '../../../daemon/src/storage/file-choices';
+import { copyChoices, decodeChoices, encodeChoices, sameChoices } from '../../../daemon/src/storage/file-choices';
 import { seeded } from '../picker/fixtures';
 
 describe('file choices state', () => {
@@ -34,4 +34,21 @@ describe('file choices state', () => {
       }
     }
   });
+});
+
+test('sameChoices: priorities in order, parts files as a set, sequential; nothing saved equals nothing', () => {
+  const c = { priorities: ['normal', 'skip', 'high'] as const, inParts: [1, 2], sequential: false };
+  const base = { ...c, priorities: [...c.priorities] };
+  assert.ok(sameChoices(copyChoices(base), base));
+  assert.ok(sameChoices({ ...copyChoices(base), inParts: [2, 1] }, base));
+  assert.ok(!sameChoices(undefined, base));
+  assert.ok(!sameChoices({ ...copyChoices(base), sequential: true }, base));
+  assert.ok(!sameChoices({ ...copyChoices(base), priorities: ['normal', 'skip', 'low'] }, base));
+  assert.ok(!sameChoices({ ...copyChoices(base), inParts: [1] }, base));
+  assert.ok(!sameChoices({ ...copyChoices(base), inParts: [1, 3] }, base));
+  const copy = copyChoices(base);
+  copy.priorities[0] = 'skip';
+  copy.inParts.push(0);
+  assert.deepEqual(base.priorities, ['normal', 'skip', 'high'], 'a copy shares no array');
+  assert.deepEqual(base.inParts, [1, 2]);
 });

@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir } from 'node:fs/promises';
+import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashPool } from '../../../daemon/src/hash/pool';
 import { loadResumeState, openTorrentFiles } from '../../../daemon/src/storage';
@@ -34,6 +34,40 @@ test('a download recorded piece by piece is found again after a restart', async 
     assert.equal((await second.check('fast')).toString(), '*.*.');
     assert.deepEqual(warnings, []);
     await second.storage.close();
+  } finally {
+    await cleanup();
+  }
+});
+
+test('a restart whose files stay where they are rewrites neither the resume state nor the file choices', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { m, data } = makeTorrent([{ path: ['a'], length: 30000 }, { path: ['b'], length: 30000 }], 16384, 'still');
+    const stateDir = join(dir, 'state');
+    const first = await openTorrentFiles(m, dir, stateDir, { pool });
+    await first.check('fast');
+    await first.storage.write(0, 0, pieceOf(m, data, 0));
+    first.pieceVerified(0);
+    await first.save();
+    await first.storage.close();
+    const files = [first.stateFile, join(stateDir, `${m.infoHashHex}.files`)];
+    const past = new Date('2020-01-01T00:00:00Z');
+    for (const f of files) await utimes(f, past, past);
+
+    const second = await openTorrentFiles(m, dir, stateDir, { pool });
+    assert.equal((await second.check('fast')).toString(), '*...');
+    for (const f of files) assert.equal((await stat(f)).mtime.getTime(), past.getTime(), `${f} untouched`);
+    await second.setSequential(true);
+    assert.notEqual((await stat(files[1])).mtime.getTime(), past.getTime(), 'a change of the choices is written');
+    await second.storage.close();
+
+    const third = await openTorrentFiles(m, dir, stateDir, { pool, filePriorities: ['normal', 'skip'] });
+    await third.check('fast');
+    assert.deepEqual(third.choices().priorities, ['normal', 'skip']);
+    await third.storage.close();
+    const fourth = await openTorrentFiles(m, dir, stateDir, { pool });
+    assert.deepEqual(fourth.choices().priorities, ['normal', 'skip'], 'priorities given at open are saved by the check');
+    await fourth.storage.close();
   } finally {
     await cleanup();
   }
