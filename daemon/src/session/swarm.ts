@@ -180,13 +180,17 @@ export class Swarm {
     return true;
   }
 
-  /** Closes every connection and stops all work. */
-  stop(): void {
+  /**
+   * Closes every connection and stops all work; resolves once the pieces being checked or written
+   * are done (their verdicts reach the picker and `pieceVerified` first), so nothing lands later.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.throttleTimer);
     this.ctx.readCache.forget({ id: this.ctx.metainfo.infoHashHex });
     this.intake.stop();
     for (const p of [...this.peers.values()]) p.conn.destroy();
+    return this.intake.idle();
   }
 
   /** Once a second: pipeline sizes, snubbing, stalled requests. */

@@ -3,7 +3,6 @@ import { isIP } from 'node:net';
 import { Picker, type FilePriority } from '../picker';
 import { pieceMap, type PieceMap } from '../picker/piece-map';
 import type { TrackerClient } from '../tracker/client/client';
-import { Bitfield } from '../util/bitfield';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
 import { AddressBook, type PeerSource } from './address-book';
 import { admitIncoming, MAX_CONNECTIONS_PER_IP } from './admission';
@@ -245,7 +244,7 @@ export class Torrent extends EventEmitter {
     if (this.closed) return;
     await this.deactivate();
     this.closed = true;
-    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    await this.saveState();
     await this.data.storage.close().catch(() => undefined);
   }
 
@@ -273,10 +272,11 @@ export class Torrent extends EventEmitter {
     this.checkedPieces = 0;
     this.setState('checking');
     try {
-      const have: Bitfield = await this.data.check(mode, (checked) => {
+      const { have, mode: how, hashed } = await this.data.check(mode, (checked) => {
         this.checkedPieces = checked;
         this.emit('progress');
       });
+      this.log('debug', `${this.metainfo.name}: ${how} check, ${hashed} pieces hashed, ${have.count} had`);
       this.picker = new Picker(this.metainfo, have);
       this.picker.setDeadlines(this.readers.current());
       this.fileControl.apply(this.picker);
@@ -310,6 +310,8 @@ export class Torrent extends EventEmitter {
       extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
+    // Says, before blocks land, that the files may hold pieces the state does not (resume.ts).
+    if (!this.complete) void this.saveState(true);
     for (const h of this.adopted.splice(0)) this.swarm.attach(h.conn, h.ip, h.port, h.source);
     this.book.wake();
     this.startTracker();
@@ -322,14 +324,20 @@ export class Torrent extends EventEmitter {
     const tracker = this.tracker;
     this.swarm = undefined;
     this.tracker = undefined;
+    // Writes and hash checks in flight land before the state is saved, so its mtimes stay true.
+    const settled = swarm?.stop();
     if (swarm) {
-      swarm.stop();
       this.downloadedBefore += swarm.downloaded;
       this.uploadedBefore += swarm.uploaded;
       this.duplicateBefore += swarm.duplicateBytes;
     }
-    if (tracker) await tracker.stop().catch(() => undefined);
-    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    await Promise.all([settled, tracker?.stop().catch(() => undefined)]);
+    await this.saveState();
+  }
+
+  /** Saves the resume state (`writing`: downloading goes on, see storage/resume.ts); a failure is a warning. */
+  private saveState(writing = false): Promise<void> {
+    return this.data.save(writing).catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
   }
 
   private startTracker(): void {
@@ -357,6 +365,7 @@ export class Torrent extends EventEmitter {
     this.fileControl.apply(this.picker);
     if (!this.complete) this.completeAnnounced = false;
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    if (!this.complete && this.swarm) void this.saveState(true);
     this.book.wake();
     this.swarm?.wantsChanged();
     this.dialMore();
@@ -381,7 +390,7 @@ export class Torrent extends EventEmitter {
     // A piece verified after a pause completes the data but must not un-pause the torrent.
     if (this.state === 'downloading') this.setState('seeding');
     this.log('info', `${this.metainfo.name} complete`);
-    void this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    void this.saveState();
     this.emit('completed');
   }
 
