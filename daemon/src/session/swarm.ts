@@ -5,7 +5,6 @@ import { BLOCK_LENGTH, type PeerConnection } from '../wire/connection';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { allowedFastSet } from '../wire/fast';
-import { Bitfield } from '../util/bitfield';
 import { ALLOWED_FAST_COUNT, Peer } from './peer';
 import type { PeerSource } from './address-book';
 import { leastUseful, trafficOf } from './eviction';
@@ -15,8 +14,10 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
+import { pickRequests } from './requests';
 
 export { UNUSED_UNCHOKE_MS };
+export { OVERFLOW_PIECES } from './requests';
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
@@ -51,9 +52,6 @@ export interface SwarmContext {
   /** Wire extensions offered on every connection (default: none). */
   extensions?: ExtensionRegistry;
 }
-
-/** Pieces a swarm may start beyond its intake's budget for peers that would otherwise be idle. */
-export const OVERFLOW_PIECES = 2;
 
 /** The live connections of one torrent: requests, uploads, verification, choking. */
 export class Swarm {
@@ -336,6 +334,7 @@ export class Swarm {
     }
   }
 
+  /** Tops up the requests of one connection; the memory budget never leaves it without work (see requests.ts). */
   private fill(peer: Peer): void {
     const c = peer.conn;
     if (this.stopped || c.closed || !c.amInterested || this.intake.backlogFull) return;
@@ -346,25 +345,10 @@ export class Swarm {
     want = this.allowedByThrottle(want);
     if (want === 0) return;
     const picker = this.ctx.picker;
-    // New pieces only while the pieces in progress fit the intake's memory. A peer that would be
-    // left with nothing to do may go OVERFLOW_PIECES beyond (such pieces usually go to disk block
-    // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
-    const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
-    const newPieces = room - picker.partialCount;
-    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces, { now: Date.now() });
+    const picked = pickRequests(picker, peer, want, this.intake.pieceCapacity, Date.now());
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
-  }
-
-  /** The pieces we may ask this peer for now: what it has, less what it rejected, only allowed-fast ones while it chokes us. */
-  private pickable(peer: Peer): Bitfield {
-    const c = peer.conn;
-    if (!c.peerChoking && peer.rejectedPieces.size === 0) return c.peerPieces;
-    const field = c.peerChoking ? new Bitfield(c.peerPieces.length) : c.peerPieces.clone();
-    if (c.peerChoking) for (const i of c.peerAllowedFast) if (c.peerPieces.has(i)) field.set(i);
-    for (const i of peer.rejectedPieces) field.set(i, false);
-    return field;
   }
 
   private allowedByThrottle(want: number): number {
