@@ -1,6 +1,8 @@
 /** Which blocks a swarm asks one connection for: the pieces it may ask for, and how many new pieces it may start. */
 import type { BlockRequest, Picker } from '../picker';
 import { Bitfield } from '../util/bitfield';
+import type { Throttle } from '../util/throttle';
+import { BLOCK_LENGTH } from '../wire/connection-types';
 import type { Peer } from './peer';
 
 /** Pieces a connection with nothing outstanding may start beyond the memory budget at once. */
@@ -39,4 +41,35 @@ export function pickable(peer: Peer): Bitfield {
   if (c.peerChoking) for (const i of c.peerAllowedFast) if (c.peerPieces.has(i)) field.set(i);
   for (const i of peer.rejectedPieces) field.set(i, false);
   return field;
+}
+
+/** The download limit, one block at a time: requests wait for tokens, and a fill held back runs again once they come. */
+export class DownloadGate {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly throttle: Throttle,
+    private readonly retry: () => void,
+  ) {}
+
+  /** How many of `want` blocks may be requested now (their tokens are taken). */
+  take(want: number): number {
+    const t = this.throttle;
+    if (t.unlimited) return want;
+    let n = 0;
+    while (n < want && t.tryTake(BLOCK_LENGTH)) n++;
+    if (n < want && !this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.retry();
+      }, Math.max(1, t.waitMs(BLOCK_LENGTH)));
+      this.timer.unref?.();
+    }
+    return n;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }

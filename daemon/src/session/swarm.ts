@@ -14,11 +14,12 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
-import { pickRequests } from './requests';
+import { DownloadGate, pickRequests } from './requests';
+
+import { answersCancel, yieldToDeadlines } from './deadline-yield';
+import { keepsNewConnection } from './admission';
 
 export { UNUSED_UNCHOKE_MS };
-export { OVERFLOW_PIECES } from './requests';
-import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -66,13 +67,14 @@ export class Swarm {
   private wasted = 0;
   private readonly byPeerId = new Map<string, Peer>();
   private readonly intake: BlockIntake;
-  private throttleTimer: NodeJS.Timeout | undefined;
+  private readonly gate: DownloadGate;
   private optimistic: string | undefined;
   private stopped = false;
   private readonly uploads: UploadContext;
 
   constructor(private readonly ctx: SwarmContext) {
     const owner = { storage: ctx.storage, id: ctx.metainfo.infoHashHex };
+    this.gate = new DownloadGate(ctx.downloadThrottle, () => this.fillAll());
     const m = ctx.metainfo;
     this.uploads = {
       read: (index, begin, length) =>
@@ -184,7 +186,7 @@ export class Swarm {
    */
   stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.throttleTimer);
+    this.gate.stop();
     this.ctx.readCache.forget({ id: this.ctx.metainfo.infoHashHex });
     this.intake.stop();
     for (const p of [...this.peers.values()]) p.conn.destroy();
@@ -244,17 +246,13 @@ export class Swarm {
     peer.conn.destroy();
   }
 
+  /** A second connection to the same peer id: one of the two is closed (see admission.ts); false if it is this one. */
   private resolveDuplicate(peer: Peer): boolean {
     const other = this.byPeerId.get(peer.peerIdHex);
     if (!other || other.conn.closed) return true;
-    // Both ends keep the connection dialled by the smaller peer id, so they agree on which to drop.
-    const ours = Buffer.from(this.ctx.peerId).toString('hex');
-    const dialler = (p: Peer): string => (p.conn.direction === 'outgoing' ? ours : p.peerIdHex);
-    if (dialler(peer) < dialler(other)) {
-      other.conn.destroy();
-      return true;
-    }
-    return false;
+    if (!keepsNewConnection(peer, other, Buffer.from(this.ctx.peerId).toString('hex'))) return false;
+    other.conn.destroy();
+    return true;
   }
 
   private listen(peer: Peer): void {
@@ -342,28 +340,13 @@ export class Swarm {
     const depth = Math.min(peer.pipeline, peer.maxPipeline);
     let want = depth - c.outstandingRequests;
     if (want <= 0 || want < Math.min(8, depth >> 2)) return;
-    want = this.allowedByThrottle(want);
+    want = this.gate.take(want);
     if (want === 0) return;
     const picker = this.ctx.picker;
     const picked = pickRequests(picker, peer, want, this.intake.pieceCapacity, Date.now());
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
-  }
-
-  private allowedByThrottle(want: number): number {
-    const t = this.ctx.downloadThrottle;
-    if (t.unlimited) return want;
-    let n = 0;
-    while (n < want && t.tryTake(BLOCK_LENGTH)) n++;
-    if (n < want && !this.throttleTimer) {
-      this.throttleTimer = setTimeout(() => {
-        this.throttleTimer = undefined;
-        this.fillAll();
-      }, Math.max(1, t.waitMs(BLOCK_LENGTH)));
-      this.throttleTimer.unref?.();
-    }
-    return n;
   }
 
   private onBlock(peer: Peer, index: number, begin: number, data: Uint8Array): void {
