@@ -1,16 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { Picker, type FilePriority } from '../picker';
 import { pieceMap, type PieceMap } from '../picker/piece-map';
 import type { TrackerClient } from '../tracker/client/client';
 import type { PeerConnection, TorrentGeometry } from '../wire/connection';
-import { AddressBook, type PeerSource } from './address-book';
-import { admitIncoming, MAX_CONNECTIONS_PER_IP } from './admission';
+import type { PeerSource } from './address-book';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
-import { Dialer } from './dialer';
-import { ExtensionRegistry, type PeerExtension } from './extensions';
-import { swarmExtensions } from './swarm-extensions';
+import { ExtensionRegistry } from './extensions';
+import { TorrentPeers } from './torrent-peers';
 import type { TorrentData } from './data';
 import { FileControl } from './files';
 import { summarize } from './torrent-summary';
@@ -43,12 +40,9 @@ export class Torrent extends EventEmitter {
   private error: string | undefined;
   private picker: Picker;
   private swarm: Swarm | undefined;
-  /** Connections taken over from the metadata fetch, waiting for the swarm. */
-  private readonly adopted: HandedOver[] = [];
   private tracker: TrackerClient | undefined;
-  private readonly book = new AddressBook();
   private readonly penalties = new Penalties();
-  private readonly dialer: Dialer;
+  private readonly connections: TorrentPeers;
   private readonly geometry: TorrentGeometry;
   private downloadedBefore = 0;
   private uploadedBefore = 0;
@@ -73,7 +67,7 @@ export class Torrent extends EventEmitter {
       this.picker.setDeadlines(deadlines);
       this.swarm?.fillAll();
     });
-    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
+    this.connections = new TorrentPeers(metainfo, this.geometry, ctx, () => (this.closed ? undefined : this.swarm));
   }
 
   /** Checks existing data, then downloads, seeds, or stays paused. */
@@ -98,7 +92,7 @@ export class Torrent extends EventEmitter {
 
   /** Live connections (half-open dials included). */
   get connectionCount(): number {
-    return (this.swarm?.peers.size ?? 0) + this.dialer.pending;
+    return this.connections.connectionCount;
   }
 
   /** Reads stored bytes of a piece; only pieces in `verifiedPieces` hold data to trust. */
@@ -186,8 +180,7 @@ export class Torrent extends EventEmitter {
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {
-    this.book.add(ip, port, true, 'manual');
-    this.dialMore();
+    this.connections.addPeer(ip, port);
   }
 
   /**
@@ -195,33 +188,17 @@ export class Torrent extends EventEmitter {
    * it runs (after the check of existing data), so nobody has to dial them again.
    */
   adopt(connections: readonly HandedOver[]): void {
-    for (const h of connections) {
-      try {
-        h.conn.learnGeometry(this.geometry);
-      } catch (err) {
-        h.conn.destroy(err instanceof Error ? err : new Error(String(err)));
-        continue;
-      }
-      if (this.swarm) this.swarm.attach(h.conn, h.ip, h.port, h.source);
-      else this.adopted.push(h);
-    }
+    this.connections.adopt(connections);
   }
 
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
   learnPeers(peers: readonly { ip: string; port: number; source?: PeerSource }[]): void {
-    for (const p of peers) this.book.add(p.ip, p.port, true, p.source ?? 'magnet');
-    this.dialMore();
+    this.connections.learnPeers(peers);
   }
 
   /** Takes an incoming connection for this torrent, from its 'handshake' event; false if refused. */
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
-    const swarm = this.swarm;
-    if (!swarm || this.closed) return false;
-    const slots = { connections: this.connectionCount, cap: this.ctx.maxConnectionsPerTorrent(), globalRoom: this.ctx.globalRoom(), perIp: this.ctx.maxConnectionsPerIp?.() ?? MAX_CONNECTIONS_PER_IP };
-    if (!admitIncoming(swarm, ip, slots, Date.now())) return false;
-    conn.accept(this.metainfo.infoHash, this.geometry);
-    conn.once('ready', () => swarm.attach(conn, ip, port));
-    return true;
+    return this.connections.acceptIncoming(conn, ip, port);
   }
 
   /** Once a second from the session: rates, timeouts, choking, dialling, progress. */
@@ -230,11 +207,8 @@ export class Torrent extends EventEmitter {
     this.ticks++;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
-    // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
-    if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
-      if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.makeRoom(now);
-    }
-    this.dialMore();
+    if (!this.complete) this.connections.makeRoomIfDue(now);
+    this.connections.dialMore();
     this.emit('progress');
     for (const p of this.swarm.peers.values()) this.emitPeer('updated', p);
   }
@@ -305,21 +279,19 @@ export class Torrent extends EventEmitter {
       pieceVerified: (piece) => this.onPieceVerified(piece),
       storageFailed: (err) => this.fail(err),
       peerChanged: (kind, peer) => this.emitPeer(kind, peer),
-      banned: (peer) => this.book.ban(peer.ip, peer.port),
-      useless: (peer) => this.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
-      extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
+      banned: (peer) => this.connections.book.ban(peer.ip, peer.port),
+      useless: (peer) => this.connections.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
+      extensions: new ExtensionRegistry(this.connections.extensions(), () => this.ctx.port()),
     });
     this.setState(this.complete ? 'seeding' : 'downloading');
     // Says, before blocks land, that the files may hold pieces the state does not (resume.ts).
     if (!this.complete) void this.saveState(true);
-    for (const h of this.adopted.splice(0)) this.swarm.attach(h.conn, h.ip, h.port, h.source);
-    this.book.wake();
+    this.connections.started(this.swarm);
     this.startTracker();
-    this.dialMore();
   }
 
   private async deactivate(): Promise<void> {
-    for (const h of this.adopted.splice(0)) h.conn.destroy();
+    this.connections.stopped();
     const swarm = this.swarm;
     const tracker = this.tracker;
     this.swarm = undefined;
@@ -353,8 +325,8 @@ export class Torrent extends EventEmitter {
         return { uploaded: this.uploaded, downloaded: this.downloaded, left: wantedLength - wantedDone };
       },
       peers: (peers) => {
-        for (const p of peers) this.book.add(p.ip, p.port);
-        this.dialMore();
+        for (const p of peers) this.connections.book.add(p.ip, p.port);
+        this.connections.dialMore();
       },
       log: (level, message) => this.log(level, message),
     });
@@ -366,9 +338,9 @@ export class Torrent extends EventEmitter {
     if (!this.complete) this.completeAnnounced = false;
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     if (!this.complete && this.swarm) void this.saveState(true);
-    this.book.wake();
+    this.connections.book.wake();
     this.swarm?.wantsChanged();
-    this.dialMore();
+    this.connections.dialMore();
     this.emit('progress');
     if (this.state === 'downloading' && this.complete) this.onComplete();
   }
@@ -392,22 +364,6 @@ export class Torrent extends EventEmitter {
     this.log('info', `${this.metainfo.name} complete`);
     void this.saveState();
     this.emit('completed');
-  }
-
-  /** Dials known addresses while there is room; seeders dial too, since some clients never dial loopback. */
-  private dialMore(): void {
-    const swarm = this.swarm;
-    if (!swarm || this.closed) return;
-    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
-  }
-
-  private extensions(): PeerExtension[] {
-    return swarmExtensions(this.metainfo, (ip, port) => this.learnFromPex(ip, port));
-  }
-
-  private learnFromPex(ip: string, port: number): void {
-    if (isIP(ip) === 0 || !this.ctx.mayDial(ip)) return;
-    if (this.book.add(ip, port, false, 'pex')) this.dialMore();
   }
 
   private fail(err: unknown): void {
