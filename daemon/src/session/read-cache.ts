@@ -1,8 +1,5 @@
 import type { Storage } from '../storage/types';
-import { readWindow, windowFor } from './read-window';
-
-/** Reads counted back when telling how many request streams are live (see `streams`). */
-const RECENT_READS = 64;
+import { READ_WINDOW, readWindow } from './read-window';
 
 /** A block lent out of the cache; call `release` once its bytes are no longer needed (sent or dropped). */
 export interface LentBlock {
@@ -12,16 +9,8 @@ export interface LentBlock {
 
 interface Entry {
   owner: object;
-  /** `<torrent id>:<piece>`. */
-  pieceKey: string;
   /** Offset in the piece of the buffer's first byte. */
   start: number;
-  /** The read counter when a block was last lent from it. */
-  lastRead: number;
-  /** The window ends where the piece ends. */
-  last: boolean;
-  /** End (in the piece) of the furthest block lent from it. */
-  servedTo: number;
   /** Settles once the piece is read; rejects if the read failed. */
   ready: Promise<void>;
   buffer: Uint8Array;
@@ -38,52 +27,46 @@ const NO_RELEASE = (): void => undefined;
 /**
  * Windows of pieces read once for uploading, shared by every torrent of a session: peers ask for the
  * 16 KiB blocks of a piece one after the other (and several peers often ask for the same piece),
- * so one read of a window (see read-window.ts: the requested block and those after it, or a whole
- * small piece) replaces many small reads. Windows shrink as request streams (pieces being read
- * one after the other) grow in number, so every stream keeps one or two windows in the budget:
- * whole pieces of 4 MiB made two leechers evict each other's piece and read 4 MiB per 16 KiB block. Verified pieces never change, so the cache needs
+ * so one read of a window (see read-window.ts: the requested block and a few after it, or a whole
+ * small piece) replaces many small reads, and every request stream costs the cache one or two
+ * windows rather than a whole piece of up to 4 MiB. Verified pieces never change, so the cache needs
  * no invalidation, only a memory bound (least recently used goes first). Buffers are reused once
  * every block lent from them is released, so uploading allocates nothing per window (fresh buffers
  * made the garbage collector run a full collection every few MB).
  */
 export class ReadCache {
-  /** Every cached window, least recently used first. */
-  private readonly entries = new Set<Entry>();
-  private readonly byPiece = new Map<string, Entry[]>();
-  private reads = 0;
+  private readonly entries = new Map<string, Entry>();
   private readonly free = new Map<number, Uint8Array[]>();
   private bytes = 0;
   private freeBytes = 0;
   /** Bytes read from storage so far (for benchmarks and tests). */
   bytesRead = 0;
 
-  /** `window`: a fixed size of window (default: sized by `windowFor` for the live streams). */
+  /** `window`: the read-ahead of one request stream (see read-window.ts). */
   constructor(
     private readonly maxBytes = 4 * 1024 * 1024,
-    private readonly window?: number,
+    private readonly window = READ_WINDOW,
   ) {}
 
   /** Lends a block of a verified piece; `owner` identifies the torrent (its storage). */
   async read(owner: { storage: Storage; id: string }, piece: number, pieceSize: number, begin: number, length: number): Promise<LentBlock> {
-    const pieceKey = `${owner.id}:${piece}`;
-    let entry = this.byPiece.get(pieceKey)?.find((e) => e.start <= begin && begin + length <= e.start + e.buffer.length);
+    const range = readWindow(pieceSize, begin, length, this.window);
+    const key = `${owner.id}:${piece}:${range.start}`;
+    let entry = this.entries.get(key);
+    const size = range.end - range.start;
+    if (size > this.maxBytes || (entry && entry.start + entry.buffer.length < begin + length)) {
+      // Larger than the whole budget, or an odd request past the end of the window already cached.
+      this.bytesRead += length;
+      return { data: await owner.storage.read(piece, begin, length), release: NO_RELEASE };
+    }
     if (entry) {
-      // Set order is our recency order: move to the back.
-      this.entries.delete(entry);
-      this.entries.add(entry);
+      // Map order is our recency order: move to the back.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
     } else {
-      const range = readWindow(pieceSize, begin, length, this.window ?? windowFor(this.maxBytes, this.streams(pieceKey)));
-      const size = range.end - range.start;
-      if (size > this.maxBytes) {
-        this.bytesRead += length;
-        return { data: await owner.storage.read(piece, begin, length), release: NO_RELEASE };
-      }
-      entry = this.load(pieceKey, owner, piece, range.start, size);
-      entry.last = range.end === pieceSize;
+      entry = this.load(key, owner, piece, range.start, size);
     }
     const lent = entry;
-    lent.lastRead = ++this.reads;
-    lent.servedTo = Math.max(lent.servedTo, begin + length);
     lent.users++;
     try {
       await lent.ready;
@@ -104,38 +87,21 @@ export class ReadCache {
 
   /** Forgets every piece of one torrent (it stopped or was removed). */
   forget(owner: { id: string }): void {
-    for (const e of this.entries) if ((e.owner as { id: string }).id === owner.id) this.drop(e);
+    for (const [key, e] of this.entries) if ((e.owner as { id: string }).id === owner.id) this.drop(key, e);
   }
 
-  /**
-   * Request streams reading now: `pieceKey`, and the pieces blocks were lent from in the last
-   * RECENT_READS reads, but for those whose last block was lent (the stream moved on, most likely
-   * to the piece being asked for now).
-   */
-  private streams(pieceKey: string): number {
-    const pieces = new Set<string>([pieceKey]);
-    for (const e of this.entries) {
-      const done = e.last && e.servedTo === e.start + e.buffer.length;
-      if (this.reads - e.lastRead < RECENT_READS && !done) pieces.add(e.pieceKey);
-    }
-    return pieces.size;
-  }
-
-  private load(pieceKey: string, owner: { storage: Storage; id: string }, piece: number, start: number, size: number): Entry {
+  private load(key: string, owner: { storage: Storage; id: string }, piece: number, start: number, size: number): Entry {
     this.evict(size); // first, so the evicted window's buffer can be taken at once
     const buffer = this.take(size);
     this.bytesRead += size;
-    const entry: Entry = { owner, pieceKey, start, lastRead: this.reads, last: false, servedTo: start, ready: owner.storage.readInto(piece, start, buffer), buffer, users: 0, evicted: false, settled: false };
-    this.entries.add(entry);
-    const list = this.byPiece.get(pieceKey);
-    if (list) list.push(entry);
-    else this.byPiece.set(pieceKey, [entry]);
+    const entry: Entry = { owner, start, ready: owner.storage.readInto(piece, start, buffer), buffer, users: 0, evicted: false, settled: false };
+    this.entries.set(key, entry);
     this.bytes += buffer.byteLength;
     entry.ready.then(
       () => (entry.settled = true),
       () => {
         entry.settled = true;
-        this.drop(entry);
+        this.drop(key, entry);
       },
     );
     return entry;
@@ -167,11 +133,9 @@ export class ReadCache {
     this.freeBytes += capacity;
   }
 
-  private drop(entry: Entry): void {
-    if (!this.entries.delete(entry)) return;
-    const list = this.byPiece.get(entry.pieceKey) as Entry[];
-    list.splice(list.indexOf(entry), 1);
-    if (list.length === 0) this.byPiece.delete(entry.pieceKey);
+  private drop(key: string, entry: Entry): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
     this.bytes -= entry.buffer.byteLength;
     entry.evicted = true;
     if (entry.users > 0) return;
@@ -182,9 +146,9 @@ export class ReadCache {
 
   /** Drops least recently used windows until `incoming` more bytes fit the budget. */
   private evict(incoming: number): void {
-    for (const e of this.entries) {
+    for (const [key, e] of this.entries) {
       if (this.bytes + incoming <= this.maxBytes) return;
-      this.drop(e);
+      this.drop(key, e);
     }
   }
 }

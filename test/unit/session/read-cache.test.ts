@@ -127,15 +127,4 @@ describe('ReadCache', () => {
     assert.equal(fourth.data.buffer, held.data.buffer);
     assert.equal(fourth.data[0], 4);
   });
-
-  test('without a fixed window, one stream reads large windows and several streams smaller ones', async () => {
-    const { storage, reads } = fakeStorage();
-    const cache = new ReadCache(4 << 20);
-    const pieceSize = 4 << 20;
-    const lend = async (piece: number, begin: number): Promise<void> => (await cache.read({ storage, id: 'a' }, piece, pieceSize, begin, 16384)).release();
-    await lend(0, 0);
-    assert.deepEqual(reads.at(-1), [0, 0, 1 << 20], 'one stream: 1 MiB at once');
-    for (const piece of [1, 2, 3]) await lend(piece, 0);
-    assert.deepEqual(reads.at(-1), [3, 0, 256 << 10], 'four streams: 256 KiB each');
-  });
 });

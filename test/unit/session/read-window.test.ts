@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { READ_WINDOW, readWindow, windowFor } from '../../../daemon/src/session/read-window';
+import { READ_WINDOW, readWindow } from '../../../daemon/src/session/read-window';
 
 const KiB = 1024;
 
@@ -8,11 +8,6 @@ describe('readWindow', () => {
   test('a piece no larger than the window is read whole', () => {
     assert.deepEqual(readWindow(256 * KiB, 128 * KiB, 16 * KiB, 256 * KiB), { start: 0, end: 256 * KiB });
     assert.deepEqual(readWindow(100, 50, 10, 256 * KiB), { start: 0, end: 100 });
-  });
-
-  test('a window larger than the alignment starts at the READ_WINDOW holding the request, never before it', () => {
-    const MiB = 1024 * KiB;
-    assert.deepEqual(readWindow(4 * MiB, 1 * MiB + 300 * KiB, 16 * KiB, MiB), { start: MiB + 256 * KiB, end: 2 * MiB + 256 * KiB });
   });
 
   test('a large piece is read from the aligned window holding the request', () => {
@@ -33,16 +28,5 @@ describe('readWindow', () => {
   test('the default window is a few blocks', () => {
     assert.equal(READ_WINDOW % (16 * KiB), 0);
     assert.ok(READ_WINDOW >= 64 * KiB && READ_WINDOW <= 1024 * KiB);
-  });
-});
-
-describe('windowFor', () => {
-  const MiB = 1024 * KiB;
-  test('room for three windows per stream, a power of two, never below READ_WINDOW', () => {
-    assert.equal(windowFor(4 * MiB, 1), MiB);
-    assert.equal(windowFor(4 * MiB, 2), 512 * KiB);
-    assert.equal(windowFor(4 * MiB, 4), 256 * KiB);
-    assert.equal(windowFor(4 * MiB, 100), READ_WINDOW);
-    assert.equal(windowFor(64 * MiB, 0), 16 * MiB, 'no stream counts as one');
   });
 });
