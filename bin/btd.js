@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 'use strict';
 const args = process.argv.slice(2);
+// Hashing of downloaded pieces (WebCrypto), file reads and writes, fsyncs and stats all run on
+// libuv's thread pool, of 4 threads by default: four slow disk calls (fsyncs behind a busy disk)
+// stopped hashing altogether, and two halved it (bench/threadpool.md). 16 threads cost about 70 kB.
+// libuv reads the size when the pool starts, at the first asynchronous call: here, before any.
+if (!process.env.UV_THREADPOOL_SIZE) process.env.UV_THREADPOOL_SIZE = '16';
 // The daemon, seeding and downloading allocate little that lives, and every MB of heap is resident
 // memory (the goal is at most 100 MB per process), so V8 is told to favour size: the young
 // generation stays at its initial size and the old one grows in small steps. Both flags are read

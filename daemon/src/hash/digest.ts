@@ -11,8 +11,16 @@ const waiting: (() => void)[] = [];
 
 /**
  * SHA-1 of bytes on libuv's thread pool (WebCrypto), so the event loop never hashes and no worker
- * isolate is needed. Calls beyond MAX_RUNNING wait their turn in order. Leave the bytes unchanged
- * until the promise settles.
+ * isolate is needed (a hash worker thread holds about 11 MB). Calls beyond MAX_RUNNING wait their
+ * turn in order. Leave the bytes unchanged until the promise settles.
+ *
+ * The pool is shared with every file read, write, fsync and stat of the process, and a digest
+ * waits for a free thread: with libuv's default of 4 threads, four slow disk calls (fsyncs behind a
+ * busy disk) stopped hashing and two halved it. bin/btd.js therefore sets UV_THREADPOOL_SIZE to 16
+ * (unless set already): a stall then takes 15 slow calls at once. Disk calls queued in front of a
+ * digest still delay it; the pool is first in, first out. Checks of existing data and pieces over
+ * 4 MiB hash in the worker threads of pool.ts, which read and hash synchronously on threads of
+ * their own and never wait for the pool.
  */
 export async function sha1(data: Uint8Array): Promise<Uint8Array> {
   if (running < MAX_RUNNING) running++;

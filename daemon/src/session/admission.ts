@@ -1,5 +1,6 @@
 /** Whether a torrent takes one more incoming connection, making room for it if need be. */
 import { isLoopbackAddress } from '../util/loopback';
+import type { Peer } from './peer';
 import type { Swarm } from './swarm';
 
 /** Default of the most connections from one (non-loopback) address (the maxConnectionsPerIp setting). */
@@ -21,4 +22,13 @@ export function admitIncoming(swarm: Swarm, ip: string, slots: { connections: nu
     return swarm.makeRoom(now, incomingFull ? (p) => p.conn.direction === 'incoming' : undefined, true);
   }
   return true;
+}
+
+/**
+ * Of two connections with the same peer, whether the new one (`added`) stays rather than `existing`:
+ * both ends keep the connection dialled by the smaller peer id, so they agree on which to drop.
+ */
+export function keepsNewConnection(added: Peer, existing: Peer, ourIdHex: string): boolean {
+  const dialler = (p: Peer): string => (p.conn.direction === 'outgoing' ? ourIdHex : p.peerIdHex);
+  return dialler(added) < dialler(existing);
 }

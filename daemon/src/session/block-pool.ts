@@ -1,4 +1,4 @@
-import { BLOCK_SIZE } from '../wire/connection';
+import { BLOCK_SIZE } from '../util/geometry';
 
 /**
  * Reusable 16 KiB buffers for received blocks on their way to storage, so a download does not

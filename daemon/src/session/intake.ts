@@ -105,6 +105,9 @@ export class BlockIntake {
   private readingBack = 0;
   private heldBytes = 0;
   private writeBacklog = 0;
+  /** Writes, hash checks and read-backs under way. */
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
 
   /** `shared`: the session's budget, which this intake's own (`maxHeldBytes`) draws from; default unbounded. */
   constructor(
@@ -140,10 +143,36 @@ export class BlockIntake {
     buffer.set(data, begin);
     if (!pieceComplete) return;
     this.held.delete(piece);
-    void this.finish(piece, buffer);
+    this.track(this.finish(piece, buffer));
   }
 
-  /** The swarm stops: pieces still being received are started over by the picker. */
+  /**
+   * Resolves once no write, hash check or read-back is under way or queued (at once if none is):
+   * after `stop`, nothing of this intake touches the files or the picker once it resolved, so a
+   * resume state saved then records the files as they stay.
+   */
+  idle(): Promise<void> {
+    if (this.quiet) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private get quiet(): boolean {
+    return this.busy === 0 && this.readingBack === 0 && this.toReadBack.length === 0;
+  }
+
+  /** Counts `work` as under way until it settles (it never rejects: each caller handles its errors). */
+  private track(work: Promise<unknown>): void {
+    this.busy++;
+    void work.finally(() => {
+      this.busy--;
+      if (!this.quiet) return;
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    });
+  }
+
+  /** The swarm stops: pieces still being received are started over by the picker; those being checked or written finish (see `idle`). */
   stop(): void {
     const unfinished = [...this.held.keys()];
     for (const [piece, d] of this.direct) if (!d.complete) unfinished.push(piece);
@@ -236,7 +265,7 @@ export class BlockIntake {
       entry.pending--;
       if (wasFull && !this.backlogFull) this.ctx.backlogFreed();
     };
-    this.ctx.storage.write(piece, begin, block.view).then(
+    const write = this.ctx.storage.write(piece, begin, block.view).then(
       () => {
         done();
         if (entry.pending === 0 && entry.complete && this.direct.get(piece) === entry) {
@@ -249,13 +278,16 @@ export class BlockIntake {
         this.ctx.storageFailed(err);
       },
     );
+    this.track(write);
   }
 
   private verifyFromDisk(piece: number): void {
     if (this.pieceSize(piece) > MAX_READ_BACK) {
-      this.ctx.storage.verifyPiece(piece).then(
-        (ok) => this.settle(piece, ok),
-        (err) => this.ctx.storageFailed(err),
+      this.track(
+        this.ctx.storage.verifyPiece(piece).then(
+          (ok) => this.settle(piece, ok),
+          (err) => this.ctx.storageFailed(err),
+        ),
       );
       return;
     }
@@ -267,7 +299,7 @@ export class BlockIntake {
     while (this.readingBack < READ_BACKS && this.toReadBack.length > 0) {
       const piece = this.toReadBack.shift() as number;
       this.readingBack++;
-      this.hashFromDisk(piece)
+      const work = this.hashFromDisk(piece)
         .then(
           (ok) => this.settle(piece, ok),
           (err) => this.ctx.storageFailed(err),
@@ -276,6 +308,7 @@ export class BlockIntake {
           this.readingBack--;
           this.pumpReadBacks();
         });
+      this.track(work);
     }
   }
 

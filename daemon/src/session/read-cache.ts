@@ -1,7 +1,5 @@
 import type { Storage } from '../storage/types';
-
-/** Pieces larger than this are read block by block instead of whole. */
-const MAX_CACHED_PIECE = 4 * 1024 * 1024;
+import { READ_WINDOW, readWindow } from './read-window';
 
 /** A block lent out of the cache; call `release` once its bytes are no longer needed (sent or dropped). */
 export interface LentBlock {
@@ -11,6 +9,8 @@ export interface LentBlock {
 
 interface Entry {
   owner: object;
+  /** Offset in the piece of the buffer's first byte. */
+  start: number;
   /** Settles once the piece is read; rejects if the read failed. */
   ready: Promise<void>;
   buffer: Uint8Array;
@@ -25,34 +25,46 @@ interface Entry {
 const NO_RELEASE = (): void => undefined;
 
 /**
- * Whole pieces read once for uploading, shared by every torrent of a session: peers ask for the
+ * Windows of pieces read once for uploading, shared by every torrent of a session: peers ask for the
  * 16 KiB blocks of a piece one after the other (and several peers often ask for the same piece),
- * so one read of the piece replaces dozens of small reads. Verified pieces never change, so the
- * cache needs no invalidation, only a memory bound (least recently used goes first). Piece buffers
- * are reused once every block lent from them is released, so uploading allocates nothing per piece
- * (fresh buffers for each piece made the garbage collector run a full collection every few MB).
+ * so one read of a window (see read-window.ts: the requested block and a few after it, or a whole
+ * small piece) replaces many small reads, and every request stream costs the cache one or two
+ * windows rather than a whole piece of up to 4 MiB. Verified pieces never change, so the cache needs
+ * no invalidation, only a memory bound (least recently used goes first). Buffers are reused once
+ * every block lent from them is released, so uploading allocates nothing per window (fresh buffers
+ * made the garbage collector run a full collection every few MB).
  */
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly free = new Map<number, Uint8Array[]>();
   private bytes = 0;
   private freeBytes = 0;
+  /** Bytes read from storage so far (for benchmarks and tests). */
+  bytesRead = 0;
 
-  constructor(private readonly maxBytes = 4 * 1024 * 1024) {}
+  /** `window`: the read-ahead of one request stream (see read-window.ts). */
+  constructor(
+    private readonly maxBytes = 4 * 1024 * 1024,
+    private readonly window = READ_WINDOW,
+  ) {}
 
   /** Lends a block of a verified piece; `owner` identifies the torrent (its storage). */
   async read(owner: { storage: Storage; id: string }, piece: number, pieceSize: number, begin: number, length: number): Promise<LentBlock> {
-    if (pieceSize > MAX_CACHED_PIECE || pieceSize > this.maxBytes) {
+    const range = readWindow(pieceSize, begin, length, this.window);
+    const key = `${owner.id}:${piece}:${range.start}`;
+    let entry = this.entries.get(key);
+    const size = range.end - range.start;
+    if (size > this.maxBytes || (entry && entry.start + entry.buffer.length < begin + length)) {
+      // Larger than the whole budget, or an odd request past the end of the window already cached.
+      this.bytesRead += length;
       return { data: await owner.storage.read(piece, begin, length), release: NO_RELEASE };
     }
-    const key = `${owner.id}:${piece}`;
-    let entry = this.entries.get(key);
     if (entry) {
       // Map order is our recency order: move to the back.
       this.entries.delete(key);
       this.entries.set(key, entry);
     } else {
-      entry = this.load(key, owner, piece, pieceSize);
+      entry = this.load(key, owner, piece, range.start, size);
     }
     const lent = entry;
     lent.users++;
@@ -64,7 +76,7 @@ export class ReadCache {
     }
     let released = false;
     return {
-      data: lent.buffer.subarray(begin, begin + length),
+      data: lent.buffer.subarray(begin - lent.start, begin - lent.start + length),
       release: () => {
         if (released) return;
         released = true;
@@ -78,10 +90,11 @@ export class ReadCache {
     for (const [key, e] of this.entries) if ((e.owner as { id: string }).id === owner.id) this.drop(key, e);
   }
 
-  private load(key: string, owner: { storage: Storage; id: string }, piece: number, pieceSize: number): Entry {
-    this.evict(pieceSize); // first, so the evicted piece's buffer can be taken at once
-    const buffer = this.take(pieceSize);
-    const entry: Entry = { owner, ready: owner.storage.readInto(piece, 0, buffer), buffer, users: 0, evicted: false, settled: false };
+  private load(key: string, owner: { storage: Storage; id: string }, piece: number, start: number, size: number): Entry {
+    this.evict(size); // first, so the evicted window's buffer can be taken at once
+    const buffer = this.take(size);
+    this.bytesRead += size;
+    const entry: Entry = { owner, start, ready: owner.storage.readInto(piece, start, buffer), buffer, users: 0, evicted: false, settled: false };
     this.entries.set(key, entry);
     this.bytes += buffer.byteLength;
     entry.ready.then(
@@ -131,7 +144,7 @@ export class ReadCache {
     else entry.ready.then(() => this.recycle(entry), () => this.recycle(entry));
   }
 
-  /** Drops least recently used pieces until `incoming` more bytes fit the budget. */
+  /** Drops least recently used windows until `incoming` more bytes fit the budget. */
   private evict(incoming: number): void {
     for (const [key, e] of this.entries) {
       if (this.bytes + incoming <= this.maxBytes) return;
@@ -140,7 +153,7 @@ export class ReadCache {
   }
 }
 
-/** Buffers come in powers of two, so the last (shorter) piece of a torrent reuses a full one. */
+/** Buffers come in powers of two, so the last (shorter) window or piece of a torrent reuses a full one. */
 function sizeClass(size: number): number {
   return 2 ** Math.ceil(Math.log2(Math.max(size, 1)));
 }

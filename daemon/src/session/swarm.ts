@@ -6,7 +6,6 @@ import { BLOCK_SIZE, pieceSizeOf } from '../util/geometry';
 import { RateMeter } from '../util/rate';
 import type { Throttle } from '../util/throttle';
 import { allowedFastSet } from '../wire/fast';
-import { Bitfield } from '../util/bitfield';
 import { ALLOWED_FAST_COUNT, Peer } from './peer';
 import type { PeerSource } from './address-book';
 import { leastUseful, trafficOf } from './eviction';
@@ -16,9 +15,11 @@ import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
 import { askerSlot, FREE_UNCHOKES, handOverUnusedUnchokes, runChokeRound, takeBackUnusedUnchoke, unchokedCount, UNUSED_UNCHOKE_MS } from './choking';
+import { DownloadGate, pickRequests } from './requests';
+import { answersCancel, yieldToDeadlines } from './deadline-yield';
+import { keepsNewConnection } from './admission';
 
 export { UNUSED_UNCHOKE_MS };
-import { answersCancel, yieldToDeadlines } from './deadline-yield';
 
 /** A request unanswered this long makes the peer snubbed: its blocks go to others. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -53,9 +54,6 @@ export interface SwarmContext {
   extensions?: ExtensionRegistry;
 }
 
-/** Pieces a swarm may start beyond its intake's budget for peers that would otherwise be idle. */
-export const OVERFLOW_PIECES = 2;
-
 /** The live connections of one torrent: requests, uploads, verification, choking. */
 export class Swarm {
   readonly peers = new Map<string, Peer>();
@@ -69,13 +67,14 @@ export class Swarm {
   private wasted = 0;
   private readonly byPeerId = new Map<string, Peer>();
   private readonly intake: BlockIntake;
-  private throttleTimer: NodeJS.Timeout | undefined;
+  private readonly gate: DownloadGate;
   private optimistic: string | undefined;
   private stopped = false;
   private readonly uploads: UploadContext;
 
   constructor(private readonly ctx: SwarmContext) {
     const owner = { storage: ctx.storage, id: ctx.metainfo.infoHashHex };
+    this.gate = new DownloadGate(ctx.downloadThrottle, () => this.fillAll());
     const m = ctx.metainfo;
     this.uploads = {
       read: (index, begin, length) =>
@@ -181,13 +180,17 @@ export class Swarm {
     return true;
   }
 
-  /** Closes every connection and stops all work. */
-  stop(): void {
+  /**
+   * Closes every connection and stops all work; resolves once the pieces being checked or written
+   * are done (their verdicts reach the picker and `pieceVerified` first), so nothing lands later.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.throttleTimer);
+    this.gate.stop();
     this.ctx.readCache.forget({ id: this.ctx.metainfo.infoHashHex });
     this.intake.stop();
     for (const p of [...this.peers.values()]) p.conn.destroy();
+    return this.intake.idle();
   }
 
   /** Once a second: pipeline sizes, snubbing, stalled requests. */
@@ -244,17 +247,13 @@ export class Swarm {
     peer.conn.destroy();
   }
 
+  /** A second connection to the same peer id: one of the two is closed (see admission.ts); false if it is this one. */
   private resolveDuplicate(peer: Peer): boolean {
     const other = this.byPeerId.get(peer.peerIdHex);
     if (!other || other.conn.closed) return true;
-    // Both ends keep the connection dialled by the smaller peer id, so they agree on which to drop.
-    const ours = Buffer.from(this.ctx.peerId).toString('hex');
-    const dialler = (p: Peer): string => (p.conn.direction === 'outgoing' ? ours : p.peerIdHex);
-    if (dialler(peer) < dialler(other)) {
-      other.conn.destroy();
-      return true;
-    }
-    return false;
+    if (!keepsNewConnection(peer, other, Buffer.from(this.ctx.peerId).toString('hex'))) return false;
+    other.conn.destroy();
+    return true;
   }
 
   private listen(peer: Peer): void {
@@ -343,6 +342,7 @@ export class Swarm {
     }
   }
 
+  /** Tops up the requests of one connection; the memory budget never leaves it without work (see requests.ts). */
   private fill(peer: Peer): void {
     const c = peer.conn;
     if (this.stopped || c.closed || !c.amInterested || this.intake.backlogFull) return;
@@ -350,43 +350,13 @@ export class Swarm {
     const depth = Math.min(peer.pipeline, peer.maxPipeline);
     let want = depth - c.outstandingRequests;
     if (want <= 0 || want < Math.min(8, depth >> 2)) return;
-    want = this.allowedByThrottle(want);
+    want = this.gate.take(want);
     if (want === 0) return;
     const picker = this.ctx.picker;
-    // New pieces only while the pieces in progress fit the intake's memory. A peer that would be
-    // left with nothing to do may go OVERFLOW_PIECES beyond (such pieces usually go to disk block
-    // by block), so neither pieces being checked nor pieces this peer lacks can stall it.
-    const room = this.intake.pieceCapacity + (c.outstandingRequests === 0 ? OVERFLOW_PIECES : 0);
-    const newPieces = room - picker.partialCount;
-    const picked = picker.pick(this.pickable(peer), want, peer.key, newPieces, { now: Date.now() });
+    const picked = pickRequests(picker, peer, want, this.intake.pieceCapacity, Date.now());
     if (picked.length > 0 && c.outstandingRequests === 0) peer.lastBlockAt = Date.now();
     for (const r of picked) c.request(r.piece, r.offset, r.length);
     if (c.outstandingRequests === 0 && !picker.isInteresting(c.peerPieces)) c.notInterested();
-  }
-
-  /** The pieces we may ask this peer for now: what it has, less what it rejected, only allowed-fast ones while it chokes us. */
-  private pickable(peer: Peer): Bitfield {
-    const c = peer.conn;
-    if (!c.peerChoking && peer.rejectedPieces.size === 0) return c.peerPieces;
-    const field = c.peerChoking ? new Bitfield(c.peerPieces.length) : c.peerPieces.clone();
-    if (c.peerChoking) for (const i of c.peerAllowedFast) if (c.peerPieces.has(i)) field.set(i);
-    for (const i of peer.rejectedPieces) field.set(i, false);
-    return field;
-  }
-
-  private allowedByThrottle(want: number): number {
-    const t = this.ctx.downloadThrottle;
-    if (t.unlimited) return want;
-    let n = 0;
-    while (n < want && t.tryTake(BLOCK_SIZE)) n++;
-    if (n < want && !this.throttleTimer) {
-      this.throttleTimer = setTimeout(() => {
-        this.throttleTimer = undefined;
-        this.fillAll();
-      }, Math.max(1, t.waitMs(BLOCK_SIZE)));
-      this.throttleTimer.unref?.();
-    }
-    return n;
   }
 
   private onBlock(peer: Peer, index: number, begin: number, data: Uint8Array): void {

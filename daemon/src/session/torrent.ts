@@ -1,17 +1,13 @@
 import { EventEmitter } from 'node:events';
-import { isIP } from 'node:net';
 import { Picker, type FilePriority } from '../picker';
 import { pieceMap, type PieceMap } from '../picker/piece-map';
 import type { TrackerClient } from '../tracker/client/client';
-import { Bitfield } from '../util/bitfield';
 import type { PeerConnection, PieceShape } from '../wire/connection';
-import { AddressBook, type PeerSource } from './address-book';
-import { admitIncoming, MAX_CONNECTIONS_PER_IP } from './admission';
+import type { PeerSource } from './address-book';
 import type { HandedOver } from './metadata-fetch';
 import { startAnnouncing } from './announcer';
-import { Dialer } from './dialer';
-import { ExtensionRegistry, type PeerExtension } from './extensions';
-import { swarmExtensions } from './swarm-extensions';
+import { ExtensionRegistry } from './extensions';
+import { TorrentPeers } from './torrent-peers';
 import type { TorrentData } from './data';
 import { FileControl } from './files';
 import { summarize } from './torrent-summary';
@@ -45,12 +41,9 @@ export class Torrent extends EventEmitter {
   private error: string | undefined;
   private picker: Picker;
   private swarm: Swarm | undefined;
-  /** Connections taken over from the metadata fetch, waiting for the swarm. */
-  private readonly adopted: HandedOver[] = [];
   private tracker: TrackerClient | undefined;
-  private readonly book = new AddressBook();
   private readonly penalties = new Penalties();
-  private readonly dialer: Dialer;
+  private readonly connections: TorrentPeers;
   private readonly geometry: PieceShape;
   private downloadedBefore = 0;
   private uploadedBefore = 0;
@@ -77,7 +70,7 @@ export class Torrent extends EventEmitter {
       this.picker.setDeadlines(deadlines);
       this.swarm?.fillAll();
     });
-    this.dialer = new Dialer(this.book, { peerId: ctx.peerId, infoHash: metainfo.infoHash, geometry: this.geometry, globalRoom: () => ctx.globalRoom(), connect: (ip, port, onData) => ctx.connect(ip, port, onData), ...(ctx.wire ? { wire: ctx.wire } : {}) });
+    this.connections = new TorrentPeers(metainfo, this.geometry, ctx, () => (this.closed ? undefined : this.swarm));
   }
 
   /** Checks existing data, then downloads, seeds, or stays paused. */
@@ -102,7 +95,7 @@ export class Torrent extends EventEmitter {
 
   /** Live connections (half-open dials included). */
   get connectionCount(): number {
-    return (this.swarm?.peers.size ?? 0) + this.dialer.pending;
+    return this.connections.connectionCount;
   }
 
   /** Reads stored bytes of a piece; only pieces in `verifiedPieces` hold data to trust. */
@@ -190,8 +183,7 @@ export class Torrent extends EventEmitter {
 
   /** Dials a known peer directly. */
   addPeer(ip: string, port: number): void {
-    this.book.add(ip, port, true, 'manual');
-    this.dialMore();
+    this.connections.addPeer(ip, port);
   }
 
   /**
@@ -199,47 +191,28 @@ export class Torrent extends EventEmitter {
    * it runs (after the check of existing data), so nobody has to dial them again.
    */
   adopt(connections: readonly HandedOver[]): void {
-    for (const h of connections) {
-      try {
-        h.conn.learnGeometry(this.geometry);
-      } catch (err) {
-        h.conn.destroy(err instanceof Error ? err : new Error(String(err)));
-        continue;
-      }
-      if (this.swarm) this.swarm.attach(h.conn, h.ip, h.port, h.source);
-      else this.adopted.push(h);
-    }
+    this.connections.adopt(connections);
   }
 
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
   learnPeers(peers: readonly { ip: string; port: number; source?: PeerSource }[]): void {
-    for (const p of peers) this.book.add(p.ip, p.port, true, p.source ?? 'magnet');
-    this.dialMore();
+    this.connections.learnPeers(peers);
   }
 
   /** Takes an incoming connection for this torrent, from its 'handshake' event; false if refused. */
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
-    const swarm = this.swarm;
-    if (!swarm || this.closed) return false;
-    const slots = { connections: this.connectionCount, cap: this.ctx.maxConnectionsPerTorrent(), globalRoom: this.ctx.globalRoom(), perIp: this.ctx.maxConnectionsPerIp?.() ?? MAX_CONNECTIONS_PER_IP };
-    if (!admitIncoming(swarm, ip, slots, Date.now())) return false;
-    conn.accept(this.metainfo.infoHash, this.geometry);
-    conn.once('ready', () => swarm.attach(conn, ip, port));
-    return true;
+    return this.connections.acceptIncoming(conn, ip, port);
   }
 
   /** Once a second from the session: rates, timeouts, choking, dialling, progress. */
   tick(now: number): void {
     if (!this.swarm) return;
     this.ticks++;
-    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.dialer.pending, knownAddresses: this.book.size, lastFigures: this.tickFigures })) return;
+    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.connections.dialer.pending, knownAddresses: this.connections.book.size, lastFigures: this.tickFigures })) return;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
-    // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
-    if (!this.complete && this.connectionCount >= this.ctx.maxConnectionsPerTorrent()) {
-      if (this.book.hasDue(now, this.dialer.busy(this.swarm.peers.keys()))) this.swarm.makeRoom(now);
-    }
-    this.dialMore();
+    if (!this.complete) this.connections.makeRoomIfDue(now);
+    this.connections.dialMore();
     const figures = this.movingFigures(this.swarm);
     if (figuresMoved(this.tickFigures, figures)) {
       this.tickFigures = figures;
@@ -258,7 +231,7 @@ export class Torrent extends EventEmitter {
     if (this.closed) return;
     await this.deactivate();
     this.closed = true;
-    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    await this.saveState();
     await this.data.storage.close().catch(() => undefined);
   }
 
@@ -286,10 +259,11 @@ export class Torrent extends EventEmitter {
     this.checkedPieces = 0;
     this.setState('checking');
     try {
-      const have: Bitfield = await this.data.check(mode, (checked) => {
+      const { have, mode: how, hashed } = await this.data.check(mode, (checked) => {
         this.checkedPieces = checked;
         this.emit('progress');
       });
+      this.log('debug', `${this.metainfo.name}: ${how} check, ${hashed} pieces hashed, ${have.count} had`);
       this.picker = new Picker(this.metainfo, have);
       this.picker.setDeadlines(this.readers.current());
       this.fileControl.apply(this.picker);
@@ -318,32 +292,38 @@ export class Torrent extends EventEmitter {
       pieceVerified: (piece) => this.onPieceVerified(piece),
       storageFailed: (err) => this.fail(err),
       peerChanged: (kind, peer) => this.emitPeer(kind, peer),
-      banned: (peer) => this.book.ban(peer.ip, peer.port),
-      useless: (peer) => this.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
-      extensions: new ExtensionRegistry(this.extensions(), () => this.ctx.port()),
+      banned: (peer) => this.connections.book.ban(peer.ip, peer.port),
+      useless: (peer) => this.connections.book.park(peer.ip, peer.port, Date.now(), SEED_PARK_MS),
+      extensions: new ExtensionRegistry(this.connections.extensions(), () => this.ctx.port()),
     });
     this.tickFigures = undefined;
     this.setState(this.complete ? 'seeding' : 'downloading');
-    for (const h of this.adopted.splice(0)) this.swarm.attach(h.conn, h.ip, h.port, h.source);
-    this.book.wake();
+    // Says, before blocks land, that the files may hold pieces the state does not (resume.ts).
+    if (!this.complete) void this.saveState(true);
+    this.connections.started(this.swarm);
     this.startTracker();
-    this.dialMore();
   }
 
   private async deactivate(): Promise<void> {
-    for (const h of this.adopted.splice(0)) h.conn.destroy();
+    this.connections.stopped();
     const swarm = this.swarm;
     const tracker = this.tracker;
     this.swarm = undefined;
     this.tracker = undefined;
+    // Writes and hash checks in flight land before the state is saved, so its mtimes stay true.
+    const settled = swarm?.stop();
     if (swarm) {
-      swarm.stop();
       this.downloadedBefore += swarm.downloaded;
       this.uploadedBefore += swarm.uploaded;
       this.duplicateBefore += swarm.duplicateBytes;
     }
-    if (tracker) await tracker.stop().catch(() => undefined);
-    await this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    await Promise.all([settled, tracker?.stop().catch(() => undefined)]);
+    await this.saveState();
+  }
+
+  /** Saves the resume state (`writing`: downloading goes on, see storage/resume.ts); a failure is a warning. */
+  private saveState(writing = false): Promise<void> {
+    return this.data.save(writing).catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
   }
 
   private startTracker(): void {
@@ -359,8 +339,8 @@ export class Torrent extends EventEmitter {
         return { uploaded: this.uploaded, downloaded: this.downloaded, left: wantedLength - wantedDone };
       },
       peers: (peers) => {
-        for (const p of peers) this.book.add(p.ip, p.port);
-        this.dialMore();
+        for (const p of peers) this.connections.book.add(p.ip, p.port);
+        this.connections.dialMore();
       },
       log: (level, message) => this.log(level, message),
     });
@@ -371,9 +351,10 @@ export class Torrent extends EventEmitter {
     this.fileControl.apply(this.picker);
     if (!this.complete) this.completeAnnounced = false;
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
-    this.book.wake();
+    if (!this.complete && this.swarm) void this.saveState(true);
+    this.connections.book.wake();
     this.swarm?.wantsChanged();
-    this.dialMore();
+    this.connections.dialMore();
     this.emit('progress');
     if (this.state === 'downloading' && this.complete) this.onComplete();
   }
@@ -395,24 +376,8 @@ export class Torrent extends EventEmitter {
     // A piece verified after a pause completes the data but must not un-pause the torrent.
     if (this.state === 'downloading') this.setState('seeding');
     this.log('info', `${this.metainfo.name} complete`);
-    void this.data.save().catch((err) => this.log('warn', `cannot save resume data: ${(err as Error).message}`));
+    void this.saveState();
     this.emit('completed');
-  }
-
-  /** Dials known addresses while there is room; seeders dial too, since some clients never dial loopback. */
-  private dialMore(): void {
-    const swarm = this.swarm;
-    if (!swarm || this.closed) return;
-    this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
-  }
-
-  private extensions(): PeerExtension[] {
-    return swarmExtensions(this.metainfo, (ip, port) => this.learnFromPex(ip, port));
-  }
-
-  private learnFromPex(ip: string, port: number): void {
-    if (isIP(ip) === 0 || !this.ctx.mayDial(ip)) return;
-    if (this.book.add(ip, port, false, 'pex')) this.dialMore();
   }
 
   private fail(err: unknown): void {

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { torrentFilePaths } from './file-storage';
 import { partsInUse } from './parts';
 import { Placement } from './placement';
+import { planRecheck } from './recheck';
 import { sameFiles, type FileState } from './resume-format';
 import { fileStates, loadResumeState } from './resume';
 
@@ -27,16 +28,23 @@ export interface CheckOptions {
   placement?: Placement;
 }
 
-/** Pieces found and how: 'fast' trusted the resume state, 'full' hashed the data. */
+/**
+ * Pieces found and how: 'fast' trusted the resume state, 'partial' trusted part of it and hashed
+ * the pieces that may have changed (see recheck.ts), 'full' hashed every piece present.
+ */
 export interface CheckResult {
   have: Bitfield;
-  mode: 'fast' | 'full';
+  mode: 'fast' | 'partial' | 'full';
+  /** Pieces read and hashed. */
+  hashed: number;
 }
 
 /**
- * The pieces of `m` already under `savePath`. Fast when the resume state belongs to this torrent
- * and every file has the recorded size and mtime; otherwise (or when `full`) every piece whose
- * bytes are all on disk is hashed, and pieces of missing or short files count as missing.
+ * The pieces of `m` already under `savePath`. Fast when the resume state belongs to this torrent,
+ * was written after a clean stop and every file has the recorded size and mtime; partial when the
+ * state is usable but files moved on since (recheck.ts says which pieces get hashed); otherwise
+ * (or when `full`) every piece whose bytes are all on disk is hashed. Pieces of missing or short
+ * files count as missing without being read.
  */
 export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOptions): Promise<CheckResult> {
   opts.signal?.throwIfAborted();
@@ -45,14 +53,24 @@ export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOp
   const placement = opts.placement ?? new Placement(m, savePath, '');
   // Bytes recorded as had in the parts file must still be there (a vanished parts file means a full check).
   const partsOk = async (have: Bitfield): Promise<boolean> => !partsInUse({ m, geometry: new Geometry(m), placement }, have) || (await sizeOf(placement.partsPath)) >= 0;
-  if (!opts.full && loaded.state && sameFiles(loaded.state.files, current) && (await partsOk(loaded.state.have))) {
-    opts.onProgress?.(m.pieceCount, m.pieceCount);
-    return { have: loaded.state.have, mode: 'fast' };
+  const state = loaded.state;
+  if (!opts.full && state && (await partsOk(state.have))) {
+    if (!state.writing && sameFiles(state.files, current)) {
+      opts.onProgress?.(m.pieceCount, m.pieceCount);
+      return { have: state.have, mode: 'fast', hashed: 0 };
+    }
+    const geometry = new Geometry(m);
+    const plan = planRecheck(state, current, (piece) => geometry.pieceSpans(piece).map((s) => s.fileIndex));
+    const found = await hashPresentPieces(m, savePath, current, { ...opts, placement }, plan.hash);
+    for (const piece of plan.trusted.indices()) found.have.set(piece);
+    return { have: found.have, mode: plan.toHash === 0 ? 'fast' : 'partial', hashed: found.hashed };
   }
-  return { have: await hashPresentPieces(m, savePath, current, { ...opts, placement }), mode: 'full' };
+  const found = await hashPresentPieces(m, savePath, current, { ...opts, placement });
+  return { have: found.have, mode: 'full', hashed: found.hashed };
 }
 
-async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions): Promise<Bitfield> {
+/** Hashes the pieces (of those in `only`, default all) whose bytes are all on disk. */
+async function hashPresentPieces(m: Metainfo, savePath: string, current: FileState[], opts: CheckOptions, only?: Uint8Array): Promise<{ have: Bitfield; hashed: number }> {
   const geometry = new Geometry(m);
   const placement = opts.placement ?? new Placement(m, savePath, '');
   const partsSize = placement.partsFiles().length > 0 ? await sizeOf(placement.partsPath) : -1;
@@ -64,16 +82,18 @@ async function hashPresentPieces(m: Metainfo, savePath: string, current: FileSta
   };
   // A piece whose file is absent or too short cannot be complete: it is not read at all.
   const skip = new Uint8Array(m.pieceCount);
+  let hashed = 0;
   for (let piece = 0; piece < m.pieceCount; piece++) {
-    const present = geometry.pieceSpans(piece).every((s) => sizeHeld(s.fileIndex) >= s.fileOffset + s.length);
+    const present = (!only || only[piece] === 1) && geometry.pieceSpans(piece).every((s) => sizeHeld(s.fileIndex) >= s.fileOffset + s.length);
     if (!present) skip[piece] = 1;
+    else hashed++;
   }
   const layout = { files: placement.hashLayout(), pieceLength: m.pieceLength, totalLength: m.totalLength };
   const pool = opts.pool ?? sharedHashPool();
   const good = await pool.checkPieces(layout, m.pieces, { skip, signal: opts.signal, onProgress: opts.onProgress });
   const have = new Bitfield(m.pieceCount);
   good.forEach((ok, piece) => ok && have.set(piece));
-  return have;
+  return { have, hashed };
 }
 
 /**

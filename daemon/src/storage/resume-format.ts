@@ -12,6 +12,11 @@ export interface ResumeState {
   infoHashHex: string;
   have: Bitfield;
   files: FileState[];
+  /**
+   * The torrent went on downloading after this state was written: the files may since hold blocks
+   * of pieces not in `have` (and nothing else of ours changed). False after a clean stop.
+   */
+  writing?: boolean;
 }
 
 /** The resume file is unusable (corrupt, foreign, from another version); the reason is for a log line. */
@@ -39,6 +44,7 @@ export function encodeResumeState(state: ResumeState): Uint8Array {
     pieceCount: state.have.length,
     have: Buffer.from(state.have.bytes).toString('base64'),
     files: state.files.map((f) => (f ? [f.size, f.mtimeNs] : null)),
+    ...(state.writing ? { writing: true } : {}),
   };
   return Buffer.from(JSON.stringify(json), 'utf8');
 }
@@ -64,7 +70,10 @@ export function decodeResumeState(bytes: Uint8Array, expect: ResumeExpect): Resu
   if (o.format !== FORMAT || o.version !== VERSION) throw new ResumeFormatError('not a btd resume file of a known version');
   if (o.infoHash !== expect.infoHashHex) throw new ResumeFormatError('state file belongs to another torrent');
   if (o.pieceCount !== expect.pieceCount) throw new ResumeFormatError('piece count differs');
-  return { infoHashHex: expect.infoHashHex, have: decodeHave(o.have, expect.pieceCount), files: decodeFiles(o.files, expect.fileCount) };
+  if (o.writing !== undefined && typeof o.writing !== 'boolean') throw new ResumeFormatError('writing is not a boolean');
+  const state: ResumeState = { infoHashHex: expect.infoHashHex, have: decodeHave(o.have, expect.pieceCount), files: decodeFiles(o.files, expect.fileCount) };
+  if (o.writing === true) state.writing = true;
+  return state;
 }
 
 function decodeHave(value: unknown, pieceCount: number): Bitfield {
@@ -90,8 +99,15 @@ function decodeFiles(value: unknown, fileCount: number): FileState[] {
 /** Same files on disk as recorded: same presence, sizes and modification times. */
 export function sameFiles(recorded: readonly FileState[], current: readonly FileState[]): boolean {
   if (recorded.length !== current.length) return false;
-  return recorded.every((r, i) => {
-    const c = current[i];
-    return r === null || c === null ? r === c : r.size === c.size && r.mtimeNs === c.mtimeNs;
-  });
+  return recorded.every((r, i) => sameFile(r, current[i]));
+}
+
+/** One file as recorded: same presence, size and modification time. */
+export function sameFile(r: FileState, c: FileState): boolean {
+  return r === null || c === null ? r === c : r.size === c.size && r.mtimeNs === c.mtimeNs;
+}
+
+/** The file is there and no shorter than recorded (what writes of blocks can do to it, and all they can). */
+export function grewOrSame(r: FileState, c: FileState): boolean {
+  return c !== null && (r === null || c.size >= r.size);
 }

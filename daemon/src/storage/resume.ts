@@ -1,7 +1,13 @@
 /**
- * Resume state on disk. The guarantee: a piece recorded in the state file was flushed before it was
- * recorded, and the state file is always a complete old or a complete new version (temp file, fsync,
- * rename, fsync of the folder) — a `kill -9` at any moment loses no verified piece.
+ * Resume state on disk. The guarantees:
+ * - a piece recorded in the state file was flushed before it was recorded, and the state file is
+ *   always a complete old or a complete new version (temp file, fsync, rename, fsync of the folder);
+ * - the state is written every few seconds while pieces get verified (torrent-data.ts), not per
+ *   piece, and at once on pause, stop and exit, after the torrent's writes and hash checks in flight
+ *   have settled, so that the mtimes recorded then are those the files keep;
+ * - a state written while downloading says so (`writing`). After a `kill -9` (or a crash, or power
+ *   loss) the start hashes only what may have changed since (recheck.ts): the pieces verified in the
+ *   last few seconds are checked again, never downloaded again, and the recorded ones are not read.
  */
 import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
@@ -115,11 +121,12 @@ export interface ResumeWriterOptions {
 }
 
 /**
- * Records the verified pieces as they complete. Writes are coalesced: at most one in flight, and
- * every `save` made meanwhile folds into the next write, which carries the latest state.
+ * Writes the state of the verified pieces. Writes are coalesced: at most one in flight, and every
+ * `save` made meanwhile folds into the next write, which carries the latest state.
  */
 export class ResumeWriter {
   private pending: Bitfield | undefined;
+  private pendingWriting = false;
   private waiters: (() => void)[] = [];
   private running: Promise<void> | undefined;
   private writes = 0;
@@ -134,11 +141,13 @@ export class ResumeWriter {
   /**
    * Records `have`; resolves once a write carrying it (or a later state) ended. Never rejects.
    * `have` is copied when its write starts, before that write's flush, so pieces set in it
-   * meanwhile are recorded too (they were verified, hence written, before the flush).
+   * meanwhile are recorded too (they were verified, hence written, before the flush). `writing`:
+   * blocks of pieces not in `have` may be written after this state (see ResumeState.writing).
    */
-  save(have: Bitfield): Promise<void> {
+  save(have: Bitfield, writing = false): Promise<void> {
     if (have.length !== this.opts.m.pieceCount) throw new RangeError(`have has ${have.length} pieces, torrent has ${this.opts.m.pieceCount}`);
     this.pending = have;
+    this.pendingWriting = writing;
     const done = new Promise<void>((resolve) => this.waiters.push(resolve));
     this.running ??= this.drain();
     return done;
@@ -152,11 +161,12 @@ export class ResumeWriter {
   private async drain(): Promise<void> {
     while (this.pending) {
       const have = this.pending.clone();
+      const writing = this.pendingWriting;
       const waiters = this.waiters;
       this.pending = undefined;
       this.waiters = [];
       try {
-        await this.writeState(have);
+        await this.writeState(have, writing);
       } catch (err) {
         this.opts.onError?.(err as Error);
       }
@@ -165,12 +175,12 @@ export class ResumeWriter {
     this.running = undefined;
   }
 
-  private async writeState(have: Bitfield): Promise<void> {
+  private async writeState(have: Bitfield, writing: boolean): Promise<void> {
     this.writes++;
     const { m, savePath, stateFile, storage } = this.opts;
     // The copy was taken before this flush, so every piece in it is on disk once flush resolves.
     await storage.flush();
     const files = await fileStates(m, savePath);
-    await writeFileAtomic(stateFile, encodeResumeState({ infoHashHex: m.infoHashHex, have, files }));
+    await writeFileAtomic(stateFile, encodeResumeState({ infoHashHex: m.infoHashHex, have, files, writing }));
   }
 }

@@ -4,7 +4,7 @@ import type { HashPool } from '../hash/pool';
 import type { Metainfo } from '../metainfo/types';
 import type { FilePriority } from '../picker/priorities';
 import { Bitfield } from '../util/bitfield';
-import { checkExisting } from './check';
+import { checkExisting, type CheckResult } from './check';
 import { choicesFileOf, copyChoices, defaultChoices, loadChoices, sameChoices, saveChoices, type FileChoices } from './file-choices';
 import { createFileStorage, torrentFilePathsSliced } from './file-storage';
 import { Placement, partsFileOf } from './placement';
@@ -14,12 +14,21 @@ import type { Storage } from './types';
 /** Storage, the check of existing data, resume recording and file choices of one torrent. */
 export interface TorrentFiles {
   storage: Storage;
-  /** Pieces already good: 'fast' trusts a matching resume state, 'full' hashes everything present. */
-  check(mode: 'fast' | 'full', onProgress?: (checkedPieces: number) => void): Promise<Bitfield>;
-  /** A piece became have; it is recorded (after a flush) so that a restart need not download it again. */
+  /** Pieces already good: 'fast' trusts the resume state as far as it holds (see check.ts), 'full' hashes everything present. */
+  check(mode: 'fast' | 'full', onProgress?: (checkedPieces: number) => void): Promise<CheckResult>;
+  /**
+   * A piece became have; it is recorded (after a flush) within SAVE_INTERVAL_MS, together with the
+   * pieces verified meanwhile, so that a restart need not download it again (see resume.ts).
+   */
   pieceVerified(piece: number): void;
-  /** Records the current state now; resolves when written. */
-  save(): Promise<void>;
+  /**
+   * Records the current state now; resolves when written. `writing`: the torrent goes on writing
+   * blocks of the pieces it lacks (it is downloading); default false, for a state saved once its
+   * writes and hash checks have settled (pause, stop, exit, completion).
+   */
+  save(writing?: boolean): Promise<void>;
+  /** Resolves when no state write is in flight or pending (a timed save not yet due does not count). */
+  idle(): Promise<void>;
   /** Where the resume state lives. */
   readonly stateFile: string;
   /** File priorities and sequential mode as they stand (a copy). */
@@ -33,9 +42,19 @@ export interface TorrentFiles {
   setSequential(on: boolean): Promise<void>;
 }
 
+/**
+ * How long a verified piece waits to be recorded: the saves of all pieces verified meanwhile fold
+ * into one (each save fsyncs the files written since the last, stats every file, and writes the
+ * state file with two fsyncs of its own). A `kill -9` costs at most these seconds of pieces, hashed
+ * again on the next start, not downloaded again.
+ */
+export const SAVE_INTERVAL_MS = 5000;
+
 /** Options of openTorrentFiles. */
 export interface TorrentFilesOptions {
   pool?: HashPool;
+  /** Default SAVE_INTERVAL_MS. */
+  saveIntervalMs?: number;
   maxOpenFiles?: number;
   /** Ignored resume files and failed state writes. */
   warn?: (message: string) => void;
@@ -69,6 +88,16 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   const storage = createFileStorage(m, savePath, { ...opts, placement });
   const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });
   let have = new Bitfield(m.pieceCount);
+  /** What the torrent said at its last save: it is downloading. */
+  let writing = false;
+  /** File moves running (apply): the state on disk must not say `writing` meanwhile. */
+  let moving = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const saveNow = (): Promise<void> => {
+    clearTimeout(timer);
+    timer = undefined;
+    return writer.save(have, writing && moving === 0);
+  };
   let queue: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
   /** Known once the first check ran: until then, nothing leaves the parts file (its pieces are not known). */
@@ -81,22 +110,30 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
    * many torrents whose files stay where they are writes nothing.
    */
   const apply = async (changed: boolean): Promise<void> => {
-    const partsBefore = placement.partsFiles();
-    for (let i = 0; i < m.files.length; i++) {
-      const skipped = choices.priorities[i] === 'skip';
-      if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
+    // Moves write verified bytes: a state saying `writing` would let a half-done move pass unhashed.
+    moving++;
+    let moved = false;
+    try {
+      if (writing) await writer.save(have, false);
+      const partsBefore = placement.partsFiles();
+      for (let i = 0; i < m.files.length; i++) {
+        const skipped = choices.priorities[i] === 'skip';
+        if (skipped || checkedOnce) await storage.setFileSkipped(i, skipped, have);
+      }
+      // No file was or is in the parts file, nor in the choices on disk: there is no parts file to tidy
+      // (a start of many torrents makes no failed delete per torrent).
+      const noParts = partsBefore.length === 0 && placement.partsFiles().length === 0 && saved !== undefined && saved.inParts.length === 0;
+      if (checkedOnce && (changed || !noParts)) await storage.tidyParts(have);
+      choices.inParts = placement.partsFiles();
+      if (changed || !sameChoices(saved, choices)) {
+        await saveChoices(choicesFile, choices);
+        saved = copyChoices(choices);
+      }
+      moved = partsBefore.length !== choices.inParts.length || partsBefore.some((f, i) => f !== choices.inParts[i]);
+    } finally {
+      moving--;
     }
-    // No file was or is in the parts file, nor in the choices on disk: there is no parts file to tidy
-    // (a start of many torrents makes no failed delete per torrent).
-    const noParts = partsBefore.length === 0 && placement.partsFiles().length === 0 && saved !== undefined && saved.inParts.length === 0;
-    if (checkedOnce && (changed || !noParts)) await storage.tidyParts(have);
-    choices.inParts = placement.partsFiles();
-    if (changed || !sameChoices(saved, choices)) {
-      await saveChoices(choicesFile, choices);
-      saved = copyChoices(choices);
-    }
-    const moved = partsBefore.length !== choices.inParts.length || partsBefore.some((f, i) => f !== choices.inParts[i]);
-    if (changed || moved) await writer.save(have); // files moved in or out: the recorded file states follow
+    if (changed || moved) await saveNow(); // files moved in or out: the recorded file states follow
   };
   // Skipped files go to the parts file before anything can write them; files wanted again move after the check.
   await serial(async () => {
@@ -107,6 +144,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
     storage,
     stateFile,
     async check(mode, onProgress) {
+      writing = false; // nothing downloads while a check runs
       const result = await checkExisting(m, savePath, {
         stateFile,
         full: mode === 'full',
@@ -118,16 +156,22 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
       have = result.have.clone();
       checkedOnce = true;
       await serial(() => apply(false));
-      // After a full check the state is rewritten, so the next start is fast again.
-      if (result.mode === 'full') await writer.save(have);
-      return result.have;
+      // After hashing the state is rewritten, so the next start is fast again.
+      if (result.mode !== 'fast') await saveNow();
+      return result;
     },
     pieceVerified(piece) {
       have.set(piece);
-      void writer.save(have);
+      if (timer) return;
+      timer = setTimeout(() => void saveNow(), opts.saveIntervalMs ?? SAVE_INTERVAL_MS);
+      timer.unref();
     },
-    save() {
-      return writer.save(have);
+    idle() {
+      return writer.idle();
+    },
+    save(downloading = false) {
+      writing = downloading;
+      return saveNow();
     },
     choices() {
       return copyChoices(choices);

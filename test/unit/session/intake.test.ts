@@ -228,4 +228,34 @@ describe('BlockIntake', () => {
     assert.deepEqual(t.verified, []);
     assert.equal(t.picker.have.has(0), false);
   });
+
+  test('idle waits for a write in flight at stop, whose piece is verified first', async () => {
+    const { m, data } = torrent(2);
+    const storage = createMemoryStorage(m);
+    const held: (() => void)[] = [];
+    let wrote!: () => void;
+    const writing = new Promise<void>((resolve) => (wrote = resolve));
+    const deferred = withWrite(storage, (piece, offset, bytes) => {
+      wrote();
+      return new Promise<void>((resolve, reject) => held.push(() => storage.write(piece, offset, bytes).then(resolve, reject)));
+    });
+    const t = setup(m, 2 * BLOCK, deferred); // piece 0 in memory, piece 1 block by block
+    t.deliver(0, data);
+    await writing; // hashed, its one write waits for the disk
+    t.deliver(1, data, [0]);
+    t.intake.stop();
+    let idle = false;
+    const quiet = t.intake.idle().then(() => (idle = true));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(idle, false, 'a write is still in flight');
+    assert.equal(held.length, 2, "piece 0's write and the block of piece 1");
+    for (const release of held) release();
+    await quiet;
+    assert.deepEqual(t.verified, [0], 'the piece being written when the swarm stopped was verified before idle resolved');
+    assert.equal(t.picker.have.has(0), true);
+    assert.deepEqual(t.abandoned, [1]);
+    let again = false;
+    await t.intake.idle().then(() => (again = true));
+    assert.equal(again, true, 'idle resolves at once with nothing in flight');
+  });
 });

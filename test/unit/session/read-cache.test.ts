@@ -60,9 +60,51 @@ describe('ReadCache', () => {
     assert.equal(reads.length, 4);
   });
 
-  test('pieces above 4 MiB are read block by block', async () => {
+  test('large pieces are read a window at a time, from the window holding the request', async () => {
     const { storage, reads } = fakeStorage();
-    const cache = new ReadCache(64 << 20);
+    const cache = new ReadCache(64 << 20, 65536);
+    const owner = { storage, id: 'a' };
+    for (let b = 16384; b < 4 * 65536; b += 16384) await cache.read(owner, 0, 8 << 20, b, 16384);
+    assert.deepEqual(reads, [
+      [0, 0, 65536],
+      [0, 65536, 65536],
+      [0, 131072, 65536],
+      [0, 196608, 65536],
+    ]);
+    assert.equal(cache.bytesRead, 4 * 65536);
+  });
+
+  test('lends the bytes at the request offset inside its window', async () => {
+    const storage = {
+      readInto: async (_piece: number, offset: number, into: Uint8Array) => {
+        for (let i = 0; i < into.length; i++) into[i] = (offset + i) & 0xff;
+      },
+    } as unknown as Storage;
+    const cache = new ReadCache(1 << 20, 65536);
+    const block = await cache.read({ storage, id: 'a' }, 0, 1 << 20, 65536 + 1000, 300);
+    assert.deepEqual([...block.data.subarray(0, 3)], [(65536 + 1000) & 0xff, (65536 + 1001) & 0xff, (65536 + 1002) & 0xff]);
+  });
+
+  test('streams on different large pieces do not evict each other (4 streams, budget of 8 windows)', async () => {
+    const { storage } = fakeStorage();
+    const window = 65536;
+    const cache = new ReadCache(8 * window, window);
+    const pieceSize = 4 << 20;
+    let served = 0;
+    // Four peers, each reading its own piece block by block, their requests interleaved.
+    for (let b = 0; b < pieceSize; b += 16384) {
+      for (let peer = 0; peer < 4; peer++) {
+        const lent = await cache.read({ storage, id: 'a' }, peer, pieceSize, b, 16384);
+        served += lent.data.length;
+        lent.release();
+      }
+    }
+    assert.equal(cache.bytesRead, served, 'every byte read from storage once');
+  });
+
+  test('a window larger than the budget is read block by block', async () => {
+    const { storage, reads } = fakeStorage();
+    const cache = new ReadCache(32768, 65536);
     await cache.read({ storage, id: 'a' }, 0, 8 << 20, 16384, 16384);
     assert.deepEqual(reads, [[0, 16384, 16384]]);
   });

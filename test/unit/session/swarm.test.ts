@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { OVERFLOW_PIECES, REQUEST_TIMEOUT_MS, UNUSED_UNCHOKE_MS } from '../../../daemon/src/session/swarm';
+import { REQUEST_TIMEOUT_MS, UNUSED_UNCHOKE_MS } from '../../../daemon/src/session/swarm';
+import { OVERFLOW_PIECES } from '../../../daemon/src/session/requests';
 import { connectRemote, memoryTorrent, ourId, setup, setupSeed, theirId } from './swarm-fixtures';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { Throttle } from '../../../daemon/src/util/throttle';
@@ -184,6 +185,41 @@ describe('Swarm', () => {
     await untilVerified(verified, 8);
     assert.deepEqual([...verified].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
     swarm.stop();
+  });
+
+  test('peers that each have other pieces all get work, however small the budget (the overflow goes to disk)', async () => {
+    const { m } = memoryTorrent(12 * 32768, 32768); // 12 pieces
+    const { swarm } = setup(m, undefined, undefined, 2 * 32768); // room for two pieces in memory
+    // Six slow peers, peer k has pieces 2k and 2k + 1 only; none answers during the test.
+    const asked = new Map<number, Set<number>>();
+    for (let k = 0; k < 6; k++) {
+      const [sa, sb] = duplexPair();
+      const remote = new PeerConnection(sb, { peerId: Buffer.from(`-TR3000-slowpeer${k}000`) });
+      remote.on('handshake', () => remote.accept(m.infoHash, m));
+      remote.on('interested', () => remote.unchoke());
+      remote.on('request', (i) => {
+        if (!asked.has(k)) asked.set(k, new Set());
+        asked.get(k)?.add(i);
+      });
+      const ours = PeerConnection.connect(sa, { peerId: ourId }, m.infoHash, m);
+      ours.once('ready', () => assert.ok(swarm.attach(ours, `10.0.1.${k}`, 6881)));
+      await Promise.all([once(ours, 'ready'), once(remote, 'ready')]);
+      const field = new Bitfield(m.pieceCount);
+      field.set(2 * k);
+      field.set(2 * k + 1);
+      remote.bitfield(field);
+    }
+    await new Promise<void>((resolve, reject) => {
+      let turns = 0;
+      const poll = (): void => {
+        if (asked.size === 6) resolve();
+        else if (++turns > 5000) reject(new Error(`only peers ${[...asked.keys()]} were asked for blocks`));
+        else setImmediate(poll);
+      };
+      poll();
+    });
+    for (const [k, pieces] of asked) for (const i of pieces) assert.ok(i === 2 * k || i === 2 * k + 1, `peer ${k} asked for piece ${i}`);
+    await swarm.stop();
   });
 
   test('a second connection with the same peer id keeps only one', async () => {

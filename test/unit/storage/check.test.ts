@@ -46,13 +46,14 @@ describe('checkExisting', () => {
     }
   });
 
-  test('a touched file forces a full check, which still finds every piece', async () => {
+  test('a touched file: only the pieces touching it are hashed, and every piece is found', async () => {
     const t = await downloaded();
     try {
       await utimes(join(t.dir, 't', 'b'), new Date(2001, 1, 1), new Date(2001, 1, 1));
       const progress: number[] = [];
       const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, onProgress: (c) => progress.push(c) });
-      assert.equal(r.mode, 'full');
+      assert.equal(r.mode, 'partial');
+      assert.equal(r.hashed, 3, 'pieces 1-3 touch b');
       assert.equal(r.have.toString(), '*****');
       assert.ok(progress.length > 0);
       assert.deepEqual([...progress].sort((x, y) => x - y), progress);
@@ -69,7 +70,7 @@ describe('checkExisting', () => {
       await fh.write(Uint8Array.of(0xaa, 0x55), 0, 2, 10000); // c starts at 52000: byte 62000 is in piece 3
       await fh.close();
       const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool });
-      assert.deepEqual(r, { have: Bitfield.fromString('*** *'), mode: 'full' });
+      assert.deepEqual(r, { have: Bitfield.fromString('*** *'), mode: 'partial', hashed: 2 });
     } finally {
       await t.cleanup();
     }
@@ -92,7 +93,7 @@ describe('checkExisting', () => {
     try {
       assert.equal((await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true })).mode, 'full');
       const none = await checkExisting(t.m, t.dir, { stateFile: join(t.dir, 'absent.resume'), pool });
-      assert.deepEqual(none, { have: Bitfield.full(5), mode: 'full' });
+      assert.deepEqual(none, { have: Bitfield.full(5), mode: 'full', hashed: 5 });
       await writeFile(t.stateFile, '{"format":"btd-resume","version":1,"infoHash":');
       const warnings: string[] = [];
       const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, warn: (w) => warnings.push(w) });
@@ -121,6 +122,45 @@ describe('checkExisting', () => {
       const check = checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, full: true, signal: ac.signal, onProgress: () => ac.abort(new Error('stop')) });
       await assert.rejects(check, /stop/);
       await assert.rejects(checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool, signal: ac.signal }), /stop/, 'already aborted');
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  test('a state saved while downloading: recorded pieces are kept unread, pieces verified since are hashed and found', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const { m, data } = makeTorrent(layout, PIECE, 't');
+      const storage = createFileStorage(m, dir, { pool });
+      const stateFile = join(dir, 't.resume');
+      const writer = new ResumeWriter({ m, savePath: dir, stateFile, storage });
+      for (const p of [0, 3]) await storage.write(p, 0, pieceOf(m, data, p));
+      await writer.save(Bitfield.fromString('*..*.'), true);
+      // Verified after the last save, then kill -9: on disk, not recorded.
+      for (const p of [1, 4]) await storage.write(p, 0, pieceOf(m, data, p));
+      await storage.close();
+      const r = await checkExisting(m, dir, { stateFile, pool });
+      assert.equal(r.mode, 'partial');
+      assert.equal(r.have.toString(), '**.**');
+      // 1 and 4 are on disk; 2 lies in a hole of b (3 wrote its end): read and found missing. 0 and 3 are not read.
+      assert.equal(r.hashed, 3, 'only the unrecorded pieces were hashed');
+    } finally {
+      await cleanup();
+    }
+  });
+
+  test('a state saved while downloading trusts no piece of a file that shrank', async () => {
+    const t = await downloaded();
+    try {
+      const { m } = makeTorrent(layout, PIECE, 't');
+      const storage = createFileStorage(m, t.dir, { pool });
+      await new ResumeWriter({ m, savePath: t.dir, stateFile: t.stateFile, storage }).save(Bitfield.full(5), true);
+      await storage.close();
+      await truncate(join(t.dir, 't', 'c'), 13000);
+      const r = await checkExisting(t.m, t.dir, { stateFile: t.stateFile, pool });
+      assert.equal(r.have.toString(), '***..');
+      assert.equal(r.mode, 'partial');
+      assert.equal(r.hashed, 0, 'pieces 3 and 4 of the short file are missing without a read; 0-2 are trusted');
     } finally {
       await t.cleanup();
     }

@@ -1,6 +1,7 @@
 /**
  * Child process of the kill -9 test: downloads a torrent from a local source file piece by piece,
- * recording verified pieces in the resume state, and prints "saved N" after each state write.
+ * recording verified pieces in the resume state as a downloading torrent does (`writing`), and prints
+ * "verified P" after each piece's check and "saved N" after each state write.
  * Args: torrent file, source data file, save folder, state file.
  */
 import { readFileSync } from 'node:fs';
@@ -19,9 +20,10 @@ async function main(): Promise<void> {
     const piece = source.subarray(p * m.pieceLength, (p + 1) * m.pieceLength);
     for (let off = 0; off < piece.length; off += 16384) await storage.write(p, off, piece.subarray(off, off + 16384));
     if (!(await storage.verifyPiece(p))) throw new Error(`piece ${p} failed`);
+    process.stdout.write(`verified ${p}\n`);
     have.set(p);
     const count = have.count;
-    void writer.save(have).then(() => process.stdout.write(`saved ${count}\n`));
+    void writer.save(have, true).then(() => process.stdout.write(`saved ${count}\n`));
   }
   await writer.idle();
   process.stdout.write('done\n');

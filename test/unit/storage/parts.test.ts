@@ -34,7 +34,7 @@ test('a skipped file lives in the parts file, moves into place when wanted, and 
     // A restart finds the boundary pieces again, their skipped bytes read from the parts file.
     const again = await openTorrentFiles(m, dir, stateDir, { pool });
     assert.deepEqual(again.choices().priorities, ['normal', 'skip', 'normal']);
-    assert.equal((await again.check('full')).toString(), '**..**');
+    assert.equal((await again.check('full')).have.toString(), '**..**');
     await again.setFilePriorities(['normal', 'normal', 'normal']);
     assert.equal(await exists(parts), false, 'the parts file is gone');
     assert.deepEqual(again.choices().inParts, []);
@@ -84,11 +84,11 @@ test('a fast start does not trust pieces whose skipped bytes were in a parts fil
     await files.save();
     await files.storage.close();
     const fast = await openTorrentFiles(m, dir, stateDir, { pool });
-    assert.equal((await fast.check('fast')).toString(), '**..**', 'resume state trusted while the parts file is there');
+    assert.equal((await fast.check('fast')).have.toString(), '**..**', 'resume state trusted while the parts file is there');
     await fast.storage.close();
     await rm(partsFileOf(m, stateDir));
     const after = await openTorrentFiles(m, dir, stateDir, { pool });
-    assert.equal((await after.check('fast')).toString(), '*....*', 'the boundary pieces are checked again and found missing');
+    assert.equal((await after.check('fast')).have.toString(), '*....*', 'the boundary pieces are checked again and found missing');
     await after.storage.close();
   } finally {
     await cleanup();

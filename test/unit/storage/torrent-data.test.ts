@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { readdir, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HashPool } from '../../../daemon/src/hash/pool';
+import sinon from 'sinon';
 import { loadResumeState, openTorrentFiles } from '../../../daemon/src/storage';
+import { SAVE_INTERVAL_MS } from '../../../daemon/src/storage/torrent-data';
 import { makeTorrent, pieceOf, tempDir } from './fixtures';
 
 const pool = new HashPool({ workers: 1 });
@@ -15,7 +17,7 @@ test('a download recorded piece by piece is found again after a restart', async 
     const { m, data } = makeTorrent([{ path: ['a'], length: 30000 }, { path: ['b'], length: 30000 }], 16384, 'td');
     const stateDir = join(dir, 'state');
     const first = await openTorrentFiles(m, dir, stateDir, { pool });
-    assert.equal((await first.check('fast')).count, 0);
+    assert.equal((await first.check('fast')).have.count, 0);
     for (const p of [0, 2]) {
       await first.storage.write(p, 0, pieceOf(m, data, p));
       assert.ok(await first.storage.verifyPiece(p));
@@ -29,9 +31,9 @@ test('a download recorded piece by piece is found again after a restart', async 
     const warnings: string[] = [];
     const second = await openTorrentFiles(m, dir, stateDir, { pool, warn: (w) => warnings.push(w) });
     const progress: number[] = [];
-    assert.equal((await second.check('full', (c) => progress.push(c))).toString(), '*.*.');
+    assert.equal((await second.check('full', (c) => progress.push(c))).have.toString(), '*.*.');
     assert.equal(progress.at(-1), 4);
-    assert.equal((await second.check('fast')).toString(), '*.*.');
+    assert.equal((await second.check('fast')).have.toString(), '*.*.');
     assert.deepEqual(warnings, []);
     await second.storage.close();
   } finally {
@@ -55,7 +57,7 @@ test('a restart whose files stay where they are rewrites neither the resume stat
     for (const f of files) await utimes(f, past, past);
 
     const second = await openTorrentFiles(m, dir, stateDir, { pool });
-    assert.equal((await second.check('fast')).toString(), '*...');
+    assert.equal((await second.check('fast')).have.toString(), '*...');
     for (const f of files) assert.equal((await stat(f)).mtime.getTime(), past.getTime(), `${f} untouched`);
     await second.setSequential(true);
     assert.notEqual((await stat(files[1])).mtime.getTime(), past.getTime(), 'a change of the choices is written');
@@ -69,6 +71,42 @@ test('a restart whose files stay where they are rewrites neither the resume stat
     assert.deepEqual(fourth.choices().priorities, ['normal', 'skip'], 'priorities given at open are saved by the check');
     await fourth.storage.close();
   } finally {
+    await cleanup();
+  }
+});
+
+test('verified pieces are recorded together after the save interval, and at once by save', async () => {
+  const { dir, cleanup } = await tempDir();
+  const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    const { m, data } = makeTorrent([{ path: ['a'], length: 70000 }], 16384, 'timed');
+    const files = await openTorrentFiles(m, dir, join(dir, 'state'), { pool });
+    await files.check('fast');
+    await files.save(true);
+    const recorded = async (): Promise<string | undefined> => (await loadResumeState(files.stateFile, m)).state?.have.toString();
+    const writing = async (): Promise<boolean | undefined> => (await loadResumeState(files.stateFile, m)).state?.writing;
+    assert.equal(await writing(), true);
+    for (const p of [0, 1, 3]) {
+      await files.storage.write(p, 0, pieceOf(m, data, p));
+      files.pieceVerified(p);
+    }
+    clock.tick(SAVE_INTERVAL_MS - 1);
+    await files.idle();
+    assert.equal(await recorded(), '.....', 'nothing written before the interval');
+    clock.tick(1);
+    await files.idle();
+    assert.equal(await recorded(), '**.*.', 'one save carries the three pieces');
+    assert.equal(await writing(), true, 'a timed save keeps saying the torrent downloads');
+    await files.storage.write(4, 0, pieceOf(m, data, 4));
+    files.pieceVerified(4);
+    await files.save();
+    assert.equal(await recorded(), '**.**', 'save records at once');
+    assert.equal(await writing(), undefined, 'a state saved at a stop says nothing writes any more');
+    clock.tick(SAVE_INTERVAL_MS);
+    await files.idle();
+    await files.storage.close();
+  } finally {
+    clock.restore();
     await cleanup();
   }
 });
