@@ -63,6 +63,8 @@ export class Swarm {
   readonly downloadRate = new RateMeter();
   readonly uploadRate = new RateMeter();
   downloaded = 0;
+  /** Of `downloaded`, the bytes sent by peers that had every piece (the rest came from other downloaders). */
+  downloadedFromSeeds = 0;
   uploaded = 0;
   /** Block bytes that arrived but were not needed (endgame duplicates, late answers to cancels). */
   private wasted = 0;
@@ -390,6 +392,7 @@ export class Swarm {
     peer.downloadRate.add(data.length);
     this.downloadRate.add(data.length);
     this.downloaded += data.length;
+    if (peer.conn.peerPieces.complete) this.downloadedFromSeeds += data.length;
     for (const c of receipt.cancel) this.peers.get(c.peerKey)?.conn.cancel(c.req.piece, c.req.offset, c.req.length);
     if (receipt.accepted) {
       this.ctx.penalties.contributed(index, peer.identity);
