@@ -1,4 +1,4 @@
-import { chooseUnchoked, pickOptimistic, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
+import { chooseUnchoked, pickOptimistic, DEFAULT_UNCHOKE_SLOTS, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
 import type { Peer } from './peer';
 import { dropChokedUploads } from './uploader';
 
@@ -28,18 +28,22 @@ export interface ChokeRound {
   random?: () => number;
 }
 
-/** Applies the choke policy to live peers; returns the optimistic peer's key to keep for next time. */
-export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string | undefined {
-  const view: ChokePeer[] = peers.map((p) => ({
+function chokeView(peers: readonly Peer[], now: number): ChokePeer[] {
+  return peers.map((p) => ({
     key: p.key,
     interested: p.conn.peerInterested,
     downloadRate: p.downloadRate.rate(),
     snubbed: p.snubbed,
-    newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
+    newConnection: now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
     choked: p.conn.amChoking,
     chokeChangedAt: p.conn.chokeChangedAt,
     unused: p.unusedUnchoke,
   }));
+}
+
+/** Applies the choke policy to live peers; returns the optimistic peer's key to keep for next time. */
+export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string | undefined {
+  const view = chokeView(peers, round.now);
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {
     const regular = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, now: round.now });
@@ -55,4 +59,42 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     }
   }
   return optimistic;
+}
+
+/** Peers we unchoke that want data: they hold the regular slots and the optimistic one. */
+function slotsInUse(peers: Iterable<Peer>): number {
+  let n = 0;
+  for (const p of peers) if (!p.conn.amChoking && p.conn.peerInterested) n++;
+  return n;
+}
+
+/**
+ * A peer became interested: a newcomer need not wait for the next choke round while a slot (of
+ * `slots` regular ones and the optimistic one) is free; one that left an unchoke unused waits for the rounds.
+ */
+export function unchokeIfFree(peer: Peer, peers: Iterable<Peer>, slots = DEFAULT_UNCHOKE_SLOTS): void {
+  if (peer.unusedUnchoke || !peer.conn.amChoking) return;
+  if (slotsInUse(peers) < slots + 1) peer.conn.unchoke();
+}
+
+/**
+ * A peer we unchoked left or lost interest: its slot goes at once to the waiting peers the policy
+ * ranks first (seeding: those that waited longest; leeching: those that give us most), instead of
+ * standing empty until the next round, up to 10 s later. No one is choked here. Returns how many were unchoked.
+ */
+export function fillFreeSlots(peers: readonly Peer[], round: Omit<ChokeRound, 'rotate' | 'random'>): number {
+  let free = round.slots + 1 - slotsInUse(peers);
+  if (free <= 0) return 0;
+  const byKey = new Map(peers.map((p) => [p.key, p]));
+  const ranked = chooseUnchoked(chokeView(peers, round.now), { seeding: round.seeding, slots: peers.length, now: round.now });
+  let unchoked = 0;
+  for (const key of ranked) {
+    const p = byKey.get(key);
+    if (free === 0) break;
+    if (!p || !p.conn.amChoking) continue;
+    p.conn.unchoke();
+    free--;
+    unchoked++;
+  }
+  return unchoked;
 }

@@ -14,7 +14,8 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { runChokeRound, takeBackUnusedUnchoke, UNUSED_UNCHOKE_MS } from './choking';
+import { fillFreeSlots, runChokeRound, takeBackUnusedUnchoke, unchokeIfFree, UNUSED_UNCHOKE_MS } from './choking';
+import { DEFAULT_UNCHOKE_SLOTS } from '../choke';
 
 export { UNUSED_UNCHOKE_MS };
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
@@ -72,6 +73,8 @@ export class Swarm {
   private readonly intake: BlockIntake;
   private throttleTimer: NodeJS.Timeout | undefined;
   private optimistic: string | undefined;
+  /** Regular unchoke slots, as the last choke round was given. */
+  private slots = DEFAULT_UNCHOKE_SLOTS;
   private stopped = false;
   private readonly uploads: UploadContext;
 
@@ -176,7 +179,7 @@ export class Swarm {
       this.ctx.picker.addPeer(conn.peerPieces);
       this.updateInterest(peer);
     }
-    if (conn.peerInterested) this.unchokeIfFree(peer);
+    if (conn.peerInterested) unchokeIfFree(peer, this.peers.values(), this.slots);
     this.peersMet[peer.source] = (this.peersMet[peer.source] ?? 0) + 1;
     this.ctx.peerChanged('added', peer);
     return true;
@@ -211,6 +214,7 @@ export class Swarm {
 
   /** Every 10 s (and every 30 s with a new optimistic peer): who we upload to. */
   choke(rotateOptimistic: boolean, slots: number): void {
+    this.slots = slots;
     this.optimistic = runChokeRound([...this.peers.values()], {
       seeding: this.complete,
       slots,
@@ -289,7 +293,8 @@ export class Swarm {
       this.fillAll();
     });
     c.on('allowed-fast', () => this.fill(peer));
-    c.on('interested', () => this.unchokeIfFree(peer));
+    c.on('interested', () => unchokeIfFree(peer, this.peers.values(), this.slots));
+    c.on('not-interested', () => !c.amChoking && this.slotFreed());
     c.on('request', (index, begin, length) => {
       peer.lastRequestAt = Date.now();
       peer.lastUsefulAt = peer.lastRequestAt;
@@ -314,15 +319,14 @@ export class Swarm {
     this.ctx.log('debug', `${peer.key} closed${reason ? `: ${reason.message}` : ''}`);
     this.ctx.peerChanged('removed', peer);
     if (!this.stopped) this.fillAll();
+    if (!peer.conn.amChoking && peer.conn.peerInterested) this.slotFreed();
   }
 
-  private unchokeIfFree(peer: Peer): void {
-    // A newcomer need not wait for the next choke round while a slot is free; one that left an
-    // unchoke unused waits for the choke rounds.
-    if (peer.unusedUnchoke) return;
-    let unchoked = 0;
-    for (const p of this.peers.values()) if (!p.conn.amChoking) unchoked++;
-    if (unchoked < 5) peer.conn.unchoke();
+  /** An unchoked peer that wanted data left or stopped wanting it: see fillFreeSlots. */
+  private slotFreed(): void {
+    if (this.stopped) return;
+    const n = fillFreeSlots([...this.peers.values()], { seeding: this.complete, slots: this.slots, optimistic: this.optimistic, now: Date.now() });
+    if (n > 0) this.ctx.log('debug', `unchoked ${n} waiting peer${n === 1 ? '' : 's'} in a freed slot`);
   }
 
   private updateInterest(peer: Peer): void {
