@@ -6,6 +6,8 @@
  * memory. See bench/swarm.md.
  *
  *   node out/bench/swarm.js [--size-mib 256] [--leechers 8] [--rounds 2] [--clients btd,libtorrent]
+ *
+ * BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") is put on the btd leechers' node command line.
  */
 import { mkdir, mkdtemp, open, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ const REPO = resolve(__dirname, '../..');
 const BTD = join(REPO, 'bin/btd.js');
 const NAME = 'swarm-bench.bin';
 const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((x) => x !== '');
 
 interface Setup {
   root: string;
@@ -46,7 +49,7 @@ const clients: Record<string, Client> = {
       await p.line(/^seeding /);
       return p;
     },
-    leech: (s, dir, port) => launch('btd download', process.execPath, [BTD, 'download', s.torrent, '-o', dir, '-p', String(port), ...LOCAL], s.root),
+    leech: (s, dir, port) => launch('btd download', process.execPath, [...NODE_FLAGS, BTD, 'download', s.torrent, '-o', dir, '-p', String(port), ...LOCAL], s.root),
   },
   libtorrent: {
     name: 'libtorrent',
