@@ -175,7 +175,7 @@ function medianRun(runs: Run[]): Run {
   const procs = mid.procs.map((p, i) => {
     const all = runs.map((r) => r.procs[i]);
     const top = all.reduce((a, b) => (b.mem.rss > a.mem.rss ? b : a));
-    const mem = { rss: top.mem.rss, anon: Math.max(...all.map((x) => x.mem.anon)), private: Math.max(...all.map((x) => x.mem.private)) };
+    const mem = { rss: top.mem.rss, anon: Math.max(...all.map((x) => x.mem.anon)) };
     return { name: p.name, mem, breakdown: top.breakdown };
   });
   return { ...mid, leecherCpu: median(runs.map((r) => r.leecherCpu)), procs };
@@ -214,13 +214,13 @@ function report(size: number, single: Run[], many: Run[], n: number, rounds: Run
       console.log(`  btd received twice: ${fmt(bn.duplicates / MB)} MB of ${fmt((n * size) / MB, 0)} MB delivered (${fmt((100 * bn.duplicates) / (n * size), 3)} %)`);
     }
   }
-  console.log('\npeak memory per process, MB: RSS (VmHWM) / anonymous (RssAnon) / private (Private_Clean+Private_Dirty):');
+  console.log('\npeak memory per process, MB: RSS (VmHWM) / anonymous (RssAnon: heaps and buffers, no file pages):');
   const mb = (x: number): string => fmt(x / MB, 0);
   for (const [label, runs] of [['1 -> 1', single], [`1 -> ${n}`, many]] as const) {
     for (const r of runs) {
       const worst = Math.max(...r.procs.map((x) => x.mem.rss));
       const goal = r.client === 'btd' ? `  (goal RSS <= 100 MB: ${verdict(worst <= 100 * MB)})` : '';
-      console.log(`  ${label.padEnd(7)} ${r.client.padEnd(11)} ${r.procs.map((x) => `${x.name} ${mb(x.mem.rss)}/${mb(x.mem.anon)}/${mb(x.mem.private)}`).join(', ')}${goal}`);
+      console.log(`  ${label.padEnd(7)} ${r.client.padEnd(11)} ${r.procs.map((x) => `${x.name} ${mb(x.mem.rss)}/${mb(x.mem.anon)}`).join(', ')}${goal}`);
       for (const x of r.procs) if (x.breakdown) console.log(`    ${x.name} at its largest RSS: ${x.breakdown}`);
     }
   }
