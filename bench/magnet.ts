@@ -14,11 +14,10 @@ import { parseArgs } from 'node:util';
 import { sameContent, writeSampleFile } from '../daemon/src/cli/demo-data';
 import { createTorrent } from '../daemon/src/metainfo';
 import { startTracker } from '../daemon/src/tracker/server';
+import { LT_PEER, PYTHON } from './libtorrent';
 
 const REPO = resolve(__dirname, '../..');
 const BTD = join(REPO, 'bin/btd.js');
-const LT_PEER = join(REPO, 'test/interop/libtorrent/lt_peer.py');
-const PYTHON = '/usr/bin/python3';
 const NAME = 'magnet-bench.bin';
 const ARIA2 = ['--interface=127.0.0.1', '--disable-ipv6=true', '--enable-dht=false', '--enable-dht6=false', '--bt-enable-lpd=false', '--file-allocation=none', '--summary-interval=0', '--no-conf=true', '--seed-time=0'];
 

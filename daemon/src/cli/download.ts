@@ -140,9 +140,14 @@ async function fetchAll(run: TransferRun, seedAfter: boolean, choose: Choose, pr
     `completed ${done.name}${done.partial ? ` (the ${formatBytes(done.wantedLength)} of files chosen)` : ''}: ${formatBytes(done.totalLength)} in ${seconds} s; this run downloaded ${thisRun} bytes (${formatBytes(thisRun)}), ` +
       `${checked.havePieces} of ${done.pieceCount} pieces were already verified`,
   );
-  run.view.line(`peers: ${describePeersMet(done.peersMet)}; ${formatBytes(done.duplicateBytes ?? 0)} received twice`);
+  run.view.line(`peers: ${describePeersMet(done.peersMet)}; ${formatBytes(done.duplicateBytes ?? 0)} received twice; ${fromOthers(done.downloadedFromSeeds ?? 0, thisRun)}`);
   if (seedAfter) await seedUntilInterrupted(run);
   return closeAndExit(run, 0);
+}
+
+/** `received 192 MiB from seeds, 64 MiB from other downloaders` (block bytes, duplicates included). */
+export function fromOthers(fromSeeds: number, downloaded: number): string {
+  return `received ${formatBytes(fromSeeds)} from seeds, ${formatBytes(Math.max(0, downloaded - fromSeeds))} from other downloaders`;
 }
 
 /** `3 (tracker 1, pex 2)`: the peers this run connected to, by how they were found. */

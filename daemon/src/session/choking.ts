@@ -1,4 +1,4 @@
-import { chooseUnchoked, pickOptimistic, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
+import { chooseUnchoked, pickOptimistic, DEFAULT_UNCHOKE_SLOTS, OPTIMISTIC_INTERVAL_MS, type ChokePeer } from '../choke';
 import type { Peer } from './peer';
 import { dropChokedUploads } from './uploader';
 
@@ -8,28 +8,23 @@ import { dropChokedUploads } from './uploader';
  */
 export const UNUSED_UNCHOKE_MS = 10_000;
 
-/** Unchokes given at once, between choke rounds, while fewer peers than this are unchoked (the regular slots and the optimistic one). */
-export const FREE_UNCHOKES = 5;
 /** An unchoke left unused this long goes at once to a choked peer that asks for data. */
 export const UNUSED_SWAP_MS = 1_000;
 
-/** Most peers unchoked at once: the free unchokes plus as many for askers waiting on unused ones (see askerSlot). */
-export const MAX_UNCHOKED = 2 * FREE_UNCHOKES;
-
 /**
- * What a choked peer that asks for data gets: 'free' while fewer than FREE_UNCHOKES peers are
- * unchoked; the peer whose unchoke has gone unused the longest, for at least UNUSED_SWAP_MS, which
- * is choked for it (see swapUnusedUnchoke); 'extra' while a holder has asked nothing since its
- * unchoke (too recent to take back) and fewer than MAX_UNCHOKED are unchoked, so an asker never waits
- * on a slot that may go unused (the choke rounds bring the count back to the slots); null otherwise.
+ * What a choked peer that asks for data gets, with `slots` regular slots: 'free' while fewer than
+ * slots + 1 (the optimistic one) are held by interested peers (see unchokeIfFree); the peer whose
+ * unchoke has gone unused the longest, for at least UNUSED_SWAP_MS, which is choked for it (see
+ * swapUnusedUnchoke); 'extra' while a holder has asked nothing since its unchoke (too recent to take
+ * back) and fewer than twice slots + 1 are unchoked, so an asker never waits on a slot that may go
+ * unused (the choke rounds bring the count back to the slots); null otherwise.
  */
-export function askerSlot(peers: readonly Peer[], now: number): 'free' | 'extra' | Peer | null {
-  const unchoked = unchokedCount(peers);
-  if (unchoked < FREE_UNCHOKES) return 'free';
+export function askerSlot(peers: readonly Peer[], now: number, slots = DEFAULT_UNCHOKE_SLOTS): 'free' | 'extra' | Peer | null {
+  if (slotsInUse(peers) < slots + 1) return 'free';
   const holder = swapUnusedUnchoke(peers, now);
   if (holder) return holder;
   const unproven = peers.some((p) => !p.conn.amChoking && p.lastRequestAt < p.conn.chokeChangedAt);
-  return unproven && unchoked < MAX_UNCHOKED ? 'extra' : null;
+  return unproven && unchokedCount(peers) < 2 * (slots + 1) ? 'extra' : null;
 }
 
 /** Peers we unchoke. */
@@ -96,19 +91,23 @@ export interface ChokeRound {
   random?: () => number;
 }
 
-/** Applies the choke policy to live peers; returns the optimistic peer's key to keep for next time. */
-export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string | undefined {
-  const view: ChokePeer[] = peers.map((p) => ({
+function chokeView(peers: readonly Peer[], now: number): ChokePeer[] {
+  return peers.map((p) => ({
     key: p.key,
     interested: p.conn.peerInterested,
     downloadRate: p.downloadRate.rate(),
     snubbed: p.snubbed,
-    newConnection: round.now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
+    newConnection: now - p.connectedAt < OPTIMISTIC_INTERVAL_MS * 2,
     choked: p.conn.amChoking,
     chokeChangedAt: p.conn.chokeChangedAt,
     unused: p.unusedUnchoke,
     asked: p.lastRequestAt > 0,
   }));
+}
+
+/** Applies the choke policy to live peers; returns the optimistic peer's key to keep for next time. */
+export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string | undefined {
+  const view = chokeView(peers, round.now);
   let optimistic = round.optimistic;
   if (round.rotate || optimistic === undefined) {
     const regular = chooseUnchoked(view, { seeding: round.seeding, slots: round.slots, now: round.now });
@@ -124,4 +123,42 @@ export function runChokeRound(peers: readonly Peer[], round: ChokeRound): string
     }
   }
   return optimistic;
+}
+
+/** Peers we unchoke that want data: they hold the regular slots and the optimistic one. */
+function slotsInUse(peers: Iterable<Peer>): number {
+  let n = 0;
+  for (const p of peers) if (!p.conn.amChoking && p.conn.peerInterested) n++;
+  return n;
+}
+
+/**
+ * A peer became interested: a newcomer need not wait for the next choke round while a slot (of
+ * `slots` regular ones and the optimistic one) is free; one that left an unchoke unused waits for the rounds.
+ */
+export function unchokeIfFree(peer: Peer, peers: Iterable<Peer>, slots = DEFAULT_UNCHOKE_SLOTS): void {
+  if (peer.unusedUnchoke || !peer.conn.amChoking) return;
+  if (slotsInUse(peers) < slots + 1) peer.conn.unchoke();
+}
+
+/**
+ * A peer we unchoked left or lost interest: its slot goes at once to the waiting peers the policy
+ * ranks first (seeding: those that waited longest; leeching: those that give us most), instead of
+ * standing empty until the next round, up to 10 s later. No one is choked here. Returns how many were unchoked.
+ */
+export function fillFreeSlots(peers: readonly Peer[], round: Omit<ChokeRound, 'rotate' | 'random'>): number {
+  let free = round.slots + 1 - slotsInUse(peers);
+  if (free <= 0) return 0;
+  const byKey = new Map(peers.map((p) => [p.key, p]));
+  const ranked = chooseUnchoked(chokeView(peers, round.now), { seeding: round.seeding, slots: peers.length, now: round.now });
+  let unchoked = 0;
+  for (const key of ranked) {
+    const p = byKey.get(key);
+    if (free === 0) break;
+    if (!p || !p.conn.amChoking) continue;
+    p.conn.unchoke();
+    free--;
+    unchoked++;
+  }
+  return unchoked;
 }

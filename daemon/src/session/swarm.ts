@@ -14,7 +14,8 @@ import type { Penalties } from './penalties';
 import { BlockIntake, type HeldBudget } from './intake';
 import type { ReadCache } from './read-cache';
 import { cancelUpload, pumpUploads, queueUpload, type UploadContext } from './uploader';
-import { askerSlot, FREE_UNCHOKES, handOverUnusedUnchokes, runChokeRound, takeBackUnusedUnchoke, unchokedCount, UNUSED_UNCHOKE_MS } from './choking';
+import { askerSlot, fillFreeSlots, handOverUnusedUnchokes, runChokeRound, takeBackUnusedUnchoke, unchokeIfFree, UNUSED_UNCHOKE_MS } from './choking';
+import { DEFAULT_UNCHOKE_SLOTS } from '../choke';
 import { DownloadGate, pickRequests } from './requests';
 import { answersCancel, yieldToDeadlines } from './deadline-yield';
 import { keepsNewConnection } from './admission';
@@ -62,6 +63,8 @@ export class Swarm {
   readonly downloadRate = new RateMeter();
   readonly uploadRate = new RateMeter();
   downloaded = 0;
+  /** Of `downloaded`, the bytes sent by peers that had every piece (the rest came from other downloaders). */
+  downloadedFromSeeds = 0;
   uploaded = 0;
   /** Block bytes that arrived but were not needed (endgame duplicates, late answers to cancels). */
   private wasted = 0;
@@ -69,6 +72,8 @@ export class Swarm {
   private readonly intake: BlockIntake;
   private readonly gate: DownloadGate;
   private optimistic: string | undefined;
+  /** Regular unchoke slots, as the last choke round was given. */
+  private slots = DEFAULT_UNCHOKE_SLOTS;
   private stopped = false;
   private readonly uploads: UploadContext;
 
@@ -174,7 +179,7 @@ export class Swarm {
       this.ctx.picker.addPeer(conn.peerPieces);
       this.updateInterest(peer);
     }
-    if (conn.peerInterested) this.unchokeIfFree(peer);
+    if (conn.peerInterested) unchokeIfFree(peer, this.peers.values(), this.slots);
     this.peersMet[peer.source] = (this.peersMet[peer.source] ?? 0) + 1;
     this.ctx.peerChanged('added', peer);
     return true;
@@ -214,6 +219,7 @@ export class Swarm {
 
   /** Every 10 s (and every 30 s with a new optimistic peer): who we upload to. */
   choke(rotateOptimistic: boolean, slots: number): void {
+    this.slots = slots;
     this.optimistic = runChokeRound([...this.peers.values()], {
       seeding: this.complete,
       slots,
@@ -288,7 +294,8 @@ export class Swarm {
       this.fillAll();
     });
     c.on('allowed-fast', () => this.fill(peer));
-    c.on('interested', () => this.unchokeIfFree(peer));
+    c.on('interested', () => unchokeIfFree(peer, this.peers.values(), this.slots));
+    c.on('not-interested', () => !c.amChoking && this.slotFreed());
     c.on('request', (index, begin, length) => {
       peer.lastRequestAt = Date.now();
       peer.lastUsefulAt = peer.lastRequestAt;
@@ -316,21 +323,22 @@ export class Swarm {
     this.ctx.log('debug', `${peer.key} closed${reason ? `: ${reason.message}` : ''}`);
     this.ctx.peerChanged('removed', peer);
     if (!this.stopped) this.fillAll();
-  }
-
-  private unchokeIfFree(peer: Peer): void {
-    // A newcomer need not wait for the next choke round while a slot is free; one that left an
-    // unchoke unused waits for the choke rounds.
-    if (peer.unusedUnchoke) return;
-    if (unchokedCount(this.peers.values()) < FREE_UNCHOKES) peer.conn.unchoke();
+    if (!peer.conn.amChoking && peer.conn.peerInterested) this.slotFreed();
   }
 
   /** A choked peer asks for data: it gets a free slot, one left unused, or an extra one (see askerSlot). */
   private unchokeAsker(peer: Peer): void {
-    const slot = askerSlot([...this.peers.values()], Date.now());
+    const slot = askerSlot([...this.peers.values()], Date.now(), this.slots);
     if (slot === null) return;
     if (typeof slot === 'object') this.ctx.log('debug', `${slot.key} choked: its unchoke went unused while ${peer.key} asks for data`);
     peer.conn.unchoke();
+  }
+
+  /** An unchoked peer that wanted data left or stopped wanting it: see fillFreeSlots. */
+  private slotFreed(): void {
+    if (this.stopped) return;
+    const n = fillFreeSlots([...this.peers.values()], { seeding: this.complete, slots: this.slots, optimistic: this.optimistic, now: Date.now() });
+    if (n > 0) this.ctx.log('debug', `unchoked ${n} waiting peer${n === 1 ? '' : 's'} in a freed slot`);
   }
 
   private updateInterest(peer: Peer): void {
@@ -371,6 +379,7 @@ export class Swarm {
     peer.downloadRate.add(data.length);
     this.downloadRate.add(data.length);
     this.downloaded += data.length;
+    if (peer.conn.peerPieces.complete) this.downloadedFromSeeds += data.length;
     for (const c of receipt.cancel) this.peers.get(c.peerKey)?.conn.cancel(c.req.piece, c.req.offset, c.req.length);
     if (receipt.accepted) {
       this.ctx.penalties.contributed(index, peer.identity);

@@ -48,6 +48,7 @@ export function summarize(i: SummaryInput, swarm: Swarm | undefined, duplicateBe
     addedAt: i.addedAt,
     duplicateBytes: duplicateBefore + (swarm?.duplicateBytes ?? 0),
     peersMet: { ...swarm?.peersMet },
+    downloadedFromSeeds: swarm?.downloadedFromSeeds ?? 0,
   };
   if (i.error !== undefined) s.error = i.error;
   if (wanted.skipped && i.complete) s.partial = true;

@@ -77,6 +77,8 @@ export interface TorrentSummary {
   duplicateBytes?: number;
   /** Peers connected to so far while running, by how we came to know them. */
   peersMet?: Partial<Record<PeerSource, number>>;
+  /** Of the bytes downloaded since the torrent last started, those sent by peers that had every piece. */
+  downloadedFromSeeds?: number;
 }
 
 /** A snapshot of one connection for display. */

@@ -2,15 +2,20 @@
 
     lt_peer.py info <file.torrent>                       one JSON line: what libtorrent reads in the file
     lt_peer.py seed <file.torrent> <dir>                 checks the data in <dir>, seeds; prints "seeding on port N"
-    lt_peer.py download <file.torrent> <dir> <ip:port>   dials that peer, downloads, prints "complete", exits 0
+    lt_peer.py download <file.torrent> <dir> [<ip:port>[,<ip:port>...]]
+                                                         dials those peers (if any; the file's trackers are
+                                                         announced to as well), downloads, prints "complete", exits 0
     lt_peer.py magnet <uri> <dir> [ip:port]              the same from a magnet link: its metadata first (from
                                                          the link's trackers, and the peer if given)
     lt_peer.py dht-seed <file.torrent> <dir> <ip:port>   as seed, with the DHT on and bootstrapped from that node only
     lt_peer.py dht-download <magnet> <dir> <ip:port>     a magnet link, peers from the DHT only (that bootstrap node)
 
 "complete" is followed by a line "peers: <source> <n> ..." counting the peers it connected to by how it
-learned of them (tracker, pex, incoming, manual). A seeder's upload is capped by BTD_LT_UPLOAD_RATE
-(bytes/s) when set, so a transfer lasts long enough for peer exchange to matter.
+learned of them (tracker, pex, incoming, manual), and a line "received: <n> from seeds, <m> from others"
+(payload bytes, split by whether the sending peer had every piece when last polled, every 50 ms).
+A seeder's upload is capped by BTD_LT_UPLOAD_RATE (bytes/s) when set, so a transfer lasts long enough
+for peer exchange to matter. BTD_LT_PORT sets the port to listen on (default: any free one);
+BTD_LT_HIGH_PERFORMANCE=1 starts from libtorrent's high_performance_seed() settings.
 
 Local discovery, UPnP, NAT-PMP and uTP are off; the DHT is off except in the dht- modes, where its only
 bootstrap node is the one given (127.0.0.1) and its IP restrictions are lifted so a loopback network
@@ -40,8 +45,10 @@ def session(dht_bootstrap: str = '') -> lt.session:
         'dht_ignore_dark_internet': False,
         'dht_prefer_verified_node_ids': False,
     } if dht_bootstrap else {'enable_dht': False, 'dht_bootstrap_nodes': ''}
+    base = lt.high_performance_seed() if os.environ.get('BTD_LT_HIGH_PERFORMANCE') == '1' else {}
     ses = lt.session({
-        'listen_interfaces': '127.0.0.1:0',
+        **base,
+        'listen_interfaces': f"127.0.0.1:{int(os.environ.get('BTD_LT_PORT', '0'))}",
         **dht,
         'enable_lsd': False,
         'enable_upnp': False,
@@ -69,13 +76,25 @@ def add(ses: lt.session, torrent: str, save_path: str) -> lt.torrent_handle:
 # peer_info.source bits (libtorrent's peer_source_flags); incoming is not exported to Python.
 SOURCES = (('tracker', 0x1), ('pex', 0x4), ('incoming', 0x20))
 met = {}
+# Per connection: payload bytes received as last polled; totals split by whether the sender was a seed.
+seen_down = {}
+received = {'seeds': 0, 'others': 0}
 
 
 def note_peers(handle: lt.torrent_handle) -> None:
-    """Remembers every peer connected so far with how libtorrent learned of it."""
+    """Remembers every peer connected so far with how libtorrent learned of it, and what it sent."""
     for p in handle.get_peer_info():
+        key = f'{p.ip[0]}:{p.ip[1]}'
         names = [name for name, flag in SOURCES if p.source & flag]
-        met[f'{p.ip[0]}:{p.ip[1]}'] = names[0] if names else 'manual'
+        met[key] = names[0] if names else 'manual'
+        before = seen_down.get(key, 0)
+        # A lower total is a new connection from the same address.
+        received['seeds' if p.flags & lt.peer_info.seed else 'others'] += p.total_download - (before if p.total_download >= before else 0)
+        seen_down[key] = p.total_download
+
+
+def received_line() -> str:
+    return f"received: {received['seeds']} from seeds, {received['others']} from others"
 
 
 def peers_line() -> str:
@@ -135,15 +154,17 @@ def seed(torrent: str, save_path: str, dht_bootstrap: str = '') -> None:
                 print(a.message(), file=sys.stderr, flush=True)
 
 
-def download(torrent: str, save_path: str, peer: str) -> None:
-    host, port = peer.rsplit(':', 1)
+def download(torrent: str, save_path: str, peers: str = '') -> None:
     ses = session()
     handle = add(ses, torrent, save_path)
     wait_for(handle, ses, lambda st: st.state not in (lt.torrent_status.checking_files, lt.torrent_status.checking_resume_data))
-    handle.connect_peer((host, int(port)))
+    for peer in filter(None, peers.split(',')):
+        host, port = peer.rsplit(':', 1)
+        handle.connect_peer((host, int(port)))
     st = wait_for(handle, ses, lambda st: st.is_seeding)
     print(f'complete: {st.total_wanted_done} bytes', flush=True)
     print(peers_line(), flush=True)
+    print(received_line(), flush=True)
 
 
 def magnet(uri: str, save_path: str, peer: str = '') -> None:
@@ -176,8 +197,8 @@ def main(argv: list) -> int:
             info(argv[1])
         elif len(argv) == 3 and argv[0] == 'seed':
             seed(argv[1], argv[2])
-        elif len(argv) == 4 and argv[0] == 'download':
-            download(argv[1], argv[2], argv[3])
+        elif len(argv) in (3, 4) and argv[0] == 'download':
+            download(*argv[1:])
         elif len(argv) in (3, 4) and argv[0] == 'magnet':
             magnet(*argv[1:])
         elif len(argv) == 4 and argv[0] == 'dht-seed':

@@ -36,6 +36,7 @@ describe('Swarm', () => {
     await untilVerified(verified, m.pieceCount);
     assert.equal(picker.missingPieces, 0);
     assert.ok(maxInFlight > 1, `requests were pipelined (${maxInFlight} in flight)`);
+    assert.equal(swarm.downloadedFromSeeds, swarm.downloaded, 'every byte came from a peer with every piece');
     for (let i = 0; i < m.pieceCount; i++) {
       const len = Math.min(m.pieceLength, m.totalLength - i * m.pieceLength);
       assert.deepEqual(Buffer.from(await storage.read(i, 0, len)), data.subarray(i * m.pieceLength, i * m.pieceLength + len));
@@ -184,6 +185,8 @@ describe('Swarm', () => {
     remote.bitfield(Bitfield.fromString('  ********'));
     await untilVerified(verified, 8);
     assert.deepEqual([...verified].sort((a, b) => a - b), [2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.ok(swarm.downloaded >= 8 * 32768);
+    assert.equal(swarm.downloadedFromSeeds, 0, 'neither peer had every piece');
     swarm.stop();
   });
 
