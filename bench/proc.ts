@@ -53,7 +53,7 @@ const TIMES = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/gm;
  */
 export function launch(name: string, cmd: string, args: string[], cwd: string, opts: { env?: NodeJS.ProcessEnv; smaps?: boolean } = {}): Proc {
   const script = '"$@" & echo "bench-pid $!" >&2; wait $!; rc=$?; times >&2; exit $rc';
-  const child = spawn('bash', ['-c', script, 'bench', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+  const child = spawn('bash', ['-c', script, 'bench', cmd, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BTD_LOOPBACK_ONLY: '1', ...opts.env } });
   let text = '';
   let pid = 0;
   const peak: Memory = { rss: 0, anon: 0 };

@@ -45,7 +45,8 @@ interface Client {
   leech(s: Setup, dir: string, port: number, peers: number[]): Proc;
 }
 
-const LOCAL = ['--bind', '127.0.0.1'];
+/** Loopback only, no DHT: the benchmark sends nothing beyond 127.0.0.1 and resolves no name. */
+const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
 
 const btd: Client = {
   name: 'btd',
