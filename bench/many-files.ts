@@ -38,7 +38,7 @@ interface Daemon {
 }
 
 function startDaemon(dir: string): Daemon {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), '-r', join(__dirname, 'loop-delay-probe.js'), join(__dirname, '..', '..', 'bin', 'btd.js'), '--rpc', 'stdio', '--state-dir', join(dir, 'state'), '--listen-host', '127.0.0.1', '--log-level', 'error'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), '-r', join(__dirname, 'loop-delay-probe.js'), join(__dirname, '..', '..', 'bin', 'btd.js'), '--rpc', 'stdio', '--state-dir', join(dir, 'state'), '--listen-host', '127.0.0.1', '--log-level', 'error'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let err = '';
