@@ -67,8 +67,29 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   await torrentFilePathsSliced(m, savePath); // built here in slices; placement and storage reuse them
   const placement = new Placement(m, savePath, partsFileOf(m, stateDir), choices.inParts);
   const storage = createFileStorage(m, savePath, { ...opts, placement });
-  const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });
+  let failures = 0;
+  const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => (failures++, warn?.(`resume state not saved: ${e.message}`)) });
   let have = new Bitfield(m.pieceCount);
+  /**
+   * `changes` counts what changed `have` or the files' places; `onDisk` is the count the resume state
+   * file is known to hold (-1: not known). A save with nothing new writes nothing: a daemon stopping
+   * with many idle seeds reads no folder and writes no file for them.
+   */
+  let changes = 0;
+  let onDisk = -1;
+  // Any block written changes the files' times the state records, verified or not.
+  const writeBlock = storage.write.bind(storage);
+  storage.write = (piece, offset, data) => {
+    changes++;
+    return writeBlock(piece, offset, data);
+  };
+  const write = (): Promise<void> => {
+    const at = changes;
+    const failed = failures;
+    return writer.save(have).then(() => {
+      if (failures === failed) onDisk = Math.max(onDisk, at);
+    });
+  };
   let queue: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
   /** Known once the first check ran: until then, nothing leaves the parts file (its pieces are not known). */
@@ -96,7 +117,10 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
       saved = copyChoices(choices);
     }
     const moved = partsBefore.length !== choices.inParts.length || partsBefore.some((f, i) => f !== choices.inParts[i]);
-    if (changed || moved) await writer.save(have); // files moved in or out: the recorded file states follow
+    if (changed || moved) {
+      changes++;
+      await write(); // files moved in or out: the recorded file states follow
+    }
   };
   // Skipped files go to the parts file before anything can write them; files wanted again move after the check.
   await serial(async () => {
@@ -116,18 +140,22 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
         onProgress: onProgress && ((checked) => onProgress(checked)),
       });
       have = result.have.clone();
+      changes++;
+      // A fast check found the state file true to the files: it holds `have` as it is now.
+      if (result.mode === 'fast') onDisk = changes;
       checkedOnce = true;
       await serial(() => apply(false));
       // After a full check the state is rewritten, so the next start is fast again.
-      if (result.mode === 'full') await writer.save(have);
+      if (result.mode === 'full') await write();
       return result.have;
     },
     pieceVerified(piece) {
       have.set(piece);
-      void writer.save(have);
+      changes++;
+      void write();
     },
     save() {
-      return writer.save(have);
+      return onDisk === changes ? Promise.resolve() : write();
     },
     choices() {
       return copyChoices(choices);
