@@ -56,6 +56,8 @@ export type AnyTorrent = Torrent | MagnetTorrent;
 export class Session extends EventEmitter {
   readonly peerId: Uint8Array;
   private readonly torrents = new Map<string, AnyTorrent>();
+  /** The torrents the tick visits: a torrent leaves when its tick says it is idle, and comes back on `wake`. */
+  private readonly ticking = new Set<AnyTorrent>();
   private readonly incoming = new Set<PeerConnection>();
   private readonly uploadThrottle: Throttle;
   private readonly downloadThrottle: Throttle;
@@ -168,6 +170,7 @@ export class Session extends EventEmitter {
     const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
     const t = new MagnetTorrent(magnet, savePath, this.torrentContext(), opts.paused ?? false);
     this.torrents.set(magnet.infoHashHex, t);
+    this.ticking.add(t);
     this.forward(t);
     this.followOnDht(t);
     t.once('fetched', (fetched: FetchedTorrent) => void this.onFetched(t, fetched, { ...opts, savePath, paused: false }));
@@ -212,7 +215,7 @@ export class Session extends EventEmitter {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);
     }
-    const t = new Torrent(m, savePath, data, this.torrentContext(m.private));
+    const t: Torrent = new Torrent(m, savePath, data, { ...this.torrentContext(m.private), wake: () => this.torrents.get(m.infoHashHex) === t && this.ticking.add(t) });
     this.torrents.set(m.infoHashHex, t);
     this.forward(t);
     this.followOnDht(t);
@@ -226,6 +229,11 @@ export class Session extends EventEmitter {
     return this.torrents.get(infoHashHex.toLowerCase());
   }
 
+  /** True when the tick leaves the torrent alone: what its snapshot shows changes only with a 'progress' or 'state' event. */
+  quiet(t: AnyTorrent): boolean {
+    return this.torrents.get(t.infoHashHex) === t && !this.ticking.has(t);
+  }
+
   /** All torrents, in the order added. */
   list(): AnyTorrent[] {
     return [...this.torrents.values()];
@@ -236,6 +244,7 @@ export class Session extends EventEmitter {
     const t = this.get(infoHashHex);
     if (!t) throw new SessionError('unknown-torrent', `no torrent ${infoHashHex}`);
     this.torrents.delete(t.infoHashHex);
+    this.ticking.delete(t);
     this.dhtPeers?.remove(t.infoHashHex);
     await t.close();
     if (opts.deleteData) {
@@ -394,7 +403,7 @@ export class Session extends EventEmitter {
 
   private tick(): void {
     const now = Date.now();
-    for (const t of this.torrents.values()) t.tick(now);
+    for (const t of this.ticking) if (!t.tick(now)) this.ticking.delete(t);
     this.dhtPeers?.tick(now);
   }
 }

@@ -209,6 +209,7 @@ export class Torrent extends EventEmitter {
       if (this.swarm) this.swarm.attach(h.conn, h.ip, h.port, h.source);
       else this.adopted.push(h);
     }
+    this.ctx.wake?.();
   }
 
   /** Learns addresses to dial when due (e.g. those a magnet's metadata came from). */
@@ -225,14 +226,15 @@ export class Torrent extends EventEmitter {
     if (!admitIncoming(swarm, ip, slots, Date.now())) return false;
     conn.accept(this.metainfo.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
+    this.ctx.wake?.();
     return true;
   }
 
-  /** Once a second from the session: rates, timeouts, choking, dialling, progress. */
-  tick(now: number): void {
-    if (!this.swarm) return;
+  /** Once a second from the session: rates, timeouts, choking, dialling, progress. False: idle until `ctx.wake`. */
+  tick(now: number): boolean {
+    if (!this.swarm) return false;
     this.ticks++;
-    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.dialer.pending, knownAddresses: this.book.size, lastFigures: this.tickFigures })) return;
+    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.dialer.pending, knownAddresses: this.book.size, lastFigures: this.tickFigures })) return false;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     // Full while downloading, with peers waiting to be tried: make room so limits never block completion.
@@ -246,6 +248,7 @@ export class Torrent extends EventEmitter {
       this.emit('progress');
     }
     for (const p of this.swarm.peers.values()) this.emitPeer('updated', p);
+    return true;
   }
 
   private movingFigures(swarm: Swarm): MovingFigures {
@@ -403,6 +406,7 @@ export class Torrent extends EventEmitter {
   private dialMore(): void {
     const swarm = this.swarm;
     if (!swarm || this.closed) return;
+    this.ctx.wake?.(); // new addresses, dials or a fresh swarm: ticks until idle again
     this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 
