@@ -6,6 +6,7 @@ import { HashPool } from '../hash/pool';
 import { choicesFileOf, stateFileOf } from '../storage';
 import { generatePeerId } from '../util/peer-id';
 import { Throttle } from '../util/throttle';
+import { eachLimited } from '../util/each-limited';
 import { checkDestination, mayConnect } from '../util/loopback';
 import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
@@ -33,6 +34,9 @@ import {
 /** Reserved bits of our handshakes, without and with the DHT. */
 const BASE_FEATURES: readonly ReservedFeature[] = ['extension', 'fast'];
 const DHT_FEATURES: readonly ReservedFeature[] = ['extension', 'fast', 'dht'];
+
+/** Torrents closed (and their resume state saved) at once when the session closes. */
+const CLOSE_CONCURRENCY = 16;
 
 /** Bytes read from a dialled peer's socket at once. */
 const READ_BUFFER_SIZE = 64 * 1024;
@@ -315,7 +319,8 @@ export class Session extends EventEmitter {
     clearInterval(this.ticker);
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of this.incoming) c.destroy();
-    await Promise.all([...this.torrents.values()].map((t) => t.close()));
+    // A few at a time: each save may list its data folder, and 10,000 at once held gigabytes of names.
+    await eachLimited([...this.torrents.values()], CLOSE_CONCURRENCY, (t) => t.close());
     await this.hashPool.close();
     await this.stopDht();
     await closing;
