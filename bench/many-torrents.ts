@@ -12,9 +12,12 @@
  *   - 20 leechers at once on 20 of the torrents, each a minimal wire client checking one block.
  *
  *   node out/bench/many-torrents.js [--torrents 1000] [--idle-seconds 60] [--leechers 20] [--rounds 50]
- *                                    [--size 20000] [--no-transmission] [--cpu-prof DIR]
+ *                                    [--size 20000] [--no-transmission] [--cpu-prof DIR] [--keep] [--state DIR]
+ *
+ * `--state DIR` keeps the prepared data and daemon folders in DIR and reuses them on the next run with
+ * the same sizes (the preparation is skipped; the btd folder is then the one the last run stopped).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -207,6 +210,26 @@ async function leechers(s: Subject, torrents: BenchTorrent[], n: number): Promis
   return { served: ok.length, failures, ...(slowest ? { slowest } : {}), wallMs };
 }
 
+interface Prepared {
+  count: number;
+  size: number;
+  transmission: boolean;
+  torrents: { name: string; bytes: string; piece0: string; infoHash: string }[];
+}
+
+function savePrepared(file: string, count: number, size: number, transmission: boolean, torrents: BenchTorrent[]): void {
+  const p: Prepared = { count, size, transmission, torrents: torrents.map((t) => ({ name: t.name, bytes: t.bytes.toString('base64'), piece0: t.piece0.toString('hex'), infoHash: t.infoHashHex })) };
+  writeFileSync(file, JSON.stringify(p));
+}
+
+/** The torrents of a state prepared with the same sizes (and transmission if asked), else undefined. */
+function loadPrepared(file: string, count: number, size: number, transmission: boolean): BenchTorrent[] | undefined {
+  if (!existsSync(file)) return undefined;
+  const p = JSON.parse(readFileSync(file, 'utf8')) as Prepared;
+  if (p.count !== count || p.size !== size || (transmission && !p.transmission)) return undefined;
+  return p.torrents.map((t) => ({ name: t.name, bytes: Buffer.from(t.bytes, 'base64'), piece0: Buffer.from(t.piece0, 'hex'), infoHash: Buffer.from(t.infoHash, 'hex'), infoHashHex: t.infoHash }));
+}
+
 const mark = (met: boolean): string => (met ? 'met' : 'MISSED');
 
 async function main(): Promise<void> {
@@ -220,24 +243,38 @@ async function main(): Promise<void> {
       'no-transmission': { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       keep: { type: 'boolean', default: false },
+      state: { type: 'string' },
     },
   });
   const count = Number(values.torrents);
   const size = Number(values.size);
   const withTr = !values['no-transmission'];
   console.log(`many-torrents: ${count} torrents of ${size} bytes; ${new Date().toISOString()}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  const root = mkdtempSync(join(tmpdir(), 'btd-bench-many-torrents-'));
+  const stateDir = values.state;
+  if (stateDir) mkdirSync(stateDir, { recursive: true });
+  const root = stateDir ?? mkdtempSync(join(tmpdir(), 'btd-bench-many-torrents-'));
   const dataDir = join(root, 'data');
+  const preparedFile = join(root, 'prepared.json');
+  const reuse = loadPrepared(preparedFile, count, size, withTr);
   const running: Subject[] = [];
   try {
     let t = performance.now();
-    const torrents = makeTorrents(dataDir, count, size);
-    console.log(`data written in ${(performance.now() - t).toFixed(0)} ms (${((count * size) / 1e6).toFixed(0)} MB)`);
     const btdDir = join(root, 'btd');
     const btdPort = await freePort();
-    console.log(`prepare btd: added, checked and stopped in ${(await prepareBtd(btdDir, dataDir, btdPort, torrents)).toFixed(0)} ms`);
     const tr: TransmissionConfig = { configDir: join(root, 'transmission'), downloadDir: dataDir, rpcPort: await freePort(), peerPort: await freePort() };
-    if (withTr) console.log(`prepare transmission: added, verified and stopped in ${(await prepareTransmission(tr, torrents)).toFixed(0)} ms`);
+    let torrents: BenchTorrent[];
+    if (reuse) {
+      torrents = reuse;
+      if (withTr) writeTransmissionSettings(tr);
+      console.log(`reusing the prepared state in ${root}`);
+    } else {
+      if (stateDir) rmSync(root, { recursive: true, force: true });
+      torrents = makeTorrents(dataDir, count, size);
+      console.log(`data written in ${(performance.now() - t).toFixed(0)} ms (${((count * size) / 1e6).toFixed(0)} MB)`);
+      console.log(`prepare btd: added, checked and stopped in ${(await prepareBtd(btdDir, dataDir, btdPort, torrents)).toFixed(0)} ms`);
+      if (withTr) console.log(`prepare transmission: added, verified and stopped in ${(await prepareTransmission(tr, torrents)).toFixed(0)} ms`);
+      if (stateDir) savePrepared(preparedFile, count, size, withTr, torrents);
+    }
 
     const probe = torrents[torrents.length - 1];
     const starts = new Map<string, StartFigures>();
@@ -292,7 +329,7 @@ async function main(): Promise<void> {
     console.log(`  ${values.leechers} leechers served: ${bLeech.served} — ${mark(bLeech.served === Number(values.leechers))}`);
   } finally {
     await Promise.all(running.map((s) => s.stop().catch(() => undefined)));
-    if (!values.keep) rmSync(root, { recursive: true, force: true });
+    if (!values.keep && !stateDir) rmSync(root, { recursive: true, force: true });
     else console.log(`kept ${root}`);
   }
 }

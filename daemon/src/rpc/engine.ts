@@ -59,6 +59,8 @@ export interface EngineSession extends EventEmitter {
   stats(): SessionStats;
   /** The DHT's counts; undefined while it is off (fakes may leave it out). */
   dhtStats?(): (DhtStats & { torrents: number }) | undefined;
+  /** True while nothing the torrent's snapshot shows can change without a 'progress' or 'state' event (fakes may leave it out: never). */
+  quiet?(t: EngineTorrent): boolean;
   close(): Promise<void>;
 }
 

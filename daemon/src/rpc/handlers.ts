@@ -9,6 +9,7 @@ import type { Daemon } from './daemon';
 import { rpcError } from './errors';
 import { validators as v } from './params';
 import { fileUrl } from './file-url';
+import { infoCacheOf } from './info-cache';
 
 /** What a handler may use beyond its params. */
 export interface HandlerContext {
@@ -53,7 +54,9 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
   });
   on(P.TorrentListRequest.type, (raw): P.TorrentListResult => {
     v.none(raw, '');
-    return { torrents: daemon.session().list().map(info) };
+    const session = daemon.session();
+    const cache = infoCacheOf(daemon);
+    return { torrents: session.list().map((t) => cache.info(session, t)) };
   });
   on(P.TorrentGetRequest.type, (raw) => {
     const t = daemon.torrent(v.torrentId(raw, '').infoHash);

@@ -11,6 +11,7 @@ import {
   type MessageConnection,
   type MessageWriter,
 } from 'vscode-jsonrpc/node';
+import type { Writable } from 'node:stream';
 import { ErrorCodes } from '../../../protocol/src';
 import { frameLimitStream, MAX_MESSAGE_BYTES } from './frame-limit';
 import { GuardedMessageReader } from './message-guard';
@@ -20,6 +21,22 @@ export interface Transport {
   conn: MessageConnection;
   /** After the next response is written, calls `then` (e.g. to end the connection). */
   afterNextReply(then: () => void): void;
+}
+
+/**
+ * Writes one message as its header and body, at once: the library's writer waits for the header's
+ * write to complete before it writes the body, two turns of the event loop per message, and a start
+ * of 10,000 torrents sends some 20,000 notifications. Writes of one turn go out together (cork).
+ */
+export function writeFrame(output: NodeJS.WritableStream, msg: Message): Promise<void> {
+  const body = Buffer.from(JSON.stringify(msg), 'utf8');
+  const w = output as NodeJS.WritableStream & Partial<Pick<Writable, 'cork' | 'uncork' | 'writableCorked'>>;
+  if (w.cork && w.uncork && w.writableCorked === 0) {
+    w.cork();
+    process.nextTick(() => w.uncork!());
+  }
+  output.write(`Content-Length: ${body.byteLength}\r\n\r\n`, 'ascii');
+  return new Promise((resolve, reject) => output.write(body, (err) => (err ? reject(err) : resolve())));
 }
 
 /** Builds the connection over a byte stream pair; `log` receives the library's own complaints. */
@@ -32,7 +49,7 @@ export function openTransport(input: NodeJS.ReadableStream, output: NodeJS.Writa
     end: () => stream.end(),
     dispose: () => stream.dispose(),
     write: async (msg: Message) => {
-      await stream.write(msg);
+      await writeFrame(output, msg);
       if (onReply && 'id' in msg) onReply();
     },
   };

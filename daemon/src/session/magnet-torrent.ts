@@ -121,8 +121,10 @@ export class MagnetTorrent extends EventEmitter {
     return !this.closed && this.fetch.acceptIncoming(conn, ip, port);
   }
 
-  tick(now: number): void {
+  /** Always true: a fetch ticks while it is in the list. */
+  tick(now: number): boolean {
     this.fetch.tick(now);
+    return true;
   }
 
   async close(): Promise<void> {

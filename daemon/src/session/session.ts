@@ -6,6 +6,7 @@ import { HashPool } from '../hash/pool';
 import { choicesFileOf, stateFileOf } from '../storage';
 import { generatePeerId } from '../util/peer-id';
 import { Throttle } from '../util/throttle';
+import { eachLimited } from '../util/each-limited';
 import { checkDestination, mayConnect } from '../util/loopback';
 import { PeerConnection } from '../wire/connection';
 import { openFileData, type OpenData } from './data';
@@ -34,6 +35,9 @@ import {
 const BASE_FEATURES: readonly ReservedFeature[] = ['extension', 'fast'];
 const DHT_FEATURES: readonly ReservedFeature[] = ['extension', 'fast', 'dht'];
 
+/** Torrents closed (and their resume state saved) at once when the session closes. */
+const CLOSE_CONCURRENCY = 16;
+
 /** Bytes read from a dialled peer's socket at once. */
 const READ_BUFFER_SIZE = 64 * 1024;
 
@@ -56,6 +60,8 @@ export type AnyTorrent = Torrent | MagnetTorrent;
 export class Session extends EventEmitter {
   readonly peerId: Uint8Array;
   private readonly torrents = new Map<string, AnyTorrent>();
+  /** The torrents the tick visits: a torrent leaves when its tick says it is idle, and comes back on `wake`. */
+  private readonly ticking = new Set<AnyTorrent>();
   private readonly incoming = new Set<PeerConnection>();
   private readonly uploadThrottle: Throttle;
   private readonly downloadThrottle: Throttle;
@@ -168,6 +174,7 @@ export class Session extends EventEmitter {
     const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
     const t = new MagnetTorrent(magnet, savePath, this.torrentContext(), opts.paused ?? false);
     this.torrents.set(magnet.infoHashHex, t);
+    this.ticking.add(t);
     this.forward(t);
     this.followOnDht(t);
     t.once('fetched', (fetched: FetchedTorrent) => void this.onFetched(t, fetched, { ...opts, savePath, paused: false }));
@@ -212,7 +219,7 @@ export class Session extends EventEmitter {
       await data.storage.close().catch(() => undefined);
       throw new SessionError('duplicate-torrent', `${m.name} is already added`);
     }
-    const t = new Torrent(m, savePath, data, this.torrentContext(m.private));
+    const t: Torrent = new Torrent(m, savePath, data, { ...this.torrentContext(m.private), wake: () => this.torrents.get(m.infoHashHex) === t && this.ticking.add(t) });
     this.torrents.set(m.infoHashHex, t);
     this.forward(t);
     this.followOnDht(t);
@@ -226,6 +233,11 @@ export class Session extends EventEmitter {
     return this.torrents.get(infoHashHex.toLowerCase());
   }
 
+  /** True when the tick leaves the torrent alone: what its snapshot shows changes only with a 'progress' or 'state' event. */
+  quiet(t: AnyTorrent): boolean {
+    return this.torrents.get(t.infoHashHex) === t && !this.ticking.has(t);
+  }
+
   /** All torrents, in the order added. */
   list(): AnyTorrent[] {
     return [...this.torrents.values()];
@@ -236,6 +248,7 @@ export class Session extends EventEmitter {
     const t = this.get(infoHashHex);
     if (!t) throw new SessionError('unknown-torrent', `no torrent ${infoHashHex}`);
     this.torrents.delete(t.infoHashHex);
+    this.ticking.delete(t);
     this.dhtPeers?.remove(t.infoHashHex);
     await t.close();
     if (opts.deleteData) {
@@ -306,7 +319,8 @@ export class Session extends EventEmitter {
     clearInterval(this.ticker);
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const c of this.incoming) c.destroy();
-    await Promise.all([...this.torrents.values()].map((t) => t.close()));
+    // A few at a time: each save may list its data folder, and 10,000 at once held gigabytes of names.
+    await eachLimited([...this.torrents.values()], CLOSE_CONCURRENCY, (t) => t.close());
     await this.hashPool.close();
     await this.stopDht();
     await closing;
@@ -394,7 +408,7 @@ export class Session extends EventEmitter {
 
   private tick(): void {
     const now = Date.now();
-    for (const t of this.torrents.values()) t.tick(now);
+    for (const t of this.ticking) if (!t.tick(now)) this.ticking.delete(t);
     this.dhtPeers?.tick(now);
   }
 }

@@ -28,4 +28,6 @@ export interface TorrentContext {
   connect(ip: string, port: number, onData: (chunk: Uint8Array) => void): Duplex;
   /** Session-wide connection setup, if any. */
   wire?: WireSetup;
+  /** The torrent may have work for the next ticks (a tick that returns false is not called again until then). */
+  wake?(): void;
 }

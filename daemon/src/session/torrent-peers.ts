@@ -51,6 +51,7 @@ export class TorrentPeers {
       if (swarm) swarm.attach(h.conn, h.ip, h.port, h.source);
       else this.adopted.push(h);
     }
+    this.ctx.wake?.();
   }
 
   /** The swarm runs: connections waiting for it join, parked addresses are due again, dialling starts. */
@@ -79,6 +80,7 @@ export class TorrentPeers {
     if (!admitIncoming(swarm, ip, slots, Date.now())) return false;
     conn.accept(this.m.infoHash, this.geometry);
     conn.once('ready', () => swarm.attach(conn, ip, port));
+    this.ctx.wake?.();
     return true;
   }
 
@@ -93,6 +95,7 @@ export class TorrentPeers {
   dialMore(): void {
     const swarm = this.swarm();
     if (!swarm) return;
+    this.ctx.wake?.(); // new addresses, dials or a fresh swarm: ticks until idle again
     this.dialer.dialMore(swarm.peers.keys(), this.ctx.maxConnectionsPerTorrent() - this.connectionCount, (conn, ip, port) => swarm.attach(conn, ip, port, this.book.sourceOf(ip, port)));
   }
 

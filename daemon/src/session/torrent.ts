@@ -201,14 +201,15 @@ export class Torrent extends EventEmitter {
 
   /** Takes an incoming connection for this torrent, from its 'handshake' event; false if refused. */
   acceptIncoming(conn: PeerConnection, ip: string, port: number): boolean {
+    if (this.closed) return false;
     return this.connections.acceptIncoming(conn, ip, port);
   }
 
-  /** Once a second from the session: rates, timeouts, choking, dialling, progress. */
-  tick(now: number): void {
-    if (!this.swarm) return;
+  /** Once a second from the session: rates, timeouts, choking, dialling, progress. False: idle until `ctx.wake`. */
+  tick(now: number): boolean {
+    if (!this.swarm) return false;
     this.ticks++;
-    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.connections.dialer.pending, knownAddresses: this.connections.book.size, lastFigures: this.tickFigures })) return;
+    if (swarmIdle({ connections: this.swarm.peers.size, pendingDials: this.connections.dialer.pending, knownAddresses: this.connections.book.size, lastFigures: this.tickFigures })) return false;
     this.swarm.tick(now);
     if (this.ticks % 10 === 0) this.swarm.choke(this.ticks % 30 === 0, UNCHOKE_SLOTS);
     if (!this.complete) this.connections.makeRoomIfDue(now);
@@ -219,6 +220,7 @@ export class Torrent extends EventEmitter {
       this.emit('progress');
     }
     for (const p of this.swarm.peers.values()) this.emitPeer('updated', p);
+    return true;
   }
 
   private movingFigures(swarm: Swarm): MovingFigures {

@@ -86,17 +86,40 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   await torrentFilePathsSliced(m, savePath); // built here in slices; placement and storage reuse them
   const placement = new Placement(m, savePath, partsFileOf(m, stateDir), choices.inParts);
   const storage = createFileStorage(m, savePath, { ...opts, placement });
-  const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => warn?.(`resume state not saved: ${e.message}`) });
+  let failures = 0;
+  const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => (failures++, warn?.(`resume state not saved: ${e.message}`)) });
   let have = new Bitfield(m.pieceCount);
   /** What the torrent said at its last save: it is downloading. */
   let writing = false;
   /** File moves running (apply): the state on disk must not say `writing` meanwhile. */
   let moving = 0;
   let timer: NodeJS.Timeout | undefined;
+  /**
+   * `changes` counts what changed `have` or the files' places; `onDisk` is the count the resume state
+   * file is known to hold (-1: not known), `onDiskWriting` the flag it holds. A save with nothing new
+   * writes nothing: a daemon stopping with many idle seeds reads no folder and writes no file for them.
+   */
+  let changes = 0;
+  let onDisk = -1;
+  let onDiskWriting = false;
+  // Any block written changes the files' times the state records, verified or not.
+  const writeBlock = storage.write.bind(storage);
+  storage.write = (piece, offset, data) => {
+    changes++;
+    return writeBlock(piece, offset, data);
+  };
   const saveNow = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    return writer.save(have, writing && moving === 0);
+    const at = changes;
+    const failed = failures;
+    const flag = writing && moving === 0;
+    return writer.save(have, flag).then(() => {
+      if (failures === failed && at >= onDisk) {
+        onDisk = at;
+        onDiskWriting = flag;
+      }
+    });
   };
   let queue: Promise<void> = Promise.resolve();
   const serial = (fn: () => Promise<void>): Promise<void> => (queue = queue.then(fn, fn));
@@ -133,7 +156,10 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
     } finally {
       moving--;
     }
-    if (changed || moved) await saveNow(); // files moved in or out: the recorded file states follow
+    if (changed || moved) {
+      changes++;
+      await saveNow(); // files moved in or out: the recorded file states follow
+    }
   };
   // Skipped files go to the parts file before anything can write them; files wanted again move after the check.
   await serial(async () => {
@@ -154,6 +180,9 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
         onProgress: onProgress && ((checked) => onProgress(checked)),
       });
       have = result.have.clone();
+      changes++;
+      // A fast check found the state file true to the files: it holds `have` as it is now.
+      if (result.mode === 'fast') onDisk = changes;
       checkedOnce = true;
       await serial(() => apply(false));
       // After hashing the state is rewritten, so the next start is fast again.
@@ -162,6 +191,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
     },
     pieceVerified(piece) {
       have.set(piece);
+      changes++;
       if (timer) return;
       timer = setTimeout(() => void saveNow(), opts.saveIntervalMs ?? SAVE_INTERVAL_MS);
       timer.unref();
@@ -171,6 +201,7 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
     },
     save(downloading = false) {
       writing = downloading;
+      if (onDisk === changes && onDiskWriting === (writing && moving === 0) && !timer) return writer.idle();
       return saveNow();
     },
     choices() {

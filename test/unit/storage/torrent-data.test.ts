@@ -110,3 +110,34 @@ test('verified pieces are recorded together after the save interval, and at once
     await cleanup();
   }
 });
+
+test('a save with nothing new since the fast check or the last write writes nothing; a block written or a piece verified does', async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const { m, data } = makeTorrent([{ path: ['a'], length: 30000 }], 16384, 'clean');
+    const stateDir = join(dir, 'state');
+    const first = await openTorrentFiles(m, dir, stateDir, { pool });
+    await first.check('fast');
+    await first.storage.write(0, 0, pieceOf(m, data, 0));
+    first.pieceVerified(0);
+    await first.save();
+    await first.storage.close();
+    const past = new Date('2020-01-01T00:00:00Z');
+    await utimes(first.stateFile, past, past);
+    const untouched = async (): Promise<boolean> => (await stat(first.stateFile)).mtime.getTime() === past.getTime();
+
+    const second = await openTorrentFiles(m, dir, stateDir, { pool });
+    assert.equal((await second.check('fast')).have.toString(), '*.');
+    await second.save();
+    assert.ok(await untouched(), 'nothing new after a fast check: no write');
+    await second.storage.write(1, 0, pieceOf(m, data, 1).subarray(0, 100));
+    await second.save();
+    assert.ok(!(await untouched()), 'a block written (not verified) changes the file states: written');
+    await utimes(first.stateFile, past, past);
+    await second.save();
+    assert.ok(await untouched(), 'nothing new since the last write: no write');
+    await second.storage.close();
+  } finally {
+    await cleanup();
+  }
+});
