@@ -1,8 +1,8 @@
 /**
  * The iterative lookup of BEP 5 (find_node or get_peers): ask the α closest nodes not yet asked, learn
  * closer ones from their answers, and stop once the k closest that could answer have answered. A node
- * silent past the soft timeout no longer holds a slot, and is not waited for once enough closer nodes
- * have answered: its late answer is still taken while the lookup runs.
+ * silent past the soft timeout no longer holds a slot; it is waited for (up to its query's timeout)
+ * only while fewer than k closer nodes have answered, and its late answer is taken while the lookup runs.
  */
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { compareDistance, sameId } from './node-id';
@@ -142,8 +142,10 @@ class Lookup {
         }
       }
     }
+    // A slow node with fewer than k closer answers is waited for (up to its query's timeout): it may
+    // well be one of the k closest; one with k closer answers is never reached by the scan above.
     const exhausted = this.queries >= MAX_LOOKUP_QUERIES && active === 0;
-    if (exhausted || (open === 0 && (answered >= LOOKUP_K || slow === 0))) this.finish();
+    if (exhausted || (open === 0 && slow === 0)) this.finish();
   }
 
   private ask(c: Candidate): void {

@@ -64,14 +64,27 @@ export interface RpcOptions {
   clock?: Clock;
 }
 
-/** Round-trip estimator of RFC 6298 (srtt and its variation). */
+/** Recent round trips kept for the soft timeout's quantile. */
+const RTT_WINDOW = 32;
+/** Samples needed before the soft timeout follows the quantile. */
+const RTT_QUANTILE_MIN_SAMPLES = 8;
+/** The share of recent round trips the soft timeout waits for. */
+export const SOFT_TIMEOUT_QUANTILE = 0.75;
+
+/**
+ * Round-trip estimator: RFC 6298 (srtt and its variation) for the timeout; for the soft timeout the
+ * 75th percentile of the last 32 round trips, since Internet round trips are heavy-tailed and
+ * srtt + 2 × rttvar then lies far beyond what most nodes take.
+ */
 export class RttEstimator {
   private srtt = 0;
   private rttvar = 0;
+  private readonly recent = new Float64Array(RTT_WINDOW);
   samples = 0;
 
   /** Takes one measured round trip. */
   add(ms: number): void {
+    this.recent[this.samples % RTT_WINDOW] = ms;
     if (this.samples++ === 0) {
       this.srtt = ms;
       this.rttvar = ms / 2;
@@ -95,7 +108,10 @@ export class RttEstimator {
   /** When a lookup stops waiting for a query and asks another node. */
   get softTimeout(): number {
     if (this.samples === 0) return 500;
-    return clamp(this.srtt + 2 * this.rttvar + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
+    if (this.samples < RTT_QUANTILE_MIN_SAMPLES) return clamp(this.srtt + 2 * this.rttvar + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
+    const window = this.recent.slice(0, Math.min(this.samples, RTT_WINDOW)).sort();
+    const q = window[Math.min(window.length - 1, Math.floor(SOFT_TIMEOUT_QUANTILE * window.length))];
+    return clamp(q + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
   }
 }
 
