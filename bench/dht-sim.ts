@@ -2,11 +2,11 @@
  * DHT simulation toward Internet scale: thousands of nodes running btd's own KRPC socket, routing
  * table and lookup on an in-memory network in simulated time (a discrete-event scheduler), round trips
  * log-normal (median 100 ms, 5 % over 1 s), 15 % of nodes silent, 10 % churn per hour. Tables are
- * seeded as refreshed tables would be, then a simulated hour of churn runs (joiners bootstrap with
+ * seeded as refreshed tables would be, then 15 simulated minutes of churn run (joiners bootstrap with
  * the real lookup), then random find_node lookups from random nodes are timed and checked against a
  * brute-force search of the live nodes. See bench/dht.md.
  *
- *   node --expose-gc out/bench/dht-sim.js [--nodes 10000] [--lookups 1000] [--seed N] [--warm-hours 1]
+ *   node --expose-gc out/bench/dht-sim.js [--nodes 10000] [--lookups 1000] [--seed N] [--warm-hours 0.25]
  */
 import { parseArgs } from 'node:util';
 import { commonPrefixLength } from '../daemon/src/dht/node-id';
@@ -18,7 +18,7 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '10000' },
     lookups: { type: 'string', default: '1000' },
     seed: { type: 'string', default: String(Date.now() % 0x7fffffff) },
-    'warm-hours': { type: 'string', default: '1' },
+    'warm-hours': { type: 'string', default: '0.25' },
     'silent-share': { type: 'string', default: '0.15' },
     'churn-per-hour': { type: 'string', default: '0.10' },
   },
