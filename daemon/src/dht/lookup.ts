@@ -1,9 +1,10 @@
 /**
  * The iterative lookup of BEP 5 (find_node or get_peers): ask the α closest nodes not yet asked, learn
  * closer ones from their answers, and stop once the k closest that could answer have answered. A node
- * silent past the soft timeout no longer holds a slot, and is not waited for once enough closer nodes
- * have answered: its late answer is still taken while the lookup runs.
+ * silent past the soft timeout no longer holds a slot; it is waited for (up to its query's timeout)
+ * only while fewer than k closer nodes have answered, and its late answer is taken while the lookup runs.
  */
+import { systemClock, type Clock, type TimerHandle } from './clock';
 import { compareDistance, sameId } from './node-id';
 import type { CompactNode, KrpcQuery, NodeAddress } from './krpc';
 import { QueryError, type Answer } from './rpc';
@@ -31,6 +32,8 @@ export interface LookupNet {
   responded(node: CompactNode): void;
   /** A node with this id did not answer. */
   failed(id: Uint8Array): void;
+  /** Time and timers; default the system clock. */
+  clock?: Clock;
 }
 
 /** One lookup's request. */
@@ -75,27 +78,29 @@ export function lookup(net: LookupNet, req: LookupRequest): Promise<LookupResult
 class Lookup {
   private readonly candidates: Candidate[] = [];
   private readonly addresses = new Set<string>();
-  private readonly started = Date.now();
+  private readonly clock: Clock;
+  private readonly started: number;
   private queries = 0;
   private answers = 0;
   private peers = 0;
   private finished = false;
   private done: (r: LookupResult) => void = () => undefined;
-  private deadline: NodeJS.Timeout | undefined;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private deadline: TimerHandle | undefined;
+  private readonly timers = new Set<TimerHandle>();
 
   constructor(
     private readonly net: LookupNet,
     private readonly req: LookupRequest,
   ) {
+    this.clock = net.clock ?? systemClock;
+    this.started = this.clock.now();
     for (const s of req.seeds) this.add(s, s.id);
   }
 
   run(): Promise<LookupResult> {
     return new Promise((resolve) => {
       this.done = resolve;
-      this.deadline = setTimeout(() => this.finish(), LOOKUP_DEADLINE_MS);
-      this.deadline.unref?.();
+      this.deadline = this.clock.setTimeout(() => this.finish(), LOOKUP_DEADLINE_MS);
       this.pump();
     });
   }
@@ -137,20 +142,21 @@ class Lookup {
         }
       }
     }
+    // A slow node with fewer than k closer answers is waited for (up to its query's timeout): it may
+    // well be one of the k closest; one with k closer answers is never reached by the scan above.
     const exhausted = this.queries >= MAX_LOOKUP_QUERIES && active === 0;
-    if (exhausted || (open === 0 && (answered >= LOOKUP_K || slow === 0))) this.finish();
+    if (exhausted || (open === 0 && slow === 0)) this.finish();
   }
 
   private ask(c: Candidate): void {
     c.state = 'inflight';
     this.queries++;
-    const soft = setTimeout(() => {
+    const soft = this.clock.setTimeout(() => {
       this.timers.delete(soft);
       if (c.state !== 'inflight') return;
       c.state = 'slow';
       this.pump();
     }, this.net.softTimeout());
-    soft.unref?.();
     this.timers.add(soft);
     this.net.query(c.addr, this.queryFor()).then(
       (a) => this.answered(c, a),
@@ -196,13 +202,13 @@ class Lookup {
   private finish(): void {
     if (this.finished) return;
     this.finished = true;
-    clearTimeout(this.deadline);
-    for (const t of this.timers) clearTimeout(t);
+    this.clock.clearTimeout(this.deadline);
+    for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
     const closest = this.candidates
       .filter((c) => c.state === 'answered' && c.id)
       .slice(0, LOOKUP_K)
       .map((c): Reached => ({ node: { id: c.id as Uint8Array, ip: c.addr.ip, port: c.addr.port }, ...(c.token ? { token: c.token } : {}) }));
-    this.done({ closest, queries: this.queries, answers: this.answers, peers: this.peers, ms: Date.now() - this.started });
+    this.done({ closest, queries: this.queries, answers: this.answers, peers: this.peers, ms: this.clock.now() - this.started });
   }
 }

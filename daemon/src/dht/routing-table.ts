@@ -4,6 +4,7 @@
  * or in place of a questionable node that failed a ping (asked twice), never otherwise.
  */
 import { commonPrefixLength, compareDistance, ID_BITS, isBep42Exempt, isBep42Valid, randomIdWithPrefix, sameId } from './node-id';
+import { systemClock, type Clock } from './clock';
 import type { CompactNode } from './krpc';
 
 /** Nodes per bucket. */
@@ -58,8 +59,9 @@ export class RoutingTable {
     readonly ownId: Uint8Array,
     private readonly ping: Pinger,
     private readonly k = K,
+    private readonly clock: Clock = systemClock,
   ) {
-    this.buckets = [{ nodes: [], touched: Date.now() }];
+    this.buckets = [{ nodes: [], touched: clock.now() }];
   }
 
   /** Nodes in the table. */
@@ -85,7 +87,7 @@ export class RoutingTable {
   }
 
   /** A node answered one of our queries: it is good, and enters the table if there is room for it. */
-  responded(node: CompactNode, now = Date.now()): void {
+  responded(node: CompactNode, now = this.clock.now()): void {
     if (sameId(node.id, this.ownId)) return;
     const bucket = this.bucketOf(node.id);
     const known = bucket.nodes.find((n) => sameId(n.id, node.id));
@@ -114,13 +116,13 @@ export class RoutingTable {
   }
 
   /** A node queried us; it counts as alive only if it once answered us too. */
-  queried(id: Uint8Array, ip: string, port: number, now = Date.now()): void {
+  queried(id: Uint8Array, ip: string, port: number, now = this.clock.now()): void {
     const known = this.get(id);
     if (known && known.ip === ip && known.port === port) known.lastQuery = now;
   }
 
   /** Whether a node with this id would get into the table (worth pinging a node that queried us). */
-  wouldAccept(id: Uint8Array, now = Date.now()): boolean {
+  wouldAccept(id: Uint8Array, now = this.clock.now()): boolean {
     if (sameId(id, this.ownId)) return false;
     const b = this.bucketOf(id);
     if (b.nodes.some((n) => sameId(n.id, id))) return false;
@@ -140,19 +142,19 @@ export class RoutingTable {
   }
 
   /** Up to `count` nodes that are not bad, closest to `target` first. */
-  closest(target: Uint8Array, count = this.k, now = Date.now()): TableNode[] {
+  closest(target: Uint8Array, count = this.k, now = this.clock.now()): TableNode[] {
     const out = this.all().filter((n) => nodeState(n, now) !== 'bad');
     out.sort((a, b) => compareDistance(target, a.id, b.id));
     return out.slice(0, count);
   }
 
   /** A lookup went toward `target`: its bucket counts as refreshed. */
-  touch(target: Uint8Array, now = Date.now()): void {
+  touch(target: Uint8Array, now = this.clock.now()): void {
     this.bucketOf(target).touched = now;
   }
 
   /** A random target inside each bucket not touched for 15 minutes; they are marked touched. */
-  staleTargets(now = Date.now()): Uint8Array[] {
+  staleTargets(now = this.clock.now()): Uint8Array[] {
     const out: Uint8Array[] = [];
     this.buckets.forEach((b, i) => {
       if (now - b.touched < QUESTIONABLE_AFTER_MS) return;
@@ -172,7 +174,7 @@ export class RoutingTable {
   }
 
   /** Questionable nodes, least recently heard first (a refresh pings them). */
-  questionable(now = Date.now()): TableNode[] {
+  questionable(now = this.clock.now()): TableNode[] {
     return this.all()
       .filter((n) => nodeState(n, now) === 'questionable')
       .sort((a, b) => Math.max(a.lastResponse, a.lastQuery) - Math.max(b.lastResponse, b.lastQuery));
@@ -228,13 +230,13 @@ export class RoutingTable {
   private async challenge(bucket: Bucket, newcomer: TableNode): Promise<void> {
     try {
       for (;;) {
-        const now = Date.now();
+        const now = this.clock.now();
         const old = bucket.nodes.filter((n) => nodeState(n, now) === 'questionable').sort((a, b) => a.lastResponse - b.lastResponse)[0];
         if (!old) return;
         const alive = (await this.ping(old)) || (await this.ping(old));
         if (!this.buckets.includes(bucket)) return; // split meanwhile: the newcomer may try again later
         if (alive) {
-          old.lastResponse = Date.now();
+          old.lastResponse = this.clock.now();
           old.failures = 0;
           continue;
         }
@@ -242,7 +244,7 @@ export class RoutingTable {
         const at = bucket.nodes.indexOf(old);
         if (at >= 0 && !bucket.nodes.some((n) => sameId(n.id, newcomer.id))) {
           bucket.nodes[at] = newcomer;
-          bucket.touched = Date.now();
+          bucket.touched = this.clock.now();
         }
         return;
       }

@@ -3,9 +3,9 @@
  * time, a rate limit on the queries we send, and one on the answers we give each source address.
  * Every destination passes the loopback-only guard (BTD_LOOPBACK_ONLY=1).
  */
-import type dgram from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { checkDestination } from '../util/loopback';
+import { systemClock, type Clock, type DatagramTransport, type TimerHandle } from './clock';
 import { RateMeter } from '../util/rate';
 import { decodeKrpc, encodeKrpc, KrpcError, MAX_DATAGRAM, type KrpcMessage, type KrpcQuery, type KrpcResponse, type NodeAddress } from './krpc';
 
@@ -60,16 +60,31 @@ export interface RpcOptions {
   answersPerSecond?: number;
   /** Our client version `v`. */
   version?: Uint8Array;
+  /** Time and timers; default the system clock (a simulation passes a virtual one). */
+  clock?: Clock;
 }
 
-/** Round-trip estimator of RFC 6298 (srtt and its variation). */
+/** Recent round trips kept for the soft timeout's quantile. */
+const RTT_WINDOW = 32;
+/** Samples needed before the soft timeout follows the quantile. */
+const RTT_QUANTILE_MIN_SAMPLES = 8;
+/** The share of recent round trips the soft timeout waits for. */
+export const SOFT_TIMEOUT_QUANTILE = 0.75;
+
+/**
+ * Round-trip estimator: RFC 6298 (srtt and its variation) for the timeout; for the soft timeout the
+ * 75th percentile of the last 32 round trips, since Internet round trips are heavy-tailed and
+ * srtt + 2 × rttvar then lies far beyond what most nodes take.
+ */
 export class RttEstimator {
   private srtt = 0;
   private rttvar = 0;
+  private readonly recent = new Float64Array(RTT_WINDOW);
   samples = 0;
 
   /** Takes one measured round trip. */
   add(ms: number): void {
+    this.recent[this.samples % RTT_WINDOW] = ms;
     if (this.samples++ === 0) {
       this.srtt = ms;
       this.rttvar = ms / 2;
@@ -93,7 +108,10 @@ export class RttEstimator {
   /** When a lookup stops waiting for a query and asks another node. */
   get softTimeout(): number {
     if (this.samples === 0) return 500;
-    return clamp(this.srtt + 2 * this.rttvar + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
+    if (this.samples < RTT_QUANTILE_MIN_SAMPLES) return clamp(this.srtt + 2 * this.rttvar + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
+    const window = this.recent.slice(0, Math.min(this.samples, RTT_WINDOW)).sort();
+    const q = window[Math.min(window.length - 1, Math.floor(SOFT_TIMEOUT_QUANTILE * window.length))];
+    return clamp(q + 20, MIN_SOFT_TIMEOUT_MS, this.timeout);
   }
 }
 
@@ -104,7 +122,7 @@ function clamp(x: number, lo: number, hi: number): number {
 interface Pending {
   to: NodeAddress;
   sentAt: number;
-  timer: NodeJS.Timeout;
+  timer: TimerHandle;
   resolve(a: Answer): void;
   reject(e: QueryError): void;
 }
@@ -127,18 +145,21 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
   private readonly queue: (() => void)[] = [];
   private nextTid = Math.floor(Math.random() * 0x10000);
   private tokens: number;
-  private refilledAt = Date.now();
-  private drainTimer: NodeJS.Timeout | undefined;
+  private readonly clock: Clock;
+  private refilledAt: number;
+  private drainTimer: TimerHandle | undefined;
   private readonly sources = new Map<string, { tokens: number; at: number }>();
   private readonly qps: number;
   private readonly aps: number;
   private closed = false;
 
   constructor(
-    private readonly socket: dgram.Socket,
+    private readonly socket: DatagramTransport,
     private readonly opts: RpcOptions = {},
   ) {
     super();
+    this.clock = opts.clock ?? systemClock;
+    this.refilledAt = this.clock.now();
     this.qps = opts.queriesPerSecond ?? 250;
     this.aps = opts.answersPerSecond ?? 50;
     this.tokens = this.qps;
@@ -180,9 +201,9 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
   /** Fails every pending query; the socket itself belongs to the caller. */
   close(): void {
     this.closed = true;
-    clearTimeout(this.drainTimer);
+    this.clock.clearTimeout(this.drainTimer);
     for (const [key, p] of this.pending) {
-      clearTimeout(p.timer);
+      this.clock.clearTimeout(p.timer);
       this.pending.delete(key);
       p.reject(new QueryError('closed', 'the DHT is closed'));
     }
@@ -203,13 +224,12 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
       tid = Uint8Array.from([this.nextTid >> 8, this.nextTid & 0xff]);
       key = `${this.nextTid}`;
     } while (this.pending.has(key));
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
       if (!this.pending.delete(key)) return;
       this.counts.timeouts++;
       reject(new QueryError('timeout', `no answer from ${to.ip}:${to.port} in ${timeoutMs} ms`));
     }, timeoutMs);
-    timer.unref?.();
-    this.pending.set(key, { to, sentAt: performance.now(), timer, resolve, reject });
+    this.pending.set(key, { to, sentAt: this.clock.elapsed(), timer, resolve, reject });
     this.counts.queriesOut++;
     this.outRate.add(1);
     this.write(to, { t: tid, y: 'q', q, ...(this.opts.version ? { v: this.opts.version } : {}) });
@@ -247,12 +267,12 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
     // Only the address we asked may answer: a spoofed answer from elsewhere is ignored.
     if (!p || p.to.port !== from.port || p.to.ip !== from.ip) return this.drop('answer to no query of ours');
     this.pending.delete(key);
-    clearTimeout(p.timer);
+    this.clock.clearTimeout(p.timer);
     if (m.y === 'e') {
       p.reject(new QueryError('error', `error ${m.code} from ${from.ip}:${from.port}: ${m.message}`, m.code));
       return;
     }
-    const rtt = performance.now() - p.sentAt;
+    const rtt = this.clock.elapsed() - p.sentAt;
     this.rtt.add(rtt);
     this.counts.answersIn++;
     p.resolve({ r: m.r, from, rtt, ...(m.ip ? { ip: m.ip } : {}) });
@@ -264,7 +284,7 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
   }
 
   private takeToken(): boolean {
-    const now = Date.now();
+    const now = this.clock.now();
     this.tokens = Math.min(this.qps, this.tokens + ((now - this.refilledAt) * this.qps) / 1000);
     this.refilledAt = now;
     if (this.tokens < 1) return false;
@@ -275,17 +295,16 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
   private scheduleDrain(): void {
     if (this.drainTimer) return;
     const wait = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.qps));
-    this.drainTimer = setTimeout(() => {
+    this.drainTimer = this.clock.setTimeout(() => {
       this.drainTimer = undefined;
       while (this.queue.length > 0 && this.takeToken()) this.queue.shift()?.();
       if (this.queue.length > 0) this.scheduleDrain();
     }, wait);
-    this.drainTimer.unref?.();
   }
 
   private mayAnswer(to: NodeAddress): boolean {
     const key = `${to.ip}:${to.port}`;
-    const now = Date.now();
+    const now = this.clock.now();
     let s = this.sources.get(key);
     if (s) this.sources.delete(key); // re-inserted below: the Map stays ordered by last use
     else {

@@ -50,6 +50,16 @@ describe('KRPC socket', () => {
     assert.ok(e.softTimeout > 450 && e.softTimeout < e.timeout, `${e.softTimeout}`);
   });
 
+  test('the soft timeout follows the 75th percentile of recent round trips, not a heavy tail', () => {
+    const e = new RttEstimator();
+    // 24 answers at 100 ms and 8 at 3 s: srtt + 2 rttvar would wait over a second.
+    for (let i = 0; i < 32; i++) e.add(i % 4 === 3 ? 3000 : 100);
+    assert.equal(e.softTimeout, 3020, 'a quarter are slow: the 75th percentile is a slow one');
+    for (let i = 0; i < 32; i++) e.add(i % 8 === 7 ? 3000 : 100);
+    assert.equal(e.softTimeout, 120);
+    assert.ok(e.timeout > 1000, `the hard timeout still allows for the tail: ${e.timeout}`);
+  });
+
   test('an answer resolves its query only from the address asked; the round trip is measured', async () => {
     const { sock, rpc } = setup();
     const pending = rpc.query(PEER, { method: 'ping', id: ID });
