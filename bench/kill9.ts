@@ -17,7 +17,6 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +24,8 @@ import { writeSampleFile } from '../daemon/src/cli/demo-data';
 import { HashPool } from '../daemon/src/hash/pool';
 import { createTorrent, type Metainfo } from '../daemon/src/metainfo';
 import { decodeResumeState } from '../daemon/src/storage/resume-format';
+import { freePort } from './proc';
+import { prng } from './dht/sim-net';
 
 const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
 const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];
@@ -88,25 +89,7 @@ function launch(args: string[], cwd: string): Proc {
   };
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((done) => s.close(() => done()));
-  return port;
-}
 
-/** mulberry32: a small seeded PRNG, so a run's kill moments can be replayed with --seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const UNIT: Record<string, number> = { B: 1, KiB: 1024, MiB: MiB, GiB: 1024 * MiB };
 

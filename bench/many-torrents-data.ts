@@ -3,9 +3,10 @@
  * (16 KiB pieces, no trackers), and a minimal peer-wire client on 127.0.0.1 that proves a seeder serves
  * one of them: handshake, bitfield, interested, unchoke, one request of piece 0, its SHA-1 checked.
  */
+export { freePort } from './proc';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { bencode } from '../daemon/src/bencode';
 
@@ -39,17 +40,6 @@ export function makeTorrents(dataDir: string, count: number, size: number): Benc
   return out;
 }
 
-/** A port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function handshake(infoHash: Buffer): Buffer {
   const peerId = Buffer.concat([Buffer.from('-BB0001-'), randomBytes(12)]);

@@ -25,6 +25,7 @@ import { writeSampleFile } from '../daemon/src/cli/demo-data';
 import { createTorrent, type Metainfo } from '../daemon/src/metainfo';
 import { Bitfield } from '../daemon/src/util/bitfield';
 import { PeerConnection } from '../daemon/src/wire/connection';
+import { freePort } from './proc';
 
 const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
 /** Every peer on loopback, no DHT, and btd's loopback-only mode: nothing leaves 127.0.0.1, no name is resolved. */
@@ -82,13 +83,6 @@ function launch(name: string, args: string[], cwd: string, run: string): Proc {
   };
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((done) => s.listen(0, '127.0.0.1', done));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((done) => s.close(() => done()));
-  return port;
-}
 
 /** Connections that handshake, say interested, then send only keep-alives. */
 async function idleAttackers(m: Metainfo, port: number, count: number): Promise<() => void> {

@@ -8,7 +8,6 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -16,6 +15,7 @@ import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { announcePaths, leanLoad } from './load';
 import { parseAnnounceParams, RedisSwarmStore } from '../daemon/src/tracker/server';
+import { freePort } from './proc';
 
 const run = promisify(execFile);
 const BIN = join(__dirname, '..', '..', 'bin', 'btd.js');
@@ -25,13 +25,6 @@ function flag(name: string, fallback: number): number {
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 /** A redis-server on a free loopback port, no persistence, in a temporary folder. */
 async function startRedis(): Promise<{ port: number; client: Redis; stop(): Promise<void> }> {
