@@ -4,7 +4,6 @@ import { Geometry } from '../util/geometry';
 import type { Metainfo } from '../metainfo/types';
 import { Bitfield } from '../util/bitfield';
 import { stat } from 'node:fs/promises';
-import { torrentFilePaths } from './file-storage';
 import { partsInUse } from './parts';
 import { Placement } from './placement';
 import { planRecheck } from './recheck';
@@ -48,7 +47,7 @@ export interface CheckResult {
  */
 export async function checkExisting(m: Metainfo, savePath: string, opts: CheckOptions): Promise<CheckResult> {
   opts.signal?.throwIfAborted();
-  const [loaded, current] = await Promise.all([loadResumeState(opts.stateFile, m), currentFileStates(m, savePath)]);
+  const [loaded, current] = await Promise.all([loadResumeState(opts.stateFile, m), fileStates(m, savePath)]);
   if (!loaded.state && loaded.problem) opts.warn?.(loaded.problem);
   const placement = opts.placement ?? new Placement(m, savePath, '');
   // Bytes recorded as had in the parts file must still be there (a vanished parts file means a full check).
@@ -94,21 +93,6 @@ async function hashPresentPieces(m: Metainfo, savePath: string, current: FileSta
   const have = new Bitfield(m.pieceCount);
   good.forEach((ok, piece) => ok && have.set(piece));
   return { have, hashed };
-}
-
-/**
- * How the torrent's files stand on disk. A torrent of one file is one stat: listing its folder, as
- * fileStates does to spare the stats of absent files, costs a read of every name there — in a
- * download folder shared by thousands of torrents, thousands per torrent.
- */
-export async function currentFileStates(m: Pick<Metainfo, 'files'>, savePath: string): Promise<FileState[]> {
-  if (m.files.length !== 1) return fileStates(m, savePath);
-  try {
-    const st = await stat(torrentFilePaths(m, savePath)[0], { bigint: true });
-    return [st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null];
-  } catch {
-    return [null];
-  }
 }
 
 async function sizeOf(path: string): Promise<number> {

@@ -22,11 +22,28 @@ export { ResumeFormatError } from './resume-format';
 
 /** Folders read (and stats in flight) at once while reading file states. */
 const STAT_CONCURRENCY = 32;
+/**
+ * A folder holding at most this many of the torrent's files is not listed: its files are stat'ed
+ * directly. Listing pays off only for several files; for one file in a download folder shared by
+ * thousands of torrents it would read thousands of names on every save.
+ */
+const DIRECT_STAT_MAX = 2;
+
+/** The state of one path: its size and mtime if it is a regular file, else null (absent included). */
+async function stateOf(path: string): Promise<FileState> {
+  try {
+    const st = await stat(path, { bigint: true });
+    return st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * How each file of the torrent stands on disk now (null for absent). Each folder is listed once, and
- * only names that exist are stat'ed; at most STAT_CONCURRENCY folders are read at a time. A torrent
- * of many files that are not there yet costs no exception, and no await, per file.
+ * How each file of the torrent stands on disk now (null for absent). A folder with more than
+ * DIRECT_STAT_MAX of the files is listed once, and only names that exist are stat'ed; at most
+ * STAT_CONCURRENCY folders are read at a time. A torrent of many files that are not there yet costs
+ * no exception, and no await, per file; a single-file torrent costs one stat.
  */
 export async function fileStates(m: Pick<Metainfo, 'files'>, savePath: string): Promise<FileState[]> {
   const paths = torrentFilePaths(m, savePath);
@@ -43,17 +60,13 @@ export async function fileStates(m: Pick<Metainfo, 'files'>, savePath: string): 
   const worker = async (): Promise<void> => {
     while (next < folders.length) {
       const [dir, files] = folders[next++];
+      if (files.length <= DIRECT_STAT_MAX) {
+        for (const i of files) out[i] = await stateOf(paths[i]);
+        continue;
+      }
       const names = await readdir(dir).then((n) => new Set(n), () => undefined);
       if (!names) continue;
-      for (const i of files) {
-        if (!names.has(paths[i].slice(dir.length + 1))) continue;
-        try {
-          const st = await stat(paths[i], { bigint: true });
-          out[i] = st.isFile() ? { size: Number(st.size), mtimeNs: st.mtimeNs.toString() } : null;
-        } catch {
-          out[i] = null;
-        }
-      }
+      for (const i of files) if (names.has(paths[i].slice(dir.length + 1))) out[i] = await stateOf(paths[i]);
     }
   };
   await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, folders.length) }, worker));

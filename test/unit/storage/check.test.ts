@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { HashPool } from '../../../daemon/src/hash/pool';
 import type { Metainfo } from '../../../daemon/src/metainfo/types';
 import { checkExisting, createFileStorage, fileStates, ResumeWriter } from '../../../daemon/src/storage';
-import { currentFileStates } from '../../../daemon/src/storage/check';
 import { Bitfield } from '../../../daemon/src/util/bitfield';
 import { makeTorrent, pieceOf, tempDir } from './fixtures';
 
@@ -167,20 +166,29 @@ describe('checkExisting', () => {
   });
 });
 
-test('currentFileStates: one stat for a single-file torrent, the same states as fileStates', async () => {
+test('fileStates: a folder with one or two of the files is stat\'ed directly, a larger one listed; both give the same states', async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const { m, data } = makeTorrent([{ path: [], length: 20000 }], PIECE, 'single.bin');
-    const multi = makeTorrent([{ path: ['x'], length: 10 }, { path: ['y'], length: 10 }], PIECE, 'multi').m;
-    assert.deepEqual(await currentFileStates(m, dir), [null], 'absent');
-    assert.deepEqual(await currentFileStates(multi, dir), await fileStates(multi, dir));
+    assert.deepEqual(await fileStates(m, dir), [null], 'absent');
     await writeFile(join(dir, 'single.bin'), data);
-    const states = await currentFileStates(m, dir);
-    assert.deepEqual(states, await fileStates(m, dir));
-    assert.equal(states[0]?.size, 20000);
+    const [one] = await fileStates(m, dir);
+    assert.equal(one?.size, 20000);
     await rm(join(dir, 'single.bin'));
     await mkdir(join(dir, 'single.bin'));
-    assert.deepEqual(await currentFileStates(m, dir), [null], 'a folder in its place is no file');
+    assert.deepEqual(await fileStates(m, dir), [null], 'a folder in its place is no file');
+    // Folder "few" holds two files (direct stats), folder "many" four (listed); each has a present
+    // file, an absent one and a folder in a file's place.
+    const files = [['few', 'a'], ['few', 'b'], ['many', 'a'], ['many', 'b'], ['many', 'c'], ['many', 'd']].map((path) => ({ path, length: 10 }));
+    const multi = makeTorrent(files, PIECE, 'multi').m;
+    const root = join(dir, 'multi');
+    await mkdir(join(root, 'few'), { recursive: true });
+    await mkdir(join(root, 'many', 'c'), { recursive: true });
+    await mkdir(join(root, 'few', 'b'));
+    await writeFile(join(root, 'few', 'a'), Buffer.alloc(10));
+    await writeFile(join(root, 'many', 'a'), Buffer.alloc(7));
+    const states = await fileStates(multi, dir);
+    assert.deepEqual(states.map((st) => st?.size ?? null), [10, null, 7, null, null, null]);
   } finally {
     await cleanup();
   }
