@@ -222,8 +222,26 @@ class Decoder {
   }
 }
 
+/** Keys of up to this many bytes are packed exactly into a number and looked up in KEY_CACHE. */
+const PACKED_KEY_MAX = 6;
+/** Short keys seen before ("length", "path", "attr", …): the same string again, not a new one per dictionary. */
+const KEY_CACHE = new Map<number, string>();
+const KEY_CACHE_MAX = 4096;
+
 /** Bytes as a string, one character per byte. Short keys (all real ones) skip a Buffer per key. */
 function latin1(bytes: Uint8Array, start: number, length: number): string {
+  if (length <= PACKED_KEY_MAX) {
+    // length · 2^48 + the bytes, big-endian: at most 7 · 2^48, a safe integer, one per byte string.
+    let packed = length;
+    for (let i = start; i < start + length; i++) packed = packed * 256 + bytes[i];
+    packed += length * 2 ** 48 - length * 256 ** length;
+    const known = KEY_CACHE.get(packed);
+    if (known !== undefined) return known;
+    let s = '';
+    for (let i = start; i < start + length; i++) s += String.fromCharCode(bytes[i]);
+    if (KEY_CACHE.size < KEY_CACHE_MAX) KEY_CACHE.set(packed, s);
+    return s;
+  }
   if (length > 32) {
     // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
     return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');

@@ -133,3 +133,17 @@ describe('bdecodeWithSpans', () => {
     assert.equal(span([]), undefined);
   });
 });
+
+describe('short dictionary keys', () => {
+  test('keys of up to six bytes that differ in length, order or a zero byte stay apart, each seen again as the same string', () => {
+    const keys = ['', 'a', '\x00', 'a\x00', '\x00a', 'ab', 'ba', 'length', 'lengti', 'path', 'attr', '\xff\xff\xff\xff\xff\xff', '\x00\x00\x00\x00\x00\x00', 'lengths'];
+    const sorted = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x, 'latin1'), Buffer.from(y, 'latin1')));
+    const body = sorted.map((k, i) => `${k.length}:${k}i${i}e`).join('');
+    for (let round = 0; round < 2; round++) {
+      const d = bdecode(Buffer.from(`d${body}e`, 'latin1'));
+      assert.ok(isDict(d));
+      assert.deepEqual([...d.keys()], sorted);
+      sorted.forEach((k, i) => assert.equal(d.get(k), i, JSON.stringify(k)));
+    }
+  });
+});
