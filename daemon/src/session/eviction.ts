@@ -66,14 +66,15 @@ export function neverUseful(peer: { connectedAt: number; lastUsefulAt: number })
 
 /**
  * The connection to close to make room, among those `eligible` says may go: past the grace period
- * (see pastGrace) or, for a `newcomer` that has connected, never useful (see neverUseful); not
+ * (see pastGrace) or, for a `newcomer` that has connected, an incoming one never useful (see
+ * neverUseful: a connection we dialled was chosen, and its bitfield may still be on its way); not
  * mid-transfer; fewest bytes in the last minute (the oldest connection on a tie). Undefined when none may go.
  */
 export function leastUseful(peers: Iterable<Peer>, now: number, eligible: (p: Peer) => boolean = () => true, newcomer = false): Peer | undefined {
   let best: Peer | undefined;
   let bestBytes = Infinity;
   for (const p of peers) {
-    if (!(pastGrace(p, now) || (newcomer && neverUseful(p))) || midTransfer(p) || !eligible(p)) continue;
+    if (!(pastGrace(p, now) || (newcomer && neverUseful(p) && p.conn.direction === 'incoming')) || midTransfer(p) || !eligible(p)) continue;
     const bytes = p.traffic.recent(trafficOf(p));
     if (bytes < bestBytes || (bytes === bestBytes && best !== undefined && p.connectedAt < best.connectedAt)) {
       best = p;

@@ -4,7 +4,7 @@ import { EVICTION_GRACE_MS, IDLE_GIVE_WAY_MS, leastUseful, neverUseful, pastGrac
 import type { Peer } from '../../../daemon/src/session/peer';
 
 /** A connection opened at `connectedAt` that last sent something useful at `usefulAt`, with `bytes` moved and `inFlight` requests. */
-function peer(key: string, connectedAt: number, usefulAt: number, bytes = 0, inFlight = 0): Peer {
+function peer(key: string, connectedAt: number, usefulAt: number, bytes = 0, inFlight = 0, direction: 'incoming' | 'outgoing' = 'incoming'): Peer {
   return {
     key,
     connectedAt,
@@ -12,7 +12,7 @@ function peer(key: string, connectedAt: number, usefulAt: number, bytes = 0, inF
     uploads: [],
     reading: 0,
     traffic: new TrafficWindow(),
-    conn: { outstandingRequests: inFlight, downloadedBytes: bytes, uploadedBytes: 0 },
+    conn: { outstandingRequests: inFlight, downloadedBytes: bytes, uploadedBytes: 0, direction },
   } as unknown as Peer;
 }
 
@@ -45,6 +45,8 @@ describe('eviction', () => {
     assert.equal(leastUseful([second, proved, busy, first], now), undefined, 'a dial makes no room in the grace period');
     assert.equal(leastUseful([second, proved, busy, first], now, undefined, true)?.key, 'first');
     assert.equal(leastUseful([proved, busy], now, undefined, true), undefined, 'a peer that proved itself, or has blocks in flight, stays');
+    const dialled = peer('dialled', 900, 900, 0, 0, 'outgoing');
+    assert.equal(leastUseful([dialled, second], now, undefined, true)?.key, 'second', 'a connection we dialled keeps its grace period');
   });
 
   test('among those that may go, the one that moved fewest bytes goes', () => {
