@@ -25,7 +25,7 @@ import { HashPool } from '../daemon/src/hash/pool';
 import { createTorrent, type Metainfo } from '../daemon/src/metainfo';
 import { decodeResumeState } from '../daemon/src/storage/resume-format';
 import { freePort } from './proc';
-import { prng } from './dht/sim-net';
+import { mulberry32 as prng } from '../daemon/src/util/prng';
 
 const BTD = join(resolve(__dirname, '../..'), 'bin/btd.js');
 const LOCAL = ['--bind', '127.0.0.1', '--no-dht'];

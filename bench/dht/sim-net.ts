@@ -14,18 +14,10 @@ import { RoutingTable } from '../../daemon/src/dht/routing-table';
 import { KrpcSocket, type IncomingQuery } from '../../daemon/src/dht/rpc';
 import { TokenIssuer } from '../../daemon/src/dht/tokens';
 import type { Scheduler } from './scheduler';
+import { mulberry32 } from '../../daemon/src/util/prng';
 
-/** Mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG, uniform in [0, 1). */
+export const prng = mulberry32;
 
 /** Log-normal round trips: median `medianMs`, a share `tail` of them over `tailMs`. */
 export function logNormal(rand: () => number, medianMs: number, tailMs: number, tail: number): () => number {

@@ -1,19 +1,11 @@
 import { Bitfield } from '../../../daemon/src/util/bitfield';
+import { mulberry32 } from '../../../daemon/src/util/prng';
 import { Picker, type PickerOptions } from '../../../daemon/src/picker';
 
 export const BLOCK = 16384;
 
 /** Deterministic PRNG (mulberry32) so random tie-breaking is reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const seeded = mulberry32;
 
 /**
  * A picker from compact fixtures: `availability` has one digit per piece ("2213"),
