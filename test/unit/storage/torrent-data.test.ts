@@ -9,6 +9,17 @@ import { SAVE_INTERVAL_MS } from '../../../daemon/src/storage/torrent-data';
 import { makeTorrent, pieceOf, tempDir } from './fixtures';
 
 const pool = new HashPool({ workers: 1 });
+
+/** A first run that verifies piece 0, saves its state and closes; the state and choices stay in `stateDir`. */
+async function firstRun(m: Parameters<typeof openTorrentFiles>[0], data: Uint8Array, dir: string, stateDir: string): Promise<Awaited<ReturnType<typeof openTorrentFiles>>> {
+  const first = await openTorrentFiles(m, dir, stateDir, { pool });
+  await first.check('fast');
+  await first.storage.write(0, 0, pieceOf(m, data, 0));
+  first.pieceVerified(0);
+  await first.save();
+  await first.storage.close();
+  return first;
+}
 after(() => pool.close());
 
 test('a download recorded piece by piece is found again after a restart', async () => {
@@ -46,12 +57,7 @@ test('a restart whose files stay where they are rewrites neither the resume stat
   try {
     const { m, data } = makeTorrent([{ path: ['a'], length: 30000 }, { path: ['b'], length: 30000 }], 16384, 'still');
     const stateDir = join(dir, 'state');
-    const first = await openTorrentFiles(m, dir, stateDir, { pool });
-    await first.check('fast');
-    await first.storage.write(0, 0, pieceOf(m, data, 0));
-    first.pieceVerified(0);
-    await first.save();
-    await first.storage.close();
+    const first = await firstRun(m, data, dir, stateDir);
     const files = [first.stateFile, join(stateDir, `${m.infoHashHex}.files`)];
     const past = new Date('2020-01-01T00:00:00Z');
     for (const f of files) await utimes(f, past, past);
@@ -116,12 +122,7 @@ test('a save with nothing new since the fast check or the last write writes noth
   try {
     const { m, data } = makeTorrent([{ path: ['a'], length: 30000 }], 16384, 'clean');
     const stateDir = join(dir, 'state');
-    const first = await openTorrentFiles(m, dir, stateDir, { pool });
-    await first.check('fast');
-    await first.storage.write(0, 0, pieceOf(m, data, 0));
-    first.pieceVerified(0);
-    await first.save();
-    await first.storage.close();
+    const first = await firstRun(m, data, dir, stateDir);
     const past = new Date('2020-01-01T00:00:00Z');
     await utimes(first.stateFile, past, past);
     const untouched = async (): Promise<boolean> => (await stat(first.stateFile)).mtime.getTime() === past.getTime();
