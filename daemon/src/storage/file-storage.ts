@@ -21,6 +21,8 @@ export interface FileStorageOptions {
   pool?: HashPool;
   /** Where each file lives (default: every file but padding files in its own file, no parts file). */
   placement?: Placement;
+  /** Called as each block write starts (it changes the files' sizes and times). */
+  onWrite?: () => void;
 }
 
 /** Open handles kept per torrent by default: well under common descriptor limits, even with many torrents. */
@@ -108,6 +110,7 @@ class FileStorage implements PlacedStorage {
   private readonly placement: Placement;
   private readonly handles: HandleCache;
   private readonly pool: HashPool;
+  private readonly onWrite: (() => void) | undefined;
   private emptyFiles: Promise<void> | undefined;
   /** Set while a file leaves the parts file; writes wait for it. */
   private moving: Promise<void> | undefined;
@@ -125,6 +128,7 @@ class FileStorage implements PlacedStorage {
     this.placement = opts.placement ?? new Placement(m, savePath, '');
     this.handles = new HandleCache(opts.maxOpenFiles ?? DEFAULT_MAX_OPEN_FILES);
     this.pool = opts.pool ?? sharedHashPool();
+    this.onWrite = opts.onWrite;
   }
 
   async read(piece: number, offset: number, length: number): Promise<Uint8Array> {
@@ -150,6 +154,7 @@ class FileStorage implements PlacedStorage {
 
   async write(piece: number, offset: number, data: Uint8Array): Promise<void> {
     checkRange(this.geometry, piece, offset, data.length);
+    this.onWrite?.();
     while (this.moving) await this.moving;
     this.writing++;
     try {

@@ -85,7 +85,8 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   if (opts.sequential !== undefined) choices.sequential = opts.sequential;
   await torrentFilePathsSliced(m, savePath); // built here in slices; placement and storage reuse them
   const placement = new Placement(m, savePath, partsFileOf(m, stateDir), choices.inParts);
-  const storage = createFileStorage(m, savePath, { ...opts, placement });
+  // Any block written changes the files' times the state records, verified or not (see `changes`).
+  const storage = createFileStorage(m, savePath, { ...opts, placement, onWrite: () => changes++ });
   let failures = 0;
   const writer = new ResumeWriter({ m, savePath, stateFile, storage, onError: (e) => (failures++, warn?.(`resume state not saved: ${e.message}`)) });
   let have = new Bitfield(m.pieceCount);
@@ -102,12 +103,6 @@ export async function openTorrentFiles(m: Metainfo, savePath: string, stateDir: 
   let changes = 0;
   let onDisk = -1;
   let onDiskWriting = false;
-  // Any block written changes the files' times the state records, verified or not.
-  const writeBlock = storage.write.bind(storage);
-  storage.write = (piece, offset, data) => {
-    changes++;
-    return writeBlock(piece, offset, data);
-  };
   const saveNow = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
