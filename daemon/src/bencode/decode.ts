@@ -3,6 +3,7 @@
  * counts are capped before any allocation that depends on the input.
  */
 import { BencodeError } from './errors';
+import { LOWER_D, LOWER_E, LOWER_I, LOWER_L, NINE, Reader, ZERO } from './reader';
 import type { BDict, BValue } from './types';
 
 /** Caps applied while decoding; the defaults suit metainfo files and tracker replies. */
@@ -19,8 +20,6 @@ export interface DecodeLimits {
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = { maxDepth: 64, maxSize: 64 * 1024 * 1024 };
 
 const HARD_MAX_DEPTH = 1000;
-/** 16 digits hold every safe integer; more are refused before parsing. */
-const MAX_INT_DIGITS = 16;
 
 /** A raw byte range [start, end) of the input. */
 export interface Span {
@@ -28,21 +27,14 @@ export interface Span {
   end: number;
 }
 
-const COLON = 0x3a;
-const LOWER_I = 0x69;
-const LOWER_L = 0x6c;
-const LOWER_D = 0x64;
-const LOWER_E = 0x65;
-const MINUS = 0x2d;
-const ZERO = 0x30;
-const NINE = 0x39;
-
 /** A list or dictionary being decoded; `key` (dictionaries only) is the key of the value to come. */
 interface Frame {
   out: BValue[] | BDict;
   start: number;
   depth: number;
   key?: string;
+  /** The key this value stands under in its parent dictionary (undefined in a list, or at the top). */
+  name?: string;
 }
 
 /** Runs steps to the end at once. */
@@ -53,21 +45,22 @@ function drain<T>(steps: Generator<void, T>): T {
   }
 }
 
-class Decoder {
-  private pos = 0;
-  private items = 0;
+class Decoder extends Reader {
   private readonly maxDepth: number;
-  private readonly maxItems: number;
+  /** Where the value at `skipPath` stood, when it was a list and so was checked but not built. */
+  skipped?: Span;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    bytes: Uint8Array,
     limits: DecodeLimits,
     private readonly spans?: WeakMap<object, Span>,
     /** Spans are kept only for values this deep or shallower (a many-file torrent has millions below). */
     private readonly spanDepth = Number.POSITIVE_INFINITY,
+    /** Keys from the top dictionary down to one list to check without building it (see `bdecodeWithSpans`). */
+    private readonly skipPath?: readonly string[],
   ) {
+    super(bytes, 0, limits.maxItems ?? Number.POSITIVE_INFINITY);
     this.maxDepth = Math.min(limits.maxDepth, HARD_MAX_DEPTH);
-    this.maxItems = limits.maxItems ?? Number.POSITIVE_INFINITY;
     if (bytes.length > limits.maxSize) {
       throw new BencodeError('too-large', `input of ${bytes.length} bytes exceeds the ${limits.maxSize}-byte limit`, 0);
     }
@@ -97,7 +90,7 @@ class Decoder {
     if (this.bytes.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
     const stack: Frame[] = [];
     let countdown = perStep;
-    let done: BValue | undefined = this.begin(1, stack);
+    let done: BValue | undefined = this.begin(1, stack, undefined);
     for (;;) {
       if (done !== undefined) {
         const parent = stack[stack.length - 1];
@@ -118,28 +111,66 @@ class Decoder {
         done = top.out;
         continue;
       }
-      if (top.key !== undefined) top.key = this.dictKey(top.out as BDict);
-      done = this.begin(top.depth + 1, stack);
+      if (top.key !== undefined) {
+        top.key = this.dictKey(top.out as BDict);
+        if (this.atSkipPath(stack, top.key) && this.peek() === LOWER_L) {
+          done = yield* this.skipList(top.depth + 1, perStep);
+          continue;
+        }
+      }
+      done = this.begin(top.depth + 1, stack, top.key);
     }
   }
 
-  private peek(): number {
-    if (this.pos >= this.bytes.length) throw new BencodeError('unexpected-end', 'input ends too early', this.pos);
-    return this.bytes[this.pos];
+  /** True when the value to come, under `key` in the innermost dictionary, is the one at `skipPath`. */
+  private atSkipPath(stack: Frame[], key: string): boolean {
+    const path = this.skipPath;
+    if (path === undefined || this.skipped !== undefined || stack.length !== path.length || key !== path[path.length - 1]) return false;
+    for (let i = 1; i < stack.length; i++) if (stack[i].name !== path[i - 1]) return false;
+    return true;
+  }
+
+  /**
+   * Checks the list at `pos` as decoding would, and stands an empty list in for it; like the decode, it
+   * yields after every `perStep` values.
+   */
+  private *skipList(depth: number, perStep: number): Generator<void, BValue[]> {
+    const start = this.pos;
+    this.countItem(start);
+    if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, start);
+    this.pos++; // 'l'
+    let countdown = perStep;
+    while (this.peek() !== LOWER_E) {
+      const before = this.items;
+      this.skip(depth + 1, this.maxDepth);
+      countdown -= this.items - before;
+      if (countdown <= 0) {
+        countdown = perStep;
+        yield;
+      }
+    }
+    this.pos++;
+    this.skipped = { start, end: this.pos };
+    const stand: BValue[] = [];
+    this.spans?.set(stand, this.skipped);
+    return stand;
   }
 
   /** Starts the value at `pos`: a scalar is returned whole; a list or dictionary is opened on `stack`. */
-  private begin(depth: number, stack: Frame[]): BValue | undefined {
-    if (++this.items > this.maxItems) {
-      throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, this.pos);
-    }
+  private begin(depth: number, stack: Frame[], name: string | undefined): BValue | undefined {
+    this.countItem(this.pos);
     const c = this.peek();
     if (c === LOWER_I) return this.integer();
-    if (c >= ZERO && c <= NINE) return this.byteString(depth);
+    if (c >= ZERO && c <= NINE) {
+      const start = this.pos;
+      const out = this.byteString();
+      if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
+      return out;
+    }
     if (c === LOWER_L || c === LOWER_D) {
       if (depth > this.maxDepth) throw new BencodeError('too-deep', `nesting deeper than ${this.maxDepth}`, this.pos);
       // A dictionary's frame always has a key (empty before its first entry); a list's never does.
-      stack.push(c === LOWER_L ? { out: [], start: this.pos, depth } : { out: new Map(), start: this.pos, depth, key: '' });
+      stack.push(c === LOWER_L ? { out: [], start: this.pos, depth, name } : { out: new Map(), start: this.pos, depth, key: '', name });
       this.pos++;
       return undefined;
     }
@@ -149,106 +180,11 @@ class Decoder {
   /** Reads the next key of `dict`, refusing a non-string or repeated key. */
   private dictKey(dict: BDict): string {
     const keyAt = this.pos;
-    const c = this.peek();
-    if (c < ZERO || c > NINE) throw new BencodeError('key-not-string', 'dictionary key is not a byte string', keyAt);
-    if (++this.items > this.maxItems) {
-      throw new BencodeError('too-many-items', `more than ${this.maxItems} values`, keyAt);
-    }
-    const key = this.key();
+    const key = this.nextKey();
     if (dict.has(key)) throw new BencodeError('duplicate-key', `duplicate dictionary key "${key}"`, keyAt);
     // Keys out of sorted order are tolerated: real files have them, and the info hash uses raw bytes.
     return key;
   }
-
-  /** Reads digits up to `terminator`, refusing empty, leading zeros and (if allowed) "-0". */
-  private digits(terminator: number, allowMinus: boolean, maxDigits: number): number {
-    const start = this.pos;
-    const code = allowMinus ? 'bad-integer' : 'bad-string-length';
-    let negative = false;
-    if (allowMinus && this.peek() === MINUS) {
-      negative = true;
-      this.pos++;
-    }
-    const first = this.pos;
-    let n = 0;
-    for (let c = this.peek(); c !== terminator; c = this.peek()) {
-      if (c < ZERO || c > NINE) throw new BencodeError(code, 'non-digit in number', this.pos);
-      if (this.pos - first >= maxDigits) {
-        throw new BencodeError(allowMinus ? 'integer-out-of-range' : code, 'number too large', start);
-      }
-      n = n * 10 + (c - ZERO);
-      this.pos++;
-    }
-    const count = this.pos - first;
-    if (count === 0) throw new BencodeError(code, 'empty number', start);
-    if (count > 1 && this.bytes[first] === ZERO) throw new BencodeError(code, 'leading zero in number', start);
-    if (negative && n === 0) throw new BencodeError(code, 'negative zero', start);
-    if (!Number.isSafeInteger(n)) {
-      throw new BencodeError(allowMinus ? 'integer-out-of-range' : code, 'number beyond 2^53-1', start);
-    }
-    this.pos++; // terminator
-    return negative ? -n : n;
-  }
-
-  private integer(): number {
-    this.pos++; // 'i'
-    return this.digits(LOWER_E, true, MAX_INT_DIGITS);
-  }
-
-  private byteString(depth: number): Uint8Array {
-    const start = this.pos;
-    const length = this.digits(COLON, false, MAX_INT_DIGITS);
-    if (length > this.bytes.length - this.pos) {
-      throw new BencodeError('bad-string-length', `string of ${length} bytes runs past the end of input`, start);
-    }
-    // A copy, so values never alias (or pin) the caller's buffer, and a plain Uint8Array even when the
-    // input is a Buffer (slice() would follow the input's species).
-    const out = new Uint8Array(length);
-    out.set(this.bytes.subarray(this.pos, this.pos + length));
-    this.pos += length;
-    if (depth <= this.spanDepth) this.spans?.set(out, { start, end: this.pos });
-    return out;
-  }
-
-  private key(): string {
-    const start = this.pos;
-    const length = this.digits(COLON, false, MAX_INT_DIGITS);
-    if (length > this.bytes.length - this.pos) {
-      throw new BencodeError('bad-string-length', `key of ${length} bytes runs past the end of input`, start);
-    }
-    const key = latin1(this.bytes, this.pos, length);
-    this.pos += length;
-    return key;
-  }
-}
-
-/** Keys of up to this many bytes are packed exactly into a number and looked up in KEY_CACHE. */
-const PACKED_KEY_MAX = 6;
-/** Short keys seen before ("length", "path", "attr", …): the same string again, not a new one per dictionary. */
-const KEY_CACHE = new Map<number, string>();
-const KEY_CACHE_MAX = 4096;
-
-/** Bytes as a string, one character per byte. Short keys (all real ones) skip a Buffer per key. */
-function latin1(bytes: Uint8Array, start: number, length: number): string {
-  if (length <= PACKED_KEY_MAX) {
-    // length · 2^48 + the bytes, big-endian: at most 7 · 2^48, a safe integer, one per byte string.
-    let packed = length;
-    for (let i = start; i < start + length; i++) packed = packed * 256 + bytes[i];
-    packed += length * 2 ** 48 - length * 256 ** length;
-    const known = KEY_CACHE.get(packed);
-    if (known !== undefined) return known;
-    let s = '';
-    for (let i = start; i < start + length; i++) s += String.fromCharCode(bytes[i]);
-    if (KEY_CACHE.size < KEY_CACHE_MAX) KEY_CACHE.set(packed, s);
-    return s;
-  }
-  if (length > 32) {
-    // Buffer's latin1 is byte-for-byte (TextDecoder's 'latin1' is windows-1252, which is not).
-    return Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
-  }
-  let s = '';
-  for (let i = start; i < start + length; i++) s += String.fromCharCode(bytes[i]);
-  return s;
 }
 
 function withDefaults(limits?: Partial<DecodeLimits>): DecodeLimits {
@@ -272,6 +208,8 @@ export function bdecodePrefix(bytes: Uint8Array, limits?: Partial<DecodeLimits>)
 export interface DecodedWithSpans {
   value: BValue;
   span(v: BValue[] | BDict | Uint8Array): Span | undefined;
+  /** Where the list at `skipPath` stood, if there was one: it is in `value` as an empty list. */
+  skipped?: Span;
 }
 
 /**
@@ -283,9 +221,21 @@ export function bdecodeWithSpans(bytes: Uint8Array, limits?: Partial<DecodeLimit
   return drain(bdecodeWithSpansSteps(bytes, limits, spanDepth, Number.POSITIVE_INFINITY));
 }
 
-/** `bdecodeWithSpans` as steps of at most `perStep` values each, for work that must not hold the event loop. */
-export function* bdecodeWithSpansSteps(bytes: Uint8Array, limits: Partial<DecodeLimits> | undefined, spanDepth: number | undefined, perStep: number): Generator<void, DecodedWithSpans> {
+/**
+ * `bdecodeWithSpans` as steps of at most `perStep` values each, for work that must not hold the event
+ * loop. `skipPath` names keys from the top dictionary down (a metainfo's `['info', 'files']`): a list
+ * found there is checked as strictly as the rest, and counted against the item cap, but not built; an
+ * empty list stands in for it and `skipped` says where it was, for a caller that reads it from the bytes.
+ */
+export function* bdecodeWithSpansSteps(
+  bytes: Uint8Array,
+  limits: Partial<DecodeLimits> | undefined,
+  spanDepth: number | undefined,
+  perStep: number,
+  skipPath?: readonly string[],
+): Generator<void, DecodedWithSpans> {
   const spans = new WeakMap<object, Span>();
-  const value = yield* new Decoder(bytes, withDefaults(limits), spans, spanDepth).stepsTop(perStep);
-  return { value, span: (v) => spans.get(v) };
+  const decoder = new Decoder(bytes, withDefaults(limits), spans, spanDepth, skipPath);
+  const value = yield* decoder.stepsTop(perStep);
+  return { value, span: (v) => spans.get(v), skipped: decoder.skipped };
 }

@@ -5,6 +5,7 @@ export type { BencodeErrorCode } from './errors';
 export { bdecode, bdecodePrefix, bdecodeWithSpans, bdecodeWithSpansSteps, DEFAULT_DECODE_LIMITS } from './decode';
 export type { DecodeLimits, DecodedWithSpans, Span } from './decode';
 export { bencode } from './encode';
+export { Reader } from './reader';
 export {
   typeName,
   isDict,

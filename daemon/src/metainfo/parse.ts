@@ -9,18 +9,17 @@ import {
   getBytes,
   getDict,
   getInt,
-  getList,
   getString,
   isBytes,
   isList,
-  optBytes,
   optInt,
   optString,
   asString,
 } from '../bencode';
-import type { BDict, BValue } from '../bencode';
+import type { BDict, BValue, Span } from '../bencode';
 import { MetainfoError } from './errors';
-import { checkPathParts, PathCollisions } from './paths';
+import { readFileList, MAX_FILES } from './file-list';
+import { checkPathParts } from './paths';
 import { checkPieceLength } from './piece-length';
 import type { FileEntry, Metainfo } from './types';
 import { pieceCountOf } from '../util/geometry';
@@ -29,19 +28,16 @@ import { pieceCountOf } from '../util/geometry';
 export const MAX_METAINFO_SIZE = 64 * 1024 * 1024;
 /** Deepest nesting accepted; real files need 5 levels. */
 export const MAX_METAINFO_DEPTH = 32;
-/**
- * Most files in one torrent (docs/limits.md): twice the 100,000 that btd adds in about a second, and
- * about what libtorrent's default bound of 2 million decoder tokens admits (some 9 tokens a file).
- */
-export const MAX_FILES = 200_000;
+export { MAX_FILES };
 /**
  * Most bencoded values in a .torrent. A file entry with a path of n components is 5 + n values, so
  * MAX_FILES files of up to 10 components fit; the decoder stops here before building the rest.
  */
 export const MAX_METAINFO_ITEMS = 3_000_000;
-/** Files checked, and bencoded values decoded, between two yields to the event loop in `parseMetainfoSliced`. */
-const FILES_PER_SLICE = 10_000;
+/** Bencoded values decoded between two yields to the event loop in `parseMetainfoSliced` (files: see file-list). */
 const VALUES_PER_SLICE = 50_000;
+/** The list the decoder checks but leaves to `readFileList`. */
+const FILES_PATH = ['info', 'files'] as const;
 
 /** Parses and validates a .torrent file; throws MetainfoError naming the field on any problem. */
 export function parseMetainfo(bytes: Uint8Array): Metainfo {
@@ -85,7 +81,7 @@ function fromBencodeError(err: BencodeError): MetainfoError {
 
 function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
   const limits = { maxSize: MAX_METAINFO_SIZE, maxDepth: MAX_METAINFO_DEPTH, maxItems: MAX_METAINFO_ITEMS };
-  const decoded = yield* bdecodeWithSpansSteps(raw, limits, 2, VALUES_PER_SLICE);
+  const decoded = yield* bdecodeWithSpansSteps(raw, limits, 2, VALUES_PER_SLICE, FILES_PATH);
   const top = asDict(decoded.value, 'torrent');
   const info = getDict(top, 'info');
   const span = decoded.span(info);
@@ -97,7 +93,7 @@ function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
   checkPathParts([name], 'info.name');
   const pieceLength = getInt(info, 'piece length', 'info.piece length');
   checkPieceLength(pieceLength);
-  const { files, multiFile } = yield* parseFiles(info, name);
+  const { files, multiFile } = yield* parseFiles(info, name, decoded.skipped, raw);
   const last = files[files.length - 1];
   const totalLength = last.offset + last.length;
   if (totalLength === 0) throw new MetainfoError('empty', 'torrent has no data (total length 0)');
@@ -142,63 +138,21 @@ function* parseChecked(raw: Uint8Array): Generator<void, Metainfo> {
   };
 }
 
-function checkLength(n: number, what: string): number {
-  if (n < 0) throw new MetainfoError('bad-length', `${what}: negative length ${n}`);
-  return n;
-}
-
-function* parseFiles(info: BDict, name: string): Generator<void, { files: FileEntry[]; multiFile: boolean }> {
+function* parseFiles(info: BDict, name: string, files: Span | undefined, raw: Uint8Array): Generator<void, { files: FileEntry[]; multiFile: boolean }> {
   const list = info.get('files');
   if (list === undefined) {
     if (!info.has('length') && info.has('file tree')) {
       throw new MetainfoError('unsupported', 'v2-only torrents (BEP 52) are not supported');
     }
-    const length = checkLength(getInt(info, 'length', 'info.length'), 'info.length');
+    const length = getInt(info, 'length', 'info.length');
+    if (length < 0) throw new MetainfoError('bad-length', `info.length: negative length ${length}`);
     return { files: [{ path: [name], length, offset: 0 }], multiFile: false };
   }
   if (info.has('length')) throw new MetainfoError('bad-field', 'info: has both "length" and "files"');
-  const entries = asList(list, 'info.files');
-  if (entries.length === 0) throw new MetainfoError('empty', 'info.files: empty list');
-  if (entries.length > MAX_FILES) throw new MetainfoError('too-many-files', `info.files: ${entries.length} files; btd takes at most ${MAX_FILES}`);
-  const files: FileEntry[] = [];
-  const collisions = new PathCollisions();
-  const checkedParts = new Set<string>();
-  let offset = 0;
-  for (let i = 0; i < entries.length; i++) {
-    if (i > 0 && i % FILES_PER_SLICE === 0) yield;
-    const file = parseFileEntry(entries[i], `info.files[${i}]`, name, offset, checkedParts);
-    // The decoded entry is not needed again (the metainfo re-decodes its dictionary when asked):
-    // letting it go as its file entry is built keeps the live heap, and the collector's work, smaller.
-    entries[i] = 0;
-    files.push(file);
-    // Padding files are never written, and libtorrent gives pads of one size the same path (.pad/N).
-    if (!file.padding) collisions.add(file.path);
-    offset += file.length;
-    if (!Number.isSafeInteger(offset)) throw new MetainfoError('bad-length', 'info.files: total length too large');
-  }
-  return { files, multiFile: true };
-}
-
-/** `checked`: components already found safe (folder names repeat over many files). */
-function parseFileEntry(v: BValue, what: string, name: string, offset: number, checked: Set<string>): FileEntry {
-  const d = asDict(v, what);
-  const length = checkLength(getInt(d, 'length', `${what}.length`), `${what}.length`);
-  const parts = getList(d, 'path', `${what}.path`).map((p, j) => asString(p, `${what}.path[${j}]`));
-  if (parts.length === 0 || parts.some((p) => !checked.has(p))) {
-    checkPathParts(parts, `${what}.path`);
-    for (const p of parts) checked.add(p);
-  }
-  const attr = optBytes(d, 'attr', `${what}.attr`);
-  const entry: FileEntry = { path: [name, ...parts], length, offset };
-  const flags = attr ? knownAttr(attr) : '';
-  if (flags.includes('p')) entry.padding = true;
-  if (flags) entry.attr = flags;
-  return entry;
-}
-
-/** The BEP 47 flags btd knows that `attr` carries, in a fixed order; unknown bytes are ignored. */
-function knownAttr(attr: Uint8Array): string {
-  return [...'pxhl'].filter((c) => attr.includes(c.charCodeAt(0))).join('');
+  asList(list, 'info.files');
+  // A list there was checked by the decoder but not built: it is read from its bytes.
+  if (files === undefined) throw new Error('bencode span of info.files missing');
+  return { files: yield* readFileList(raw, files, name), multiFile: true };
 }
 
 /** BEP 12 tiers. Lenient like other clients: non-string entries and empty tiers are dropped. */

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { BencodeError, bdecode, bencode } from '../../../daemon/src/bencode';
+import { BencodeError, Reader, bdecode, bencode } from '../../../daemon/src/bencode';
 import { valueArb } from './arbitraries';
 
 const ALPHABET = Buffer.from('ilde0123456789:-+.ex ');
@@ -50,4 +50,37 @@ test('30,000 mutated and random inputs: only BencodeError, bounded time', { time
   fc.assert(fc.property(mutatedArb, (input) => onlyTypedErrors(input)), { numRuns: 20_000, seed: 1 });
   fc.assert(fc.property(randomArb, (input) => onlyTypedErrors(input)), { numRuns: 10_000, seed: 2 });
   assert.ok(Date.now() - started < 60_000);
+});
+
+/** What `Reader.skip` makes of a whole input, in the shape of a decode's outcome. */
+function skipOutcome(input: Uint8Array, maxItems?: number): string {
+  try {
+    if (input.length === 0) throw new BencodeError('empty-input', 'empty input', 0);
+    const r = new Reader(input, 0, maxItems);
+    r.skip(1, 32);
+    if (r.pos !== input.length) throw new BencodeError('trailing-data', 'data after the top value', r.pos);
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof BencodeError)) throw err;
+    return err.message;
+  }
+}
+
+function decodeOutcome(input: Uint8Array, maxItems?: number): string {
+  try {
+    bdecode(input, { maxDepth: 32, maxSize: 1 << 16, maxItems });
+    return 'ok';
+  } catch (err) {
+    if (!(err instanceof BencodeError)) throw err;
+    return err.message;
+  }
+}
+
+test('30,000 mutated and random inputs: a skip refuses exactly what a decode refuses, at the same byte', () => {
+  const same = (input: Uint8Array): void => {
+    assert.equal(skipOutcome(input), decodeOutcome(input));
+    assert.equal(skipOutcome(input, 5), decodeOutcome(input, 5), 'with an item cap of 5');
+  };
+  fc.assert(fc.property(mutatedArb, same), { numRuns: 20_000, seed: 11 });
+  fc.assert(fc.property(randomArb, same), { numRuns: 10_000, seed: 12 });
 });
