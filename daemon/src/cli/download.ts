@@ -11,6 +11,7 @@ import { CliError } from './errors';
 import { preexistingFiles, unverifiedFiles } from './foreign-files';
 import { collect, selectFiles } from './file-select';
 import { formatBytes } from './transfer-view';
+import { magnetPriorities } from '../session/magnet-choices';
 import type { TorrentSummary } from '../session';
 
 /** Parsed flags of `btd download`. */
@@ -83,7 +84,10 @@ async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, 
   const base = await startRun(magnet.infoHashHex, { ...opts, peers: [...magnet.peers, ...opts.peers] });
   const stored = await storedMetainfo(stateDir, magnet);
   if (stored) {
-    const run = await addToRun(base, stored, opts);
+    // The magnet's `so` applies on every run, as --only does (on the first it applies when the metadata comes).
+    const warn = (message: string): void => void process.stderr.write(`warn: ${stored.name}: ${message}\n`);
+    const filePriorities = magnetPriorities(stored, magnet.selectOnly ? { selectOnly: magnet.selectOnly } : {}, warn);
+    const run = await addToRun(base, stored, { ...opts, ...(filePriorities ? { filePriorities } : {}) });
     return closingOnError(run, () => fetchAll(run, seedAfter, choose));
   }
   const torrent = await closingOnError(base, () => fetchMetadata(base, magnet, stateDir, opts.savePath));
