@@ -222,7 +222,10 @@ export interface TorrentAddParams {
   /** Folder to hold the torrent's name; default the session's downloadDir. */
   savePath?: string;
   paused?: boolean;
-  /** Priorities of some files (others normal); not for magnet links yet. */
+  /**
+   * Priorities of some files (others normal). For a magnet link they apply once the metadata is in,
+   * after its BEP 53 `so` selection; indices it lacks are ignored with a warning.
+   */
   filePriorities?: FilePriorityEntry[];
   /** Pieces in order instead of rarest first. */
   sequential?: boolean;

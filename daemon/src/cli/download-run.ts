@@ -3,7 +3,7 @@
  * open a session and add the torrent, wait for the data check, download, seed, and stop cleanly.
  */
 import type { Writable } from 'node:stream';
-import { SessionError, type AnyTorrent, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
+import { SessionError, type AddTorrentOptions, type AnyTorrent, type Session, type SessionOptions, type Torrent, type TorrentSummary } from '../session';
 import type { Metainfo } from '../metainfo/types';
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -107,10 +107,10 @@ export async function startRun(infoHashHex: string, opts: OpenOptions): Promise<
 }
 
 /** Adds the torrent to a started run; a failure closes the session. */
-export async function addToRun(base: RunBase, meta: Metainfo, opts: Pick<OpenOptions, 'savePath' | 'paused'>): Promise<TransferRun> {
+export async function addToRun(base: RunBase, meta: Metainfo, opts: Pick<OpenOptions, 'savePath' | 'paused'> & Pick<AddTorrentOptions, 'filePriorities'>): Promise<TransferRun> {
   let torrent: Torrent;
   try {
-    torrent = await base.session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused });
+    torrent = await base.session.addTorrent(meta, { savePath: opts.savePath, paused: opts.paused, ...(opts.filePriorities ? { filePriorities: opts.filePriorities } : {}) });
   } catch (err) {
     await base.session.close();
     if (err instanceof SessionError) throw new CliError(`cannot add ${meta.name}: ${err.message}`);

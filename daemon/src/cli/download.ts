@@ -11,7 +11,9 @@ import { CliError } from './errors';
 import { preexistingFiles, unverifiedFiles } from './foreign-files';
 import { collect, selectFiles } from './file-select';
 import { formatBytes } from './transfer-view';
+import { magnetPriorities } from '../session/magnet-choices';
 import type { TorrentSummary } from '../session';
+import type { Magnet } from '../metainfo';
 
 /** Parsed flags of `btd download`. */
 interface DownloadFlags extends DhtFlags {
@@ -61,11 +63,12 @@ export function registerDownload(program: Command): void {
 async function runDownload(torrentArg: string | undefined, flags: DownloadFlags): Promise<void> {
   if (flags.debug) process.env.BTD_DEBUG = '1';
   const source = pickTorrentPath(torrentArg, flags.file);
+  const magnet = /^magnet:/i.test(source) ? magnetArgument(source) : undefined; // a bad link fails before any folder is made
   const stateDir = flags.stateDir === undefined ? undefined : resolve(flags.stateDir);
   const opts = await transferOptions(flags, stateDir, { statusIntervalMs: flags.statusInterval * 1000 });
   const outDir = opts.savePath;
   const choose: Choose = { only: flags.only ?? [], skip: flags.skip ?? [], sequential: flags.sequential === true };
-  if (/^magnet:/i.test(source)) return downloadMagnet(source, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true, choose);
+  if (magnet) return downloadMagnet(magnet, stateDir ?? join(outDir, '.btd'), opts, flags.seedAfter === true, choose);
   const meta = await loadTorrent(source);
   if (meta.name === '.btd' && stateDir === undefined) {
     throw new CliError("this torrent is named .btd, like the folder where btd keeps its state; give --state-dir DIR to keep the state elsewhere");
@@ -78,12 +81,14 @@ async function runDownload(torrentArg: string | undefined, flags: DownloadFlags)
 }
 
 /** A magnet link: the metadata kept by an earlier run, or fetched from peers now; then as a .torrent. */
-async function downloadMagnet(uri: string, stateDir: string, opts: OpenOptions, seedAfter: boolean, choose: Choose): Promise<void> {
-  const magnet = magnetArgument(uri);
+async function downloadMagnet(magnet: Magnet, stateDir: string, opts: OpenOptions, seedAfter: boolean, choose: Choose): Promise<void> {
   const base = await startRun(magnet.infoHashHex, { ...opts, peers: [...magnet.peers, ...opts.peers] });
   const stored = await storedMetainfo(stateDir, magnet);
   if (stored) {
-    const run = await addToRun(base, stored, opts);
+    // The magnet's `so` applies on every run, as --only does (on the first it applies when the metadata comes).
+    const warn = (message: string): void => void process.stderr.write(`warn: ${stored.name}: ${message}\n`);
+    const filePriorities = magnetPriorities(stored, magnet.selectOnly ? { selectOnly: magnet.selectOnly } : {}, warn);
+    const run = await addToRun(base, stored, { ...opts, ...(filePriorities ? { filePriorities } : {}) });
     return closingOnError(run, () => fetchAll(run, seedAfter, choose));
   }
   const torrent = await closingOnError(base, () => fetchMetadata(base, magnet, stateDir, opts.savePath));

@@ -13,7 +13,8 @@ export type MetainfoErrorCode =
   | 'empty'
   | 'too-many-files'
   | 'unsupported'
-  | 'bad-magnet';
+  | 'bad-magnet'
+  | 'bad-select-only';
 
 /** Bad metainfo; the message names the field and is fit for a person at a terminal. */
 export class MetainfoError extends Error {

@@ -11,6 +11,8 @@ export { createTorrent } from './create';
 export type { CreateOptions } from './create';
 export { parseMagnet, buildMagnet } from './magnet';
 export type { Magnet, MagnetSource } from './magnet';
+export { parseSelectOnly, formatSelectOnly, isSelected, selectedIndices, countBeyond, MAX_SELECT_ITEMS, MAX_SELECT_INDEX } from './select-only';
+export type { FileSelection } from './select-only';
 export { safeFilePath, safeFilePaths, componentProblem, checkPathParts } from './paths';
 export {
   MIN_PIECE_LENGTH,

@@ -1,6 +1,7 @@
-/** Magnet URIs (BEP 9): `magnet:?xt=urn:btih:<hex or base32>&dn=<name>&tr=<tracker>&x.pe=<ip:port>...`. */
+/** Magnet URIs (BEP 9): `magnet:?xt=urn:btih:<hex or base32>&dn=<name>&tr=<tracker>&x.pe=<ip:port>&so=<files>...`. */
 import { isIP } from 'node:net';
 import { MetainfoError } from './errors';
+import { formatSelectOnly, parseSelectOnly, type FileSelection } from './select-only';
 import type { Metainfo } from './types';
 
 /** What a magnet link carries. */
@@ -11,6 +12,8 @@ export interface Magnet {
   trackers: string[];
   /** `x.pe` peers to dial (numeric addresses only: a host name would need a DNS lookup). */
   peers: { ip: string; port: number }[];
+  /** BEP 53 `so`: the only files to download, by index (absent: all of them). */
+  selectOnly?: FileSelection;
 }
 
 /** Longest magnet URI accepted. */
@@ -52,7 +55,10 @@ function decodeInfoHash(text: string): Uint8Array {
   throw new MetainfoError('bad-magnet', `magnet: info hash "${text}" is neither 40 hex nor 32 base32 digits`);
 }
 
-/** Parses a magnet URI; throws MetainfoError('bad-magnet') if it has no usable v1 info hash. */
+/**
+ * Parses a magnet URI; throws MetainfoError('bad-magnet') if it has no usable v1 info hash, and
+ * MetainfoError('bad-select-only') for a malformed `so` (see select-only.ts).
+ */
 export function parseMagnet(uri: string): Magnet {
   if (uri.length > MAX_MAGNET_LENGTH) throw new MetainfoError('bad-magnet', 'magnet: URI too long');
   if (!/^magnet:\?/i.test(uri)) throw new MetainfoError('bad-magnet', 'not a magnet URI (expected "magnet:?...")');
@@ -66,6 +72,7 @@ export function parseMagnet(uri: string): Magnet {
   let name: string | undefined;
   const trackers: string[] = [];
   const peers: { ip: string; port: number }[] = [];
+  const so: string[] = [];
   for (const [key, value] of params) {
     const base = key.replace(/\.\d+$/, ''); // "xt.1", "tr.2" forms
     if (base === 'xt' && !infoHash && /^urn:btih:/i.test(value)) infoHash = decodeInfoHash(value.slice(9));
@@ -74,21 +81,24 @@ export function parseMagnet(uri: string): Magnet {
     else if (base === 'x.pe' && peers.length < MAX_MAGNET_PEERS) {
       const peer = parsePeerAddress(value);
       if (peer && !peers.some((p) => p.ip === peer.ip && p.port === peer.port)) peers.push(peer);
-    }
+    } else if (base === 'so') so.push(value);
   }
   if (!infoHash) throw new MetainfoError('bad-magnet', 'magnet: no "xt=urn:btih:" info hash (v2-only magnets are not supported)');
-  return { infoHash, infoHashHex: Buffer.from(infoHash).toString('hex'), name, trackers, peers };
+  const magnet: Magnet = { infoHash, infoHashHex: Buffer.from(infoHash).toString('hex'), name, trackers, peers };
+  if (so.length > 0) magnet.selectOnly = parseSelectOnly(so);
+  return magnet;
 }
 
-/** What `buildMagnet` needs: a Metainfo, or an info hash with optional name and trackers. */
-export type MagnetSource = Metainfo | { infoHash: Uint8Array; name?: string; trackers?: string[] };
+/** What `buildMagnet` needs: a Metainfo, or an info hash with optional name, trackers and `so` selection. */
+export type MagnetSource = Metainfo | { infoHash: Uint8Array; name?: string; trackers?: string[]; selectOnly?: FileSelection };
 
-/** Builds `magnet:?xt=urn:btih:<hex>&dn=<name>&tr=...` (trackers from every announce tier, in order). */
+/** Builds `magnet:?xt=urn:btih:<hex>&dn=<name>&tr=...&so=...` (trackers from every announce tier, in order). */
 export function buildMagnet(m: MagnetSource): string {
   if (m.infoHash.length !== 20) throw new RangeError('info hash must be 20 bytes');
   const trackers = 'announceList' in m ? m.announceList.flat() : (m.trackers ?? []);
   let uri = `magnet:?xt=urn:btih:${Buffer.from(m.infoHash).toString('hex')}`;
   if (m.name) uri += `&dn=${encodeURIComponent(m.name)}`;
   for (const tr of new Set(trackers)) uri += `&tr=${encodeURIComponent(tr)}`;
+  if ('selectOnly' in m && m.selectOnly && m.selectOnly.length > 0) uri += `&so=${formatSelectOnly(m.selectOnly)}`;
   return uri;
 }

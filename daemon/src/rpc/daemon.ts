@@ -119,10 +119,7 @@ export class Daemon extends EventEmitter {
 
   /** Adds a torrent (a magnet link fetches its metadata first) and records it in the catalog. */
   async add(source: P.TorrentSource, opts: AddParams): Promise<EngineTorrent> {
-    if ('magnet' in source) {
-      if (opts.filePriorities) throw rpcError(P.ErrorCodes.InvalidParams, 'filePriorities: not supported for magnet links yet', { field: 'filePriorities' });
-      return this.addMagnet(source.magnet, opts);
-    }
+    if ('magnet' in source) return this.addMagnet(source.magnet, opts);
     const bytes = await loadTorrentBytes(source);
     const m = await this.engine.parseMetainfo(bytes);
     const filePriorities = opts.filePriorities && fullPriorities(m.files, opts.filePriorities);
@@ -149,15 +146,20 @@ export class Daemon extends EventEmitter {
     return this.engine.buildMagnet(source);
   }
 
-  private async addMagnet(uri: string, opts: { savePath?: string; paused?: boolean }): Promise<EngineTorrent> {
+  /**
+   * A magnet: its `so` selection and `filePriorities` (indices not checked yet: there is no file list)
+   * apply once the metadata is here; they are kept in the catalog until then.
+   */
+  private async addMagnet(uri: string, opts: AddParams): Promise<EngineTorrent> {
     const magnet = this.engine.parseMagnet(uri);
     const session = this.session();
     if (session.get(magnet.infoHashHex)) throw rpcError(P.ErrorCodes.DuplicateTorrent, `torrent ${magnet.infoHashHex} is already added`);
     const savePath = opts.savePath ?? this.settings.downloadDir;
     const paused = opts.paused ?? false;
-    const t = session.addMagnet(magnet, { savePath, paused });
+    const choices = magnetChoices(opts);
+    const t = session.addMagnet(magnet, { savePath, paused, ...choices });
     try {
-      await this.catalog().addMagnet({ infoHash: magnet.infoHashHex, savePath, paused, addedAt: Date.now(), magnet: uri });
+      await this.catalog().addMagnet({ infoHash: magnet.infoHashHex, savePath, paused, addedAt: Date.now(), magnet: uri, ...choices });
     } catch (err) {
       await session.remove(magnet.infoHashHex).catch(() => undefined);
       throw err;
@@ -326,7 +328,7 @@ export class Daemon extends EventEmitter {
           if (e.magnet !== undefined) {
             const magnet = this.engine.parseMagnet(e.magnet);
             await turn;
-            session.addMagnet(magnet, { savePath: e.savePath, paused: e.paused });
+            session.addMagnet(magnet, { savePath: e.savePath, paused: e.paused, ...magnetChoices(e) });
             return;
           }
           const m = await this.engine.parseMetainfo(await catalog.readTorrent(e.infoHash));
@@ -390,6 +392,11 @@ export interface AddParams {
   paused?: boolean;
   filePriorities?: P.FilePriorityEntry[];
   sequential?: boolean;
+}
+
+/** The file choices of a magnet add (or its catalog entry), without the keys not given. */
+function magnetChoices(o: { filePriorities?: readonly P.FilePriorityEntry[]; sequential?: boolean }): { filePriorities?: P.FilePriorityEntry[]; sequential?: boolean } {
+  return { ...(o.filePriorities && o.filePriorities.length > 0 ? { filePriorities: [...o.filePriorities] } : {}), ...(o.sequential !== undefined ? { sequential: o.sequential } : {}) };
 }
 
 /** A priority for every file from the entries given (others normal); InvalidParams for an index out of range. */

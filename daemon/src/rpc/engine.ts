@@ -6,6 +6,7 @@ import type { EventEmitter } from 'node:events';
 import type { PieceMap } from '../picker/piece-map';
 import type { Magnet } from '../metainfo/magnet';
 import type { DhtStats } from '../dht/dht';
+import type { AddMagnetOptions } from '../session/magnet-choices';
 import type {
   AddTorrentOptions,
   Metainfo,
@@ -51,7 +52,7 @@ export interface EngineSession extends EventEmitter {
   readonly port: number;
   addTorrent(m: Metainfo, opts?: AddTorrentOptions): Promise<EngineTorrent>;
   /** Adds a magnet link; once its metadata is in, 'metadata'(torrent, torrentBytes) is emitted. */
-  addMagnet(magnet: Magnet, opts?: AddTorrentOptions): EngineTorrent;
+  addMagnet(magnet: Magnet, opts?: AddMagnetOptions): EngineTorrent;
   get(infoHashHex: string): EngineTorrent | undefined;
   list(): EngineTorrent[];
   remove(infoHashHex: string, opts?: { deleteData?: boolean }): Promise<void>;

@@ -8,6 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
+import { isFilePriority, type FilePriority } from '../picker/priorities';
 
 /** One torrent to restore. */
 export interface CatalogEntry {
@@ -18,6 +19,9 @@ export interface CatalogEntry {
   addedAt: number;
   /** The magnet link it was added from, while its metadata is not here yet (no stored .torrent). */
   magnet?: string;
+  /** With `magnet`: priorities by file index and sequential mode given at add time, applied once the metadata is here. */
+  filePriorities?: { index: number; priority: FilePriority }[];
+  sequential?: boolean;
 }
 
 /** Longest magnet link kept in an entry (as the magnet parser's limit). */
@@ -204,10 +208,37 @@ export function parseCatalog(text: string, warnings: string[] = []): Map<string,
       continue;
     }
     const entry: CatalogEntry = { infoHash: e.infoHash, savePath: e.savePath, paused: e.paused, addedAt: e.addedAt };
-    if (typeof e.magnet === 'string' && e.magnet.length <= MAX_MAGNET_CHARS) entry.magnet = e.magnet;
+    if (typeof e.magnet === 'string' && e.magnet.length <= MAX_MAGNET_CHARS) {
+      entry.magnet = e.magnet;
+      const choices = magnetChoicesOf(e);
+      if (choices === undefined) warnings.push(`catalog entry ${i} has malformed file choices; they were dropped`);
+      else Object.assign(entry, choices);
+    }
     out.set(e.infoHash, entry);
   }
   if (list.length > MAX_CATALOG_ENTRIES) warnings.push(`catalog has more than ${MAX_CATALOG_ENTRIES} entries; the rest were skipped`);
+  return out;
+}
+
+/** Most file priorities kept with a magnet entry (as torrent/add takes). */
+const MAX_MAGNET_PRIORITIES = 100_000;
+
+/** The checked file choices of a magnet entry (an empty object when it has none), or undefined when malformed. */
+function magnetChoicesOf(e: Partial<CatalogEntry>): Pick<CatalogEntry, 'filePriorities' | 'sequential'> | undefined {
+  const out: Pick<CatalogEntry, 'filePriorities' | 'sequential'> = {};
+  if (e.sequential !== undefined) {
+    if (typeof e.sequential !== 'boolean') return undefined;
+    out.sequential = e.sequential;
+  }
+  if (e.filePriorities !== undefined) {
+    const list: unknown = e.filePriorities;
+    if (!Array.isArray(list) || list.length > MAX_MAGNET_PRIORITIES) return undefined;
+    const ok = list.every((x: { index?: unknown; priority?: unknown } | null) =>
+      typeof x === 'object' && x !== null && Number.isInteger(x.index) && (x.index as number) >= 0 && (x.index as number) <= 1_000_000 && isFilePriority(x.priority),
+    );
+    if (!ok) return undefined;
+    out.filePriorities = (list as { index: number; priority: FilePriority }[]).map(({ index, priority }) => ({ index, priority }));
+  }
   return out;
 }
 

@@ -21,4 +21,5 @@ export {
   type Metainfo,
 } from './types';
 export { MagnetTorrent } from './magnet-torrent';
+export type { AddMagnetOptions, FilePriorityChange } from './magnet-choices';
 export type { AnyTorrent } from './session';

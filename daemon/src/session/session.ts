@@ -14,6 +14,7 @@ import { ReadCache } from './read-cache';
 import { DEFAULT_SESSION_HELD_BYTES, HeldBudget } from './intake';
 import { MAX_CONNECTIONS_PER_IP, Torrent, type TorrentContext } from './torrent';
 import { MagnetTorrent } from './magnet-torrent';
+import { magnetOpenOptions, type AddMagnetOptions } from './magnet-choices';
 import type { FetchContext, FetchedTorrent } from './metadata-fetch';
 import type { Magnet } from '../metainfo';
 import { DEFAULT_BOOTSTRAP, type DhtStats } from '../dht/dht';
@@ -166,9 +167,9 @@ export class Session extends EventEmitter {
 
   /**
    * Adds a magnet link: its metadata is fetched from peers (trackers, `x.pe`, PEX), then it goes on as
-   * a torrent added with `opts`, which replaces it in the list ('metadata' event).
+   * a torrent added with `opts` and the magnet's `so` selection, which replaces it in the list ('metadata' event).
    */
-  addMagnet(magnet: Magnet, opts: AddTorrentOptions = {}): MagnetTorrent {
+  addMagnet(magnet: Magnet, opts: AddMagnetOptions = {}): MagnetTorrent {
     if (this.closed) throw new SessionError('invalid', 'session is closed');
     if (this.torrents.has(magnet.infoHashHex)) throw new SessionError('duplicate-torrent', `${magnet.name ?? magnet.infoHashHex} is already added`);
     const savePath = path.resolve(opts.savePath ?? this.settings.downloadDir);
@@ -183,11 +184,13 @@ export class Session extends EventEmitter {
     return t;
   }
 
-  private async onFetched(pending: MagnetTorrent, fetched: FetchedTorrent, opts: AddTorrentOptions): Promise<void> {
+  private async onFetched(pending: MagnetTorrent, fetched: FetchedTorrent, magnetOpts: AddMagnetOptions): Promise<void> {
     const dropConnections = (): void => {
       for (const h of fetched.connections) h.conn.destroy();
     };
     if (this.torrents.get(pending.infoHashHex) !== pending) return dropConnections(); // removed meanwhile
+    const warn = (message: string): void => this.log({ level: 'warn', message: `${fetched.metainfo.name}: ${message}`, infoHash: pending.infoHashHex });
+    const opts = magnetOpenOptions(fetched.metainfo, pending.magnet.selectOnly, magnetOpts, warn);
     try {
       const t = await this.openTorrent(fetched.metainfo, opts, pending);
       pending.removeAllListeners();

@@ -107,4 +107,18 @@ describe('Catalog', () => {
       { numRuns: 300 },
     );
   });
+
+  test('a magnet entry keeps its file choices across a reopen; malformed ones are dropped with a warning', async (t) => {
+    const dir = tempState(t);
+    const c = await Catalog.open(dir);
+    const entry = { infoHash: H1, savePath: '/a', paused: false, addedAt: 1, magnet: `magnet:?xt=urn:btih:${H1}&so=0,2`, filePriorities: [{ index: 2, priority: 'high' as const }], sequential: true };
+    await c.addMagnet(entry);
+    assert.deepEqual((await Catalog.open(dir)).get(H1), entry);
+    for (const bad of [{ filePriorities: [{ index: -1, priority: 'high' }] }, { filePriorities: [{ index: 0, priority: 'top' }] }, { filePriorities: 'all' }, { sequential: 'yes' }]) {
+      const w: string[] = [];
+      const m = parseCatalog(JSON.stringify({ torrents: [{ ...entry, filePriorities: undefined, sequential: undefined, ...bad }] }), w);
+      assert.deepEqual(m.get(H1), { infoHash: H1, savePath: '/a', paused: false, addedAt: 1, magnet: entry.magnet }, JSON.stringify(bad));
+      assert.match(w.join('\n'), /malformed file choices/);
+    }
+  });
 });

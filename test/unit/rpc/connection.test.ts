@@ -170,6 +170,23 @@ describe('torrents', () => {
     await again.close();
   });
 
+  test('a magnet\'s filePriorities and sequential go to the session, and come back with it after a restart', async (t) => {
+    const h = harness();
+    t.after(() => h.close());
+    await ready(h);
+    const hash = 'cd'.repeat(20);
+    const filePriorities: P.FilePriorityEntry[] = [{ index: 7, priority: 'skip' }, { index: 1, priority: 'high' }];
+    await h.client.sendRequest(P.TorrentAddRequest.type, { torrent: { magnet: `magnet:?xt=urn:btih:${hash}&so=1-3` }, filePriorities, sequential: true });
+    assert.deepEqual(h.engine.session.magnetOptions.get(hash), { savePath: '/downloads', paused: false, filePriorities, sequential: true });
+    const engine = fakeEngine();
+    const again = new Daemon(engine, { stateDir: h.stateDir, settings: defaultSettings() });
+    await again.start();
+    await again.restored();
+    assert.deepEqual(engine.session.magnetOptions.get(hash), { savePath: '/downloads', paused: false, filePriorities, sequential: true });
+    assert.deepEqual(engine.session.get(hash)?.magnet?.selectOnly, [[1, 3]], 'the so selection comes back with the magnet link');
+    await again.close();
+  });
+
   test('seed checks that the data path is named like the torrent', async (t) => {
     const h = harness();
     t.after(() => h.close());

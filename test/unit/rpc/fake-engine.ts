@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import { createHash } from 'node:crypto';
 import type { Engine, EngineSession, EngineTorrent, EngineTracker } from '../../../daemon/src/rpc/engine';
 import { parseMagnet, type Magnet } from '../../../daemon/src/metainfo/magnet';
+import type { AddMagnetOptions } from '../../../daemon/src/session/magnet-choices';
 import { SessionError, type Metainfo, type PeerSummary, type SessionOptions, type SessionSettings, type TorrentState, type TorrentSummary } from '../../../daemon/src/session/types';
 
 /** A torrent whose state tests set by hand. */
@@ -89,9 +90,12 @@ export class FakeSession extends EventEmitter implements EngineSession {
     this.emit('torrent-added', t);
     return t;
   }
+  /** The options each magnet was added with, by info hash. */
+  readonly magnetOptions = new Map<string, AddMagnetOptions>();
   /** Magnets stay pending: a FakeTorrent over a metainfo named like the magnet, with no metainfo exposed. */
-  addMagnet(magnet: Magnet, opts: { savePath?: string; paused?: boolean } = {}): FakeTorrent {
+  addMagnet(magnet: Magnet, opts: AddMagnetOptions = {}): FakeTorrent {
     if (this.torrents.has(magnet.infoHashHex)) throw new SessionError('duplicate-torrent', 'duplicate');
+    this.magnetOptions.set(magnet.infoHashHex, opts);
     const t = new FakeTorrent({ ...fakeMetainfo(magnet.name ?? magnet.infoHashHex), infoHashHex: magnet.infoHashHex }, opts.savePath ?? '/dl', opts.paused ?? false, (x) => this.emit('state', x));
     t.pending = magnet;
     this.torrents.set(magnet.infoHashHex, t);
