@@ -9,6 +9,8 @@ export interface ExtensionSettings {
   trackerPort: number;
   /** Start Tracker also serves UDP announces (BEP 15) on the same port. */
   trackerUdp: boolean;
+  /** Where Start Tracker keeps its swarms: `memory`, or a Redis URL shared with other trackers. */
+  trackerStore: string;
   maxConnections: number;
   maxConnectionsPerTorrent: number;
   /** KiB/s, 0 = unlimited. */
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   listenPort: 6881,
   trackerPort: 6969,
   trackerUdp: false,
+  trackerStore: 'memory',
   maxConnections: 200,
   maxConnectionsPerTorrent: 50,
   uploadRateLimit: 0,

@@ -1,17 +1,26 @@
 /** BitTorrent: Start Tracker / Stop Tracker / Open Tracker Stats — the daemon's built-in HTTP tracker. */
-import { TrackerStartRequest, TrackerStatsRequest, TrackerStopRequest, type TrackerServerInfo } from '../../../protocol/src';
+import { TrackerStartRequest, TrackerStatsRequest, TrackerStopRequest, type TrackerServerInfo, type TrackerStartParams } from '../../../protocol/src';
 import { describeError } from '../errors';
 import { numberField, objectArg } from './args';
 import type { CommandContext } from './context';
 
-/** Starts the tracker on `{ port }` or the btd.trackerPort setting; offers the announce URL for copying. */
+/**
+ * Starts the tracker on `{ port }` or the btd.trackerPort setting, with UDP and the swarm store of the
+ * btd.trackerUdp and btd.trackerStore settings; offers the announce URL for copying.
+ */
 export async function startTracker(ctx: CommandContext, arg?: unknown): Promise<TrackerServerInfo | undefined> {
-  const port = numberField(objectArg(arg), 'port') ?? ctx.settings().trackerPort;
+  const settings = ctx.settings();
+  const port = numberField(objectArg(arg), 'port') ?? settings.trackerPort;
+  const params: TrackerStartParams = { port };
+  if (settings.trackerUdp) params.udp = true;
+  const store = settings.trackerStore === '' ? 'memory' : settings.trackerStore;
+  if (store !== 'memory') params.store = store;
   try {
-    const info = await ctx.daemon.request(TrackerStartRequest.type, ctx.settings().trackerUdp ? { port, udp: true } : { port });
+    const info = await ctx.daemon.request(TrackerStartRequest.type, params);
     ctx.state.tracker = info;
     const udp = info.udpUrl !== undefined ? ` (UDP: ${info.udpUrl})` : '';
-    void ctx.ui.info(`Tracker running: ${info.url}${udp}`, 'Copy Announce URL', 'Open Stats').then(async (choice) => {
+    const shared = store !== 'memory' ? `; swarms in ${store}` : '';
+    void ctx.ui.info(`Tracker running: ${info.url}${udp}${shared}`, 'Copy Announce URL', 'Open Stats').then(async (choice) => {
       if (choice === 'Copy Announce URL') await ctx.ui.copy(info.url);
       if (choice === 'Open Stats') await ctx.ui.openExternal(statsUrl(info.url));
     });

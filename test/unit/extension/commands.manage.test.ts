@@ -86,6 +86,23 @@ describe('tracker commands', () => {
     sinon.assert.calledWithMatch(ui.info, 'Tracker running: http://127.0.0.1:7000/announce (UDP: udp://127.0.0.1:7000/announce)');
   });
 
+  test('with btd.trackerStore a Redis URL goes to the daemon as the store, and the message names it', async () => {
+    const { ctx, daemon, ui } = stubContext({ trackerPort: 7000, trackerStore: 'redis://127.0.0.1:6379/2' });
+    daemon.request.resolves({ url: 'http://127.0.0.1:7000/announce', host: '127.0.0.1', port: 7000 });
+    await startTracker(ctx);
+    sinon.assert.calledWith(daemon.request, TrackerStartRequest.type, { port: 7000, store: 'redis://127.0.0.1:6379/2' });
+    sinon.assert.calledWithMatch(ui.info, 'Tracker running: http://127.0.0.1:7000/announce; swarms in redis://127.0.0.1:6379/2');
+  });
+
+  test('btd.trackerStore memory (or empty) sends no store: the daemon keeps its swarms itself', async () => {
+    for (const trackerStore of ['memory', '']) {
+      const { ctx, daemon } = stubContext({ trackerPort: 7000, trackerStore });
+      daemon.request.resolves({ url: 'http://127.0.0.1:7000/announce', host: '127.0.0.1', port: 7000 });
+      await startTracker(ctx);
+      sinon.assert.calledWith(daemon.request, TrackerStartRequest.type, { port: 7000 });
+    }
+  });
+
   test('stop forgets the tracker', async () => {
     const { ctx, daemon } = stubContext();
     ctx.state.tracker = { url: 'u', host: 'h', port: 1 };

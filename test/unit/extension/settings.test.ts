@@ -1,5 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { validators } from '../../../daemon/src/rpc/params';
 import {
   changedSessionSettings, DEFAULT_SETTINGS, readSettings, resolveDownloadFolder, toSessionSettings,
 } from '../../../extension/src/settings';
@@ -35,4 +38,30 @@ describe('settings', () => {
     const after = toSessionSettings({ ...DEFAULT_SETTINGS, uploadRateLimit: 1, trackerPort: 1234 }, '/h');
     assert.deepEqual(changedSessionSettings(before, after), { uploadRateLimit: 1024 });
   });
+});
+
+test('package.json declares every setting with the default the extension applies', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { default?: unknown; pattern?: string }> } };
+  };
+  const props = pkg.contributes.configuration.properties;
+  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+    assert.ok(props[`btd.${key}`] !== undefined, `btd.${key} is not declared`);
+    assert.deepEqual(props[`btd.${key}`].default, value, `btd.${key}'s default`);
+  }
+});
+
+test('btd.trackerStore accepts what tracker/start accepts, and no password', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', '..', 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { pattern?: string }> } };
+  };
+  const pattern = new RegExp(pkg.contributes.configuration.properties['btd.trackerStore'].pattern ?? '');
+  for (const ok of ['memory', 'redis://127.0.0.1:6379', 'redis://cache.lan:6380/2', 'rediss://redis.example:6379', 'redis://user@host:1/0']) {
+    assert.ok(pattern.test(ok), ok);
+    assert.doesNotThrow(() => validators.trackerStart({ store: ok }, 'params'), ok);
+  }
+  for (const bad of ['redis://:secret@host:6379', 'http://host', 'redis://', 'Memory', 'redis://host:port']) {
+    assert.ok(!pattern.test(bad), bad);
+    assert.throws(() => validators.trackerStart({ store: bad }, 'params'), bad);
+  }
 });
