@@ -1,6 +1,7 @@
 /**
  * The extension test stage: installs the code-server host if needed, runs the mocha suite inside it via
- * @vscode/test-electron's runTests, then the UI test driven by playwright-core, and prints the totals.
+ * @vscode/test-electron's runTests, then the UI test driven by playwright-core, the two-windows test
+ * (windows/) and the packaging check, and prints the totals.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { makeWorkspace } from './host/workspace';
 import type { Counts } from './ui/check';
 import { runUiTests } from './ui/palette';
 import { runVsixTests } from './ui/vsix';
+import { runWindowsTests } from './windows/twoWindows';
 
 // Loopback-only for the hosts and every daemon they start: the DHT is on by default, and must never
 // send a packet to, or resolve the name of, anything off this machine.
@@ -45,7 +47,9 @@ async function main(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'btd-ext-'));
   try {
     const total: Counts = { passed: 0, failed: 0 };
-    const parts: [string, (root: string) => Promise<Counts>][] = [['suite', runSuite], ['ui', runUiTests], ['vsix', runVsixTests]];
+    const parts: [string, (root: string) => Promise<Counts>][] = [
+      ['suite', runSuite], ['ui', runUiTests], ['windows', runWindowsTests], ['vsix', runVsixTests],
+    ];
     const only = process.argv.slice(2);
     for (const [name, part] of parts) {
       if (only.length > 0 && !only.includes(name)) continue;

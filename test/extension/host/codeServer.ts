@@ -29,6 +29,10 @@ export interface CodeServerOptions {
   userDataDir?: string;
   extensionsDir?: string;
   env?: Record<string, string | undefined>;
+  /** XDG_STATE_HOME of the host and the daemons it starts (default: inside `home`); hosts given the same one share a user's daemon. */
+  stateHome?: string;
+  /** User settings on top of the test defaults. */
+  userSettings?: Record<string, unknown>;
   /** Receives each line code-server prints. */
   onOutput?: (line: string) => void;
 }
@@ -39,7 +43,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
   const userDataDir = opts.userDataDir ?? join(home, 'user-data');
   const extensionsDir = opts.extensionsDir ?? join(home, 'extensions');
   for (const d of [join(userDataDir, 'User'), extensionsDir, join(home, 'config'), join(home, 'data')]) mkdirSync(d, { recursive: true });
-  writeUserSettings(join(userDataDir, 'User', 'settings.json'));
+  writeUserSettings(join(userDataDir, 'User', 'settings.json'), opts.userSettings);
   const child = spawn(process.execPath, [
     CODE_SERVER_ENTRY, '--auth', 'none', '--bind-addr', '127.0.0.1:0',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir,
@@ -54,7 +58,7 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
       XDG_CONFIG_HOME: join(home, 'config'),
       XDG_DATA_HOME: join(home, 'data'),
       // The daemons started inside keep their catalog and resume data here, not in the user's home.
-      XDG_STATE_HOME: join(home, 'state'),
+      XDG_STATE_HOME: opts.stateHome ?? join(home, 'state'),
       // A dead loopback port, so the workbench never reaches for a public gallery.
       EXTENSIONS_GALLERY: JSON.stringify({ serviceUrl: 'http://127.0.0.1:9/gallery', itemUrl: 'http://127.0.0.1:9/item' }),
       VSCODE_OPTIONS: 'enable-smoke-test-driver',
@@ -109,8 +113,8 @@ const USER_SETTINGS = {
   'btd.daemon.keepRunning': false,
 };
 
-function writeUserSettings(path: string): void {
-  if (!existsSync(path)) writeFileSync(path, JSON.stringify(USER_SETTINGS, null, 2));
+function writeUserSettings(path: string, extra: Record<string, unknown> = {}): void {
+  if (!existsSync(path)) writeFileSync(path, JSON.stringify({ ...USER_SETTINGS, ...extra }, null, 2));
 }
 
 /** Reads code-server's output until it names the port it listens on. */

@@ -107,6 +107,16 @@ export async function runUiTests(root: string): Promise<Counts> {
         await wb.answer('Save the .torrent file');
         assert.match(await wb.notification(/Created .*delta/), /Created .*delta\.bin\.torrent \(\d+ pieces/);
       }],
+      ['Default keys: Ctrl+Shift+Alt+B shows the torrents view, Ctrl+Shift+Alt+D asks what to download', async () => {
+        // The Explorer is in front after the check before; a key brings the torrents back.
+        await page.keyboard.press('Escape');
+        await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+        await page.keyboard.press('Control+Shift+Alt+KeyB');
+        await wb.treeRow(/gamma\.bin.*seeding/);
+        await page.keyboard.press('Control+Shift+Alt+KeyD');
+        await page.locator('.quick-input-widget', { hasText: 'what to download' }).waitFor({ timeout: 20_000 });
+        await page.keyboard.press('Escape');
+      }],
       ['Download of a torrent already there: the error says so', async () => {
         await wb.clearNotifications();
         await wb.runCommand('BitTorrent: Download…');
