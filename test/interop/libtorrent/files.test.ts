@@ -3,7 +3,8 @@
  * straddle the file boundaries; a btd daemon, driven over RPC, finds it through the tracker only.
  * Two files skipped: they never exist on disk, the boundary pieces are verified (their skipped bytes in
  * the parts file), the wanted files are byte-identical; turned on with torrent/setFilePriorities,
- * everything completes byte-identical and the parts file goes.
+ * everything completes byte-identical and the parts file goes. A magnet link with BEP 53 `so` gets
+ * its metadata from libtorrent (BEP 9) and only the files it names.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as P from '../../../protocol/src';
 import { sameContent, writeSampleFile } from '../../../daemon/src/cli/demo-data';
-import { createTorrent, type Metainfo } from '../../../daemon/src/metainfo';
+import { buildMagnet, createTorrent, type Metainfo } from '../../../daemon/src/metainfo';
 import { useSwarm } from '../../integration/cli/swarm';
 import { nextNotification, spawnDaemon, type DaemonProcess } from '../../integration/rpc/daemon-process';
 import { within } from '../../support/deadline';
@@ -138,4 +139,27 @@ describe('btd chooses files from a libtorrent seeder', { skip: skipLibtorrent, t
     assert.equal(await d.stop(), 0);
   });
 
+  test('a magnet link with so=1-2,4: the metadata from libtorrent (BEP 9), only files 1, 2 and 4 arrive', async () => {
+    const { d, state, out } = await daemon('magnet');
+    const infoHash = meta.infoHashHex;
+    const peer = firstPeer(d);
+    const partial = seedingNext(d, true);
+    const magnet = `${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: [swarm.tracker.url] })}&so=1-2,4`;
+    const added = await d.conn.sendRequest(P.TorrentAddRequest.type, { torrent: { magnet } });
+    assert.equal(added.metadataPending, true, 'btd has only the link: the metadata must come from libtorrent');
+    const lt = await within(DEADLINE, peer, 'btd never connected to libtorrent');
+    assert.equal(lt.source, 'tracker');
+    assert.match(lt.client, /libtorrent/i);
+
+    const done = await within(DEADLINE, partial, `the selected files did not complete: ${d.stderr().slice(-2000)}`);
+    assert.equal(done.pieceCount, meta.pieceCount);
+    assert.equal(done.wantedLength, FILES[1][1] + FILES[2][1] + FILES[4][1]);
+    assert.equal(done.havePieces, expectedWith(meta, [1, 2, 4]).have.size);
+    for (const i of [1, 2, 4]) assert.ok(await sameContent(source(i), join(out, FILES[i][0])), `${FILES[i][0]} differs`);
+    for (const i of [0, 3]) assert.equal(existsSync(join(out, FILES[i][0])), false, `${FILES[i][0]} is not on disk`);
+    const listed = await d.conn.sendRequest(P.TorrentFilesRequest.type, { infoHash });
+    assert.deepEqual(listed.files.map((f) => f.priority), ['skip', 'normal', 'normal', 'skip', 'normal']);
+    assert.ok(existsSync(join(state, `${infoHash}.parts`)), 'the boundary bytes of files 0 and 3 are in the parts file');
+    assert.equal(await d.stop(), 0);
+  });
 });
