@@ -57,7 +57,7 @@ function expectedWith(m: Metainfo, wanted: number[]): { have: Set<number>; files
   return { have, files };
 }
 
-describe('btd chooses files from a libtorrent seeder', { skip: skipLibtorrent, timeout: 180_000 }, () => {
+describe('btd chooses files from a libtorrent seeder', { skip: skipLibtorrent, timeout: 120_000 }, () => {
   const swarm = useSwarm();
   let dir = '';
   let seedDir = '';
