@@ -11,7 +11,8 @@
 import { parseArgs } from 'node:util';
 import { commonPrefixLength } from '../daemon/src/dht/node-id';
 import { Scheduler } from './dht/scheduler';
-import { addressOf, logNormal, prng, SimNetwork, SimNode } from './dht/sim-net';
+import { addressOf, logNormal, prng, SimNetwork, SimNode, type LookupTrace } from './dht/sim-net';
+import { diagnoseMiss, neighbourhood } from './dht/diagnose';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     'warm-hours': { type: 'string', default: '0.25' },
     'silent-share': { type: 'string', default: '0.15' },
     'churn-per-hour': { type: 'string', default: '0.10' },
+    diagnose: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.nodes);
@@ -138,13 +140,18 @@ async function main(): Promise<void> {
   const heapWarm = heapMiB();
   console.log(`after ${args['warm-hours']} h of churn: ${nodes.length} nodes ever, ${nodes.filter((n) => n.answers).length} answering, ${net.datagrams} datagrams, ${clock.events} events (${((performance.now() - wall) / 1000).toFixed(1)} s wall)`);
 
+  const causes = new Map<string, number>();
+  if (args.diagnose) console.log(neighbourhood(nodes, trueClosest));
   const results: { ms: number; queries: number; all8: boolean; first: boolean; joiner: boolean }[] = [];
   for (let i = 0; i < LOOKUPS; i++) {
     clock.setTimeout(() => {
       const from = pick(nodes, (n) => n.answers);
       const target = randomBytes20();
-      void from.lookup('find_node', target).then((r) => {
+      const trace: LookupTrace | undefined = args.diagnose ? { asked: new Map(), learned: new Set() } : undefined;
+      const seeds = from.table.closest(target);
+      void from.lookup('find_node', target, seeds, trace).then((r) => {
         const truth = trueClosest(target, 8, from);
+        if (trace && !r.closest.some((c) => Buffer.compare(c.node.id, truth[0].id) === 0)) diagnoseMiss(causes, { from, target, truth, trace, result: r, seeds, nodes });
         const got = new Set(r.closest.map((c) => Buffer.from(c.node.id).toString('hex')));
         const hex = (n: SimNode): string => Buffer.from(n.id).toString('hex');
         results.push({ ms: r.ms, queries: r.queries, all8: truth.every((n) => got.has(hex(n))), first: got.has(hex(truth[0])), joiner: nodes.indexOf(truth[0]) >= N });
@@ -166,6 +173,7 @@ async function main(): Promise<void> {
   console.log(`found the true 8 closest live nodes: ${(all8 * 100).toFixed(1)} %; found the closest one: ${(first * 100).toFixed(1)} %`);
   console.log(`of the ${missed.length} lookups that missed the closest node, ${missed.filter((r) => r.joiner).length} missed a node that joined during the run`);
   console.log(`heap per node: ${(perNode / 1024).toFixed(1)} KiB (${(heapWarm - heapBefore).toFixed(0)} MiB for ${nodes.length} nodes); wall ${((performance.now() - wall) / 1000).toFixed(1)} s`);
+  if (args.diagnose) for (const [cause, n] of [...causes].sort((a, b) => b[1] - a[1])) console.log(`  miss: ${n} x ${cause}`);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
   console.log(`goal median <= 300 ms: ${verdict(median <= 300)}; p99 < 1000 ms: ${verdict(p99 < 1000)}; >= 99 % find the closest node: ${verdict(first >= 0.99)}`);
   process.exit(0);
