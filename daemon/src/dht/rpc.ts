@@ -69,11 +69,11 @@ const RTT_WINDOW = 32;
 /** Samples needed before the soft timeout follows the quantile. */
 const RTT_QUANTILE_MIN_SAMPLES = 8;
 /** The share of recent round trips the soft timeout waits for. */
-export const SOFT_TIMEOUT_QUANTILE = 0.75;
+export const SOFT_TIMEOUT_QUANTILE = 0.5;
 
 /**
  * Round-trip estimator: RFC 6298 (srtt and its variation) for the timeout; for the soft timeout the
- * 75th percentile of the last 32 round trips, since Internet round trips are heavy-tailed and
+ * median of the last 32 round trips, since Internet round trips are heavy-tailed and
  * srtt + 2 × rttvar then lies far beyond what most nodes take.
  */
 export class RttEstimator {
