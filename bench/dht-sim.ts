@@ -177,7 +177,11 @@ async function main(): Promise<void> {
   console.log(`heap per node: ${(perNode / 1024).toFixed(1)} KiB (${(heapWarm - heapBefore).toFixed(0)} MiB for ${nodes.length} nodes); wall ${((performance.now() - wall) / 1000).toFixed(1)} s`);
   if (args.diagnose) for (const [cause, n] of [...causes].sort((a, b) => b[1] - a[1])) console.log(`  miss: ${n} x ${cause}`);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
-  console.log(`goal median <= 300 ms: ${verdict(median <= 300)}; p99 < 1000 ms: ${verdict(p99 < 1000)}; >= 99 % find the closest node: ${verdict(first >= 0.99)}`);
+  const headMedian = quantile(head, 0.5);
+  const headP99 = quantile(head, 0.99);
+  console.log(`goal, time to the closest node's answer: median <= 300 ms: ${verdict(headMedian <= 300)}; p99 < 1000 ms: ${verdict(headP99 < 1000)}`);
+  console.log(`goal, time to the end: median <= 300 ms: ${verdict(median <= 300)}; p99 < 1000 ms: ${verdict(p99 < 1000)}`);
+  console.log(`goal >= 99 % find the closest node: ${verdict(first >= 0.99)}`);
   process.exit(0);
 }
 
