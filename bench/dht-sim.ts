@@ -11,7 +11,8 @@
 import { parseArgs } from 'node:util';
 import { commonPrefixLength } from '../daemon/src/dht/node-id';
 import { Scheduler } from './dht/scheduler';
-import { addressOf, logNormal, prng, SimNetwork, SimNode } from './dht/sim-net';
+import { addressOf, logNormal, prng, SimNetwork, SimNode, type LookupTrace } from './dht/sim-net';
+import { diagnoseMiss, neighbourhood } from './dht/diagnose';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values: args } = parseArgs({
     'warm-hours': { type: 'string', default: '0.25' },
     'silent-share': { type: 'string', default: '0.15' },
     'churn-per-hour': { type: 'string', default: '0.10' },
+    diagnose: { type: 'boolean', default: false },
   },
 });
 const N = Number(args.nodes);
@@ -138,16 +140,21 @@ async function main(): Promise<void> {
   const heapWarm = heapMiB();
   console.log(`after ${args['warm-hours']} h of churn: ${nodes.length} nodes ever, ${nodes.filter((n) => n.answers).length} answering, ${net.datagrams} datagrams, ${clock.events} events (${((performance.now() - wall) / 1000).toFixed(1)} s wall)`);
 
-  const results: { ms: number; queries: number; all8: boolean; first: boolean; joiner: boolean }[] = [];
+  const causes = new Map<string, number>();
+  if (args.diagnose) console.log(neighbourhood(nodes, trueClosest));
+  const results: { ms: number; closestMs: number; queries: number; all8: boolean; first: boolean; joiner: boolean }[] = [];
   for (let i = 0; i < LOOKUPS; i++) {
     clock.setTimeout(() => {
       const from = pick(nodes, (n) => n.answers);
       const target = randomBytes20();
-      void from.lookup('find_node', target).then((r) => {
+      const trace: LookupTrace | undefined = args.diagnose ? { asked: new Map(), learned: new Set() } : undefined;
+      const seeds = from.table.closest(target);
+      void from.lookup('find_node', target, seeds, trace).then((r) => {
         const truth = trueClosest(target, 8, from);
+        if (trace && !r.closest.some((c) => Buffer.compare(c.node.id, truth[0].id) === 0)) diagnoseMiss(causes, { from, target, truth, trace, result: r, seeds, nodes });
         const got = new Set(r.closest.map((c) => Buffer.from(c.node.id).toString('hex')));
         const hex = (n: SimNode): string => Buffer.from(n.id).toString('hex');
-        results.push({ ms: r.ms, queries: r.queries, all8: truth.every((n) => got.has(hex(n))), first: got.has(hex(truth[0])), joiner: nodes.indexOf(truth[0]) >= N });
+        results.push({ ms: r.ms, closestMs: r.closestMs, queries: r.queries, all8: truth.every((n) => got.has(hex(n))), first: got.has(hex(truth[0])), joiner: nodes.indexOf(truth[0]) >= N });
       });
     }, i * 100);
   }
@@ -160,14 +167,21 @@ async function main(): Promise<void> {
   const all8 = results.filter((r) => r.all8).length / LOOKUPS;
   const first = results.filter((r) => r.first).length / LOOKUPS;
   const perNode = ((heapWarm - heapBefore) * 2 ** 20) / nodes.length;
-  console.log(`lookup time (virtual ms): median ${median.toFixed(0)}, p90 ${p90.toFixed(0)}, p99 ${p99.toFixed(0)}`);
+  const head = results.map((r) => r.closestMs);
+  console.log(`lookup time to the end, the k closest answered (virtual ms): median ${median.toFixed(0)}, p90 ${p90.toFixed(0)}, p99 ${p99.toFixed(0)}`);
+  console.log(`lookup time to the closest node's answer (virtual ms): median ${quantile(head, 0.5).toFixed(0)}, p90 ${quantile(head, 0.9).toFixed(0)}, p99 ${quantile(head, 0.99).toFixed(0)}`);
   console.log(`queries per lookup: mean ${(q.reduce((a, b) => a + b, 0) / LOOKUPS).toFixed(1)}, median ${quantile(q, 0.5)}, p99 ${quantile(q, 0.99)}`);
   const missed = results.filter((r) => !r.first);
   console.log(`found the true 8 closest live nodes: ${(all8 * 100).toFixed(1)} %; found the closest one: ${(first * 100).toFixed(1)} %`);
   console.log(`of the ${missed.length} lookups that missed the closest node, ${missed.filter((r) => r.joiner).length} missed a node that joined during the run`);
   console.log(`heap per node: ${(perNode / 1024).toFixed(1)} KiB (${(heapWarm - heapBefore).toFixed(0)} MiB for ${nodes.length} nodes); wall ${((performance.now() - wall) / 1000).toFixed(1)} s`);
+  if (args.diagnose) for (const [cause, n] of [...causes].sort((a, b) => b[1] - a[1])) console.log(`  miss: ${n} x ${cause}`);
   const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
-  console.log(`goal median <= 300 ms: ${verdict(median <= 300)}; p99 < 1000 ms: ${verdict(p99 < 1000)}; >= 99 % find the closest node: ${verdict(first >= 0.99)}`);
+  const headMedian = quantile(head, 0.5);
+  const headP99 = quantile(head, 0.99);
+  console.log(`goal, time to the closest node's answer: median <= 300 ms: ${verdict(headMedian <= 300)}; p99 < 1000 ms: ${verdict(headP99 < 1000)}`);
+  console.log(`goal, time to the end: median <= 300 ms: ${verdict(median <= 300)}; p99 < 1000 ms: ${verdict(p99 < 1000)}`);
+  console.log(`goal >= 99 % find the closest node: ${verdict(first >= 0.99)}`);
   process.exit(0);
 }
 

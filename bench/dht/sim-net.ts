@@ -5,16 +5,22 @@
  * once; datagrams to silent or departed nodes are lost.
  */
 import type { DatagramSource, DatagramTransport } from '../../daemon/src/dht/clock';
-import type { CompactNode, NodeAddress } from '../../daemon/src/dht/krpc';
+import type { CompactNode, KrpcQuery, NodeAddress } from '../../daemon/src/dht/krpc';
 import { lookup, type LookupNet, type LookupResult } from '../../daemon/src/dht/lookup';
 import { sameId } from '../../daemon/src/dht/node-id';
 import { PeerStore } from '../../daemon/src/dht/peer-store';
 import { answer } from '../../daemon/src/dht/responder';
 import { RoutingTable } from '../../daemon/src/dht/routing-table';
-import { KrpcSocket, type IncomingQuery } from '../../daemon/src/dht/rpc';
+import { KrpcSocket, QueryError, type Answer, type IncomingQuery } from '../../daemon/src/dht/rpc';
 import { TokenIssuer } from '../../daemon/src/dht/tokens';
 import type { Scheduler } from './scheduler';
 import { mulberry32 } from '../../daemon/src/util/prng';
+
+/** What a traced lookup asked and learned, by address (ip:port). */
+export interface LookupTrace {
+  asked: Map<string, { at: number; outcome: string }>;
+  learned: Set<string>;
+}
 
 /** A seeded PRNG, uniform in [0, 1). */
 export const prng = mulberry32;
@@ -124,16 +130,32 @@ export class SimNode {
     await Promise.all(this.table.sparseTargets().slice(0, 8).map((t) => this.lookup('find_node', t, this.table.closest(t))));
   }
 
-  lookup(method: 'find_node' | 'get_peers', target: Uint8Array, seeds: (NodeAddress & { id?: Uint8Array })[] = this.table.closest(target)): Promise<LookupResult> {
+  lookup(method: 'find_node' | 'get_peers', target: Uint8Array, seeds: (NodeAddress & { id?: Uint8Array })[] = this.table.closest(target), trace?: LookupTrace): Promise<LookupResult> {
     this.table.touch(target);
-    return lookup(this.lookupNet(), { target, method, seeds });
+    return lookup(this.lookupNet(trace), { target, method, seeds });
   }
 
-  private lookupNet(): LookupNet {
+  private lookupNet(trace?: LookupTrace): LookupNet {
+    const query = (to: NodeAddress, q: KrpcQuery): Promise<Answer> => {
+      if (!trace) return this.rpc.query(to, q);
+      const key = `${to.ip}:${to.port}`;
+      trace.asked.set(key, { at: this.net.clock.now(), outcome: 'pending' });
+      return this.rpc.query(to, q).then(
+        (a) => {
+          trace.asked.set(key, { at: this.net.clock.now(), outcome: 'answered' });
+          for (const n of a.r.nodes ?? []) trace.learned.add(`${n.ip}:${n.port}`);
+          return a;
+        },
+        (err: unknown) => {
+          trace.asked.set(key, { at: this.net.clock.now(), outcome: err instanceof QueryError ? err.kind : 'error' });
+          throw err;
+        },
+      );
+    };
     return {
       ownId: this.id,
       clock: this.net.clock,
-      query: (to, q) => this.rpc.query(to, q),
+      query,
       softTimeout: () => this.rpc.rtt.softTimeout,
       mayQuery: () => true,
       responded: (n) => this.table.responded(n),

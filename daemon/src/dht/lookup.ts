@@ -3,6 +3,9 @@
  * closer ones from their answers, and stop once the k closest that could answer have answered. A node
  * silent past the soft timeout no longer holds a slot; it is waited for (up to its query's timeout)
  * only while fewer than k closer nodes have answered, and its late answer is taken while the lookup runs.
+ * A node among the k closest candidates that is slow past the soft timeout, or whose query timed out,
+ * is asked again (a datagram lost, or a round trip from the far tail), up to TRIES queries in all, as
+ * jech's dht resends search queries before it gives a node up.
  */
 import { systemClock, type Clock, type TimerHandle } from './clock';
 import { compareDistance, sameId } from './node-id';
@@ -17,6 +20,8 @@ export const LOOKUP_K = 8;
 export const MAX_LOOKUP_QUERIES = 200;
 /** Candidates kept, closest first; farther ones not yet asked are forgotten. */
 const MAX_CANDIDATES = 64;
+/** Queries sent to one node in one lookup (the first and one resend after a timeout). */
+const TRIES = 3;
 /** A lookup gives up after this long. */
 const LOOKUP_DEADLINE_MS = 30_000;
 
@@ -58,7 +63,13 @@ export interface LookupResult {
   queries: number;
   answers: number;
   peers: number;
+  /** From the start to the end of the lookup. */
   ms: number;
+  /**
+   * From the start until the closest node of the result answered: when a get_peers has the peers of
+   * the nodes nearest the torrent, and the result's head is known; the rest is the wait for the others.
+   */
+  closestMs: number;
 }
 
 type State = 'new' | 'inflight' | 'slow' | 'answered' | 'failed';
@@ -68,6 +79,11 @@ interface Candidate {
   id?: Uint8Array;
   state: State;
   token?: Uint8Array;
+  tries: number;
+  /** Its queries still open. */
+  pending: number;
+  /** When it answered (clock ms). */
+  answeredAt?: number;
 }
 
 /** Runs one lookup to its end. */
@@ -110,7 +126,7 @@ class Lookup {
     if (this.addresses.has(key) || !this.net.mayQuery(addr)) return;
     if (id && (sameId(id, this.net.ownId) || this.candidates.some((c) => c.id && sameId(c.id, id)))) return;
     this.addresses.add(key);
-    this.candidates.push({ addr: { ip: addr.ip, port: addr.port }, ...(id ? { id } : {}), state: 'new' });
+    this.candidates.push({ addr: { ip: addr.ip, port: addr.port }, ...(id ? { id } : {}), state: 'new', tries: 0, pending: 0 });
   }
 
   /** Nodes without a known id come first (they are where we start); the rest by distance. */
@@ -150,22 +166,49 @@ class Lookup {
 
   private ask(c: Candidate): void {
     c.state = 'inflight';
+    this.send(c);
+  }
+
+  /** One query to `c`: its first, or another while the earlier ones are still open. */
+  private send(c: Candidate): void {
+    const attempt = ++c.tries;
+    c.pending++;
     this.queries++;
     const soft = this.clock.setTimeout(() => {
       this.timers.delete(soft);
-      if (c.state !== 'inflight') return;
+      if (c.tries !== attempt || (c.state !== 'inflight' && c.state !== 'slow')) return;
       c.state = 'slow';
+      // One of the k closest that is slow is asked again at once, without holding a slot, its earlier
+      // queries still open: a lost datagram or a round trip from the far tail then costs one soft
+      // timeout instead of a whole timeout.
+      if (c.tries < TRIES && this.amongClosest(c)) this.send(c);
       this.pump();
     }, this.net.softTimeout());
     this.timers.add(soft);
     this.net.query(c.addr, this.queryFor()).then(
-      (a) => this.answered(c, a),
+      (a) => {
+        c.pending--;
+        this.answered(c, a);
+      },
       (err: unknown) => {
-        c.state = 'failed';
-        if (c.id && err instanceof QueryError && err.kind === 'timeout') this.net.failed(c.id);
+        c.pending--;
+        if (c.state === 'answered' || c.state === 'failed' || c.pending > 0) return;
+        const timeout = err instanceof QueryError && err.kind === 'timeout';
+        c.state = timeout && c.tries < TRIES && this.amongClosest(c) ? 'new' : 'failed';
+        if (c.state === 'failed' && c.id && timeout) this.net.failed(c.id);
         this.pump();
       },
     );
+  }
+
+  /** Whether `c` is among the k closest candidates that have not failed (those whose answer counts). */
+  private amongClosest(c: Candidate): boolean {
+    let rank = 0;
+    for (const o of this.candidates) {
+      if (o === c) return rank < LOOKUP_K;
+      if (o.state !== 'failed') rank++;
+    }
+    return false;
   }
 
   private queryFor(): KrpcQuery {
@@ -174,6 +217,7 @@ class Lookup {
   }
 
   private answered(c: Candidate, a: Answer): void {
+    if (c.state === 'answered' || c.state === 'failed') return; // the answer to a second query, or after a refusal
     const id = a.r.id;
     // Our own id, or an id other than the one it was listed with: not a node to trust.
     if (sameId(id, this.net.ownId) || (c.id && !sameId(c.id, id)) || (!c.id && this.candidates.some((o) => o.id && sameId(o.id, id)))) {
@@ -184,6 +228,7 @@ class Lookup {
     this.answers++;
     c.id = id;
     c.state = 'answered';
+    c.answeredAt = this.clock.now();
     if (a.r.token) c.token = a.r.token;
     this.net.responded({ id, ip: c.addr.ip, port: c.addr.port });
     if (this.finished) return;
@@ -205,10 +250,10 @@ class Lookup {
     this.clock.clearTimeout(this.deadline);
     for (const t of this.timers) this.clock.clearTimeout(t);
     this.timers.clear();
-    const closest = this.candidates
-      .filter((c) => c.state === 'answered' && c.id)
-      .slice(0, LOOKUP_K)
-      .map((c): Reached => ({ node: { id: c.id as Uint8Array, ip: c.addr.ip, port: c.addr.port }, ...(c.token ? { token: c.token } : {}) }));
-    this.done({ closest, queries: this.queries, answers: this.answers, peers: this.peers, ms: this.clock.now() - this.started });
+    const reached = this.candidates.filter((c) => c.state === 'answered' && c.id).slice(0, LOOKUP_K);
+    const closest = reached.map((c): Reached => ({ node: { id: c.id as Uint8Array, ip: c.addr.ip, port: c.addr.port }, ...(c.token ? { token: c.token } : {}) }));
+    const now = this.clock.now();
+    const closestMs = (reached[0]?.answeredAt ?? now) - this.started;
+    this.done({ closest, queries: this.queries, answers: this.answers, peers: this.peers, ms: now - this.started, closestMs });
   }
 }

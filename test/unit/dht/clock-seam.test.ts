@@ -113,7 +113,12 @@ describe('DHT clock and transport seam', () => {
     await Promise.resolve();
     assert.equal(asked.length, 3);
     clock.advance(100);
-    assert.equal(asked.length, 4, 'the fourth node is asked once the first three are slow');
+    assert.equal(new Set(asked).size, 4, 'the fourth node is asked once the first three are slow');
+    assert.equal(asked.length, 7, 'and the three slow ones, among the closest, are asked again');
+    clock.advance(100);
+    assert.equal(asked.length, 11, 'a third time, the fourth a second time');
+    clock.advance(100);
+    assert.equal(asked.length, 12, 'three queries to a node at most');
     clock.advance(30_000);
     const r = await p;
     assert.equal(r.ms, 30_000, "the lookup deadline, on the injected clock");

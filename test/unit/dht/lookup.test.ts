@@ -14,6 +14,8 @@ import type { CompactNode, KrpcQuery, NodeAddress } from '../../../daemon/src/dh
 interface SimNode extends CompactNode {
   delayMs: number;
   silent?: boolean;
+  /** Queries to this node that are lost (never answered) before it answers. */
+  lose?: number;
   peers?: NodeAddress[];
 }
 
@@ -41,15 +43,17 @@ function simNet(nodes: SimNode[], stats: { inFlight: number; maxInFlight: number
       stats.asked.push(`${to.port}`);
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+      const lost = node?.lose !== undefined && node.lose > 0;
+      if (lost) node.lose = (node.lose ?? 0) - 1;
       return new Promise((resolve, reject) => {
         const settle = (): void => {
           stats.inFlight--;
-          if (!node || node.silent) return reject(new QueryError('timeout', 'silent'));
+          if (!node || node.silent || lost) return reject(new QueryError('timeout', 'silent'));
           const target = q.method === 'get_peers' ? q.infoHash : q.method === 'find_node' ? q.target : node.id;
           const known = closestTo(nodes.filter((n) => n !== node && (n.port * 7 + node.port) % 3 !== 0), target, 8);
           resolve({ r: { id: node.id, nodes: known, ...(node.peers ? { values: node.peers } : {}), token: Uint8Array.from([1]) }, from: to, rtt: node.delayMs });
         };
-        setTimeout(settle, node?.silent ? 1000 : (node?.delayMs ?? 1000));
+        setTimeout(settle, node?.silent || lost ? 1000 : (node?.delayMs ?? 1000));
       });
     },
   };
@@ -123,5 +127,33 @@ describe('iterative lookup', () => {
     assert.deepEqual(got, [{ ip: '127.0.0.9', port: 9 }]);
     assert.deepEqual(r.closest.map((c) => c.node.port), closestTo(live, target, 8).map((n) => n.port));
     assert.ok(r.closest.every((c) => c.token), 'tokens kept for announce_peer');
+  });
+
+  test('a close node whose query is lost is asked again at the soft timeout, and counts', async () => {
+    const nodes = network(200);
+    const target = randomId();
+    const truth = closestTo(nodes, target, 8);
+    truth[0].lose = 1; // the closest node's first query is lost
+    const stats = { inFlight: 0, maxInFlight: 0, asked: [] as string[] };
+    const running = lookup(simNet(nodes, stats), { target, method: 'find_node', seeds: nodes.filter((n) => !truth.includes(n)).slice(0, 3) });
+    await clock.runAllAsync();
+    const r = await running;
+    assert.deepEqual(r.closest.map((c) => c.node.port), truth.map((n) => n.port));
+    assert.equal(stats.asked.filter((p) => p === String(truth[0].port)).length, 2, 'asked twice');
+    assert.ok(r.ms < 1000, `found before the lost query's timeout: ${r.ms} ms`);
+    assert.ok(r.closestMs <= r.ms);
+  });
+
+  test('a close node is asked three times at most, then given up', async () => {
+    const nodes = network(200);
+    const target = randomId();
+    const truth = closestTo(nodes, target, 9);
+    truth[0].lose = 10;
+    const stats = { inFlight: 0, maxInFlight: 0, asked: [] as string[] };
+    const running = lookup(simNet(nodes, stats), { target, method: 'find_node', seeds: nodes.filter((n) => !truth.includes(n)).slice(0, 3) });
+    await clock.runAllAsync();
+    const r = await running;
+    assert.equal(stats.asked.filter((p) => p === String(truth[0].port)).length, 3);
+    assert.deepEqual(r.closest.map((c) => c.node.port), truth.slice(1).map((n) => n.port));
   });
 });
