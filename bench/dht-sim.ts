@@ -7,6 +7,8 @@
  * brute-force search of the live nodes. See bench/dht.md.
  *
  *   node --expose-gc out/bench/dht-sim.js [--nodes 10000] [--lookups 1000] [--seed N] [--warm-hours 0.25]
+ *     [--rtt-persist P]   share of the round trips' log-variance fixed per destination node (default 0:
+ *                         every datagram draws its own; 0.5: a slow node stays slowish)
  */
 import { parseArgs } from 'node:util';
 import { commonPrefixLength } from '../daemon/src/dht/node-id';
@@ -23,6 +25,7 @@ const { values: args } = parseArgs({
     'silent-share': { type: 'string', default: '0.15' },
     'churn-per-hour': { type: 'string', default: '0.10' },
     diagnose: { type: 'boolean', default: false },
+    'rtt-persist': { type: 'string', default: '0' },
   },
 });
 const N = Number(args.nodes);
@@ -34,7 +37,9 @@ const HOUR = 3_600_000;
 
 const rand = prng(SEED);
 const clock = new Scheduler();
-const net = new SimNetwork(clock, logNormal(rand, 100, 1000, 0.05));
+const PERSIST = Number(args['rtt-persist']);
+const rtt = logNormal(rand, 100, 1000, 0.05, PERSIST);
+const net = new SimNetwork(clock, rtt.draw);
 const nodes: SimNode[] = [];
 
 function randomBytes20(): Uint8Array {
@@ -44,7 +49,7 @@ function randomBytes20(): Uint8Array {
 }
 
 function addNode(): SimNode {
-  const node = new SimNode(net, randomBytes20(), addressOf(nodes.length), rand() < SILENT);
+  const node = new SimNode(net, randomBytes20(), addressOf(nodes.length), rand() < SILENT, rtt.nodeFactor());
   nodes.push(node);
   for (let i = 0; i < 8; i++) node.rpc.rtt.add(net.drawRtt()); // stands in for the refresh traffic not simulated
   return node;
@@ -127,7 +132,7 @@ function heapMiB(): number {
 
 async function main(): Promise<void> {
   const wall = performance.now();
-  console.log(`DHT simulation: ${N} nodes, ${LOOKUPS} lookups, seed ${SEED}, ${SILENT * 100} % silent, churn ${CHURN * 100} % per hour, RTT log-normal median 100 ms, 5 % over 1 s`);
+  console.log(`DHT simulation: ${N} nodes, ${LOOKUPS} lookups, seed ${SEED}, ${SILENT * 100} % silent, churn ${CHURN * 100} % per hour, RTT log-normal median 100 ms, 5 % over 1 s, ${PERSIST * 100} % of its log-variance fixed per node`);
   const heapBefore = heapMiB();
   for (let i = 0; i < N; i++) addNode();
   seedTables();

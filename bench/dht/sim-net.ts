@@ -25,12 +25,23 @@ export interface LookupTrace {
 /** A seeded PRNG, uniform in [0, 1). */
 export const prng = mulberry32;
 
-/** Log-normal round trips: median `medianMs`, a share `tail` of them over `tailMs`. */
-export function logNormal(rand: () => number, medianMs: number, tailMs: number, tail: number): () => number {
+/** Round trips to one node, or (with no node) to a node drawn at random. */
+export type RttDraw = (to?: SimNode) => number;
+
+/**
+ * Log-normal round trips: median `medianMs`, a share `tail` of them over `tailMs`. `persist` (0 to 1)
+ * is the share of the log-variance that belongs to the destination node for its whole life (a slow
+ * path stays slow); the rest is drawn afresh for each datagram. Either way one round trip to a node
+ * drawn at random has the same distribution.
+ */
+export function logNormal(rand: () => number, medianMs: number, tailMs: number, tail: number, persist = 0): { draw: RttDraw; nodeFactor(): number } {
   const sigma = Math.log(tailMs / medianMs) / probit(1 - tail);
-  return () => {
-    const z = Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-    return medianMs * Math.exp(sigma * z);
+  const gaussian = (): number => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+  const nodeSigma = sigma * Math.sqrt(persist);
+  const jitterSigma = sigma * Math.sqrt(1 - persist);
+  return {
+    draw: (to) => (to ? medianMs * to.rttFactor * Math.exp(jitterSigma * gaussian()) : medianMs * Math.exp(sigma * gaussian())),
+    nodeFactor: () => (persist > 0 ? Math.exp(nodeSigma * gaussian()) : 1),
   };
 }
 
@@ -61,7 +72,7 @@ export class SimNetwork {
 
   constructor(
     readonly clock: Scheduler,
-    private readonly rtt: () => number,
+    private readonly rtt: RttDraw,
   ) {}
 
   /** One round trip drawn from the distribution. */
@@ -77,7 +88,7 @@ export class SimNetwork {
       return;
     }
     const copy = Buffer.from(bytes);
-    const delay = copy.indexOf(QUERY_MARK) >= 0 ? this.rtt() : 0;
+    const delay = copy.indexOf(QUERY_MARK) >= 0 ? this.rtt(to) : 0;
     this.clock.setTimeout(() => to.receive(copy, from), delay);
   }
 }
@@ -98,6 +109,8 @@ export class SimNode {
     readonly id: Uint8Array,
     readonly address: NodeAddress,
     readonly silent: boolean,
+    /** This node's share of every round trip to it (1 when slowness does not persist). */
+    readonly rttFactor = 1,
   ) {
     this.answers = !silent;
     const transport: DatagramTransport = {
@@ -136,11 +149,12 @@ export class SimNode {
   }
 
   private lookupNet(trace?: LookupTrace): LookupNet {
-    const query = (to: NodeAddress, q: KrpcQuery): Promise<Answer> => {
-      if (!trace) return this.rpc.query(to, q);
+    const query = (to: NodeAddress, q: KrpcQuery, patience: number): Promise<Answer> => {
+      const timeout = this.rpc.patientTimeout(patience);
+      if (!trace) return this.rpc.query(to, q, timeout);
       const key = `${to.ip}:${to.port}`;
       trace.asked.set(key, { at: this.net.clock.now(), outcome: 'pending' });
-      return this.rpc.query(to, q).then(
+      return this.rpc.query(to, q, timeout).then(
         (a) => {
           trace.asked.set(key, { at: this.net.clock.now(), outcome: 'answered' });
           for (const n of a.r.nodes ?? []) trace.learned.add(`${n.ip}:${n.port}`);

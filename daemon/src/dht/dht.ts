@@ -263,7 +263,7 @@ export class Dht extends EventEmitter {
   private net(): LookupNet {
     return {
       ownId: this.nodeId,
-      query: (to, q) => this.rpc.query(to, q).then((a) => (this.noteIp(a), a)),
+      query: (to, q, patience) => this.rpc.query(to, q, this.rpc.patientTimeout(patience)).then((a) => (this.noteIp(a), a)),
       softTimeout: () => this.rpc.rtt.softTimeout,
       mayQuery: (a) => this.mayQuery(a),
       responded: (n) => this.table.responded(n),

@@ -28,7 +28,11 @@ const LOOKUP_DEADLINE_MS = 30_000;
 /** What a lookup needs from its node. */
 export interface LookupNet {
   ownId: Uint8Array;
-  query(to: NodeAddress, q: KrpcQuery): Promise<Answer>;
+  /**
+   * Sends one query. `patience` (1 for a node's first query in a lookup, more for the next ones) scales
+   * its timeout: a node asked again is given longer, since its slowness may be its own.
+   */
+  query(to: NodeAddress, q: KrpcQuery, patience: number): Promise<Answer>;
   /** How long to wait before a query stops holding a slot. */
   softTimeout(): number;
   /** Whether we may send to this address (loopback-only mode, sane port). */
@@ -185,7 +189,7 @@ class Lookup {
       this.pump();
     }, this.net.softTimeout());
     this.timers.add(soft);
-    this.net.query(c.addr, this.queryFor()).then(
+    this.net.query(c.addr, this.queryFor(), attempt).then(
       (a) => {
         c.pending--;
         this.answered(c, a);

@@ -176,6 +176,11 @@ export class KrpcSocket extends EventEmitter<RpcEvents> {
   }
 
   /** Sends a query; resolves with the answer, rejects with a QueryError. */
+  /** The timeout of a query sent with `patience` (see LookupNet.query), within MAX_TIMEOUT_MS. */
+  patientTimeout(patience: number): number {
+    return Math.min(MAX_TIMEOUT_MS, this.rtt.timeout * Math.max(1, patience));
+  }
+
   query(to: NodeAddress, q: KrpcQuery, timeoutMs = this.rtt.timeout): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
       const send = (): void => this.send(to, q, timeoutMs, resolve, reject);

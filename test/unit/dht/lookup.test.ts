@@ -29,7 +29,7 @@ function closestTo(nodes: SimNode[], target: Uint8Array, n: number): SimNode[] {
   return [...nodes].sort((a, b) => compareDistance(target, a.id, b.id)).slice(0, n);
 }
 
-function simNet(nodes: SimNode[], stats: { inFlight: number; maxInFlight: number; asked: string[] }): LookupNet {
+function simNet(nodes: SimNode[], stats: { inFlight: number; maxInFlight: number; asked: string[]; patience?: number[] }): LookupNet {
   const byPort = new Map(nodes.map((n) => [n.port, n]));
   const own = randomId();
   return {
@@ -38,9 +38,10 @@ function simNet(nodes: SimNode[], stats: { inFlight: number; maxInFlight: number
     mayQuery: () => true,
     responded: () => undefined,
     failed: () => undefined,
-    query(to: NodeAddress, q: KrpcQuery): Promise<Answer> {
+    query(to: NodeAddress, q: KrpcQuery, patience: number): Promise<Answer> {
       const node = byPort.get(to.port);
       stats.asked.push(`${to.port}`);
+      stats.patience?.push(patience);
       stats.inFlight++;
       stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
       const lost = node?.lose !== undefined && node.lose > 0;
@@ -149,11 +150,12 @@ describe('iterative lookup', () => {
     const target = randomId();
     const truth = closestTo(nodes, target, 9);
     truth[0].lose = 10;
-    const stats = { inFlight: 0, maxInFlight: 0, asked: [] as string[] };
+    const stats = { inFlight: 0, maxInFlight: 0, asked: [] as string[], patience: [] as number[] };
     const running = lookup(simNet(nodes, stats), { target, method: 'find_node', seeds: nodes.filter((n) => !truth.includes(n)).slice(0, 3) });
     await clock.runAllAsync();
     const r = await running;
     assert.equal(stats.asked.filter((p) => p === String(truth[0].port)).length, 3);
+    assert.deepEqual(stats.patience.filter((_, i) => stats.asked[i] === String(truth[0].port)), [1, 2, 3], 'each query to it given longer');
     assert.deepEqual(r.closest.map((c) => c.node.port), truth.slice(1).map((n) => n.port));
   });
 });

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type dgram from 'node:dgram';
 import sinon from 'sinon';
 import { decodeKrpc, encodeKrpc } from '../../../daemon/src/dht/krpc';
-import { KrpcSocket, QueryError, RttEstimator, MIN_TIMEOUT_MS } from '../../../daemon/src/dht/rpc';
+import { KrpcSocket, QueryError, RttEstimator, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS } from '../../../daemon/src/dht/rpc';
 import { randomId } from '../../../daemon/src/dht/node-id';
 
 class FakeSocket extends EventEmitter {
@@ -48,6 +48,15 @@ describe('KRPC socket', () => {
     for (let i = 0; i < 40; i++) e.add(400 + (i % 2) * 100);
     assert.ok(e.timeout > 500 && e.timeout < 1000, `${e.timeout}`);
     assert.ok(e.softTimeout >= 420 && e.softTimeout < e.timeout, `${e.softTimeout}`);
+  });
+
+  test('a patient query waits a multiple of the timeout, within MAX_TIMEOUT_MS', () => {
+    const { rpc } = setup();
+    for (let i = 0; i < 20; i++) rpc.rtt.add(400);
+    const t = rpc.rtt.timeout;
+    assert.equal(rpc.patientTimeout(1), t);
+    assert.equal(rpc.patientTimeout(2), Math.min(MAX_TIMEOUT_MS, 2 * t));
+    assert.equal(rpc.patientTimeout(100), MAX_TIMEOUT_MS);
   });
 
   test('the soft timeout follows the 35th percentile of recent round trips, not a heavy tail', () => {
