@@ -90,7 +90,9 @@ function processTreeCpuSeconds(pid: number): number {
 /** `btd tracker` on a free port, started as a user would start it. */
 async function startCli(args: string[]): Promise<{ port: number; child: ChildProcess; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [BIN, 'tracker', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // BENCH_PROF=DIR: a CPU profile of each tracker process (the primary, with one worker) into DIR.
+  const prof = process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROF] : [];
+  const child = spawn(process.execPath, [...prof, BIN, 'tracker', '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout?.setEncoding('utf8').on('data', (d: string) => {
