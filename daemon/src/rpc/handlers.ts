@@ -56,7 +56,8 @@ export function buildHandlers(daemon: Daemon): Map<string, Handler> {
     v.none(raw, '');
     const session = daemon.session();
     const cache = infoCacheOf(daemon);
-    return { torrents: session.list().map((t) => cache.info(session, t)) };
+    // Quiet torrents' entries are their kept JSON text (RawJson), written into the reply as it is.
+    return { torrents: session.list().map((t) => cache.entry(session, t)) as P.TorrentInfo[] };
   });
   on(P.TorrentGetRequest.type, (raw) => {
     const t = daemon.torrent(v.torrentId(raw, '').infoHash);

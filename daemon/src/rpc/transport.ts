@@ -15,6 +15,7 @@ import type { Writable } from 'node:stream';
 import { ErrorCodes } from '../../../protocol/src';
 import { frameLimitStream, MAX_MESSAGE_BYTES } from './frame-limit';
 import { GuardedMessageReader } from './message-guard';
+import { stringifyWithRaw } from './raw-json';
 
 /** A message connection plus the hook that closes it after the next reply. */
 export interface Transport {
@@ -26,10 +27,11 @@ export interface Transport {
 /**
  * Writes one message as its header and body, at once: the library's writer waits for the header's
  * write to complete before it writes the body, two turns of the event loop per message, and a start
- * of 10,000 torrents sends some 20,000 notifications. Writes of one turn go out together (cork).
+ * of 10,000 torrents sends some 20,000 notifications. Writes of one turn go out together (cork). Kept
+ * JSON text in the message (RawJson) is spliced in, not serialised again.
  */
 export function writeFrame(output: NodeJS.WritableStream, msg: Message): Promise<void> {
-  const body = Buffer.from(JSON.stringify(msg), 'utf8');
+  const body = Buffer.from(stringifyWithRaw(msg), 'utf8');
   const w = output as NodeJS.WritableStream & Partial<Pick<Writable, 'cork' | 'uncork' | 'writableCorked'>>;
   if (w.cork && w.uncork && w.writableCorked === 0) {
     w.cork();

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { InfoCache } from '../../../daemon/src/rpc/info-cache';
+import { RawJson } from '../../../daemon/src/rpc/raw-json';
 import type { EngineTorrent } from '../../../daemon/src/rpc/engine';
 import type { TorrentSummary } from '../../../daemon/src/session/types';
 
@@ -61,4 +62,23 @@ test('a session without quiet() (or another torrent object under the same hash) 
   const other = fakeTorrent('bb');
   cache.info(session, other);
   assert.equal(other.calls, 1, 'a replaced torrent (a magnet that got its metadata) is not served the old one');
+});
+
+test('a quiet torrent\'s list entry is its kept JSON text, made once; a busy one\'s is a fresh TorrentInfo', () => {
+  const events = new EventEmitter();
+  const cache = new InfoCache(events);
+  const t = fakeTorrent('cc');
+  let quiet = true;
+  const session = { quiet: () => quiet };
+  const first = cache.entry(session, t);
+  assert.ok(first instanceof RawJson);
+  assert.equal(cache.entry(session, t), first, 'the same text again');
+  assert.deepEqual(JSON.parse(first.text), cache.info(session, t));
+  t.uploaded = 9;
+  events.emit('progress', t);
+  const after = cache.entry(session, t);
+  assert.ok(after instanceof RawJson && after !== first);
+  assert.equal((JSON.parse(after.text) as { uploaded: number }).uploaded, 9, 'a progress event makes new text');
+  quiet = false;
+  assert.ok(!(cache.entry(session, t) instanceof RawJson), 'busy: no kept text');
 });
